@@ -1,0 +1,78 @@
+"""Compile a checked procedure into a :class:`CompiledProcedure`."""
+
+from __future__ import annotations
+
+from procflow.compiler.compiled import (
+    STOP,
+    TERMINAL_IDS,
+    WITHDRAW,
+    CompiledProcedure,
+    StateInfo,
+    Transition,
+)
+from procflow.definition.model import ClockPolicy, Procedure, Terminal
+from procflow.errors import DefinitionError
+
+
+def compile_procedure(procedure: Procedure, *, check: bool = True) -> CompiledProcedure:
+    """Turn a procedure into lookup tables and a ``transitions`` description.
+
+    With ``check`` (the default) the procedure is first run through
+    :func:`procflow.checks.check_procedure`; a procedure with errors is not
+    compiled, since the engine would fail on it later and further from the
+    cause. Pass ``check=False`` only for procedures already checked.
+    """
+    if check:
+        from procflow.checks import check_procedure
+
+        findings = check_procedure(procedure)
+        if any(f.is_error for f in findings):
+            raise DefinitionError(findings, source=procedure.key)
+
+    states: dict[str, StateInfo] = {}
+    for step in procedure.steps:
+        states[step.id] = StateInfo(
+            id=step.id,
+            agency=step.agency,
+            role=step.role,
+            kind=step.kind,
+            clock=step.clock_policy,
+            allotment=step.time,
+            to_agency=step.to_agency,
+        )
+    for end in TERMINAL_IDS:
+        states[end] = StateInfo(
+            id=end,
+            agency=None,
+            role=None,
+            kind=None,
+            clock=ClockPolicy.RUN,
+            allotment=None,
+            terminal=True,
+        )
+
+    arrows: list[Transition] = []
+    for step in procedure.steps:
+        for trigger, outcome in step.branches():
+            arrows.append(
+                Transition(trigger, step.id, outcome.to, when=outcome.when, unless=outcome.unless)
+            )
+    # Withdrawal and stopping are possible from every open step; the engine
+    # decides who may fire them.
+    for step in procedure.steps:
+        if procedure.rules.withdrawal:
+            arrows.append(Transition(WITHDRAW, step.id, Terminal.WITHDRAWN.value))
+        arrows.append(Transition(STOP, step.id, Terminal.STOPPED.value))
+
+    table: dict[tuple[str, str], tuple[Transition, ...]] = {}
+    for arrow in arrows:
+        key = (arrow.source, arrow.trigger)
+        table[key] = (*table.get(key, ()), arrow)
+
+    return CompiledProcedure(
+        procedure=procedure,
+        states=states,
+        transitions=tuple(arrows),
+        initial=procedure.start_step,
+        table=table,
+    )

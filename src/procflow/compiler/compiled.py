@@ -1,0 +1,188 @@
+"""A procedure compiled for running: states, triggers and time allotments.
+
+A :class:`CompiledProcedure` is built once per procedure version and shared by
+every dossier received under that version. It holds a description a
+``transitions.Machine`` accepts (for diagrams and for anyone who wants the
+machine) and, for the engine, plain lookup tables: a dossier is a row of data,
+not a Python object with a machine bound to it, so the cost per dossier is the
+cost of its row (a ``transitions.Machine`` per dossier costs ~100 KiB).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from procflow.definition.model import (
+    ClockPolicy,
+    Duration,
+    Procedure,
+    StepKind,
+    Terminal,
+)
+
+if TYPE_CHECKING:
+    import transitions
+
+#: Triggers the compiler adds to every open state, outside the procedure's own.
+WITHDRAW = "withdraw"
+STOP = "stop"
+ENGINE_TRIGGERS = frozenset({WITHDRAW, STOP})
+
+
+@dataclass(frozen=True, slots=True)
+class StateInfo:
+    """What the engine needs to know about one state (a step or an end)."""
+
+    id: str
+    agency: str | None
+    role: str | None
+    kind: StepKind | None
+    clock: ClockPolicy
+    allotment: Duration | None
+    to_agency: str | None = None
+    terminal: bool = False
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.kind is StepKind.APPLICANT
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One arrow: ``trigger`` from ``source`` to ``dest``, maybe conditional.
+
+    ``when``/``unless`` name boolean facts of the dossier. Branches of one
+    trigger are tried in file order and the first whose conditions hold wins,
+    exactly as ``transitions`` does.
+    """
+
+    trigger: str
+    source: str
+    dest: str
+    when: str | None = None
+    unless: str | None = None
+
+    def applies(self, facts: dict[str, Any]) -> bool:
+        if self.when is not None and not facts.get(self.when):
+            return False
+        return not (self.unless is not None and facts.get(self.unless))
+
+
+@dataclass(frozen=True)
+class CompiledProcedure:
+    """A procedure version, ready to run dossiers."""
+
+    procedure: Procedure
+    states: dict[str, StateInfo]
+    transitions: tuple[Transition, ...]
+    initial: str
+    table: dict[tuple[str, str], tuple[Transition, ...]] = field(repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.procedure.id
+
+    @property
+    def version(self) -> str:
+        return self.procedure.version
+
+    @property
+    def key(self) -> str:
+        return self.procedure.key
+
+    def triggers(self, state: str) -> list[str]:
+        """Triggers that can be fired from ``state``, in file order."""
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            if t.source == state:
+                seen.setdefault(t.trigger, None)
+        return list(seen)
+
+    def resolve(self, state: str, trigger: str, facts: dict[str, Any]) -> Transition | None:
+        """The transition ``trigger`` takes from ``state``, or None."""
+        for t in self.table.get((state, trigger), ()):
+            if t.applies(facts):
+                return t
+        return None
+
+    # --- the transitions.Machine view ----------------------------------------
+
+    def machine_config(self) -> dict[str, Any]:
+        """Keyword arguments for ``transitions.Machine`` describing this procedure.
+
+        Conditions refer to methods ``is_<fact>`` of the model, so a model
+        whose ``facts`` dict holds the dossier's facts can drive the machine.
+        Auto transitions (``to_<state>``) are off: only the procedure's own
+        triggers exist.
+        """
+        states = []
+        for info in self.states.values():
+            states.append(
+                {
+                    "name": info.id,
+                    "tags": [t for t in ("terminal",) if info.terminal]
+                    + ([f"agency:{info.agency}"] if info.agency else []),
+                    "final": info.terminal,
+                }
+            )
+        transitions_ = []
+        for t in self.transitions:
+            spec: dict[str, Any] = {"trigger": t.trigger, "source": t.source, "dest": t.dest}
+            if t.when:
+                spec["conditions"] = [f"is_{t.when}"]
+            if t.unless:
+                spec["unless"] = [f"is_{t.unless}"]
+            transitions_.append(spec)
+        return {
+            "states": states,
+            "transitions": transitions_,
+            "initial": self.initial,
+            "auto_transitions": False,
+            "ignore_invalid_triggers": False,
+        }
+
+    def machine(self, model: Any = None) -> transitions.Machine:
+        """Build a ``transitions`` machine for this procedure.
+
+        Meant for one-off uses (diagrams, exploration); the engine does not
+        build machines per dossier.
+        """
+        from transitions.extensions.states import Tags, add_state_features
+        from transitions.core import Machine
+
+        @add_state_features(Tags)
+        class _Machine(Machine):
+            pass
+
+        config = self.machine_config()
+        for state in config["states"]:
+            state.pop("final", None)
+        return _Machine(model=model if model is not None else Machine.self_literal, **config)
+
+    # --- caching ------------------------------------------------------------
+
+    def to_json(self) -> str:
+        """Serialise; :func:`compile_procedure` on the parsed procedure rebuilds the rest."""
+        return json.dumps({"procedure": self.procedure.model_dump(mode="json")}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> CompiledProcedure:
+        from procflow.compiler.compile import compile_procedure
+
+        data = json.loads(text)
+        # It was checked before it was serialised.
+        return compile_procedure(Procedure.model_validate(data["procedure"]), check=False)
+
+    @cached_property
+    def agencies(self) -> dict[str, str]:
+        return {a.id: a.name.vi for a in self.procedure.agencies}
+
+    @cached_property
+    def applicant_states(self) -> frozenset[str]:
+        return frozenset(s for s, i in self.states.items() if i.is_applicant)
+
+
+TERMINAL_IDS = tuple(t.value for t in Terminal)
