@@ -1,0 +1,66 @@
+"""Time is injected: the engine asks a clock, never the system directly.
+
+Tests and the simulator use :class:`VirtualClock` to move time by hand, so a
+year of dossiers runs in seconds and every test is deterministic.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from procflow.errors import ProcflowError
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware."""
+        ...
+
+
+class SystemClock:
+    """The real time, in the given zone (Vietnam by default)."""
+
+    def __init__(self, tz: tzinfo = VIETNAM) -> None:
+        self.tz = tz
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz)
+
+
+class VirtualClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, start: datetime) -> None:
+        _require_aware(start)
+        self._now = start
+
+    def now(self) -> datetime:
+        return self._now
+
+    def set(self, instant: datetime) -> None:
+        """Jump to ``instant``; time never goes backwards."""
+        _require_aware(instant)
+        if instant < self._now:
+            raise ProcflowError(
+                f"the virtual clock cannot go back from {self._now.isoformat()} "
+                f"to {instant.isoformat()}"
+            )
+        self._now = instant
+
+    def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
+        """Move forward by ``delta`` (or timedelta keyword arguments)."""
+        step = delta if delta is not None else timedelta(**kwargs)
+        self.set(self._now + step)
+        return self._now
+
+
+def _require_aware(instant: datetime) -> None:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ProcflowError(
+            f"{instant.isoformat()} has no time zone; procflow stores only aware "
+            "timestamps (use e.g. datetime(..., tzinfo=ZoneInfo('Asia/Ho_Chi_Minh')))"
+        )

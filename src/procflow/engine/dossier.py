@@ -1,0 +1,253 @@
+"""The state of one dossier (hồ sơ), as stored and as rebuilt from its events.
+
+A dossier is plain data. Everything in it follows from its event log by
+:func:`procflow.engine.reducer.apply`, so ``replay`` can rebuild it and
+``verify`` can compare.
+"""
+
+from __future__ import annotations
+
+import copy
+import enum
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from typing import Any
+
+
+class Timeliness(enum.StrEnum):
+    """How a dossier or a step finished against its deadline."""
+
+    EARLY = "early"
+    """trước hạn: before the due date."""
+    ON_TIME = "on_time"
+    """đúng hạn: on the due date itself."""
+    LATE = "late"
+    """quá hạn: after the due date."""
+
+
+class Status(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def _iso(value: datetime | date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+@dataclass(slots=True)
+class StepVisit:
+    """One stay of the dossier in one step: the row of the control slip.
+
+    ``used_seconds`` is the working time the holding agency used; ``late_seconds``
+    the working time past the step's own deadline, charged to that agency.
+    """
+
+    step: str
+    agency: str | None
+    entered_at: datetime
+    due_at: datetime | None = None
+    left_at: datetime | None = None
+    trigger: str | None = None
+    to_step: str | None = None
+    to_agency: str | None = None
+    sender: str | None = None
+    timeliness: Timeliness | None = None
+    used_seconds: float = 0.0
+    late_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "step": self.step,
+            "agency": self.agency,
+            "entered_at": _iso(self.entered_at),
+            "due_at": _iso(self.due_at),
+            "left_at": _iso(self.left_at),
+            "trigger": self.trigger,
+            "to_step": self.to_step,
+            "to_agency": self.to_agency,
+            "sender": self.sender,
+            "timeliness": self.timeliness.value if self.timeliness else None,
+            "used_seconds": self.used_seconds,
+            "late_seconds": self.late_seconds,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> StepVisit:
+        entered = _dt(d["entered_at"])
+        assert entered is not None
+        return cls(
+            step=d["step"],
+            agency=d["agency"],
+            entered_at=entered,
+            due_at=_dt(d["due_at"]),
+            left_at=_dt(d["left_at"]),
+            trigger=d["trigger"],
+            to_step=d["to_step"],
+            to_agency=d["to_agency"],
+            sender=d["sender"],
+            timeliness=Timeliness(d["timeliness"]) if d["timeliness"] else None,
+            used_seconds=d["used_seconds"],
+            late_seconds=d["late_seconds"],
+        )
+
+
+@dataclass(slots=True)
+class Appointment:
+    """A date promised to the applicant: on the receipt slip or an apology."""
+
+    due_at: datetime
+    given_at: datetime
+    reason: str | None = None
+    by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "due_at": _iso(self.due_at),
+            "given_at": _iso(self.given_at),
+            "reason": self.reason,
+            "by": self.by,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Appointment:
+        due, given = _dt(d["due_at"]), _dt(d["given_at"])
+        assert due is not None and given is not None
+        return cls(due, given, d.get("reason"), d.get("by"))
+
+
+@dataclass(slots=True)
+class Dossier:
+    """A dossier's current state.
+
+    ``due_at`` is the statutory deadline: set at receipt and moved only by
+    pauses (or a restart) of the clock, never by an apology, so a dossier
+    returned after an apology is still classified late against it.
+    ``appointments`` lists every date promised to the applicant, first the
+    receipt slip's, then each apology's.
+    """
+
+    code: str
+    procedure_id: str
+    procedure_version: str
+    desk_agency: str
+    state: str
+    received_at: datetime
+    due_at: datetime
+    state_entered_at: datetime
+    applicant: dict[str, Any] = field(default_factory=dict)
+    facts: dict[str, Any] = field(default_factory=dict)
+    status: Status = Status.OPEN
+    step_due_at: datetime | None = None
+    paused_at: datetime | None = None
+    paused_seconds: float = 0.0
+    supplements: int = 0
+    appointments: list[Appointment] = field(default_factory=list)
+    visits: list[StepVisit] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
+    outcome: str | None = None
+    closed_at: datetime | None = None
+    timeliness: Timeliness | None = None
+    version: int = 0
+    last_hash: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is Status.OPEN
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+    @property
+    def apologies(self) -> int:
+        return max(0, len(self.appointments) - 1)
+
+    @property
+    def appointment(self) -> datetime:
+        """The date currently promised to the applicant."""
+        return self.appointments[-1].due_at if self.appointments else self.due_at
+
+    @property
+    def holder(self) -> str | None:
+        """The agency holding the dossier now."""
+        return self.visits[-1].agency if self.visits and self.is_open else None
+
+    def clone(self) -> Dossier:
+        """A copy that changes made by the reducer to it do not reach this one.
+
+        The reducer only appends to lists, updates ``facts`` and edits the last
+        visit, so copying those is enough, and much cheaper than a deep copy.
+        """
+        other = copy.copy(self)
+        other.facts = dict(self.facts)
+        other.applicant = dict(self.applicant)
+        other.appointments = list(self.appointments)
+        other.alerts = list(self.alerts)
+        other.visits = list(self.visits)
+        if other.visits:
+            other.visits[-1] = copy.copy(other.visits[-1])
+        return other
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "procedure_id": self.procedure_id,
+            "procedure_version": self.procedure_version,
+            "desk_agency": self.desk_agency,
+            "state": self.state,
+            "received_at": _iso(self.received_at),
+            "due_at": _iso(self.due_at),
+            "state_entered_at": _iso(self.state_entered_at),
+            "applicant": self.applicant,
+            "facts": self.facts,
+            "status": self.status.value,
+            "step_due_at": _iso(self.step_due_at),
+            "paused_at": _iso(self.paused_at),
+            "paused_seconds": self.paused_seconds,
+            "supplements": self.supplements,
+            "appointments": [a.to_dict() for a in self.appointments],
+            "visits": [v.to_dict() for v in self.visits],
+            "alerts": list(self.alerts),
+            "outcome": self.outcome,
+            "closed_at": _iso(self.closed_at),
+            "timeliness": self.timeliness.value if self.timeliness else None,
+            "version": self.version,
+            "last_hash": self.last_hash,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Dossier:
+        received, due, entered = _dt(d["received_at"]), _dt(d["due_at"]), _dt(d["state_entered_at"])
+        assert received is not None and due is not None and entered is not None
+        return cls(
+            code=d["code"],
+            procedure_id=d["procedure_id"],
+            procedure_version=d["procedure_version"],
+            desk_agency=d["desk_agency"],
+            state=d["state"],
+            received_at=received,
+            due_at=due,
+            state_entered_at=entered,
+            applicant=d["applicant"],
+            facts=d["facts"],
+            status=Status(d["status"]),
+            step_due_at=_dt(d["step_due_at"]),
+            paused_at=_dt(d["paused_at"]),
+            paused_seconds=d["paused_seconds"],
+            supplements=d["supplements"],
+            appointments=[Appointment.from_dict(a) for a in d["appointments"]],
+            visits=[StepVisit.from_dict(v) for v in d["visits"]],
+            alerts=list(d["alerts"]),
+            outcome=d["outcome"],
+            closed_at=_dt(d["closed_at"]),
+            timeliness=Timeliness(d["timeliness"]) if d["timeliness"] else None,
+            version=d["version"],
+            last_hash=d["last_hash"],
+        )
+
+
+DOSSIER_FIELDS = tuple(f.name for f in fields(Dossier))

@@ -1,0 +1,168 @@
+"""Events: the append-only log every dossier's state is rebuilt from.
+
+Each event is chained to the one before it for the same dossier by a SHA-256
+hash over a canonical JSON form, so editing or deleting a stored event breaks
+the chain and :func:`verify_chain` says where. (Whoever can rewrite the whole
+log can also recompute the chain; keeping a copy of the latest hashes
+elsewhere, or signing them, closes that gap.)
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from procflow.engine.actor import Actor
+
+GENESIS = "0" * 64
+
+
+class EventType(enum.StrEnum):
+    RECEIVED = "received"
+    """A complete dossier was received; the clock starts (receipt slip)."""
+    GUIDED = "guided"
+    """Incomplete at reception: written guidance to supplement; no clock starts."""
+    REFUSED_AT_RECEPTION = "refused_at_reception"
+    """The desk refused to receive the dossier, with a reason."""
+    MOVED = "moved"
+    """The dossier moved to another step of the same agency."""
+    HANDED_OFF = "handed_off"
+    """The dossier moved to a step of another agency (control-slip row)."""
+    PAUSED = "paused"
+    """The agency asked the applicant to act (supplement, payment); the clock stops."""
+    RESUMED = "resumed"
+    """The applicant answered; the clock runs again and the due date moved."""
+    RETURNED = "returned"
+    """The result was handed to the applicant."""
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
+    STOPPED = "stopped"
+    APOLOGISED = "apologised"
+    """An apology and a new appointment were issued."""
+    FACTS_SET = "facts_set"
+    """Facts of the dossier that steer branches changed (e.g. needs verification)."""
+    WARNED = "warned"
+    """A deadline is near (sweep)."""
+    OVERDUE = "overdue"
+    """A deadline has passed (sweep)."""
+
+
+CLOSING = frozenset(
+    {EventType.RETURNED, EventType.REFUSED, EventType.WITHDRAWN, EventType.STOPPED}
+)
+TRANSITIONS = CLOSING | {
+    EventType.MOVED,
+    EventType.HANDED_OFF,
+    EventType.PAUSED,
+    EventType.RESUMED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    code: str
+    seq: int
+    type: EventType
+    at: datetime
+    actor: Actor | None
+    data: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "seq": self.seq,
+            "type": self.type.value,
+            "at": self.at.isoformat(),
+            "actor": self.actor.to_dict() if self.actor else None,
+            "data": self.data,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Event:
+        return cls(
+            code=d["code"],
+            seq=d["seq"],
+            type=EventType(d["type"]),
+            at=datetime.fromisoformat(d["at"]),
+            actor=Actor.from_dict(d["actor"]),
+            data=d["data"],
+            prev_hash=d["prev_hash"],
+            hash=d["hash"],
+        )
+
+
+def canonical(
+    code: str, seq: int, type_: str, at: str, actor: dict[str, Any] | None, data: dict[str, Any]
+) -> str:
+    """The exact text that is hashed (and stored), independent of dict order."""
+    return json.dumps(
+        [code, seq, type_, at, actor, data],
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
+def chain_hash(prev_hash: str, payload: str) -> str:
+    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+
+
+def make_event(
+    code: str,
+    seq: int,
+    type_: EventType,
+    at: datetime,
+    actor: Actor | None,
+    data: dict[str, Any],
+    prev_hash: str,
+) -> Event:
+    payload = canonical(code, seq, type_.value, at.isoformat(), actor.to_dict() if actor else None, data)
+    return Event(code, seq, type_, at, actor, data, prev_hash, chain_hash(prev_hash, payload))
+
+
+@dataclass(frozen=True, slots=True)
+class ChainProblem:
+    code: str
+    seq: int
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.code} event {self.seq}: {self.problem}"
+
+
+def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
+    """Check one dossier's events: sequence without gaps, hashes chained."""
+    problems: list[ChainProblem] = []
+    prev = GENESIS
+    expected_seq = 1
+    for event in events:
+        if event.seq != expected_seq:
+            problems.append(
+                ChainProblem(code, event.seq, f"expected event {expected_seq}: events are missing")
+            )
+        if event.prev_hash != prev:
+            problems.append(
+                ChainProblem(code, event.seq, "does not chain to the event before it")
+            )
+        payload = canonical(
+            event.code,
+            event.seq,
+            event.type.value,
+            event.at.isoformat(),
+            event.actor.to_dict() if event.actor else None,
+            event.data,
+        )
+        if chain_hash(event.prev_hash, payload) != event.hash:
+            problems.append(ChainProblem(code, event.seq, "content does not match its hash (edited)"))
+        prev = event.hash
+        expected_seq = event.seq + 1
+    return problems

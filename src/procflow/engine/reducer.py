@@ -1,0 +1,135 @@
+"""Fold events into dossier state.
+
+The engine computes everything that needs the calendar or the procedure when
+it creates an event, and writes the results into the event; this module only
+applies them. So the same function serves the live path (apply the new event
+to the stored state) and replay (apply every event to nothing), and replay
+gives the state the engine acknowledged even if the calendar changed since.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from procflow.engine.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
+from procflow.engine.events import TRANSITIONS, Event, EventType
+from procflow.errors import StoreError
+
+
+def _dt(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value is not None else None
+
+
+def apply(dossier: Dossier | None, event: Event) -> Dossier:
+    """Return the dossier after ``event`` (mutating ``dossier`` in place)."""
+    data = event.data
+    if event.type in (EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION):
+        if dossier is not None:
+            raise StoreError(f"{event.code}: a second {event.type.value} event for one dossier")
+        dossier = _open(event)
+    elif dossier is None:
+        raise StoreError(f"{event.code}: event {event.seq} ({event.type.value}) before receipt")
+    elif event.type in TRANSITIONS:
+        _transition(dossier, event.at, data)
+    elif event.type is EventType.APOLOGISED:
+        due = _dt(data["new_due_at"])
+        assert due is not None
+        by = event.actor.agency if event.actor else None
+        dossier.appointments.append(Appointment(due, event.at, data.get("reason"), by))
+    elif event.type is EventType.FACTS_SET:
+        dossier.facts.update(data["facts"])
+    elif event.type in (EventType.WARNED, EventType.OVERDUE):
+        dossier.alerts.append(data["alert"])
+    else:  # pragma: no cover - every type is handled above
+        raise StoreError(f"{event.code}: unknown event type {event.type}")
+    dossier.version = event.seq
+    dossier.last_hash = event.hash
+    return dossier
+
+
+def _open(event: Event) -> Dossier:
+    data = event.data
+    received = event.at
+    due = _dt(data.get("due_at")) or received
+    dossier = Dossier(
+        code=event.code,
+        procedure_id=data["procedure_id"],
+        procedure_version=data["procedure_version"],
+        desk_agency=data["desk_agency"],
+        state=data["state"],
+        received_at=received,
+        due_at=due,
+        state_entered_at=received,
+        applicant=dict(data.get("applicant") or {}),
+        facts=dict(data.get("facts") or {}),
+    )
+    if event.type is EventType.RECEIVED:
+        dossier.step_due_at = _dt(data.get("step_due_at"))
+        dossier.appointments.append(Appointment(due, received, None, data["desk_agency"]))
+        dossier.visits.append(
+            StepVisit(
+                step=data["state"],
+                agency=data.get("agency"),
+                entered_at=received,
+                due_at=dossier.step_due_at,
+            )
+        )
+    else:
+        # Not received: guidance or refusal at the desk; closed at once, no clock.
+        dossier.status = Status.CLOSED
+        dossier.outcome = data["state"]
+        dossier.closed_at = received
+    return dossier
+
+
+def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
+    left = data["left"]
+    visit = dossier.visits[-1]
+    visit.left_at = at
+    visit.trigger = data["trigger"]
+    visit.to_step = data["to"]
+    visit.to_agency = data.get("to_agency")
+    visit.sender = data.get("sender")
+    visit.timeliness = Timeliness(left["timeliness"]) if left.get("timeliness") else None
+    visit.used_seconds = left["used_seconds"]
+    visit.late_seconds = left["late_seconds"]
+
+    if "due_at" in data:
+        due = _dt(data["due_at"])
+        assert due is not None
+        dossier.due_at = due
+    if data.get("paused_seconds"):
+        dossier.paused_seconds += data["paused_seconds"]
+    if data.get("supplement"):
+        dossier.supplements += 1
+    dossier.paused_at = _dt(data.get("paused_at"))
+
+    dossier.state = data["to"]
+    dossier.state_entered_at = at
+    dossier.step_due_at = _dt(data.get("step_due_at"))
+    if data.get("outcome"):
+        dossier.status = Status.CLOSED
+        dossier.outcome = data["outcome"]
+        dossier.closed_at = at
+        dossier.timeliness = Timeliness(data["timeliness"]) if data.get("timeliness") else None
+        dossier.step_due_at = None
+    else:
+        dossier.visits.append(
+            StepVisit(
+                step=data["to"],
+                agency=data.get("to_agency"),
+                entered_at=at,
+                due_at=dossier.step_due_at,
+            )
+        )
+
+
+def replay(events: list[Event]) -> Dossier:
+    """Rebuild a dossier from its whole event log."""
+    dossier: Dossier | None = None
+    for event in events:
+        dossier = apply(dossier, event)
+    if dossier is None:
+        raise StoreError("no events to replay")
+    return dossier

@@ -1,0 +1,55 @@
+"""The storage interface the engine writes through.
+
+A store keeps two things: each dossier's current state (one row) and its
+append-only event log. The engine calls :meth:`Store.create` and
+:meth:`Store.append`, each of which must write the event and the new state in
+one atomic step, or nothing. ``append`` carries the version the engine read:
+when another writer got there first the store raises
+:class:`~procflow.errors.ConflictError` and writes nothing (optimistic
+concurrency), so no update is ever lost.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Protocol, runtime_checkable
+
+from procflow.engine.dossier import Dossier
+from procflow.engine.events import Event
+
+
+@runtime_checkable
+class Store(Protocol):
+    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        """Store a new dossier and its first event. ConflictError if the code exists."""
+        ...
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        """Store ``event`` and the dossier's new state if its stored version is
+        still ``expected_version``; otherwise raise ConflictError and write nothing."""
+        ...
+
+    def get(self, code: str) -> Dossier | None: ...
+
+    def events(self, code: str) -> list[Event]: ...
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        """Dossier codes, in receipt order."""
+        ...
+
+    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
+        """Open dossiers whose next warning or deadline is at or before ``now``."""
+        ...
+
+    def next_sequence(self, scope: str) -> int:
+        """The next number (1, 2, ...) in ``scope``, e.g. one desk on one day."""
+        ...
+
+    def close(self) -> None: ...
