@@ -150,8 +150,8 @@ class CompiledProcedure:
         Meant for one-off uses (diagrams, exploration); the engine does not
         build machines per dossier.
         """
-        from transitions.extensions.states import Tags, add_state_features
         from transitions.core import Machine
+        from transitions.extensions.states import Tags, add_state_features
 
         @add_state_features(Tags)
         class _Machine(Machine):

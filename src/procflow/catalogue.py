@@ -1,0 +1,96 @@
+"""The catalogue: every compiled procedure version the engine may run.
+
+A dossier is received under the version in force on the day of receipt and
+keeps that version for life, so the catalogue keeps old versions as long as
+dossiers received under them may still be open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from procflow.compiler import CompiledProcedure, compile_procedure
+from procflow.definition.model import Procedure
+from procflow.errors import UnknownProcedure
+
+
+class Catalogue:
+    def __init__(self, procedures: Iterable[CompiledProcedure | Procedure] = ()) -> None:
+        self._versions: dict[str, dict[str, CompiledProcedure]] = {}
+        for procedure in procedures:
+            self.add(procedure)
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[str | Path]) -> Catalogue:
+        """Load every procedure file under ``paths`` (files or folders).
+
+        Raises :class:`~procflow.errors.DefinitionError` naming the first file
+        with errors; run ``procflow validate`` to see them all.
+        """
+        from procflow.definition.loader import discover, read_procedure
+
+        catalogue = cls()
+        for path in discover([Path(p) for p in paths]):
+            catalogue.add(read_procedure(path))
+        return catalogue
+
+    def add(self, procedure: CompiledProcedure | Procedure) -> CompiledProcedure:
+        compiled = (
+            procedure if isinstance(procedure, CompiledProcedure) else compile_procedure(procedure)
+        )
+        self._versions.setdefault(compiled.id, {})[compiled.version] = compiled
+        return compiled
+
+    def __iter__(self) -> Iterator[CompiledProcedure]:
+        for versions in self._versions.values():
+            yield from versions.values()
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._versions.values())
+
+    def __contains__(self, procedure_id: object) -> bool:
+        return procedure_id in self._versions
+
+    def ids(self) -> list[str]:
+        return sorted(self._versions)
+
+    def versions(self, procedure_id: str) -> list[CompiledProcedure]:
+        return list(self._require(procedure_id).values())
+
+    def get(self, procedure_id: str, version: str) -> CompiledProcedure:
+        """One exact version (the one a stored dossier names)."""
+        versions = self._require(procedure_id)
+        try:
+            return versions[version]
+        except KeyError:
+            raise UnknownProcedure(
+                f"procedure {procedure_id!r} has no version {version!r} in the catalogue "
+                f"(it has: {', '.join(sorted(versions))}); a dossier received under a version "
+                "needs that version kept in the catalogue"
+            ) from None
+
+    def in_force(self, procedure_id: str, on: dt.date) -> CompiledProcedure:
+        """The version in force on ``on`` (the day a dossier is received)."""
+        versions = self._require(procedure_id)
+        matching = [c for c in versions.values() if c.procedure.in_force_on(on)]
+        if not matching:
+            windows = ", ".join(
+                f"{c.version}: {c.procedure.effective_from or '…'} to {c.procedure.effective_to or '…'}"
+                for c in versions.values()
+            )
+            raise UnknownProcedure(
+                f"no version of {procedure_id!r} is in force on {on.isoformat()} ({windows})"
+            )
+        # Latest start wins if windows overlap (the checks reject overlaps).
+        return max(matching, key=lambda c: c.procedure.effective_from or dt.date.min)
+
+    def _require(self, procedure_id: str) -> dict[str, CompiledProcedure]:
+        try:
+            return self._versions[procedure_id]
+        except KeyError:
+            known = ", ".join(sorted(self._versions)) or "none"
+            raise UnknownProcedure(
+                f"unknown procedure {procedure_id!r}; the catalogue has: {known}"
+            ) from None

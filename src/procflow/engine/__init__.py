@@ -1,0 +1,38 @@
+"""The engine: dossiers moving through compiled procedures, timed against the law."""
+
+from procflow.engine.actor import SYSTEM, Actor
+from procflow.engine.clock import Clock, SystemClock, VirtualClock
+from procflow.engine.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
+from procflow.engine.engine import Engine, VerifyReport
+from procflow.engine.events import Event, EventType
+from procflow.engine.slips import (
+    ApologySlip,
+    ControlRow,
+    ControlSlip,
+    ReceiptSlip,
+    RefusalSlip,
+    SupplementRequest,
+)
+
+__all__ = [
+    "SYSTEM",
+    "Actor",
+    "ApologySlip",
+    "Appointment",
+    "Clock",
+    "ControlRow",
+    "ControlSlip",
+    "Dossier",
+    "Engine",
+    "Event",
+    "EventType",
+    "ReceiptSlip",
+    "RefusalSlip",
+    "Status",
+    "StepVisit",
+    "SupplementRequest",
+    "SystemClock",
+    "Timeliness",
+    "VerifyReport",
+    "VirtualClock",
+]
