@@ -1,0 +1,177 @@
+"""Office hours: the periods of a working day during which working time runs.
+
+Procedures counted in working hours (and fractions of working days) consume
+office time only. A working day has one or more office periods, e.g. the
+default ``07:30-11:30`` and ``13:30-17:00`` ([design]: commonly posted public
+office hours; they vary by province and agency, so they are configurable in
+the calendar overlay or the :class:`~procflow.calendar.WorkCalendar`
+constructor). Every working day, make-up Saturdays included, has the same
+periods.
+
+Times of day are handled as seconds after local midnight (a float, so that
+microseconds survive), which keeps the arithmetic cheap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import time
+
+from procflow.errors import CalendarError
+
+__all__ = [
+    "DEFAULT_CUTOFF",
+    "DEFAULT_OFFICE_HOURS",
+    "OfficeHours",
+    "parse_clock",
+    "seconds_of",
+    "time_of",
+]
+
+#: The default office periods ([design], see the module docstring).
+DEFAULT_OFFICE_HOURS: tuple[str, ...] = ("07:30-11:30", "13:30-17:00")
+#: The same-day cut-off: a dossier received at or after it counts from the next
+#: working day ([source] for same-day procedures, domain notes "Deadlines").
+DEFAULT_CUTOFF = time(15, 0)
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
+
+
+def parse_clock(text: str, where: str = "time") -> time:
+    """Parse ``HH:MM`` or ``HH:MM:SS`` (24-hour clock) into a :class:`time`."""
+    m = _CLOCK.match(text.strip()) if isinstance(text, str) else None
+    if m is None:
+        raise CalendarError(
+            f"{where}: {text!r} is not a clock time; write it as HH:MM on a 24-hour "
+            "clock, e.g. '07:30' or '15:00'"
+        )
+    return time(int(m.group(1)), int(m.group(2)), int(m.group(3) or 0))
+
+
+def seconds_of(t: time) -> float:
+    """Seconds after midnight of a time of day."""
+    return t.hour * 3600 + t.minute * 60 + t.second + t.microsecond / 1e6
+
+
+def time_of(seconds: float) -> time:
+    """The time of day ``seconds`` after midnight (``86400`` is not allowed)."""
+    whole = int(seconds)
+    micro = round((seconds - whole) * 1e6)
+    if micro >= 1_000_000:
+        whole, micro = whole + 1, micro - 1_000_000
+    return time(whole // 3600, (whole // 60) % 60, whole % 60, micro)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficeHours:
+    """The office periods of one working day, as ``(start, end)`` seconds.
+
+    Periods are sorted, do not overlap, and lie within one day. Build them
+    with :meth:`parse` from strings like ``"07:30-11:30"``.
+    """
+
+    periods: tuple[tuple[float, float], ...]
+
+    def __post_init__(self) -> None:
+        if not self.periods:
+            raise CalendarError("office hours: at least one period is needed, e.g. '07:30-11:30'")
+        prev_end = -1.0
+        for start, end in self.periods:
+            if not 0 <= start < end <= 86400:
+                raise CalendarError(
+                    f"office hours: period {time_of(start)}-{time_of(min(end, 86399))} is empty "
+                    "or outside the day; the start must come before the end"
+                )
+            if start < prev_end:
+                raise CalendarError(
+                    "office hours: periods overlap or are out of order; list them in order, "
+                    "e.g. ['07:30-11:30', '13:30-17:00']"
+                )
+            prev_end = end
+
+    @classmethod
+    def parse(cls, specs: Iterable[str], where: str = "office_hours") -> OfficeHours:
+        periods: list[tuple[float, float]] = []
+        for k, spec in enumerate(specs):
+            if not isinstance(spec, str) or spec.count("-") != 1:
+                raise CalendarError(
+                    f"{where}[{k}]: {spec!r} is not a period; write it as 'HH:MM-HH:MM', "
+                    "e.g. '07:30-11:30'"
+                )
+            a, b = spec.split("-")
+            start = seconds_of(parse_clock(a, f"{where}[{k}]"))
+            end_t = b.strip()
+            end = 86400.0 if end_t == "24:00" else seconds_of(parse_clock(end_t, f"{where}[{k}]"))
+            periods.append((start, end))
+        return cls(tuple(periods))
+
+    @classmethod
+    def default(cls) -> OfficeHours:
+        return cls.parse(DEFAULT_OFFICE_HOURS)
+
+    # --- derived figures -------------------------------------------------------
+
+    @property
+    def day_seconds(self) -> float:
+        """Office seconds in one standard working day (7.5 h = 27,000 s by default)."""
+        return sum(end - start for start, end in self.periods)
+
+    @property
+    def opening(self) -> float:
+        return self.periods[0][0]
+
+    @property
+    def closing(self) -> float:
+        """The end of the last office period: the time of day a day-based deadline falls due."""
+        return self.periods[-1][1]
+
+    def as_strings(self) -> list[str]:
+        def hhmm(s: float) -> str:
+            return "24:00" if s >= 86400 else time_of(s).strftime("%H:%M")
+
+        return [f"{hhmm(a)}-{hhmm(b)}" for a, b in self.periods]
+
+    # --- arithmetic within one day --------------------------------------------
+
+    def before(self, t: float) -> float:
+        """Office seconds of the day elapsed before time of day ``t``."""
+        total = 0.0
+        for start, end in self.periods:
+            if t <= start:
+                break
+            total += (t if t < end else end) - start
+        return total
+
+    def after(self, t: float) -> float:
+        """Office seconds of the day left from time of day ``t`` on."""
+        return self.day_seconds - self.before(t)
+
+    def between(self, t0: float, t1: float) -> float:
+        """Office seconds between two times of the same day (``t0 <= t1``)."""
+        return self.before(t1) - self.before(t0)
+
+    def advance(self, t: float, seconds: float) -> float:
+        """The time of day reached after ``seconds`` of office time from ``t``.
+
+        ``seconds`` must not exceed :meth:`after` of ``t``. Landing exactly on
+        the end of a period returns that end (11:30, not 13:30).
+        """
+        for start, end in self.periods:
+            if t >= end:
+                continue
+            begin = t if t > start else start
+            avail = end - begin
+            if seconds <= avail:
+                return begin + seconds
+            seconds -= avail
+        return self.closing
+
+    def at_office_seconds(self, seconds: float) -> float:
+        """The time of day at which ``seconds`` of the day's office time have run."""
+        return self.advance(0.0, seconds)
+
+
+def periods_of(specs: Sequence[str] | None) -> OfficeHours:
+    return OfficeHours.default() if specs is None else OfficeHours.parse(specs)
