@@ -28,7 +28,7 @@ from pydantic import (
 
 from procflow.calendar.units import TimeUnit
 
-LANGUAGE_VERSION = 1
+LANGUAGE_VERSION: Literal[1] = 1
 
 Identifier = Annotated[
     str,
@@ -408,7 +408,9 @@ class Procedure(_Model):
         default=None, description="Last day dossiers are received under this version."
     )
     time_limit: Duration = Field(
-        description="The statutory total time (thời hạn giải quyết) from receipt of a complete dossier."
+        description=(
+            "The statutory total time (thời hạn giải quyết) from receipt of a complete dossier."
+        )
     )
     agencies: list[Agency] = Field(min_length=1)
     start: Identifier | None = Field(

@@ -1,0 +1,535 @@
+"""Whole-procedure checks: what the pydantic models cannot see field by field.
+
+:func:`check_procedure` runs every rule on a :class:`Procedure` the models
+accepted and returns all findings at once, each with a stable code (see
+:mod:`procflow.checks.codes`), a key path and, when a source map is given,
+the line and column. The rules never raise on a model-valid procedure: a
+broken reference is a finding, and later rules skip what it would make
+meaningless instead of reporting cascades.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import networkx as nx
+
+from procflow.calendar.units import TimeUnit
+from procflow.checks.codes import CODES
+from procflow.checks.graph import (
+    CriticalPath,
+    critical_path,
+    duration_days,
+    procedure_graph,
+    time_basis,
+)
+from procflow.definition.model import (
+    TERMINALS,
+    ClockPolicy,
+    Duration,
+    Outcome,
+    Procedure,
+    Step,
+    StepKind,
+)
+from procflow.definition.yamlio import KeyPath, SourceMap
+from procflow.findings import Finding
+
+__all__ = ["check_procedure"]
+
+
+def _fmt(days: float) -> str:
+    return f"{days:g}"
+
+
+class _Report:
+    def __init__(self, file: str | None, source_map: SourceMap | None) -> None:
+        self.file = file
+        self.source_map = source_map
+        self.findings: list[Finding] = []
+
+    def add(
+        self,
+        code: str,
+        path: KeyPath,
+        message: str,
+        hint: str | None = None,
+        *,
+        prefer_key: bool = False,
+    ) -> None:
+        info = CODES[code]
+        pos = self.source_map.locate(path, prefer_key=prefer_key) if self.source_map else None
+        self.findings.append(
+            Finding(
+                severity=info.severity,
+                code=code,
+                message=message,
+                file=self.file,
+                line=pos[0] if pos else None,
+                column=pos[1] if pos else None,
+                path=tuple(path),
+                hint=hint or info.fix,
+            )
+        )
+
+
+def _outcome_paths(
+    index: int, trigger: str, outcome: Outcome | list[Outcome]
+) -> Iterable[tuple[KeyPath, Outcome]]:
+    base: KeyPath = ("steps", index, "outcomes", trigger)
+    if isinstance(outcome, list):
+        for j, item in enumerate(outcome):
+            yield (*base, j), item
+    else:
+        yield base, outcome
+
+
+def check_procedure(
+    proc: Procedure, *, file: str | None = None, source_map: SourceMap | None = None
+) -> list[Finding]:
+    """Run every whole-procedure rule on ``proc``; return the findings in file order.
+
+    ``file`` and ``source_map`` (from :func:`procflow.definition.loader.load_procedure`)
+    only serve to say where each finding is.
+    """
+    report = _Report(file, source_map)
+    graph = procedure_graph(proc)
+    agency_ids = _check_ids(proc, report)
+    _check_references(proc, report, agency_ids)
+    _check_steps(proc, report, agency_ids)
+    _check_flow(proc, report, graph)
+    path = critical_path(proc, graph)
+    _check_time(proc, report, path)
+    _check_basis(proc, report)
+    return sorted(
+        report.findings,
+        key=lambda f: (f.line is None, f.line or 0, f.column or 0),
+    )
+
+
+# --- ids and references -------------------------------------------------------
+
+
+def _check_ids(proc: Procedure, report: _Report) -> set[str]:
+    agency_ids: dict[str, int] = {}
+    for index, agency in enumerate(proc.agencies):
+        if agency.id in agency_ids:
+            report.add(
+                "duplicate-agency",
+                ("agencies", index, "id"),
+                f"agency id {agency.id!r} is already used by agencies[{agency_ids[agency.id]}]",
+            )
+        else:
+            agency_ids[agency.id] = index
+    step_ids: dict[str, int] = {}
+    for index, step in enumerate(proc.steps):
+        if step.id in TERMINALS:
+            report.add(
+                "reserved-step-id",
+                ("steps", index, "id"),
+                f"step id {step.id!r} is the name of an end; outcomes pointing to "
+                f"{step.id!r} end the dossier instead of reaching this step",
+                f"rename the step, e.g. {step.id + '-step'!r}",
+            )
+        elif step.id in step_ids:
+            report.add(
+                "duplicate-step",
+                ("steps", index, "id"),
+                f"step id {step.id!r} is already used by steps[{step_ids[step.id]}]",
+                "give each step its own id; outcomes refer to steps by id",
+            )
+        else:
+            step_ids[step.id] = index
+    return set(agency_ids)
+
+
+def _check_references(proc: Procedure, report: _Report, agency_ids: set[str]) -> None:
+    step_ids = {s.id for s in proc.steps} - TERMINALS
+    known_agencies = ", ".join(sorted(agency_ids))
+    if proc.start is not None and proc.start not in step_ids:
+        report.add(
+            "unknown-step",
+            ("start",),
+            f"start {proc.start!r} is not the id of a step",
+            f"use one of the step ids: {', '.join(s.id for s in proc.steps)}",
+        )
+    for index, step in enumerate(proc.steps):
+        if step.agency not in agency_ids:
+            report.add(
+                "unknown-agency",
+                ("steps", index, "agency"),
+                f"step {step.id!r} is held by agency {step.agency!r}, which is not declared "
+                "under agencies",
+                f"declare it under agencies, or use one of: {known_agencies}",
+            )
+        if step.to_agency is not None and step.to_agency not in agency_ids:
+            report.add(
+                "unknown-agency",
+                ("steps", index, "to_agency"),
+                f"step {step.id!r} hands off to agency {step.to_agency!r}, which is not "
+                "declared under agencies",
+                f"declare it under agencies, or use one of: {known_agencies}",
+            )
+        for trigger, outcome in step.outcomes.items():
+            for path, item in _outcome_paths(index, trigger, outcome):
+                if item.to not in step_ids and item.to not in TERMINALS:
+                    report.add(
+                        "unknown-step",
+                        path,
+                        f"outcome {trigger!r} of step {step.id!r} leads to {item.to!r}, "
+                        "which is neither a step nor an end",
+                        "use a step id or one of the ends: " + ", ".join(sorted(TERMINALS)),
+                    )
+
+
+# --- single-step rules --------------------------------------------------------
+
+
+def _check_steps(proc: Procedure, report: _Report, agency_ids: set[str]) -> None:
+    desks = [i for i, a in enumerate(proc.agencies) if a.desk]
+    if not desks:
+        report.add(
+            "no-desk",
+            ("agencies",),
+            "no agency is marked as the one-stop desk (desk: true); the first agency "
+            f"({proc.agencies[0].id!r}) is taken as the desk",
+            "add 'desk: true' to the agency whose bộ phận một cửa receives dossiers",
+        )
+    for extra in desks[1:]:
+        report.add(
+            "multiple-desks",
+            ("agencies", extra, "desk"),
+            f"agency {proc.agencies[extra].id!r} is also marked desk: true; only "
+            f"{proc.agencies[desks[0]].id!r} is used as the desk",
+        )
+    desk_id = proc.agencies[desks[0]].id if desks else None
+
+    used = {s.agency for s in proc.steps} | {s.to_agency for s in proc.steps if s.to_agency}
+    for index, agency in enumerate(proc.agencies):
+        if agency.id not in used:
+            report.add(
+                "unused-agency",
+                ("agencies", index, "id"),
+                f"agency {agency.id!r} holds no step and receives no hand-off",
+            )
+
+    steps_by_id: dict[str, Step] = {}
+    for step in proc.steps:
+        steps_by_id.setdefault(step.id, step)
+
+    for index, step in enumerate(proc.steps):
+        base: KeyPath = ("steps", index)
+        if step.kind is StepKind.HANDOFF:
+            if step.to_agency is None:
+                report.add(
+                    "handoff-no-target",
+                    (*base, "kind"),
+                    f"hand-off step {step.id!r} does not say which agency receives the dossier",
+                    "add 'to_agency: <agency id>'",
+                )
+            elif step.to_agency == step.agency:
+                report.add(
+                    "handoff-same-agency",
+                    (*base, "to_agency"),
+                    f"hand-off step {step.id!r} hands the dossier from {step.agency!r} to itself",
+                    "name the receiving agency in to_agency, or use kind: processing",
+                )
+            elif step.to_agency in agency_ids:
+                for trigger, outcome in step.outcomes.items():
+                    for path, item in _outcome_paths(index, trigger, outcome):
+                        target = steps_by_id.get(item.to)
+                        if (
+                            target is not None
+                            and item.to not in TERMINALS
+                            and target.agency != step.to_agency
+                        ):
+                            report.add(
+                                "handoff-wrong-next",
+                                path,
+                                f"hand-off {step.id!r} sends the dossier to {step.to_agency!r}"
+                                f", but the next step {target.id!r} is held by "
+                                f"{target.agency!r}",
+                                f"lead to a step held by {step.to_agency!r}, or fix to_agency",
+                            )
+        elif step.to_agency is not None:
+            report.add(
+                "to-agency-not-handoff",
+                (*base, "to_agency"),
+                f"step {step.id!r} names to_agency but is of kind {step.kind.value!r}; "
+                "to_agency is only used by hand-off steps",
+                "use kind: handoff if the dossier moves between agencies, or remove to_agency",
+            )
+
+        if step.kind is StepKind.APPLICANT:
+            if step.clock is ClockPolicy.RUN:
+                report.add(
+                    "applicant-clock-run",
+                    (*base, "clock"),
+                    f"applicant step {step.id!r} keeps the statutory clock running while "
+                    "the applicant acts",
+                    "the applicant's time normally does not count: use clock: pause "
+                    "(the default) unless the law says otherwise",
+                )
+        else:
+            if step.clock in (ClockPolicy.PAUSE, ClockPolicy.RESTART):
+                report.add(
+                    "clock-on-agency-step",
+                    (*base, "clock"),
+                    f"step {step.id!r} ({step.kind.value}) sets clock: {step.clock.value}; "
+                    "only applicant steps may stop or restart the statutory clock",
+                    "remove 'clock:', or make this an applicant step (kind: applicant)",
+                )
+            if step.time is None:
+                report.add(
+                    "step-no-time",
+                    base,
+                    f"step {step.id!r} has no time allotted; it counts as 0 in the time budget",
+                    "add e.g. 'time: 0.5 working days' (its share of the statutory total)",
+                )
+
+        if (
+            desk_id is not None
+            and step.kind in (StepKind.RECEPTION, StepKind.RETURN)
+            and step.agency != desk_id
+            and step.agency in agency_ids
+        ):
+            report.add(
+                "desk-step-elsewhere",
+                (*base, "agency"),
+                f"{step.kind.value} step {step.id!r} is held by {step.agency!r}, not by the "
+                f"one-stop desk {desk_id!r}",
+                "dossiers are received and results returned at the desk agency; check the "
+                "agency, or mark the right agency desk: true",
+            )
+
+        for trigger, outcome in step.outcomes.items():
+            branches = outcome if isinstance(outcome, list) else [outcome]
+            for j, item in enumerate(branches[:-1]):
+                if item.when is None and item.unless is None:
+                    report.add(
+                        "shadowed-branch",
+                        ("steps", index, "outcomes", trigger, j + 1),
+                        f"trigger {trigger!r} of step {step.id!r}: branch {j + 1} comes after "
+                        f"the unconditional branch {j} and is never taken (the first "
+                        "matching branch wins)",
+                        "put the unconditional branch last, or give it a when/unless",
+                    )
+                    break
+            last = branches[-1] if branches else None
+            if last is not None and (last.when is not None or last.unless is not None):
+                path = ("steps", index, "outcomes", trigger)
+                if isinstance(outcome, list):
+                    path = (*path, len(branches) - 1)
+                report.add(
+                    "no-default-branch",
+                    path,
+                    f"every branch of trigger {trigger!r} of step {step.id!r} is conditional; "
+                    "the trigger is refused when no condition holds",
+                    "add a last branch without when/unless if the trigger should always work",
+                )
+
+
+# --- the flow graph -------------------------------------------------------------
+
+
+def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
+    start = proc.start_step
+    owners = {n: d["index"] for n, d in graph.nodes(data=True) if not d["terminal"]}
+    start_ok = start in owners
+    reachable: set[str] = set()
+    if start_ok:
+        reachable = nx.descendants(graph, start) | {start}
+        for node, index in owners.items():
+            if node not in reachable:
+                report.add(
+                    "unreachable-step",
+                    ("steps", index, "id"),
+                    f"step {node!r} cannot be reached from the start step {start!r}",
+                    "lead an outcome of an earlier step to it, or remove it",
+                )
+
+    reaches_end: set[str] = set()
+    for terminal in TERMINALS:
+        reaches_end |= nx.ancestors(graph, terminal)
+    for node, index in owners.items():
+        step = proc.steps[index]
+        if not step.outcomes:
+            report.add(
+                "no-outcomes",
+                ("steps", index, "id"),
+                f"step {node!r} has no outcomes: a dossier that gets here can never leave",
+                "add 'outcomes:' with at least one trigger, e.g. 'done: returned'",
+            )
+        elif node not in reaches_end:
+            dangling = any(item.to not in graph for _, item in step.branches())
+            if not dangling:
+                report.add(
+                    "no-way-out",
+                    ("steps", index, "outcomes"),
+                    f"no end (returned, refused, withdrawn, stopped) can be reached from "
+                    f"step {node!r}",
+                    "lead one of the outcomes, directly or through later steps, to an end",
+                )
+
+    if start_ok and "returned" not in reachable:
+        report.add(
+            "returned-unreachable",
+            ("start",) if proc.start is not None else ("steps", owners[start], "id"),
+            "no path from the start step leads to 'returned': the applicant never gets a result",
+            "lead the last step's outcome to 'returned', e.g. 'hand_over: returned'",
+        )
+
+    for component in nx.strongly_connected_components(graph):
+        nodes = set(component)
+        if len(nodes) == 1:
+            (only,) = nodes
+            if not graph.has_edge(only, only):
+                continue
+        agency_nodes = {n for n in nodes if graph.nodes[n]["kind"] is not StepKind.APPLICANT}
+        sub = graph.subgraph(agency_nodes)
+        try:
+            cycle = nx.find_cycle(sub)
+        except nx.NetworkXNoCycle:
+            continue
+        first = min(cycle, key=lambda e: graph.nodes[e[0]]["index"])
+        at = cycle.index(first)
+        ordered = cycle[at:] + cycle[:at]
+        names = " -> ".join([e[0] for e in ordered] + [ordered[0][0]])
+        source, target = ordered[-1][0], ordered[-1][1]
+        trigger = graph.edges[source, target]["triggers"][0]
+        index = graph.nodes[source]["index"]
+        outcome = proc.steps[index].outcomes[trigger]
+        path: KeyPath = ("steps", index, "outcomes", trigger)
+        if isinstance(outcome, list):
+            for j, item in enumerate(outcome):
+                if item.to == target:
+                    path = (*path, j)
+                    break
+        report.add(
+            "illegal-cycle",
+            path,
+            f"the steps loop {names} without passing through an applicant step; a "
+            "dossier could go round for ever while the clock runs",
+            "only loops through an applicant step (kind: applicant, e.g. supplementing "
+            "documents) are allowed; send this outcome forward or to an applicant step",
+        )
+
+
+# --- time ---------------------------------------------------------------------
+
+
+def _unit_ok(duration: Duration, proc: Procedure) -> str | None:
+    """Why ``duration`` cannot be added to the procedure's total (None if it can)."""
+    total = proc.time_limit.unit
+    unit = duration.unit
+    if total is TimeUnit.CALENDAR_DAYS and unit is not TimeUnit.CALENDAR_DAYS:
+        return (
+            f"it is in {unit.label}, but the statutory total is in calendar days; "
+            "working time cannot be added to calendar days without a calendar"
+        )
+    if total is not TimeUnit.CALENDAR_DAYS and unit is TimeUnit.CALENDAR_DAYS:
+        return (
+            f"it is in calendar days, but the statutory total is in {total.label}; "
+            "calendar days cannot be added to working time"
+        )
+    if total is TimeUnit.SAME_DAY:
+        days = duration.in_working_days()
+        if days is not None and days > 1.0 + 1e-9:
+            return (
+                f"it is {duration}, but the procedure is settled within the same day "
+                "(1 working day at most)"
+            )
+    return None
+
+
+def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
+    basis = time_basis(proc)
+    unit_word = "working days" if basis is TimeUnit.WORKING_DAYS else "calendar days"
+    for index, step in enumerate(proc.steps):
+        if step.time is not None and step.kind is not StepKind.APPLICANT:
+            why = _unit_ok(step.time, proc)
+            if why:
+                report.add(
+                    "unit-mismatch",
+                    ("steps", index, "time"),
+                    f"the time of step {step.id!r} cannot be counted: {why}",
+                    f"write the time in {proc.time_limit.unit.label}, like the total",
+                )
+    shares: list[tuple[int, float]] = []
+    for index, agency in enumerate(proc.agencies):
+        if agency.share is None:
+            continue
+        why = _unit_ok(agency.share, proc)
+        if why:
+            report.add(
+                "unit-mismatch",
+                ("agencies", index, "share"),
+                f"the share of agency {agency.id!r} cannot be counted: {why}",
+                f"write the share in {proc.time_limit.unit.label}, like the total",
+            )
+            continue
+        days = duration_days(agency.share, basis)
+        if days is not None:
+            shares.append((index, days))
+
+    limit = path.limit
+    if limit is None:
+        return
+    if path.steps and path.days > limit + 1e-9:
+        parts = []
+        for step_id in path.steps:
+            step = proc.step(step_id)
+            if step.time is not None and step.kind is not StepKind.APPLICANT:
+                parts.append(f"{step_id} {step.time}")
+        report.add(
+            "time-overrun",
+            ("time_limit",),
+            f"the longest path from the start to 'returned' takes {_fmt(path.days)} "
+            f"{unit_word}, {_fmt(path.overrun)} over the statutory total of "
+            f"{proc.time_limit} ({_fmt(limit)} {unit_word}); critical path: "
+            + " -> ".join(path.steps)
+            + (f" ({', '.join(parts)})" if parts else ""),
+            "shorten the steps on the critical path so their times fit in the total "
+            f"(working hours count {8:g} to the working day)",
+        )
+    total_share = sum(days for _, days in shares)
+    if shares and total_share > limit + 1e-9:
+        report.add(
+            "share-overrun",
+            ("agencies",),
+            f"the agencies' shares add up to {_fmt(total_share)} {unit_word}, more than the "
+            f"statutory total of {proc.time_limit} ({_fmt(limit)} {unit_word})",
+            "the shares of the agencies must add up to at most the statutory total",
+        )
+    if path.steps:
+        spent: dict[str, float] = {}
+        for step_id in path.steps:
+            step = proc.step(step_id)
+            if step.kind is StepKind.APPLICANT:
+                continue
+            spent[step.agency] = spent.get(step.agency, 0.0) + (
+                duration_days(step.time, basis) or 0.0
+            )
+        for index, days in shares:
+            agency = proc.agencies[index]
+            used = spent.get(agency.id, 0.0)
+            if used > days + 1e-9:
+                report.add(
+                    "agency-share-overrun",
+                    ("agencies", index, "share"),
+                    f"agency {agency.id!r} has a share of {_fmt(days)} {unit_word}, but its "
+                    f"steps on the critical path take {_fmt(used)}",
+                    "fit the agency's step times in its share, or change the share",
+                )
+
+
+def _check_basis(proc: Procedure, report: _Report) -> None:
+    if not proc.legal_basis:
+        report.add(
+            "missing-legal-basis",
+            ("legal_basis",),
+            "the procedure lists no legal basis (căn cứ pháp lý); every administrative "
+            "procedure must rest on a published legal text",
+            "add 'legal_basis:' with at least one document, e.g. "
+            "'- {number: 63/2024/NĐ-CP, date: 2024-06-10}'",
+        )

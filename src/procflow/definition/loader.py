@@ -1,0 +1,416 @@
+"""Load procedure files: YAML -> pydantic model -> whole-procedure checks.
+
+A reform officer editing a procedure wants every problem of the file in one
+run, each pointing at a line. So :func:`load_procedure` never raises on a bad
+file: it reads the YAML strictly (:mod:`procflow.definition.yamlio`),
+validates it with the pydantic models, turns *every* pydantic error into a
+:class:`~procflow.findings.Finding` located through the source map, with a
+message and a fix hint, and, when the model is valid, runs the checks of
+:mod:`procflow.checks`. :func:`read_procedure` is the strict variant for code
+that just needs a usable procedure: it raises :class:`DefinitionError`.
+
+Which files are procedure files (:func:`discover`): a ``.yaml``/``.yml``
+file whose text has a top-level ``procflow:`` or ``steps:`` key, outside
+folders named ``calendars``, ``tests``, ``scenarios`` or starting with a dot.
+Files named explicitly are always taken.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+
+from procflow.definition.model import Procedure
+from procflow.definition.yamlio import MAX_BYTES, KeyPath, SourceMap, read_yaml
+from procflow.errors import DefinitionError
+from procflow.findings import Finding, Severity
+
+__all__ = [
+    "SKIP_DIRS",
+    "LoadResult",
+    "discover",
+    "is_procedure_text",
+    "load_procedure",
+    "read_procedure",
+]
+
+SKIP_DIRS = frozenset({"calendars", "tests", "scenarios"})
+"""Folders :func:`discover` does not enter: they hold other kinds of YAML."""
+
+_PROCEDURE_KEY = re.compile(r"^(?:procflow|steps)[ \t]*:", re.MULTILINE)
+
+
+@dataclass
+class LoadResult:
+    """What loading one procedure file gave: the model (if usable) and findings.
+
+    ``procedure`` is None when any error was found before or during model
+    validation; after the checks it is kept even when they report errors, so
+    that tools such as ``procflow show`` can still describe the procedure.
+    Use :attr:`ok` to know whether it may be run.
+    """
+
+    procedure: Procedure | None
+    findings: list[Finding]
+    file: str
+    source_map: SourceMap = field(default_factory=SourceMap, repr=False)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        """True when the procedure loaded and no finding is an error."""
+        return self.procedure is not None and not self.errors
+
+
+def load_procedure(
+    source: str | Path,
+    *,
+    text: str | bytes | None = None,
+    checks: bool = True,
+    max_bytes: int = MAX_BYTES,
+) -> LoadResult:
+    """Load and check one procedure file; never raises on bad content.
+
+    ``source`` is the file path, or only the name shown in findings when
+    ``text`` gives the content. ``checks=False`` skips the whole-procedure
+    checks (the model is still validated).
+    """
+    name = str(source)
+    doc = read_yaml(source, text=text, max_bytes=max_bytes)
+    if doc.findings:
+        return LoadResult(None, doc.findings, name, doc.source_map)
+    data = doc.data
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else f"a {_kind(data)}"
+        pos = doc.source_map.locate(())
+        return LoadResult(
+            None,
+            [
+                Finding(
+                    Severity.ERROR,
+                    "not-a-procedure",
+                    f"a procedure file must be a mapping of keys (id:, name:, steps: ...), "
+                    f"but this is {got}",
+                    file=name,
+                    line=pos[0] if pos else None,
+                    column=pos[1] if pos else None,
+                    hint="start from a sample such as "
+                    "procedures/civil-status/birth-registration.yaml",
+                )
+            ],
+            name,
+            doc.source_map,
+        )
+    try:
+        procedure = Procedure.model_validate(data)
+    except pydantic.ValidationError as exc:
+        findings = _pydantic_findings(exc, data, doc.source_map, name)
+        return LoadResult(None, _sorted(findings), name, doc.source_map)
+    findings = []
+    if checks:
+        from procflow.checks.rules import check_procedure
+
+        findings = check_procedure(procedure, file=name, source_map=doc.source_map)
+    return LoadResult(procedure, findings, name, doc.source_map)
+
+
+def read_procedure(path: str | Path, *, text: str | bytes | None = None) -> Procedure:
+    """Load a procedure that must be usable; raise :class:`DefinitionError` if not.
+
+    Warnings do not stop it; the error lists every error of the file.
+    """
+    result = load_procedure(path, text=text)
+    if result.procedure is None or result.errors:
+        raise DefinitionError(result.findings, result.file)
+    return result.procedure
+
+
+def is_procedure_text(text: str) -> bool:
+    """Whether YAML text looks like a procedure: a top-level procflow: or steps: key."""
+    return _PROCEDURE_KEY.search(text) is not None
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Expand files and folders into the procedure files to load, sorted, no duplicates.
+
+    Folders are searched recursively for ``*.yaml``/``*.yml`` files that
+    :func:`is_procedure_text` accepts, skipping :data:`SKIP_DIRS` and hidden
+    folders. A file given by name is always included, whatever its content,
+    so that ``procflow validate some.yaml`` reports on it. Paths that do not
+    exist are the caller's business (the CLI refuses them as usage errors).
+    """
+    found: dict[Path, None] = {}
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*")):
+                if candidate.suffix not in (".yaml", ".yml") or not candidate.is_file():
+                    continue
+                parts = candidate.relative_to(path).parts[:-1]
+                if any(p in SKIP_DIRS or p.startswith(".") for p in parts):
+                    continue
+                try:
+                    with candidate.open("rb") as handle:
+                        head = handle.read(MAX_BYTES).decode("utf-8", errors="replace")
+                except OSError:
+                    found.setdefault(candidate)  # let the loader report it
+                    continue
+                if is_procedure_text(head):
+                    found.setdefault(candidate)
+        else:
+            found.setdefault(path)
+    return list(found)
+
+
+# --- pydantic errors -> findings ------------------------------------------------
+
+
+def _sorted(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (f.line is None, f.line or 0, f.column or 0))
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false value"
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "text"
+    if value is None:
+        return "empty value"
+    return "number"
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, list[str]]:
+    """Split a pydantic ``loc`` into the path inside the data and the leftovers.
+
+    Leftovers are union-member tags (``'Outcome'``, ``'list[Outcome]'``) and,
+    for missing keys, the missing key itself.
+    """
+    path: list[str | int] = []
+    extra: list[str] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict):
+            found = isinstance(part, str) and part in current
+        elif isinstance(current, list):
+            found = isinstance(part, int) and 0 <= part < len(current)
+        else:
+            found = False
+        if found:
+            path.append(part)
+            current = current[part]
+        else:
+            extra.append(str(part))
+    return tuple(path), extra
+
+
+_FRIENDLY_TYPES = {
+    "Text": "a name: plain text (Vietnamese) or {vi: ..., en: ...}",
+    "Duration": "a duration such as '3 working days', '4 working hours', '15 calendar days', "
+    "'same day' or {value: 3, unit: working_days}",
+    "Outcome": "a step id or end (e.g. 'approve: signing'), a mapping {to: ..., when: ...}, "
+    "or a list of such mappings",
+    "LegalDocument": "a legal document: {number: ..., date: YYYY-MM-DD}",
+    "Agency": "an agency: {id: ..., name: ..., level: ...}",
+    "Step": "a step: {id: ..., name: ..., kind: ..., agency: ..., outcomes: ...}",
+    "Document": "a document: {name: ..., form: original}",
+    "Fee": "a fee: {name: ..., amount: 0}",
+    "Rules": "a mapping of rule settings",
+}
+
+
+def _fields_at(path: KeyPath) -> dict[str, Any] | None:
+    """The fields of the model expected at ``path`` (for "did you mean")."""
+    candidates: list[Any] = [Procedure]
+    for part in path:
+        following: list[Any] = []
+        for tp in candidates:
+            for option in _unwrap(tp):
+                if isinstance(option, type) and issubclass(option, BaseModel):
+                    info = option.model_fields.get(str(part))
+                    if info is not None:
+                        following.append(info.annotation)
+                else:
+                    origin = typing.get_origin(option)
+                    args = typing.get_args(option)
+                    if origin is list and args and isinstance(part, int):
+                        following.append(args[0])
+                    elif origin is dict and len(args) == 2 and isinstance(part, str):
+                        following.append(args[1])
+        candidates = following
+    for tp in candidates:
+        for option in _unwrap(tp):
+            if isinstance(option, type) and issubclass(option, BaseModel):
+                return dict(option.model_fields)
+    return None
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(tp)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        out: list[Any] = []
+        for arg in typing.get_args(tp):
+            out.extend(_unwrap(arg))
+        return out
+    return [tp]
+
+
+def _show(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or "the file"
+
+
+def _pydantic_findings(
+    exc: pydantic.ValidationError, data: dict[str, Any], source_map: SourceMap, file: str
+) -> list[Finding]:
+    errors = exc.errors(include_url=False)
+    grouped: dict[KeyPath, list[tuple[dict[str, Any], list[str]]]] = {}
+    for details in errors:
+        path, extra = _data_path(tuple(details["loc"]), data)
+        if details["type"] == "missing" and extra:
+            path = (*path, extra[-1])
+            extra = extra[:-1]
+        grouped.setdefault(path, []).append((dict(details), extra))
+
+    findings: list[Finding] = []
+    paths = list(grouped)
+    for path, items in grouped.items():
+        # A value that fits no member of a union (Outcome | list[Outcome]) gives
+        # one type error per member: say it once, in words. When a deeper error
+        # exists, the value chose its member and the type errors are noise.
+        deeper = any(p[: len(path)] == path and len(p) > len(path) for p in paths)
+        type_errors = [(e, x) for e, x in items if x and _is_type_error(e["type"])]
+        others = [(e, x) for e, x in items if (e, x) not in type_errors]
+        if type_errors and (deeper or others):
+            items = others
+        elif len(type_errors) > 1:
+            items = [type_errors[0]]
+        for err, _extra in items:
+            findings.append(_finding_for(err, path, data, source_map, file))
+    return findings
+
+
+def _is_type_error(kind: str) -> bool:
+    return kind.endswith("_type") or kind == "union_tag_invalid"
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    current = data
+    for part in path:
+        current = current[part]
+    return current
+
+
+def _finding_for(
+    err: dict[str, Any], path: KeyPath, data: Any, source_map: SourceMap, file: str
+) -> Finding:
+    kind = err["type"]
+    msg = str(err["msg"])
+    ctx = err.get("ctx") or {}
+    where = _show(path)
+    key = str(path[-1]) if path else ""
+    hint: str | None = None
+    prefer_key = False
+    if kind == "missing":
+        code = "missing-key"
+        parent = path[:-1]
+        message = f"{_show(parent)} lacks the required key {key!r}"
+        fields = _fields_at(parent)
+        description = None
+        if fields and key in fields:
+            description = fields[key].description
+        hint = f"add '{key}:'" + (f" ({description})" if description else "")
+    elif kind == "extra_forbidden":
+        code = "unknown-key"
+        prefer_key = True
+        message = f"unknown key {key!r} in {_show(path[:-1])}"
+        fields = _fields_at(path[:-1])
+        if fields:
+            close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+            allowed = ", ".join(fields)
+            hint = (f"did you mean {close[0]!r}? " if close else "") + f"allowed keys: {allowed}"
+        else:
+            hint = "remove it or check its spelling"
+    elif kind in ("enum", "literal_error"):
+        code = "invalid-choice"
+        got = _value_at(data, path)
+        message = f"{where}: {got!r} is not allowed; {msg.replace('Input should be', 'expected')}"
+        hint = "use one of the values listed" + (
+            "; this procflow reads language version 1" if path == ("procflow",) else ""
+        )
+    elif kind == "string_pattern_mismatch":
+        code = "invalid-id"
+        got = _value_at(data, path)
+        message = f"{where}: {got!r} is not a valid id"
+        hint = (
+            "ids are lower-case: letters a-z, digits, '-' and '_', starting with a letter, "
+            "e.g. 'commune-pc'"
+        )
+        if "." in str(ctx.get("pattern", "")):
+            hint += " (procedure ids may also contain '.')"
+    elif kind == "value_error":
+        code = "invalid-value"
+        message = f"{where}: {msg.removeprefix('Value error, ')}"
+        if path == ():
+            message = msg.removeprefix("Value error, ")
+            if "effective_to" in message and "effective_to" in data:
+                path = ("effective_to",)
+    elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "union_tag_invalid":
+        code = "wrong-type"
+        got = _value_at(data, path)
+        expected = _FRIENDLY_TYPES.get(str(ctx.get("class_name", "")))
+        if expected is None and kind in ("model_type", "dict_type"):
+            expected = "a mapping (key: value lines)"
+        if expected is None:
+            expected = msg.replace("Input should be ", "")
+        message = f"{where}: expected {expected}, got {_kind(got)} {got!r}"[:300]
+        if kind == "string_type":
+            hint = f'quote the value to keep it as text, e.g. {key or "value"}: "{got}"'
+        elif kind.startswith("date"):
+            hint = "write dates as YYYY-MM-DD, e.g. 2025-07-01"
+        elif kind.startswith("bool"):
+            hint = "write true or false"
+        elif kind.startswith(("float", "int")):
+            hint = "write a number, without units or thousands separators"
+        elif kind == "list_type":
+            hint = "write a list: one item per line, each starting with '- '"
+    else:
+        code = "invalid-value"
+        got = _value_at(data, path) if path else None
+        message = f"{where}: {msg}"
+        if kind in ("too_short", "too_long") and isinstance(got, list):
+            hint = "add at least one item" if kind == "too_short" else None
+    pos = source_map.locate(path, prefer_key=prefer_key)
+    return Finding(
+        Severity.ERROR,
+        code,
+        message,
+        file=file,
+        line=pos[0] if pos else None,
+        column=pos[1] if pos else None,
+        path=path,
+        hint=hint,
+    )
