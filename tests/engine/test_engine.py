@@ -1,0 +1,264 @@
+"""The engine's lifecycle, authority and timing rules, on the real calendar.
+
+Dates: March 2026 has no holiday in Vietnam (Labour Code 2019, Art. 112: the
+next ones are Hùng Kings' day on 26 April 2026 and 30/4-1/5), so working days
+there are Monday to Friday.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from conftest import BHXH, CHILD, DESK, PC, POLICE, VN
+
+from procflow.engine import Engine, EventType, Timeliness, VirtualClock
+from procflow.errors import (
+    ConflictError,
+    DossierClosed,
+    DossierNotFound,
+    InvalidTrigger,
+    NotPermitted,
+    RuleViolation,
+)
+
+
+def at(day: int, hour: int = 8, minute: int = 0) -> datetime:
+    return datetime(2026, 3, day, hour, minute, tzinfo=VN)
+
+
+def run_to_return(engine: Engine, clock: VirtualClock, code: str) -> None:
+    script = [
+        ("forward", PC),
+        ("register", PC),
+        ("send", PC),
+        ("register", POLICE),
+        ("send", POLICE),
+        ("issue", BHXH),
+        ("send", BHXH),
+        ("hand_over", PC),
+    ]
+    for trigger, actor in script:
+        clock.advance(hours=1)
+        engine.fire(code, trigger, actor)
+
+
+def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
+    slip = engine.receive(CHILD, actor=DESK, applicant={"name": "Nguyễn Thị Mai"})
+    # Received Tuesday 3 March 08:00; 3 working days not counting the day of
+    # receipt: Wed 4, Thu 5, Fri 6 -> due Friday 6 March at the close of office.
+    assert slip.appointment == at(6, 17)
+    assert slip.code == "COMMUNE-PC-260303-00001"
+    assert slip.applicant == {"name": "Nguyễn Thị Mai"}
+    second = engine.receive(CHILD, actor=DESK)
+    assert second.code == "COMMUNE-PC-260303-00002"
+    dossier = engine.get(slip.code)
+    assert dossier.state == "reception"
+    assert dossier.holder == "commune-pc"
+
+
+def test_only_the_desk_receives(engine: Engine) -> None:
+    with pytest.raises(NotPermitted, match="one-stop desk"):
+        engine.receive(CHILD, actor=POLICE)
+
+
+def test_full_flow_is_early_and_verifies(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    run_to_return(engine, clock, code)
+    dossier = engine.get(code)
+    assert dossier.outcome == "returned"
+    assert not dossier.is_open
+    assert dossier.timeliness is Timeliness.EARLY  # returned on 3 March, due 6 March
+    types = [e.type for e in engine.history(code)]
+    assert types.count(EventType.HANDED_OFF) == 3
+    assert types[-1] is EventType.RETURNED
+    report = engine.verify()
+    assert report.ok, report.problems
+    assert engine.replay(code).to_dict() == dossier.to_dict()
+
+
+def test_wrong_agency_changes_nothing(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    before = engine.get(code).to_dict()
+    with pytest.raises(NotPermitted, match="held by 'commune-pc'"):
+        engine.fire(code, "forward", POLICE)
+    assert engine.get(code).to_dict() == before
+    assert len(engine.history(code)) == 1
+
+
+def test_unknown_and_invalid_triggers(engine: Engine) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    with pytest.raises(InvalidTrigger, match="no trigger 'explode'"):
+        engine.fire(code, "explode", PC)
+    with pytest.raises(InvalidTrigger, match="not possible from step 'reception'"):
+        engine.fire(code, "issue", PC)
+    with pytest.raises(DossierNotFound):
+        engine.fire("NOPE-1", "forward", PC)
+    assert engine.get(code).version == 1
+
+
+def test_closed_dossier_cannot_move(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "withdraw", DESK)
+    assert engine.get(code).outcome == "withdrawn"
+    with pytest.raises(DossierClosed):
+        engine.fire(code, "forward", PC)
+
+
+def test_supplement_pauses_clock_and_moves_due_date(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "forward", PC)
+    clock.set(at(3, 10))
+    paused = engine.fire(code, "request_supplement", PC, missing=["Giấy chứng sinh"])
+    assert paused.is_paused
+    assert engine.history(code)[-1].type is EventType.PAUSED
+    assert engine.history(code)[-1].data["missing"] == ["Giấy chứng sinh"]
+    # The applicant comes back two working days later (Thu 5 March 10:00).
+    # Office hours 07:30-11:30 and 13:30-17:00 make a 7.5-hour day, so 15
+    # working hours were paused and the due date moves two working days,
+    # from Fri 6 to Tue 10 March.
+    clock.set(at(5, 10))
+    resumed = engine.fire(code, "resubmit", PC)
+    assert not resumed.is_paused
+    assert resumed.paused_seconds == 15 * 3600
+    assert resumed.due_at == at(10, 17)
+    assert resumed.supplements == 1
+    # One supplement request only (rules.max_supplement_requests = 1).
+    with pytest.raises(RuleViolation, match="max_supplement_requests"):
+        engine.fire(code, "request_supplement", PC)
+    assert engine.verify().ok
+
+
+def test_late_handoff_is_charged_to_the_agency_that_held_it(
+    engine: Engine, clock: VirtualClock
+) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    for trigger in ("forward", "register", "send"):
+        clock.advance(minutes=30)
+        engine.fire(code, trigger, PC)
+    # The police step has 0.75 working day (6 h); they keep it two days.
+    clock.set(at(5, 16))
+    engine.fire(code, "register", POLICE)
+    slip = engine.control_slip(code)
+    police_row = next(r for r in slip.rows if r.step == "residence")
+    assert police_row.timeliness is Timeliness.LATE
+    assert police_row.late_working_hours > 8
+    assert slip.per_agency["commune-police"]["late_hours"] == police_row.late_working_hours
+    assert slip.per_agency["commune-pc"]["late_hours"] == 0
+    handoff = next(r for r in slip.rows if r.step == "to-police")
+    assert (handoff.from_agency, handoff.to_agency) == ("commune-pc", "commune-police")
+    assert handoff.receiver == POLICE.id
+
+
+def test_late_dossier_stays_late_after_apology(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "forward", PC)
+    engine.fire(code, "register", PC)
+    engine.fire(code, "send", PC)
+    clock.set(at(4, 9))
+    with pytest.raises(NotPermitted):
+        engine.apologise(code, PC, reason="x", new_appointment=at(12, 17))
+    apology = engine.apologise(
+        code, POLICE, reason="Chờ xác minh cư trú", new_appointment=at(12, 17)
+    )
+    assert apology.previous_appointment == at(6, 17)
+    assert engine.get(code).appointment == at(12, 17)
+    assert engine.get(code).due_at == at(6, 17)  # the statutory date does not move
+    with pytest.raises(RuleViolation, match="max_reappointments"):
+        engine.apologise(code, POLICE, reason="again", new_appointment=at(13, 17))
+    clock.set(at(11, 9))
+    run = [("register", POLICE), ("send", POLICE), ("issue", BHXH), ("send", BHXH)]
+    for trigger, actor in run:
+        engine.fire(code, trigger, actor)
+    final = engine.fire(code, "hand_over", PC)
+    assert final.timeliness is Timeliness.LATE
+
+
+def test_apology_too_close_to_due_date(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    clock.set(at(6, 9))  # the due date itself
+    with pytest.raises(RuleViolation, match="apology_lead_days"):
+        engine.apologise(code, PC, reason="late", new_appointment=at(10, 17))
+
+
+def test_returned_on_due_date_is_on_time(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    clock.set(at(6, 8))
+    run_to_return(engine, clock, code)
+    assert engine.get(code).timeliness is Timeliness.ON_TIME
+
+
+def test_guidance_and_refusal_at_reception(engine: Engine) -> None:
+    slip = engine.guide(CHILD, actor=DESK, missing=["Tờ khai CT01"], reason="thiếu tờ khai")
+    assert slip.missing == ["Tờ khai CT01"]
+    dossier = engine.get(slip.code)
+    assert dossier.outcome == "guided" and not dossier.is_open
+    refusal = engine.refuse_at_reception(CHILD, actor=DESK, reason="không thuộc thẩm quyền")
+    assert engine.get(refusal.code).outcome == "refused_at_reception"
+    with pytest.raises(RuleViolation):
+        engine.guide(CHILD, actor=DESK, missing=[])
+
+
+def test_sweep_warns_once_then_marks_overdue(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    assert engine.sweep(at(3, 9)) == []
+    # The reception step has 0.25 working day (2 h): overdue at 10:00.
+    step = engine.sweep(at(3, 11))
+    assert [e.type for e in step] == [EventType.OVERDUE]
+    assert step[0].data["scope"] == "step"
+    assert engine.sweep(at(3, 11)) == []  # idempotent
+    # The dossier is due Fri 6 March 17:00; warned 8 working hours before.
+    warned = engine.sweep(at(6, 9))
+    assert [e.data["alert"].split(":")[0] for e in warned] == ["warn"]
+    overdue = engine.sweep(at(9, 8))
+    assert [(e.type, e.data["scope"]) for e in overdue] == [(EventType.OVERDUE, "dossier")]
+    assert engine.sweep(at(9, 9)) == []
+    assert engine.verify().ok
+
+
+def test_listener_errors_do_not_corrupt_state(engine: Engine) -> None:
+    seen: list[str] = []
+
+    def broken(event: object, dossier: object) -> None:
+        raise RuntimeError("SMS gateway down")
+
+    engine.subscribe(broken)
+    engine.subscribe(lambda e, d: seen.append(e.type.value), types=["received", "moved"])
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "forward", PC)
+    assert seen == ["received", "moved"]
+    assert engine.listener_errors == 2
+    assert engine.get(code).state == "birth-registration"
+    assert engine.verify().ok
+
+
+def test_stale_version_conflicts(engine: Engine) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "forward", PC, expected_version=1)
+    with pytest.raises(ConflictError):
+        engine.fire(code, "register", PC, expected_version=1)
+    assert engine.get(code).version == 2
+
+
+def test_branch_on_facts(engine: Engine, clock: VirtualClock) -> None:
+    code = engine.receive(CHILD, actor=DESK, facts={"needs_verification": True}).code
+    assert engine.get(code).facts == {"needs_verification": True}
+    with pytest.raises(NotPermitted):
+        engine.set_facts(code, {"x": True}, POLICE)
+    engine.set_facts(code, {"needs_verification": False}, PC)
+    assert engine.get(code).facts["needs_verification"] is False
+
+
+def test_same_day_cutoff(engine: Engine, clock: VirtualClock) -> None:
+    desk = DESK
+    clock.set(at(3, 14, 30))
+    before = engine.receive("vn.civil-status.birth-registration", actor=desk)
+    assert before.appointment.date() == at(3).date()
+    clock.set(at(3, 15, 30))
+    after = engine.receive("vn.civil-status.birth-registration", actor=desk)
+    assert after.appointment.date() == at(4).date()
+    clock.advance(timedelta(minutes=1))
+    assert engine.available(after.code, POLICE) == []
+    # Reception needs the desk officer's role: a colleague may only withdraw or stop.
+    assert engine.available(after.code, PC) == ["withdraw", "stop"]
+    assert "forward" in engine.available(after.code, desk)
