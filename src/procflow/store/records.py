@@ -1,0 +1,146 @@
+"""Rows to records and back, shared by every SQL store.
+
+The SQLite store and the later PostgreSQL store write the same columns and
+read them back the same way; keeping that here means the two cannot drift
+apart, and the contract tests cover both through either.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from procflow.engine.actor import Actor
+from procflow.engine.dossier import Dossier
+from procflow.engine.events import Event, EventType
+from procflow.errors import StoreError
+from procflow.store.schema import utc_key
+
+DOSSIER_COLUMNS = (
+    "code",
+    "procedure_id",
+    "procedure_version",
+    "state",
+    "status",
+    "desk_agency",
+    "received_at",
+    "due_at",
+    "closed_at",
+    "next_alert_at",
+    "version",
+    "last_hash",
+    "body",
+)
+EVENT_COLUMNS = ("code", "seq", "type", "at", "actor", "data", "prev_hash", "hash")
+
+DossierRow = tuple[str, str, str, str, str, str, str, str, str | None, str | None, int, str, str]
+EventRow = tuple[str, int, str, str, str | None, str, str, str]
+
+
+def _json(value: Any, what: str) -> str:
+    try:
+        # Compact and with Vietnamese text kept readable in the file.
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise StoreError(f"{what} cannot be stored as JSON: {exc}") from exc
+
+
+def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
+    """The ``dossiers`` row for ``dossier``, in :data:`DOSSIER_COLUMNS` order."""
+    return (
+        dossier.code,
+        dossier.procedure_id,
+        dossier.procedure_version,
+        dossier.state,
+        dossier.status.value,
+        dossier.desk_agency,
+        utc_key(dossier.received_at),
+        utc_key(dossier.due_at),
+        utc_key(dossier.closed_at) if dossier.closed_at is not None else None,
+        utc_key(next_alert_at) if next_alert_at is not None else None,
+        dossier.version,
+        dossier.last_hash,
+        _json(dossier.to_dict(), f"dossier {dossier.code}"),
+    )
+
+
+def event_row(event: Event) -> EventRow:
+    """The ``events`` row for ``event``, in :data:`EVENT_COLUMNS` order.
+
+    ``at`` keeps the event's own ISO text (with its offset): that exact text
+    is part of the hashed payload, so changing its form would break the chain.
+    """
+    return (
+        event.code,
+        event.seq,
+        event.type.value,
+        event.at.isoformat(),
+        _json(event.actor.to_dict(), f"actor of {event.code} event {event.seq}")
+        if event.actor is not None
+        else None,
+        _json(event.data, f"data of {event.code} event {event.seq}"),
+        event.prev_hash,
+        event.hash,
+    )
+
+
+def event_from_row(row: tuple[Any, ...], where: str) -> Event:
+    """Read an ``events`` row; a row procflow cannot read is a StoreError naming it."""
+    code, seq, type_, at, actor, data, prev_hash, hash_ = row
+    try:
+        return Event(
+            code=code,
+            seq=int(seq),
+            type=EventType(type_),
+            at=datetime.fromisoformat(at),
+            actor=Actor.from_dict(json.loads(actor)) if actor is not None else None,
+            data=json.loads(data),
+            prev_hash=prev_hash,
+            hash=hash_,
+        )
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StoreError(
+            f"{where}: event {seq} of dossier {code} cannot be read ({exc}); the row was "
+            "edited outside procflow or written by a newer release"
+        ) from exc
+
+
+def dossier_from_body(code: str, body: str, where: str) -> Dossier:
+    try:
+        return Dossier.from_dict(json.loads(body))
+    except (ValueError, TypeError, KeyError, AssertionError) as exc:
+        raise StoreError(
+            f"{where}: the stored state of dossier {code} cannot be read ({exc!r}); the row "
+            "was edited outside procflow or written by a newer release"
+        ) from exc
+
+
+def check_write(dossier: Dossier, event: Event, expected_version: int | None) -> None:
+    """Refuse a write that would break the store's invariants.
+
+    A dossier's ``version`` is the number of its events and its ``last_hash``
+    the hash of the last one; ``verify`` and the crash guarantees rely on
+    that. The engine always keeps it so (the reducer sets both from the
+    event); a mismatch here is a programming error, caught before it is made
+    durable. ``expected_version`` is None for ``create``.
+    """
+    problems: list[str] = []
+    if event.code != dossier.code:
+        problems.append(f"the event is for dossier {event.code}")
+    if dossier.version != event.seq:
+        problems.append(f"the dossier's version is {dossier.version}, the event's seq {event.seq}")
+    if dossier.last_hash != event.hash:
+        problems.append("the dossier's last_hash is not the event's hash")
+    if expected_version is None:
+        if event.seq != 1:
+            problems.append(f"a new dossier's first event must be seq 1, not {event.seq}")
+    elif event.seq != expected_version + 1:
+        problems.append(
+            f"event seq {event.seq} does not follow the expected version {expected_version}"
+        )
+    if problems:
+        raise StoreError(
+            f"refusing to store dossier {dossier.code} with event {event.seq}: "
+            + "; ".join(problems)
+        )

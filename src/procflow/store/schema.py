@@ -1,0 +1,148 @@
+"""The durable stores' schema, as ordered migrations shared by every SQL backend.
+
+Why a list of migrations instead of one ``CREATE TABLE`` script: a database
+created by one release must open under the next. Each release may append a
+:class:`Migration`; opening a store applies, in one transaction, every
+migration whose version the database's ``schema_version`` table does not list
+yet. A database that lists a version this release does not know was written by
+a newer procflow and is refused rather than misread.
+
+The common statements are portable SQL (SQLite and PostgreSQL both accept
+them as written): plain ``TEXT``/``BIGINT`` columns, composite primary keys,
+foreign keys, partial indexes. What cannot be portable — the triggers that
+make ``events`` append-only — lives in ``dialects``, one entry per backend, so
+the PostgreSQL store only has to add its own entry (a ``plpgsql`` function
+and two triggers) next to ``"sqlite"``.
+
+Timestamps are ``TEXT``. Columns that are compared or ordered on
+(``received_at``, ``due_at``, ``closed_at``, ``next_alert_at``) hold the UTC
+instant in one fixed-width ISO-8601 form (see :func:`utc_key`), so that string
+order is time order whatever offset the dossier was written with. The JSON
+``body`` keeps the dossier's own offsets untouched, and the events' ``at``
+column keeps the event's original text, because that exact text is hashed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from procflow.errors import StoreError
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: applied once, in order, never edited after release."""
+
+    version: int
+    description: str
+    common: tuple[str, ...]
+    """Portable statements, run on every backend."""
+    dialects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Backend-specific statements (``"sqlite"``, later ``"postgresql"``), run after ``common``."""
+
+    def statements(self, dialect: str) -> tuple[str, ...]:
+        return self.common + tuple(self.dialects.get(dialect, ()))
+
+
+SCHEMA_VERSION_DDL = (
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " version BIGINT PRIMARY KEY,"
+    " description TEXT NOT NULL,"
+    " applied_at TEXT NOT NULL)"
+)
+"""Created before any migration runs: it records which migrations were applied."""
+
+
+_V1_COMMON = (
+    """CREATE TABLE dossiers (
+        code TEXT PRIMARY KEY,
+        procedure_id TEXT NOT NULL,
+        procedure_version TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        desk_agency TEXT NOT NULL,
+        received_at TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        closed_at TEXT,
+        next_alert_at TEXT,
+        version BIGINT NOT NULL,
+        last_hash TEXT NOT NULL,
+        body TEXT NOT NULL
+    )""",
+    """CREATE TABLE events (
+        code TEXT NOT NULL REFERENCES dossiers (code),
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT,
+        data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (code, seq)
+    )""",
+    """CREATE TABLE sequences (
+        scope TEXT PRIMARY KEY,
+        value BIGINT NOT NULL
+    )""",
+    "CREATE INDEX dossiers_status ON dossiers (status)",
+    "CREATE INDEX dossiers_procedure ON dossiers (procedure_id)",
+    # Keyset pagination of codes() in receipt order walks this index.
+    "CREATE INDEX dossiers_receipt ON dossiers (received_at, code)",
+    # Most dossiers are closed and carry no alert: keep them out of the sweep's index.
+    "CREATE INDEX dossiers_alert ON dossiers (next_alert_at) WHERE next_alert_at IS NOT NULL",
+)
+
+_V1_SQLITE = (
+    # Append-only log: an accidental UPDATE or DELETE fails loudly. Someone who
+    # drops these triggers can still edit rows; the hash chain is what catches
+    # that (procflow verify).
+    """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'events are append-only: UPDATE is not allowed');
+    END""",
+    """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+    BEGIN
+        SELECT RAISE(ABORT, 'events are append-only: DELETE is not allowed');
+    END""",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "dossiers, append-only events, sequences",
+        _V1_COMMON,
+        {"sqlite": _V1_SQLITE},
+    ),
+)
+"""Every migration, in order. Append new ones; never edit or reorder released ones."""
+
+
+def latest_version(migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    return migrations[-1].version if migrations else 0
+
+
+def check_migrations(migrations: tuple[Migration, ...]) -> None:
+    """Versions must run 1, 2, 3, ...: a gap or a repeat is a packaging mistake."""
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise StoreError(
+                f"schema migrations are out of order: found version {migration.version} "
+                f"where {expected} was expected"
+            )
+
+
+def utc_key(value: datetime) -> str:
+    """The fixed-width UTC ISO-8601 text stored in compared/ordered columns.
+
+    ``datetime.isoformat`` drops the microseconds when they are zero and keeps
+    the local offset, so its strings do not sort as time does. This form
+    always has microseconds and ``+00:00``, so text order equals time order,
+    and ``datetime.fromisoformat`` still reads it back.
+    """
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise StoreError(
+            f"{value.isoformat()} has no time zone; the store keeps only aware timestamps"
+        )
+    return value.astimezone(UTC).isoformat(timespec="microseconds")

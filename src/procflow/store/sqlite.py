@@ -1,0 +1,445 @@
+"""The default durable store: one SQLite file, embedded, no server.
+
+Guarantees, and how they are kept:
+
+* **Atomic transitions.** :meth:`SQLiteStore.create` and
+  :meth:`SQLiteStore.append` each run in one ``BEGIN IMMEDIATE`` transaction
+  that writes the event row and the dossier row together. Any failure rolls
+  the whole transaction back, so a dossier is never half written.
+* **Acknowledged means durable.** The file runs in WAL mode with
+  ``synchronous=FULL``: the WAL is synced at every commit, so a transition
+  whose call returned survives a killed process or a power cut.
+* **No lost update.** ``append`` updates the dossier row only ``WHERE code =
+  ? AND version = ?``; when another writer (thread, process) got there first
+  nothing matches, the transaction is rolled back and
+  :class:`~procflow.errors.ConflictError` is raised.
+* **Append-only log.** Triggers refuse ``UPDATE`` and ``DELETE`` on
+  ``events``. Whoever drops them can still edit the file; the hash chain
+  (:func:`procflow.engine.events.verify_chain`) is what detects that.
+* **Bounded memory.** Listing codes and streaming events page through the
+  tables by key (:meth:`codes`, :meth:`iter_events`), so nothing grows with
+  the number of stored dossiers and no read holds a snapshot open while the
+  caller writes.
+
+Threads: a store object owns one connection and must be used by the thread
+that created it (sqlite3's ``check_same_thread`` is left on, so misuse is an
+error, not silent corruption). Open one store per thread or per process;
+SQLite's locking and the version check make them safe together.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+
+from procflow.engine.dossier import Dossier, Status
+from procflow.engine.events import Event
+from procflow.errors import ConflictError, StoreError
+from procflow.store.records import (
+    DOSSIER_COLUMNS,
+    EVENT_COLUMNS,
+    check_write,
+    dossier_from_body,
+    dossier_row,
+    event_from_row,
+    event_row,
+)
+from procflow.store.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION_DDL,
+    Migration,
+    check_migrations,
+    latest_version,
+    utc_key,
+)
+
+DIALECT = "sqlite"
+PAGE_SIZE = 500
+"""Rows fetched per page when streaming codes or events: bounds memory per call."""
+
+_INSERT_DOSSIER = (
+    f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in DOSSIER_COLUMNS)})"
+)
+_UPDATE_DOSSIER = (
+    "UPDATE dossiers SET "
+    + ", ".join(f"{c} = ?" for c in DOSSIER_COLUMNS[1:])
+    + " WHERE code = ? AND version = ?"
+)
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
+)
+_SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
+_NEXT_SEQUENCE = (
+    "INSERT INTO sequences (scope, value) VALUES (?, 1) "
+    "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 "
+    "RETURNING value"
+)
+
+
+class SQLiteStore:
+    """The :class:`~procflow.store.base.Store` contract on one SQLite file.
+
+    ``path`` is the database file (created with its schema if missing) or
+    ``":memory:"`` for a throwaway database. ``timeout`` is how many seconds a
+    writer waits for another process's write lock before giving up with a
+    :class:`~procflow.errors.StoreError`.
+
+    Every ``sqlite3`` error is turned into a ``StoreError`` that names the
+    operation and the file. Use the store as a context manager, or call
+    :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        timeout: float = 30.0,
+        migrations: Sequence[Migration] | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.timeout = timeout
+        # ``migrations`` is for tests and tools that need an older or newer
+        # schema; everyone else gets this release's list.
+        self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
+        check_migrations(self._migrations)
+        try:
+            conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._error("open", exc) from exc
+        self._conn: sqlite3.Connection | None = conn
+        try:
+            self._configure(conn)
+            self._migrate(conn)
+        except BaseException:
+            conn.close()
+            self._conn = None
+            raise
+
+    # --- opening ---------------------------------------------------------------
+
+    def _configure(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA foreign_keys = ON")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            # FULL: in WAL mode, NORMAL may lose the last commits on power loss.
+            conn.execute("PRAGMA synchronous = FULL")
+        except sqlite3.Error as exc:
+            raise self._error("configure", exc) from exc
+        if mode.lower() != "wal" and self.path != ":memory:":
+            raise StoreError(
+                f"SQLite store {self.path}: cannot switch the file to WAL journal mode "
+                f"(it stays {mode!r}); WAL needs a local file system with shared memory"
+            )
+
+    def _stored_version(self, conn: sqlite3.Connection) -> int:
+        try:
+            row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return 0
+            raise
+        return int(row[0] or 0)
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        """Bring the file's schema up to this release's, or refuse a newer one.
+
+        The version is read first without a write lock, so opening an
+        up-to-date database (the usual case) writes nothing. Otherwise every
+        missing migration runs in one ``BEGIN IMMEDIATE`` transaction, and the
+        version is read again inside it: two processes opening a new file at
+        once cannot both apply a migration.
+        """
+        latest = latest_version(self._migrations)
+        try:
+            if self._check_not_newer(self._stored_version(conn), latest) == latest:
+                return
+            with self._transaction("upgrade the schema"):
+                conn.execute(SCHEMA_VERSION_DDL)
+                current = self._check_not_newer(self._stored_version(conn), latest)
+                applied_at = datetime.now(UTC).isoformat(timespec="seconds")
+                for migration in self._migrations[current:]:
+                    for statement in migration.statements(DIALECT):
+                        conn.execute(statement)
+                    conn.execute(
+                        "INSERT INTO schema_version (version, description, applied_at) "
+                        "VALUES (?, ?, ?)",
+                        (migration.version, migration.description, applied_at),
+                    )
+        except sqlite3.Error as exc:
+            raise self._error("read the schema version", exc) from exc
+
+    def _check_not_newer(self, stored: int, latest: int) -> int:
+        if stored > latest:
+            raise StoreError(
+                f"SQLite store {self.path}: the database has schema version {stored}, but "
+                f"this release of procflow knows only up to version {latest}; it was written "
+                "by a newer procflow. Upgrade procflow to open it (it was not changed)."
+            )
+        return stored
+
+    def schema_version(self) -> int:
+        """The schema version the file is at (this release's latest, once opened)."""
+        try:
+            return self._stored_version(self._connection())
+        except sqlite3.Error as exc:
+            raise self._error("read the schema version", exc) from exc
+
+    # --- plumbing --------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise StoreError(f"SQLite store {self.path} is closed")
+        return self._conn
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        message = str(exc)
+        hint = ""
+        if "locked" in message or "busy" in message:
+            hint = (
+                f" (another connection held the write lock for longer than the "
+                f"{self.timeout:g} s timeout)"
+            )
+        elif "unable to open" in message:
+            hint = " (check that the directory exists and is writable)"
+        elif "not a database" in message:
+            hint = " (the file is not an SQLite database)"
+        elif "thread" in message:
+            hint = " (a store object belongs to the thread that opened it; open one per thread)"
+        return StoreError(f"SQLite store {self.path}: {what} failed: {message}{hint}")
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed if the block returns, else rolled back.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front (waiting up to
+        ``timeout`` for it), so a transaction never fails half-way because
+        another writer slipped in. Exceptions other than sqlite3's (such as
+        ConflictError) pass through unchanged after the rollback.
+        """
+        conn = self._connection()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(what, exc) from exc
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            if conn.in_transaction:
+                # SQLite may already have rolled back (e.g. after an I/O error).
+                with suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(what, exc) from exc
+            raise
+
+    def _read(self, what: str, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._error(what, exc) from exc
+
+    # --- Store -----------------------------------------------------------------
+
+    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        """Store a new dossier and its first event; ConflictError if the code exists."""
+        check_write(dossier, event, None)
+        drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+        with self._transaction(f"create dossier {dossier.code}") as conn:
+            try:
+                conn.execute(_INSERT_DOSSIER, drow)
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError(f"dossier {dossier.code} already exists") from exc
+            conn.execute(_INSERT_EVENT, erow)
+
+    def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
+        """Store many new dossiers in one transaction (imports, the simulator).
+
+        All or nothing: if any code already exists (or repeats in ``items``),
+        ConflictError is raised and none is stored. Returns how many were stored.
+        """
+        drows, erows = [], []
+        for dossier, event, next_alert_at in items:
+            check_write(dossier, event, None)
+            drows.append(dossier_row(dossier, next_alert_at))
+            erows.append(event_row(event))
+        with self._transaction(f"create {len(drows)} dossiers") as conn:
+            try:
+                conn.executemany(_INSERT_DOSSIER, drows)
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError(
+                    f"one of the {len(drows)} dossiers already exists (nothing stored): {exc}"
+                ) from exc
+            conn.executemany(_INSERT_EVENT, erows)
+        return len(drows)
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        """Store ``event`` and the new state if the stored version is still
+        ``expected_version``; otherwise ConflictError, and nothing is written."""
+        check_write(dossier, event, expected_version)
+        drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+        with self._transaction(f"append event {event.seq} to dossier {dossier.code}") as conn:
+            cursor = conn.execute(_UPDATE_DOSSIER, (*drow[1:], dossier.code, expected_version))
+            if cursor.rowcount != 1:
+                row = conn.execute(
+                    "SELECT version FROM dossiers WHERE code = ?", (dossier.code,)
+                ).fetchone()
+                if row is None:
+                    raise ConflictError(f"dossier {dossier.code} is not stored")
+                raise ConflictError(
+                    f"dossier {dossier.code} changed since it was read (expected version "
+                    f"{expected_version}, stored version {row[0]}); read it again and retry"
+                )
+            conn.execute(_INSERT_EVENT, erow)
+
+    def get(self, code: str) -> Dossier | None:
+        rows = self._read(
+            f"read dossier {code}", "SELECT body FROM dossiers WHERE code = ?", (code,)
+        )
+        if not rows:
+            return None
+        body = rows[0][0]
+        assert isinstance(body, str)
+        return dossier_from_body(code, body, f"SQLite store {self.path}")
+
+    def events(self, code: str) -> list[Event]:
+        """One dossier's events, ordered by seq (read in one consistent snapshot)."""
+        rows = self._read(
+            f"read the events of dossier {code}",
+            f"{_SELECT_EVENTS} WHERE code = ? ORDER BY seq",
+            (code,),
+        )
+        where = f"SQLite store {self.path}"
+        return [event_from_row(row, where) for row in rows]
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        """Dossier codes in receipt order (receipt time, then code), page by page.
+
+        Each page is a separate short read, so the caller may write to the
+        store while iterating; dossiers received meanwhile may or may not show.
+        """
+        filters, params = [], []
+        if open_only:
+            filters.append("status = ?")
+            params.append(Status.OPEN.value)
+        if procedure_id is not None:
+            filters.append("procedure_id = ?")
+            params.append(procedure_id)
+        after: tuple[object, ...] | None = None
+        while True:
+            page_filters = list(filters)
+            page_params: list[object] = list(params)
+            if after is not None:
+                page_filters.append("(received_at, code) > (?, ?)")
+                page_params.extend(after)
+            where = f" WHERE {' AND '.join(page_filters)}" if page_filters else ""
+            rows = self._read(
+                "list dossier codes",
+                f"SELECT received_at, code FROM dossiers{where} "
+                f"ORDER BY received_at, code LIMIT {PAGE_SIZE}",
+                page_params,
+            )
+            for _, code in rows:
+                assert isinstance(code, str)
+                yield code
+            if len(rows) < PAGE_SIZE:
+                return
+            after = rows[-1]
+
+    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
+        """Open dossiers whose next warning or deadline is at or before ``now``,
+        soonest first."""
+        rows = self._read(
+            "list dossiers due for an alert",
+            "SELECT code FROM dossiers WHERE status = ? AND next_alert_at IS NOT NULL "
+            "AND next_alert_at <= ? ORDER BY next_alert_at, code LIMIT ?",
+            (Status.OPEN.value, utc_key(now), limit),
+        )
+        return [str(code) for (code,) in rows]
+
+    def next_sequence(self, scope: str) -> int:
+        """The next number in ``scope`` (1, 2, ...), atomic across processes."""
+        with self._transaction(f"take the next number of sequence {scope!r}") as conn:
+            # fetchall: the statement must run to completion before COMMIT.
+            rows = conn.execute(_NEXT_SEQUENCE, (scope,)).fetchall()
+        return int(rows[0][0])
+
+    # --- for verify, reports and tools ----------------------------------------------
+
+    def iter_events(self, code: str | None = None) -> Iterator[Event]:
+        """Every event (or one dossier's) in (code, seq) order, page by page.
+
+        Memory stays bounded by one page whatever the size of the log, which
+        is what ``procflow verify`` needs to walk a large database.
+        """
+        where = f"SQLite store {self.path}"
+        after: tuple[object, ...] | None = None
+        while True:
+            if code is not None:
+                sql = f"{_SELECT_EVENTS} WHERE code = ? AND seq > ? ORDER BY seq LIMIT {PAGE_SIZE}"
+                params: tuple[object, ...] = (code, after[1] if after else 0)
+            elif after is None:
+                sql = f"{_SELECT_EVENTS} ORDER BY code, seq LIMIT {PAGE_SIZE}"
+                params = ()
+            else:
+                sql = (
+                    f"{_SELECT_EVENTS} WHERE (code, seq) > (?, ?) "
+                    f"ORDER BY code, seq LIMIT {PAGE_SIZE}"
+                )
+                params = after
+            rows = self._read("read events", sql, params)
+            for row in rows:
+                yield event_from_row(row, where)
+            if len(rows) < PAGE_SIZE:
+                return
+            after = (rows[-1][0], rows[-1][1])
+
+    def count(self, *, open_only: bool = False) -> int:
+        """How many dossiers are stored (or open)."""
+        if open_only:
+            rows = self._read(
+                "count dossiers",
+                "SELECT COUNT(*) FROM dossiers WHERE status = ?",
+                (Status.OPEN.value,),
+            )
+        else:
+            rows = self._read("count dossiers", "SELECT COUNT(*) FROM dossiers")
+        value = rows[0][0]
+        assert isinstance(value, int)
+        return value
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except sqlite3.Error as exc:
+                raise self._error("close", exc) from exc
+
+    def __enter__(self) -> SQLiteStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({self.path!r})"
