@@ -1,0 +1,101 @@
+"""A plain-data summary of a procedure, for ``procflow show`` and reports.
+
+Kept out of the CLI so that other front ends (a web page, a catalogue
+export) describe procedures the same way: identity, legal basis, time limit,
+agencies with their shares, steps with their outcomes, and the critical path.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from procflow.checks.graph import critical_path, duration_days, time_basis
+from procflow.definition.model import Duration, Outcome, Procedure
+
+__all__ = ["summarise"]
+
+
+def _duration(duration: Duration | None) -> str | None:
+    return None if duration is None else str(duration)
+
+
+def _target(outcome: Outcome) -> str:
+    text = outcome.to
+    if outcome.when:
+        text += f" when {outcome.when}"
+    if outcome.unless:
+        text += f" unless {outcome.unless}"
+    return text
+
+
+def summarise(proc: Procedure) -> dict[str, Any]:
+    """Describe ``proc`` as JSON-ready data (str, numbers, lists, dicts)."""
+    path = critical_path(proc)
+    basis = time_basis(proc)
+    steps = []
+    for step in proc.steps:
+        outcomes: dict[str, list[str]] = {}
+        for trigger, outcome in step.branches():
+            outcomes.setdefault(trigger, []).append(_target(outcome))
+        steps.append(
+            {
+                "id": step.id,
+                "name": step.name.vi,
+                "name_en": step.name.en,
+                "kind": step.kind.value,
+                "agency": step.agency,
+                "to_agency": step.to_agency,
+                "role": step.role,
+                "time": _duration(step.time),
+                "days": duration_days(step.time, basis),
+                "clock": step.clock_policy.value,
+                "outcomes": outcomes,
+                "critical": step.id in path.steps,
+            }
+        )
+    return {
+        "key": proc.key,
+        "id": proc.id,
+        "version": proc.version,
+        "code": proc.code,
+        "name": proc.name.vi,
+        "name_en": proc.name.en,
+        "sector": proc.sector,
+        "level": proc.level.value if proc.level else None,
+        "effective_from": proc.effective_from.isoformat() if proc.effective_from else None,
+        "effective_to": proc.effective_to.isoformat() if proc.effective_to else None,
+        "legal_basis": [
+            {
+                "number": doc.number,
+                "title": doc.title,
+                "date": doc.date.isoformat() if doc.date else None,
+                "articles": doc.articles,
+            }
+            for doc in proc.legal_basis
+        ],
+        "time_limit": str(proc.time_limit),
+        "time_limit_confirmed": proc.time_limit.confirmed,
+        "agencies": [
+            {
+                "id": agency.id,
+                "name": agency.name.vi,
+                "name_en": agency.name.en,
+                "level": agency.level.value,
+                "desk": agency.desk,
+                "share": _duration(agency.share),
+            }
+            for agency in proc.agencies
+        ],
+        "start": proc.start_step,
+        "steps": steps,
+        "critical_path": {
+            "steps": list(path.steps),
+            "days": path.days,
+            "unit": path.unit.value,
+            "limit": path.limit,
+            "overrun": path.overrun,
+            "untimed": list(path.untimed),
+        },
+        "documents": len(proc.documents),
+        "fees": [{"name": fee.name.vi, "amount": fee.amount} for fee in proc.fees],
+    }
