@@ -24,7 +24,8 @@ class MemoryStore:
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         if dossier.code in self._dossiers:
             raise ConflictError(f"dossier {dossier.code} already exists")
-        self._dossiers[dossier.code] = dossier
+        # Keep a private copy: the caller may go on changing its object.
+        self._dossiers[dossier.code] = dossier.clone()
         self._events[dossier.code] = [event]
         self._set_alert(dossier.code, next_alert_at)
 
@@ -41,7 +42,7 @@ class MemoryStore:
                 f"dossier {dossier.code} changed since it was read "
                 f"(expected version {expected_version}); read it again and retry"
             )
-        self._dossiers[dossier.code] = dossier
+        self._dossiers[dossier.code] = dossier.clone()
         self._events[dossier.code].append(event)
         self._set_alert(dossier.code, next_alert_at)
 
