@@ -35,8 +35,9 @@ def _register() -> None:
     # during development, but every shipped module is imported.
     from procflow.cli import calendar as calendar_cmds
     from procflow.cli import definition as definition_cmds
+    from procflow.cli import dossier as dossier_cmds
 
-    for module in (definition_cmds, calendar_cmds):
+    for module in (definition_cmds, calendar_cmds, dossier_cmds):
         module.register(cli)
 
 

@@ -1,0 +1,45 @@
+"""Put an engine together from the usual parts: a store URL, procedure folders
+and calendar overlays. The CLI uses this; so can an embedding system that keeps
+its procedures as files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from procflow.calendar import WorkCalendar
+from procflow.catalogue import Catalogue
+from procflow.engine import Clock, Engine
+from procflow.errors import ProcflowError
+from procflow.store.url import open_store
+
+DEFAULT_PROCEDURES = Path("procedures")
+
+
+def open_engine(
+    store: str | Path,
+    *,
+    procedures: Sequence[str | Path] = (),
+    calendars: Sequence[str | Path] = (),
+    clock: Clock | None = None,
+    warning_hours: float = 8.0,
+) -> Engine:
+    """An engine on ``store`` running the procedures found under ``procedures``.
+
+    With no ``procedures`` given, ``./procedures`` is used when it exists.
+    ``calendars`` are overlay files laid over Vietnam's national calendar
+    (e.g. a province's extra holiday).
+    """
+    paths = [Path(p) for p in procedures]
+    if not paths:
+        if not DEFAULT_PROCEDURES.is_dir():
+            raise ProcflowError(
+                "no procedures given: pass --procedures DIR (a folder of procedure YAML files)"
+            )
+        paths = [DEFAULT_PROCEDURES]
+    for path in paths:
+        if not path.exists():
+            raise ProcflowError(f"{path}: no such file or folder of procedures")
+    catalogue = Catalogue.from_paths(paths)
+    calendar = WorkCalendar.vietnam(list(calendars) or None)
+    return Engine(open_store(store), catalogue, calendar, clock, warning_hours=warning_hours)
