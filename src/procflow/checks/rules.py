@@ -55,7 +55,7 @@ class _Report:
         message: str,
         hint: str | None = None,
         *,
-        prefer_key: bool = False,
+        prefer_key: bool | None = None,
     ) -> None:
         info = CODES[code]
         pos = self.source_map.locate(path, prefer_key=prefer_key) if self.source_map else None
@@ -335,7 +335,10 @@ def _check_steps(proc: Procedure, report: _Report, agency_ids: set[str]) -> None
 def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
     start = proc.start_step
     owners = {n: d["index"] for n, d in graph.nodes(data=True) if not d["terminal"]}
-    start_ok = start in owners
+    # A mistyped target (unknown-step) would also make steps unreachable and
+    # 'returned' unreachable: report the typo alone, not its echoes.
+    dangling = any(item.to not in graph for s in proc.steps for _, item in s.branches())
+    start_ok = start in owners and not dangling
     reachable: set[str] = set()
     if start_ok:
         reachable = nx.descendants(graph, start) | {start}
@@ -442,6 +445,12 @@ def _unit_ok(duration: Duration, proc: Procedure) -> str | None:
     return None
 
 
+def _total(proc: Procedure, limit: float, unit_word: str) -> str:
+    as_days = f"{_fmt(limit)} {unit_word}"
+    text = str(proc.time_limit)
+    return text if text == as_days else f"{text} ({as_days})"
+
+
 def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
     basis = time_basis(proc)
     unit_word = "working days" if basis is TimeUnit.WORKING_DAYS else "calendar days"
@@ -486,7 +495,7 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
             ("time_limit",),
             f"the longest path from the start to 'returned' takes {_fmt(path.days)} "
             f"{unit_word}, {_fmt(path.overrun)} over the statutory total of "
-            f"{proc.time_limit} ({_fmt(limit)} {unit_word}); critical path: "
+            f"{_total(proc, limit, unit_word)}; critical path: "
             + " -> ".join(path.steps)
             + (f" ({', '.join(parts)})" if parts else ""),
             "shorten the steps on the critical path so their times fit in the total "
@@ -498,7 +507,7 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
             "share-overrun",
             ("agencies",),
             f"the agencies' shares add up to {_fmt(total_share)} {unit_word}, more than the "
-            f"statutory total of {proc.time_limit} ({_fmt(limit)} {unit_word})",
+            f"statutory total of {_total(proc, limit, unit_word)}",
             "the shares of the agencies must add up to at most the statutory total",
         )
     if path.steps:

@@ -333,7 +333,7 @@ def _finding_for(
     where = _show(path)
     key = str(path[-1]) if path else ""
     hint: str | None = None
-    prefer_key = False
+    prefer_key: bool | None = None
     if kind == "missing":
         code = "missing-key"
         parent = path[:-1]

@@ -101,7 +101,7 @@ _SPECIAL: dict[str, Any] = {
     "FALSE": False,
 }
 _INT_RE = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_FLOAT_RE = re.compile(r"[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
 _NUMBER_START = frozenset("0123456789+-.")
 
 # Below this many characters that could open a nesting level, libyaml's
@@ -157,12 +157,14 @@ class SourceMap:
     root: Node | None = None
     _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
     _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
+    _collections: set[KeyPath] | None = field(default=None, repr=False)
 
     def _build(self) -> tuple[dict[KeyPath, Position], dict[KeyPath, Position]]:
         if self._keys is not None and self._values is not None:
             return self._keys, self._values
         keys: dict[KeyPath, Position] = {}
         values: dict[KeyPath, Position] = {}
+        collections: set[KeyPath] = set()
         seen: set[int] = set()
         stack: list[tuple[KeyPath, Node]] = []
         if self.root is not None:
@@ -175,6 +177,7 @@ class SourceMap:
             mark = node.start_mark
             values.setdefault(path, (mark.line + 1, mark.column + 1))
             if isinstance(node, MappingNode):
+                collections.add(path)
                 for key_node, value_node in node.value:
                     if not isinstance(key_node, ScalarNode):
                         continue
@@ -183,9 +186,10 @@ class SourceMap:
                     keys.setdefault(sub, (kmark.line + 1, kmark.column + 1))
                     stack.append((sub, value_node))
             elif isinstance(node, SequenceNode):
+                collections.add(path)
                 for index, item in enumerate(node.value):
                     stack.append(((*path, index), item))
-        self._keys, self._values = keys, values
+        self._keys, self._values, self._collections = keys, values, collections
         self.root = None  # the node tree is no longer needed
         return keys, values
 
@@ -197,16 +201,21 @@ class SourceMap:
         """Where the key of the mapping entry at ``path`` is (None for list items)."""
         return self._build()[0].get(tuple(path))
 
-    def locate(self, path: KeyPath, *, prefer_key: bool = False) -> Position | None:
+    def locate(self, path: KeyPath, *, prefer_key: bool | None = None) -> Position | None:
         """The best position for a finding about ``path``.
 
-        Falls back to the nearest ancestor that exists in the file, so a
-        finding about a missing key points at the mapping that lacks it.
+        By default that is the value for a scalar and the key for a list or
+        mapping (``agencies:`` rather than its first item); ``prefer_key``
+        forces one or the other. Falls back to the nearest ancestor that
+        exists in the file, so a finding about a missing key points at the
+        mapping that lacks it.
         """
         keys, values = self._build()
+        collections = self._collections or set()
         current = tuple(path)
         while True:
-            first, second = (keys, values) if prefer_key else (values, keys)
+            use_key = prefer_key if prefer_key is not None else current in collections
+            first, second = (keys, values) if use_key else (values, keys)
             pos = first.get(current) or second.get(current)
             if pos is not None:
                 return pos
