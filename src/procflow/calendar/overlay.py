@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from procflow.errors import CalendarError
 
@@ -149,7 +149,7 @@ class DayEntry(_Model):
     date: _dt.date
     name: str = Field(min_length=1)
     source: str = Field(min_length=1)
-    confirmed: bool
+    confirmed: StrictBool
     note: str | None = None
 
     @field_validator("date", mode="before")
@@ -165,7 +165,7 @@ class SwapEntry(_Model):
     working_day: date
     name: str = Field(min_length=1)
     source: str = Field(min_length=1)
-    confirmed: bool
+    confirmed: StrictBool
     note: str | None = None
 
     @field_validator("day_off", "working_day", mode="before")
@@ -240,8 +240,13 @@ def _fail(path: str, line: int | None, field: str, message: str) -> CalendarErro
 
 def _field_path(loc: tuple[Any, ...]) -> str:
     out = ""
+    prev: Any = None
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        if isinstance(part, int) and prev != "years":
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+        prev = part
     return out or "(document)"
 
 
@@ -278,6 +283,8 @@ def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
                 msg = "unknown field; check its spelling (see docs/calendar.md for the fields)"
             elif err["type"] == "missing":
                 msg = "this field is required"
+            elif err["type"] == "bool_type":
+                msg = f"{err['input']!r} is not true or false; write true or false"
             elif err["type"] == "literal_error" and loc == ("version",):
                 msg = "only 'version: 1' is understood by this procflow"
             where = f"{path}:{line}" if line else path

@@ -655,30 +655,32 @@ class WorkCalendar:
     def add_working_seconds(self, start: datetime, seconds: float) -> datetime:
         """The instant at which ``seconds`` of office time have run from ``start``.
 
-        A start outside office hours begins at the next office period; a result
-        landing exactly on the end of a period is that end (17:00, not the next
-        morning). ``seconds == 0`` returns ``start`` itself (in :attr:`tz`)."""
+        A start outside office hours (a day off, the lunch break, after closing)
+        begins at the next office period, so ``seconds == 0`` gives the first
+        office instant at or after ``start``. A result landing exactly on the end
+        of a period is that end (17:00, not the next morning)."""
         loc = self._localize(start)
         if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
             raise CalendarError(f"seconds must be a finite number >= 0, got {seconds!r}")
-        if seconds == 0:
-            return loc
         i, t = self._split(loc)
+        moved = False
         hours = self.hours
-        if not self._working[i]:
-            pos = self._rank[i]
+        if not self._working[i] or t >= self._close_s:
+            moved = True
+            pos = self._rank[i + 1]
             if pos >= self._nwd:
                 raise self._range_error("the result")
-            i, t = self._wd_idx[pos], 0.0
+            i, t = self._wd_idx[pos], hours.opening
         rem = hours.after(t)
         if seconds <= rem:
-            return self._at(i, hours.advance(t, seconds))
+            tod = hours.advance(t, seconds)
+            return loc if tod == t and not moved else self._at(i, tod)
         seconds -= rem
         day = self._day_seconds
         k = int(seconds // day)
         r = seconds - k * day
         pos = self._rank[i] + k
-        if r <= 1e-7:
+        if r <= 1e-7 and k > 0:
             tod = self._close_s
         else:
             pos += 1
