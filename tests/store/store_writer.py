@@ -16,6 +16,9 @@ Modes:
     ``read CODE VERSION``; ``go`` appends one event on top of what was read
     and prints ``won CODE SEQ`` or ``lost CODE``; ``quit`` ends. The parent
     sends ``go`` to two such children at once so they race.
+``open DB``
+    Open the store (creating the file if needed), print ``opened VERSION N``
+    with the schema version and a number taken from sequence ``opened``.
 ``hammer DB NAME COUNT CODE...``
     Make COUNT successful appends to randomly chosen CODEs, re-reading and
     retrying on conflict, printing ``ack CODE SEQ`` for each success, then
@@ -106,9 +109,16 @@ def hammer(db: str, name: str, count: int, codes: list[str]) -> None:
     say("done", successes, conflicts)
 
 
+def open_only(db: str) -> None:
+    with SQLiteStore(db) as store:
+        say("opened", store.schema_version(), store.next_sequence("opened"))
+
+
 def main(argv: list[str]) -> None:
     mode, db, *rest = argv
-    if mode == "crash":
+    if mode == "open":
+        open_only(db)
+    elif mode == "crash":
         crash(db, int(rest[0]))
     elif mode == "race":
         race(db, rest[0])

@@ -21,6 +21,7 @@ import pytest
 from store_testdata import T0, receive
 
 from procflow.engine.events import verify_chain
+from procflow.store.schema import MIGRATIONS
 from procflow.store.sqlite import SQLiteStore
 
 WRITER = Path(__file__).with_name("store_writer.py")
@@ -198,3 +199,17 @@ def test_two_processes_hammering_lose_no_update(db_path: Path) -> None:
     assert actors == {"A", "B"}
     # Not asserted (timing-dependent), but reported with -rP: how often they collided.
     print(f"conflicts retried: {conflicts}")
+
+
+def test_processes_opening_a_new_file_at_once(db_path: Path) -> None:
+    # Each creates the schema if it finds none: exactly one must apply it.
+    children = [Child("open", str(db_path)) for _ in range(3)]
+    lines = []
+    for child in children:
+        lines.append(child.readline().split())
+        child.finish()
+    assert sorted(int(n) for _, _, n in lines) == [1, 2, 3]
+    assert {int(v) for _, v, _ in lines} == {len(MIGRATIONS)}
+    with SQLiteStore(db_path) as store:
+        rows = store._connection().execute("SELECT version FROM schema_version").fetchall()
+    assert [r[0] for r in rows] == [m.version for m in MIGRATIONS]

@@ -21,10 +21,12 @@ Guarantees, and how they are kept:
   the number of stored dossiers and no read holds a snapshot open while the
   caller writes.
 
-Threads: a store object owns one connection and must be used by the thread
-that created it (sqlite3's ``check_same_thread`` is left on, so misuse is an
-error, not silent corruption). Open one store per thread or per process;
-SQLite's locking and the version check make them safe together.
+Threads and processes: a store object owns one connection and must be used
+by the thread that created it (sqlite3's ``check_same_thread`` is left on, so
+misuse is an error, not silent corruption). Open one store per thread or per
+process, and open it after ``fork``, never before; SQLite's locking and the
+version check make any number of them safe together on one file (on a local
+file system: WAL needs shared memory, so not over NFS).
 """
 
 from __future__ import annotations
@@ -75,11 +77,14 @@ _INSERT_EVENT = (
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
 _SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
-_NEXT_SEQUENCE = (
+# UPSERT then SELECT inside one BEGIN IMMEDIATE transaction: atomic because the
+# write lock is held throughout, and it needs SQLite 3.24, not 3.35 (RETURNING).
+_BUMP_SEQUENCE = (
     "INSERT INTO sequences (scope, value) VALUES (?, 1) "
-    "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 "
-    "RETURNING value"
+    "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1"
 )
+MIN_SQLITE = (3, 24, 0)
+"""UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
 
 
 class SQLiteStore:
@@ -108,6 +113,11 @@ class SQLiteStore:
         # schema; everyone else gets this release's list.
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
         check_migrations(self._migrations)
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise StoreError(
+                f"SQLite store {self.path}: this Python uses SQLite {sqlite3.sqlite_version}; "
+                f"procflow needs {'.'.join(map(str, MIN_SQLITE))} or newer"
+            )
         try:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
@@ -373,9 +383,9 @@ class SQLiteStore:
     def next_sequence(self, scope: str) -> int:
         """The next number in ``scope`` (1, 2, ...), atomic across processes."""
         with self._transaction(f"take the next number of sequence {scope!r}") as conn:
-            # fetchall: the statement must run to completion before COMMIT.
-            rows = conn.execute(_NEXT_SEQUENCE, (scope,)).fetchall()
-        return int(rows[0][0])
+            conn.execute(_BUMP_SEQUENCE, (scope,))
+            row = conn.execute("SELECT value FROM sequences WHERE scope = ?", (scope,)).fetchone()
+        return int(row[0])
 
     # --- for verify, reports and tools ----------------------------------------------
 
