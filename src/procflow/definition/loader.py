@@ -308,8 +308,8 @@ def _pydantic_findings(
             items = others
         elif len(type_errors) > 1:
             items = [type_errors[0]]
-        for err, _extra in items:
-            findings.append(_finding_for(err, path, data, source_map, file))
+        for err, extra in items:
+            findings.append(_finding_for(err, path, data, source_map, file, "[key]" in extra))
     return findings
 
 
@@ -325,7 +325,12 @@ def _value_at(data: Any, path: KeyPath) -> Any:
 
 
 def _finding_for(
-    err: dict[str, Any], path: KeyPath, data: Any, source_map: SourceMap, file: str
+    err: dict[str, Any],
+    path: KeyPath,
+    data: Any,
+    source_map: SourceMap,
+    file: str,
+    is_key: bool = False,
 ) -> Finding:
     kind = err["type"]
     msg = str(err["msg"])
@@ -334,7 +339,16 @@ def _finding_for(
     key = str(path[-1]) if path else ""
     hint: str | None = None
     prefer_key: bool | None = None
-    if kind == "missing":
+    if is_key:
+        # The mapping key itself is wrong (outcomes: {Bad-Trigger: ...}).
+        code = "invalid-id" if kind == "string_pattern_mismatch" else "invalid-value"
+        prefer_key = True
+        message = f"{_show(path[:-1])}: {key!r} is not a valid name here"
+        hint = "trigger names use lower-case letters a-z, digits and '_', e.g. 'request_supplement'"
+        if kind != "string_pattern_mismatch":
+            message += f" ({msg})"
+            hint = None
+    elif kind == "missing":
         code = "missing-key"
         parent = path[:-1]
         message = f"{_show(parent)} lacks the required key {key!r}"
@@ -401,8 +415,10 @@ def _finding_for(
         code = "invalid-value"
         got = _value_at(data, path) if path else None
         message = f"{where}: {msg}"
-        if kind in ("too_short", "too_long") and isinstance(got, list):
-            hint = "add at least one item" if kind == "too_short" else None
+        if kind == "too_short" and isinstance(got, list):
+            hint = "add at least one item"
+        elif kind == "string_too_short":
+            hint = "write the text, or remove the key if it is optional"
     pos = source_map.locate(path, prefer_key=prefer_key)
     return Finding(
         Severity.ERROR,
