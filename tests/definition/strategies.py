@@ -64,7 +64,7 @@ def valid_procedures(draw: st.DrawFn) -> dict[str, Any]:
     route = [desk, *draw(st.lists(st.sampled_from(agency_ids), max_size=4))]
     chain: list[tuple[str, str, str | None]] = [(desk, "reception", None)]
     holder = desk
-    for aid in route[1:] + [desk]:
+    for aid in [*route[1:], desk]:
         if aid != holder:
             chain.append((holder, "handoff", aid))
             holder = aid
