@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 import pytest
 
-from procflow.calendar import WorkCalendar
+from procflow.calendar import WorkCalendar, to_dates, to_datetime64
 from procflow.errors import CalendarError
 
 
@@ -46,3 +46,26 @@ def test_empty_and_nat(cal: WorkCalendar) -> None:
     nat = np.array(["NaT", "2026-02-10"], dtype="datetime64[D]")
     out = cal.add_working_days_bulk(nat, 15)
     assert np.isnat(out[0]) and out[1] == np.datetime64("2026-03-10")
+
+
+def test_conversion_helpers(cal: WorkCalendar) -> None:
+    days = [date(2026, 2, 10), date(2025, 4, 26)]
+    arr = to_datetime64(days)
+    assert arr.dtype == np.dtype("datetime64[D]") and to_dates(arr) == days
+    with pytest.raises(CalendarError, match="NaT"):
+        to_dates(np.array(["NaT"], dtype="datetime64[D]"))
+
+
+def test_other_bulk_operations(cal: WorkCalendar) -> None:
+    # 2450/VPCP-KGVX: Mon 29/4/2024 off, Sat 4/5/2024 worked.
+    days = to_datetime64([date(2024, 4, 29), date(2024, 5, 4), date(2024, 4, 27)])
+    assert cal.is_working_day_bulk(days).tolist() == [False, True, False]
+    assert to_dates(cal.bulk.roll_forward(days)) == [
+        date(2024, 5, 2),
+        date(2024, 5, 4),
+        date(2024, 5, 2),
+    ]
+    nat = np.array(["NaT"], dtype="datetime64[D]")
+    assert cal.count_working_days_bulk(nat, days[:1]).tolist() == [0]
+    with pytest.raises(CalendarError, match="method"):
+        cal.add_working_days_bulk(days, 1, method="fast")

@@ -62,12 +62,14 @@ def test_bulk_equals_scalar(pairs: list[tuple[date, int]]) -> None:
     ns = np.array([n for _, n in pairs])
     expected = np.array([CAL.add_working_days(d, n) for d, n in pairs], dtype="datetime64[D]")
     assert (CAL.add_working_days_bulk(starts, ns) == expected).all()
-    assert (CAL.bulk.add_working_days_indexed(starts, ns) == expected).all()
+    assert (CAL.add_working_days_bulk(starts, ns, method="busday") == expected).all()
     ends = starts + np.array([abs(n) for _, n in pairs], dtype="timedelta64[D]")
     counted = np.array(
         [CAL.count_working_days(d, e.item()) for (d, _), e in zip(pairs, ends, strict=True)]
     )
     assert (CAL.count_working_days_bulk(starts, ends) == counted).all()
+    assert (CAL.count_working_days_bulk(starts, ends, method="busday") == counted).all()
+    assert (CAL.count_working_days_bulk(ends, starts) == -counted).all()
     flags = np.array([CAL.is_working_day(d) for d, _ in pairs])
     assert (CAL.is_working_day_bulk(starts) == flags).all()
 

@@ -79,6 +79,7 @@ def test_count_is_inverse_of_add(tcal: WorkCalendar) -> None:
 def test_due_working_days_is_close_of_office(tcal: WorkCalendar) -> None:
     assert tcal.due(at(tcal, 2, 16, 30), 3, TimeUnit.WORKING_DAYS) == at(tcal, 7, 17)
     assert tcal.due(at(tcal, 2), 0, "working_days") == at(tcal, 2, 17)
+    assert tcal.due(at(tcal, 2, 16), 0, "working_days") == at(tcal, 3, 17)  # as same-day
     assert tcal.due_date(at(tcal, 5), 1) == date(2030, 1, 8)
 
 

@@ -13,7 +13,7 @@ Quick start::
 See docs/calendar.md for the rules, the overlay file format and the sources.
 """
 
-from procflow.calendar.bulk import BulkCalendar
+from procflow.calendar.bulk import BulkCalendar, to_dates, to_datetime64
 from procflow.calendar.hours import DEFAULT_CUTOFF, DEFAULT_OFFICE_HOURS, OfficeHours
 from procflow.calendar.overlay import (
     DayEntry,
@@ -51,4 +51,6 @@ __all__ = [
     "load_overlay",
     "national_overlay_path",
     "parse_overlay",
+    "to_dates",
+    "to_datetime64",
 ]

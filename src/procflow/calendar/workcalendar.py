@@ -375,6 +375,8 @@ class WorkCalendar:
         )
 
     def _localize(self, dt: datetime) -> datetime:
+        if getattr(dt, "tzinfo", None) is self.tz and isinstance(dt, datetime):
+            return dt
         if not isinstance(dt, datetime):
             raise CalendarError(
                 f"expected a datetime with a time zone, got {type(dt).__name__} {dt!r}"
@@ -522,23 +524,33 @@ class WorkCalendar:
         from the receipt instant ``start`` (aware).
 
         Day-based units fall due at the close of office of the due date;
-        working hours at the exact instant. A non-whole number of working days
+        working hours at the exact instant. Zero working days is the same-day
+        rule. A non-whole number of working days
         is converted to office time (``value * day_seconds``) and added from
         ``start`` as working hours are. ``cutoff`` overrides the calendar's
         same-day cut-off (a receipt strictly after it counts from the next
         working day)."""
-        loc = self._localize(start)
+        if getattr(start, "tzinfo", None) is self.tz and type(start) is datetime:
+            loc = start  # fast path: already in the calendar's zone
+        else:
+            loc = self._localize(start)
         i = loc.toordinal() - self._lo
         if not 0 <= i < self._n:
             raise self._range_error(loc.date())
         if unit == "working_days":
             if type(value) is int or (isinstance(value, float) and value.is_integer()):
                 n = int(value)
-                if n < 0:
-                    raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+                if n <= 0:
+                    if n < 0:
+                        raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+                    return self.due(loc, 0, TimeUnit.SAME_DAY, cutoff)  # 0 days: same day
                 if self.cutoff_applies_to_days and self._late(loc, cutoff):
                     i += 1
-                return self._close_of(self._rank[i] + n)
+                pos = self._rank[i] + n
+                closes = self._closes
+                if closes is not None and pos < self._nwd:
+                    return closes[pos]
+                return self._close_of(pos)
             return self.add_working_seconds(loc, self._seconds(value, self._day_seconds))
         if unit == "working_hours":
             return self.add_working_seconds(loc, self._seconds(value, 3600.0))
@@ -702,16 +714,17 @@ class WorkCalendar:
         return b
 
     def add_working_days_bulk(
-        self, starts: npt.ArrayLike, n: npt.ArrayLike
+        self, starts: npt.ArrayLike, n: npt.ArrayLike, method: str = "index"
     ) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-        """Vectorised :meth:`add_working_days` on ``datetime64[D]`` arrays."""
-        return self.bulk.add_working_days(starts, n)
+        """Vectorised :meth:`add_working_days` on ``datetime64[D]`` arrays
+        (``n`` a scalar or an array); ``method`` is ``"index"`` or ``"busday"``."""
+        return self.bulk.add_working_days(starts, n, method)
 
     def count_working_days_bulk(
-        self, a: npt.ArrayLike, b: npt.ArrayLike
+        self, a: npt.ArrayLike, b: npt.ArrayLike, method: str = "index"
     ) -> np.ndarray[Any, np.dtype[np.int64]]:
         """Vectorised :meth:`count_working_days` (working days in ``(a, b]``)."""
-        return self.bulk.count_working_days(a, b)
+        return self.bulk.count_working_days(a, b, method)
 
     def is_working_day_bulk(self, days: npt.ArrayLike) -> np.ndarray[Any, np.dtype[np.bool_]]:
         return self.bulk.is_working_day(days)
