@@ -524,8 +524,8 @@ class WorkCalendar:
         from the receipt instant ``start`` (aware).
 
         Day-based units fall due at the close of office of the due date;
-        working hours at the exact instant. Zero working days is the same-day
-        rule. A non-whole number of working days
+        working hours at the exact instant. Zero (working or calendar) days is
+        the same-day rule. A non-whole number of working days
         is converted to office time (``value * day_seconds``) and added from
         ``start`` as working hours are. ``cutoff`` overrides the calendar's
         same-day cut-off (a receipt strictly after it counts from the next
@@ -561,8 +561,10 @@ class WorkCalendar:
                     "for parts of a day"
                 )
             n = int(value)
-            if n < 0:
-                raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+            if n <= 0:
+                if n < 0:
+                    raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+                return self.due(loc, 0, TimeUnit.SAME_DAY, cutoff)  # 0 days: same day
             j = i + n
             if j >= self._n:
                 raise self._range_error(loc.date() + timedelta(days=n))
