@@ -1,0 +1,711 @@
+"""Benchmark the engine against the bare work and against ``transitions``.
+
+    python bench/bench_engine.py [--dossiers N] [--repeat R] [--json] [--profile]
+
+Every variant runs in its own fresh subprocess, so each one's peak memory
+(``ru_maxrss`` of the child) is its own:
+
+(a) ``procflow-memory``: procflow with ``MemoryStore``, ``VirtualClock`` and the
+    real ``WorkCalendar.vietnam()``, all time accounting on: N dossiers of an
+    8-step, three-agency procedure with one supplement round each.
+(b) ``dict-fsm``: a plain dict-lookup state machine doing the same transitions
+    and appending ``(timestamp, from, to)`` per dossier: the speed limit.
+(c) ``transitions``: one ``transitions.Machine`` per dossier, as most users of
+    that package write it (fewer dossiers; rate and memory extrapolated to N).
+(d) ``procflow-sqlite`` vs ``raw-sqlite``: procflow on ``SQLiteStore`` (one
+    durable commit per transition) against raw ``sqlite3`` writing the same
+    rows (one event insert and one state update per transaction), both with
+    WAL and ``synchronous=FULL``.
+
+Targets (issue 4): (a)/(c) >= 10x with (a) peak < 300 MB; (d) procflow/raw >= 0.7.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import pstats
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2025, 3, 3, 7, 45, tzinfo=VN)  # a Monday, before office hours
+
+# --- the procedure -------------------------------------------------------------------
+#
+# 8 steps held by three agencies of a district: the one-stop desk, the land
+# registration office and the tax department, with three hand-offs (desk ->
+# land -> tax -> desk) and one applicant supplement step entered once per
+# dossier.
+
+PROCEDURE_YAML = """
+procflow: 1
+id: bench.land-transfer
+version: "bench-1"
+name: {vi: Đăng ký biến động đất đai (benchmark), en: Land transfer registration (benchmark)}
+level: district
+time_limit: {value: 10, unit: working_days}
+agencies:
+  - {id: desk, name: {vi: Bộ phận một cửa, en: One-stop desk}, level: district, desk: true}
+  - {id: land, name: {vi: Văn phòng đăng ký đất đai, en: Land registration office},
+     level: district}
+  - {id: tax, name: {vi: Chi cục Thuế, en: Tax department}, level: district}
+steps:
+  - id: reception
+    name: {vi: Tiếp nhận hồ sơ, en: Receive}
+    kind: reception
+    agency: desk
+    time: 0.5 working days
+    outcomes: {forward: review}
+  - id: review
+    name: {vi: Kiểm tra hồ sơ, en: Review}
+    kind: processing
+    agency: desk
+    time: 1 working days
+    outcomes: {request_supplement: supplement, accept: to-land, refuse: refused}
+  - id: supplement
+    name: {vi: Người dân bổ sung, en: Applicant supplements}
+    kind: applicant
+    agency: desk
+    outcomes: {resubmit: review}
+  - id: to-land
+    name: {vi: Chuyển Văn phòng đăng ký đất đai, en: Hand over to the land office}
+    kind: handoff
+    agency: desk
+    to_agency: land
+    time: 0.5 working days
+    outcomes: {send: appraisal}
+  - id: appraisal
+    name: {vi: Thẩm định hồ sơ, en: Appraise}
+    kind: processing
+    agency: land
+    time: 3 working days
+    outcomes: {appraise: to-tax}
+  - id: to-tax
+    name: {vi: Chuyển cơ quan thuế, en: Hand over to the tax department}
+    kind: handoff
+    agency: land
+    to_agency: tax
+    time: 0.5 working days
+    outcomes: {send: tax-assessment}
+  - id: tax-assessment
+    name: {vi: Xác định nghĩa vụ tài chính, en: "Assess the taxes, send back"}
+    kind: handoff
+    agency: tax
+    to_agency: desk
+    time: 2 working days
+    outcomes: {send: return}
+  - id: return
+    name: {vi: Trả kết quả, en: Return the result}
+    kind: return
+    agency: desk
+    time: 0.5 working days
+    outcomes: {hand_over: returned}
+"""
+
+# (trigger, agency firing it, virtual time before the fire): receive, then
+# nine fires, ten events per dossier; the dossier visits all 8 steps, review twice.
+SCRIPT: list[tuple[str, str, timedelta]] = [
+    ("forward", "desk", timedelta(minutes=40)),
+    ("request_supplement", "desk", timedelta(hours=2)),
+    ("resubmit", "desk", timedelta(days=1, hours=1)),  # the applicant comes back next day
+    ("accept", "desk", timedelta(hours=1)),
+    ("send", "desk", timedelta(minutes=30)),
+    ("appraise", "land", timedelta(hours=20)),
+    ("send", "land", timedelta(minutes=45)),
+    ("send", "tax", timedelta(hours=22)),
+    ("hand_over", "desk", timedelta(hours=3)),
+]
+EVENTS_PER_DOSSIER = 1 + len(SCRIPT)
+
+# The bare state table the dict machine and transitions use.
+TABLE: dict[tuple[str, str], str] = {
+    ("reception", "forward"): "review",
+    ("review", "request_supplement"): "supplement",
+    ("supplement", "resubmit"): "review",
+    ("review", "accept"): "to-land",
+    ("to-land", "send"): "appraisal",
+    ("appraisal", "appraise"): "to-tax",
+    ("to-tax", "send"): "tax-assessment",
+    ("tax-assessment", "send"): "return",
+    ("return", "hand_over"): "returned",
+}
+STATES = [
+    "reception",
+    "review",
+    "supplement",
+    "to-land",
+    "appraisal",
+    "to-tax",
+    "tax-assessment",
+    "return",
+    "returned",
+]
+
+COHORT = 1000
+"""Dossiers received together, then moved together phase by phase: the virtual
+clock advances by the phase's delay, plus a second per dossier within a phase."""
+
+SQLITE_PRAGMAS = ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL")
+"""What SQLiteStore sets (busy_timeout aside), so (d) compares like with like."""
+
+
+def _cohorts(n: int) -> list[range]:
+    return [range(i, min(i + COHORT, n)) for i in range(0, n, COHORT)]
+
+
+def _next_cohort_start(now: datetime) -> datetime:
+    """Next working morning: the next cohort is received then."""
+    nxt = (now + timedelta(days=1)).replace(hour=7, minute=45, second=0, microsecond=0)
+    while nxt.weekday() >= 5:
+        nxt += timedelta(days=1)
+    return nxt
+
+
+def _peak_mb() -> float:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb / 1024 if sys.platform != "darwin" else kb / 2**20
+
+
+# --- (a) and (d, procflow): the engine -------------------------------------------------
+
+
+def _engine(store: Any) -> tuple[Any, Any, dict[str, Any]]:
+    import yaml
+
+    from procflow.calendar import WorkCalendar
+    from procflow.catalogue import Catalogue
+    from procflow.compiler import compile_procedure
+    from procflow.definition.model import Procedure
+    from procflow.engine import Actor, Engine, VirtualClock
+
+    proc = Procedure.model_validate(yaml.safe_load(PROCEDURE_YAML))
+    catalogue = Catalogue([compile_procedure(proc, check=False)])
+    clock = VirtualClock(START)
+    engine = Engine(store, catalogue, WorkCalendar.vietnam(), clock)
+    actors = {
+        "desk": Actor("lan", "desk", "officer"),
+        "land": Actor("minh", "land", "officer"),
+        "tax": Actor("thu", "tax", "officer"),
+    }
+    return engine, clock, actors
+
+
+def run_procflow(n: int, store: Any) -> dict[str, Any]:
+    engine, clock, actors = _engine(store)
+    second = timedelta(seconds=1)
+    desk = actors["desk"]
+    receive, fire = engine.receive, engine.fire
+    late = 0
+    t0 = time.perf_counter()
+    for cohort in _cohorts(n):
+        codes = []
+        for _ in cohort:
+            codes.append(receive("bench.land-transfer", actor=desk, applicant={"name": "A"}).code)
+            clock.advance(second)
+        for trigger, agency, delay in SCRIPT:
+            clock.advance(delay)
+            actor = actors[agency]
+            for code in codes:
+                d = fire(code, trigger, actor)
+                clock.advance(second)
+        late += d.timeliness == "late"
+        clock.set(_next_cohort_start(clock.now()))
+    elapsed = time.perf_counter() - t0
+    return {"elapsed": elapsed, "last_timeliness": str(d.timeliness), "late_cohort_tails": late}
+
+
+def child_procflow_memory(n: int) -> dict[str, Any]:
+    import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
+    from procflow.store import MemoryStore
+
+    return run_procflow(n, MemoryStore())
+
+
+def child_procflow_sqlite(n: int) -> dict[str, Any]:
+    import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
+    from procflow.store.sqlite import SQLiteStore
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SQLiteStore(Path(tmp) / "bench.db")
+        out = run_procflow(n, store)
+        out.update(_sqlite_settings(store))
+        store.close()
+    return out
+
+
+def _sqlite_settings(store: Any) -> dict[str, Any]:
+    """Report the pragmas the store actually runs with (fairness check for (d))."""
+    conn = getattr(store, "_conn", None) or getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        return {}
+    return {
+        "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
+        "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],  # 2 = FULL
+    }
+
+
+# --- (b): the dict machine -------------------------------------------------------------
+
+
+def child_dict_fsm(n: int) -> dict[str, Any]:
+    table = TABLE
+    script = [(trigger, delay.total_seconds()) for trigger, _, delay in SCRIPT]
+    dossiers: dict[int, tuple[list[str], list[tuple[float, str, str]]]] = {}
+    now = START.timestamp()
+    t0 = time.perf_counter()
+    for cohort in _cohorts(n):
+        for i in cohort:
+            dossiers[i] = (["reception"], [(now, "", "reception")])
+            now += 1
+        for trigger, delay in script:
+            now += delay
+            for i in cohort:
+                cell, log = dossiers[i]
+                src = cell[0]
+                dst = table[(src, trigger)]
+                cell[0] = dst
+                log.append((now, src, dst))
+                now += 1
+        now += 86400
+    elapsed = time.perf_counter() - t0
+    assert all(cell[0] == "returned" for cell, _ in dossiers.values())
+    return {"elapsed": elapsed}
+
+
+# --- (c): one transitions.Machine per dossier ------------------------------------------
+
+
+def child_transitions(n: int) -> dict[str, Any]:
+    from transitions import Machine
+
+    class Clock:
+        now = START.timestamp()
+
+    class Dossier:
+        def __init__(self, code: str) -> None:
+            self.code = code
+            self.log: list[tuple[float, str, str]] = []
+
+        def record(self, event: Any) -> None:
+            self.log.append((Clock.now, event.transition.source, event.transition.dest))
+
+    transitions = [
+        {"trigger": trigger, "source": src, "dest": dst} for (src, trigger), dst in TABLE.items()
+    ]
+    dossiers: list[Dossier] = []
+    t0 = time.perf_counter()
+    for cohort in _cohorts(n):
+        batch = []
+        for i in cohort:
+            d = Dossier(f"D{i}")
+            Machine(
+                model=d,
+                states=STATES,
+                transitions=transitions,
+                initial="reception",
+                after_state_change="record",
+                send_event=True,
+            )
+            batch.append(d)
+            Clock.now += 1
+        for trigger, _, delay in SCRIPT:
+            Clock.now += delay.total_seconds()
+            for d in batch:
+                d.trigger(trigger)
+                Clock.now += 1
+        dossiers.extend(batch)
+        Clock.now += 86400
+    elapsed = time.perf_counter() - t0
+    assert all(d.state == "returned" for d in dossiers)  # type: ignore[attr-defined]
+    return {"elapsed": elapsed}
+
+
+# --- (d, raw): sqlite3 writing the same rows -------------------------------------------
+
+RAW_DDL = (
+    """CREATE TABLE dossiers (
+        code TEXT PRIMARY KEY, procedure_id TEXT NOT NULL, procedure_version TEXT NOT NULL,
+        state TEXT NOT NULL, status TEXT NOT NULL, desk_agency TEXT NOT NULL,
+        received_at TEXT NOT NULL, due_at TEXT NOT NULL, closed_at TEXT, next_alert_at TEXT,
+        version BIGINT NOT NULL, last_hash TEXT NOT NULL, body TEXT NOT NULL)""",
+    """CREATE TABLE events (
+        code TEXT NOT NULL REFERENCES dossiers (code), seq BIGINT NOT NULL,
+        type TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, data TEXT NOT NULL,
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (code, seq))""",
+    "CREATE INDEX dossiers_status ON dossiers (status)",
+    "CREATE INDEX dossiers_procedure ON dossiers (procedure_id)",
+    "CREATE INDEX dossiers_receipt ON dossiers (received_at, code)",
+    "CREATE INDEX dossiers_alert ON dossiers (next_alert_at) WHERE next_alert_at IS NOT NULL",
+)
+
+
+def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...], bool]]:
+    """The rows procflow writes for n dossiers, made (untimed) from an in-memory run.
+
+    Each item: (event row, dossier row, is-first-event). The raw writer then
+    times nothing but the writes.
+    """
+    from procflow.engine.reducer import apply  # before procflow.store: see above
+    from procflow.store import MemoryStore
+
+    store = MemoryStore()
+    run_procflow(n, store)
+    out = []
+    for code in store.codes():
+        final = None
+        for ev in store.events(code):
+            final = apply(final, ev)  # the state as it was right after this event
+            body = json.dumps(final.to_dict(), ensure_ascii=False, separators=(",", ":"))
+            actor = str(ev.actor) if ev.actor else None
+            data = json.dumps(ev.data, ensure_ascii=False, separators=(",", ":"))
+            erow = (
+                code,
+                ev.seq,
+                str(ev.type),
+                ev.at.isoformat(),
+                actor,
+                data,
+                ev.prev_hash,
+                ev.hash,
+            )
+            drow = (
+                code,
+                final.procedure_id,
+                final.procedure_version,
+                final.state,
+                str(final.status),
+                final.desk_agency,
+                final.received_at.isoformat(),
+                final.due_at.isoformat(),
+                None,
+                ev.at.isoformat(),
+                ev.seq,
+                ev.hash,
+                body,
+            )
+            out.append((erow, drow, ev.seq == 1))
+    return out
+
+
+def child_raw_sqlite(n: int) -> dict[str, Any]:
+    rows = _rows_from_memory_run(n)
+    gc.collect()
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "raw.db", isolation_level=None)
+        for pragma in SQLITE_PRAGMAS:
+            conn.execute(pragma)
+        for ddl in RAW_DDL:
+            conn.execute(ddl)
+        ins_d = "INSERT INTO dossiers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?)"
+        upd_d = (
+            "UPDATE dossiers SET state=?, status=?, closed_at=?, next_alert_at=?, version=?,"
+            " last_hash=?, body=? WHERE code=? AND version=?"
+        )
+        t0 = time.perf_counter()
+        for erow, drow, first in rows:
+            conn.execute("BEGIN IMMEDIATE")
+            if first:
+                conn.execute(ins_d, drow)
+            else:
+                cur = conn.execute(
+                    upd_d,
+                    (
+                        drow[3],
+                        drow[4],
+                        drow[8],
+                        drow[9],
+                        drow[10],
+                        drow[11],
+                        drow[12],
+                        drow[0],
+                        drow[10] - 1,
+                    ),
+                )
+                assert cur.rowcount == 1
+            conn.execute(ins_e, erow)
+            conn.execute("COMMIT")
+        elapsed = time.perf_counter() - t0
+        out = {
+            "elapsed": elapsed,
+            "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
+            "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
+        }
+        conn.close()
+    return out
+
+
+# --- the harness -----------------------------------------------------------------------
+
+CHILDREN: dict[str, Callable[[int], dict[str, Any]]] = {
+    "procflow-memory": child_procflow_memory,
+    "dict-fsm": child_dict_fsm,
+    "transitions": child_transitions,
+    "procflow-sqlite": child_procflow_sqlite,
+    "raw-sqlite": child_raw_sqlite,
+}
+LABELS = {
+    "procflow-memory": "(a) procflow, MemoryStore",
+    "dict-fsm": "(b) dict state machine",
+    "transitions": "(c) transitions.Machine/dossier",
+    "procflow-sqlite": "(d) procflow, SQLiteStore",
+    "raw-sqlite": "(d) raw sqlite3, same rows",
+}
+
+
+def run_child(variant: str, n: int, profile: bool) -> dict[str, Any]:
+    """In the child process: import what the variant needs, measure, print JSON."""
+    gc.collect()
+    base = _peak_mb()
+    if profile:
+        # Import before profiling, so the profile shows the work, not the imports.
+        import procflow.engine
+        import procflow.store  # noqa: F401
+
+        prof = cProfile.Profile()
+        prof.enable()
+        out = CHILDREN[variant](n)
+        prof.disable()
+        buf = io.StringIO()
+        stats = pstats.Stats(prof, stream=buf)
+        out["profile"] = _profile_top(stats, out["elapsed"])
+    else:
+        out = CHILDREN[variant](n)
+    out.update(variant=variant, dossiers=n, peak_mb=_peak_mb(), base_mb=base)
+    return out
+
+
+def _profile_top(stats: pstats.Stats, elapsed: float, top: int = 25) -> list[dict[str, Any]]:
+    total = max(v[3] for v in stats.stats.values())  # type: ignore[attr-defined]
+    rows = []
+    for (file, line, func), (_cc, nc, tt, ct, _callers) in stats.stats.items():  # type: ignore[attr-defined]
+        where = f"{Path(file).parent.name}/{Path(file).name}:{line}" if line else file
+        rows.append(
+            {
+                "function": f"{func} ({where})",
+                "calls": nc,
+                "cum_pct": round(100 * ct / total, 1),
+                "self_pct": round(100 * tt / total, 1),
+            }
+        )
+    by_cum = sorted(rows, key=lambda r: -r["cum_pct"])[:top]
+    by_self = sorted(rows, key=lambda r: -r["self_pct"])[:top]
+    return [{"by": "cumulative", **r} for r in by_cum] + [{"by": "self", **r} for r in by_self]
+
+
+def spawn(variant: str, n: int, profile: bool = False) -> dict[str, Any]:
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", variant, "--dossiers", str(n)]
+    if profile:
+        cmd.append("--profile")
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        return {"variant": variant, "dossiers": n, "error": " | ".join(tail)}
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def summarise(runs: list[dict[str, Any]], scale_to: int) -> dict[str, Any]:
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return {"error": runs[0]["error"], "runs": len(runs)}
+    n = ok[0]["dossiers"]
+    elapsed = statistics.median(r["elapsed"] for r in ok)
+    peak = statistics.median(r["peak_mb"] for r in ok)
+    base = statistics.median(r["base_mb"] for r in ok)
+    out = {
+        "dossiers": n,
+        "runs": len(ok),
+        "median_s": round(elapsed, 3),
+        "all_s": [round(r["elapsed"], 3) for r in ok],
+        "dossiers_per_s": round(n / elapsed, 1),
+        "transitions_per_s": round(n * EVENTS_PER_DOSSIER / elapsed, 1),
+        "peak_mb": round(peak, 1),
+        "base_mb": round(base, 1),
+    }
+    if n != scale_to:
+        out["peak_mb_at_target"] = round(base + (peak - base) * scale_to / n, 1)
+        out["scaled_to"] = scale_to
+    for key in ("journal_mode", "synchronous"):
+        if key in ok[0]:
+            out[key] = ok[0][key]
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--dossiers", type=int, default=100_000, help="N for (a) and (b)")
+    ap.add_argument("--transitions-dossiers", type=int, default=10_000, help="N for (c)")
+    ap.add_argument("--sqlite-dossiers", type=int, default=2_000, help="N for (d)")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--only", action="append", choices=sorted(CHILDREN), help="run these only")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--json-out", type=Path, help="also write the JSON report to this file")
+    ap.add_argument("--profile", action="store_true", help="also cProfile (a) once")
+    ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+
+    if args.child:
+        print(json.dumps(run_child(args.child, args.dossiers, args.profile)))
+        return 0
+
+    sizes = {
+        "procflow-memory": args.dossiers,
+        "dict-fsm": args.dossiers,
+        "transitions": min(args.transitions_dossiers, args.dossiers),
+        "procflow-sqlite": min(args.sqlite_dossiers, args.dossiers),
+        "raw-sqlite": min(args.sqlite_dossiers, args.dossiers),
+    }
+    variants = args.only or list(CHILDREN)
+    results: dict[str, Any] = {}
+    for variant in variants:
+        runs = []
+        for i in range(args.repeat):
+            if not args.json:
+                print(
+                    f"  {variant} run {i + 1}/{args.repeat} ({sizes[variant]:,} dossiers)...",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            runs.append(spawn(variant, sizes[variant]))
+        results[variant] = summarise(runs, args.dossiers)
+    report: dict[str, Any] = {
+        "machine": {
+            "python": sys.version.split()[0],
+            "cpus": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version,
+        },
+        "repeat": args.repeat,
+        "events_per_dossier": EVENTS_PER_DOSSIER,
+        "results": results,
+        "ratios": _ratios(results),
+    }
+    if args.profile:
+        prof = spawn("procflow-memory", min(args.dossiers, 20_000), profile=True)
+        report["profile_a"] = prof.get("profile", prof.get("error"))
+    if args.json_out:
+        args.json_out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if args.json:
+        print(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        _print_table(report)
+    return 0
+
+
+def _rate(results: dict[str, Any], key: str) -> float | None:
+    r = results.get(key)
+    return r.get("dossiers_per_s") if r and "error" not in r else None
+
+
+def _ratios(results: dict[str, Any]) -> dict[str, Any]:
+    a, b, c = (_rate(results, k) for k in ("procflow-memory", "dict-fsm", "transitions"))
+    dp, dr = _rate(results, "procflow-sqlite"), _rate(results, "raw-sqlite")
+    out: dict[str, Any] = {}
+    if a and c:
+        out["a_over_c"] = round(a / c, 2)
+        out["a_over_c_target"] = 10.0
+    if a and b:
+        out["a_over_b"] = round(a / b, 4)
+    peak_a = results.get("procflow-memory", {}).get("peak_mb")
+    if peak_a is not None:
+        out["a_peak_mb"] = peak_a
+        out["a_peak_target_mb"] = 300
+    if dp and dr:
+        out["d_procflow_over_raw"] = round(dp / dr, 3)
+        out["d_target"] = 0.7
+    out["targets_met"] = {
+        "a_10x_c": bool(a and c and a / c >= 10),
+        "a_peak_under_300mb": bool(peak_a is not None and peak_a < 300),
+        "d_at_least_70pct_raw": bool(dp and dr and dp / dr >= 0.7),
+    }
+    return out
+
+
+def _print_table(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(
+        title=f"procflow engine benchmark (medians of {report['repeat']} runs, "
+        f"{report['events_per_dossier']} events per dossier)"
+    )
+    for col in (
+        "variant",
+        "dossiers",
+        "median s",
+        "dossiers/s",
+        "transitions/s",
+        "peak MB",
+        "notes",
+    ):
+        table.add_column(col, justify="left" if col in ("variant", "notes") else "right")
+    for key, r in report["results"].items():
+        if "error" in r:
+            table.add_row(LABELS[key], "-", "-", "-", "-", "-", f"[red]failed: {r['error']}")
+            continue
+        notes = []
+        if "peak_mb_at_target" in r:
+            notes.append(f"{r['peak_mb_at_target']:,.0f} MB extrapolated to {r['scaled_to']:,}")
+        if "journal_mode" in r:
+            notes.append(f"journal={r['journal_mode']} synchronous={r['synchronous']}")
+        table.add_row(
+            LABELS[key],
+            f"{r['dossiers']:,}",
+            f"{r['median_s']:.3f}",
+            f"{r['dossiers_per_s']:,.0f}",
+            f"{r['transitions_per_s']:,.0f}",
+            f"{r['peak_mb']:,.0f}",
+            "; ".join(notes),
+        )
+    console.print(table)
+    ratios = report["ratios"]
+    met = ratios["targets_met"]
+
+    def mark(ok: bool) -> str:
+        return "[green]met[/]" if ok else "[red]NOT met[/]"
+
+    if "a_over_c" in ratios:
+        console.print(
+            f"(a)/(c) = {ratios['a_over_c']:.1f}x  (target >= 10x): {mark(met['a_10x_c'])}"
+        )
+    if "a_peak_mb" in ratios:
+        console.print(
+            f"(a) peak = {ratios['a_peak_mb']:.0f} MB  (target < 300 MB): "
+            f"{mark(met['a_peak_under_300mb'])}"
+        )
+    if "a_over_b" in ratios:
+        console.print(f"(a)/(b) = {ratios['a_over_b']:.4f}  (share of the bare-work speed limit)")
+    if "d_procflow_over_raw" in ratios:
+        console.print(
+            f"(d) procflow/raw = {ratios['d_procflow_over_raw']:.2f}  (target >= 0.7): "
+            f"{mark(met['d_at_least_70pct_raw'])}"
+        )
+    if "profile_a" in report and isinstance(report["profile_a"], list):
+        prof = Table(title="(a) profile: top cumulative")
+        for col in ("function", "calls", "cum %", "self %"):
+            prof.add_column(col, justify="left" if col == "function" else "right")
+        for r in report["profile_a"]:
+            if r["by"] == "cumulative":
+                prof.add_row(
+                    r["function"], f"{r['calls']:,}", f"{r['cum_pct']}", f"{r['self_pct']}"
+                )
+        console.print(prof)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
