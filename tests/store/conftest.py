@@ -13,9 +13,6 @@ from pathlib import Path
 
 import pytest
 
-# Until engine.engine stops importing store.base at run time, importing
-# procflow.store first hits an import cycle; importing the engine first avoids it.
-import procflow.engine  # noqa: F401
 from procflow.store import MemoryStore, Store
 from procflow.store.sqlite import SQLiteStore
 

@@ -39,10 +39,10 @@ from procflow.errors import (
     NotPermitted,
     RuleViolation,
 )
-from procflow.store.base import Store
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
+    from procflow.store.base import Store
 
 log = logging.getLogger("procflow.engine")
 
@@ -489,12 +489,23 @@ class Engine:
         actor: Actor | None,
         data: dict[str, Any],
     ) -> Dossier:
+        return self._write(proc, dossier, type_, now, actor, data)[0]
+
+    def _write(
+        self,
+        proc: CompiledProcedure,
+        dossier: Dossier,
+        type_: EventType,
+        now: datetime,
+        actor: Actor | None,
+        data: dict[str, Any],
+    ) -> tuple[Dossier, Event]:
         version = dossier.version
         event = make_event(dossier.code, version + 1, type_, now, actor, data, dossier.last_hash)
         new = apply(dossier, event)
         self.store.append(new, event, version, self._next_alert(proc, new))
         self._notify(event, new)
-        return new
+        return new, event
 
     # --- facts, apologies -------------------------------------------------------------
 
@@ -660,10 +671,10 @@ class Engine:
                     "holder": proc.states[dossier.state].agency,
                 }
                 try:
-                    dossier = self._append(proc, dossier, type_, now, SYSTEM, data)
+                    dossier, event = self._write(proc, dossier, type_, now, SYSTEM, data)
                 except ConflictError:
                     break  # someone else moved it; the next sweep looks again
-                emitted.append(self.store.events(code)[-1])
+                emitted.append(event)
         return emitted
 
     # --- verification ---------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import datetime
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import Event
 from procflow.errors import ConflictError
+from procflow.store.records import check_write
 
 
 class MemoryStore:
@@ -22,6 +23,7 @@ class MemoryStore:
         self._sequences: dict[str, int] = {}
 
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        check_write(dossier, event, None)
         if dossier.code in self._dossiers:
             raise ConflictError(f"dossier {dossier.code} already exists")
         # Keep a private copy: the caller may go on changing its object.
@@ -36,6 +38,7 @@ class MemoryStore:
         expected_version: int,
         next_alert_at: datetime | None,
     ) -> None:
+        check_write(dossier, event, expected_version)
         stored = self._dossiers.get(dossier.code)
         if stored is None or stored.version != expected_version:
             raise ConflictError(
@@ -69,7 +72,11 @@ class MemoryStore:
             yield code
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
-        due = sorted((at, code) for code, at in self._alerts.items() if at <= now)
+        due = sorted(
+            (at, code)
+            for code, at in self._alerts.items()
+            if at <= now and self._dossiers[code].is_open
+        )
         return [code for _, code in due[:limit]]
 
     def next_sequence(self, scope: str) -> int:
