@@ -106,3 +106,13 @@ def test_paused_time_is_never_counted(
     if paused:
         # removing one pause can only add time back
         assert CAL.working_seconds_between(start, end, paused[1:]) >= net - 1e-6
+
+
+@given(instants, st.floats(min_value=0, max_value=3_000_000, allow_nan=False))
+def test_subtract_working_seconds_round_trips(end: datetime, seconds: float) -> None:
+    start = CAL.subtract_working_seconds(end, seconds)
+    assert start <= end
+    assert abs(CAL.working_seconds_between(start, end) - seconds) < 1e-3
+    # going forward again lands at ``end`` up to time outside office hours
+    again = CAL.add_working_seconds(start, seconds)
+    assert abs(CAL.working_seconds_between(again, end)) < 1e-3

@@ -234,3 +234,14 @@ def test_pickle_round_trip(tcal: WorkCalendar) -> None:
 def test_national_calendar_is_built_once(cal: WorkCalendar) -> None:
     assert WorkCalendar.vietnam() is WorkCalendar.vietnam()
     assert cal.tz.key == "Asia/Ho_Chi_Minh"
+
+
+def test_subtract_working_seconds(tcal: WorkCalendar) -> None:
+    h = 3600
+    assert tcal.subtract_working_seconds(at(tcal, 3, 17), 4 * h) == at(tcal, 3, 11)
+    assert tcal.subtract_working_seconds(at(tcal, 3, 14), h) == at(tcal, 3, 11)  # lunch
+    assert tcal.subtract_working_seconds(at(tcal, 3, 14, 30), h) == at(tcal, 3, 13, 30)
+    assert tcal.subtract_working_seconds(at(tcal, 10, 8), h) == at(tcal, 8, 16, 30)  # Wed 9 off
+    assert tcal.subtract_working_seconds(at(tcal, 7, 17), 7.5 * h) == at(tcal, 7, 7, 30)
+    assert tcal.subtract_working_seconds(at(tcal, 7, 17), 15 * h) == at(tcal, 4, 7, 30)
+    assert tcal.subtract_working_seconds(at(tcal, 6, 12), 0) == at(tcal, 4, 17)  # Sunday

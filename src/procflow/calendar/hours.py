@@ -36,6 +36,7 @@ DEFAULT_OFFICE_HOURS: tuple[str, ...] = ("07:30-11:30", "13:30-17:00")
 #: working day ([source] for same-day procedures, domain notes "Deadlines").
 DEFAULT_CUTOFF = time(15, 0)
 
+_EPS = 1e-6  # seconds: below datetime's resolution
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
 
 
@@ -163,10 +164,24 @@ class OfficeHours:
                 continue
             begin = t if t > start else start
             avail = end - begin
-            if seconds <= avail:
-                return begin + seconds
+            if seconds <= avail + _EPS:  # below a microsecond, datetime cannot tell
+                return begin + min(seconds, avail)
             seconds -= avail
         return self.closing
+
+    def retreat(self, t: float, seconds: float) -> float:
+        """The time of day ``seconds`` of office time before ``t`` (the mirror of
+        :meth:`advance`; ``seconds`` must not exceed :meth:`before` of ``t``).
+        Landing exactly on the start of a period returns that start."""
+        for start, end in reversed(self.periods):
+            if t <= start:
+                continue
+            stop = t if t < end else end
+            avail = stop - start
+            if seconds <= avail + _EPS:
+                return stop - min(seconds, avail)
+            seconds -= avail
+        return self.opening
 
     def at_office_seconds(self, seconds: float) -> float:
         """The time of day at which ``seconds`` of the day's office time have run."""

@@ -61,6 +61,7 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 #: The range of years indexed by default.
 DEFAULT_YEARS = (2000, 2060)
 _DEFAULT_WEEKEND = (5, 6)
+_EPS = 1e-6  # seconds: below datetime's resolution
 
 
 def national_overlay_path() -> Path:
@@ -686,20 +687,56 @@ class WorkCalendar:
                 raise self._range_error("the result")
             i, t = self._wd_idx[pos], hours.opening
         rem = hours.after(t)
-        if seconds <= rem:
-            tod = hours.advance(t, seconds)
+        if seconds <= rem + _EPS:  # below a microsecond, datetime cannot tell
+            tod = hours.advance(t, min(seconds, rem))
             return loc if tod == t and not moved else self._at(i, tod)
         seconds -= rem
         day = self._day_seconds
         k = int(seconds // day)
         r = seconds - k * day
         pos = self._rank[i] + k
-        if r <= 1e-7 and k > 0:
+        if r <= _EPS and k > 0:
             tod = self._close_s
         else:
             pos += 1
             tod = hours.advance(0.0, r)
         if pos >= self._nwd:
+            raise self._range_error("the result")
+        return self._at(self._wd_idx[pos], tod)
+
+    def subtract_working_seconds(self, end: datetime, seconds: float) -> datetime:
+        """The latest instant from which ``seconds`` of office time run until
+        ``end``: the inverse of :meth:`add_working_seconds` (e.g. "warn 4
+        working hours before the deadline"). An ``end`` outside office hours
+        counts back from the previous office period's end; a result landing on
+        the start of a period is that start (13:30, not 11:30)."""
+        loc = self._localize(end)
+        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            raise CalendarError(f"seconds must be a finite number >= 0, got {seconds!r}")
+        i, t = self._split(loc)
+        moved = False
+        hours = self.hours
+        if not self._working[i] or t <= hours.opening:
+            moved = True
+            pos = self._rank[i] - 1
+            if pos < 0:
+                raise self._range_error("the result")
+            i, t = self._wd_idx[pos], self._close_s
+        used = hours.before(t)
+        if seconds <= used + _EPS:
+            tod = hours.retreat(t, min(seconds, used))
+            return loc if tod == t and not moved else self._at(i, tod)
+        seconds -= used
+        day = self._day_seconds
+        k = int(seconds // day)
+        r = seconds - k * day
+        pos = self._rank[i] - k
+        if r <= _EPS and k > 0:
+            tod = hours.opening
+        else:
+            pos -= 1
+            tod = hours.retreat(self._close_s, r)
+        if pos < 0:
             raise self._range_error("the result")
         return self._at(self._wd_idx[pos], tod)
 
