@@ -30,7 +30,7 @@ from procflow.engine.slips import (
     RefusalSlip,
     SupplementRequest,
 )
-from procflow.engine.timing import WarningSchedule, by_day, classify, deadline
+from procflow.engine.timing import by_day, classify, deadline
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -89,7 +89,7 @@ class Engine:
         self.catalogue = catalogue
         self.calendar = calendar
         self.clock: Clock = clock or SystemClock(calendar.tz)
-        self.warnings = WarningSchedule(calendar, warning_hours * 3600.0)
+        self.warning_seconds = warning_hours * 3600.0
         self.agency_codes = dict(agency_codes or {})
         self._listeners: list[tuple[Listener, frozenset[EventType] | None]] = []
         self.listener_errors = 0
@@ -630,7 +630,7 @@ class Engine:
             return []
         out: list[tuple[datetime, str, str]] = []
         due_key = d.due_at.isoformat()
-        warn_at = self.warnings.before(d.due_at)
+        warn_at = self.calendar.subtract_working_seconds(d.due_at, self.warning_seconds)
         out.append((warn_at, f"warn:dossier:{due_key}", "dossier"))
         out.append((d.due_at, f"overdue:dossier:{due_key}", "dossier"))
         if d.step_due_at is not None:

@@ -15,7 +15,7 @@ Rules, with their standing (see docs/engine.md):
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
@@ -46,48 +46,3 @@ def classify(done: datetime, due: datetime, day_precision: bool, tz: tzinfo) -> 
         return Timeliness.EARLY
     return Timeliness.ON_TIME
 
-
-class WarningSchedule:
-    """When to warn before a deadline: ``seconds`` of working time before it.
-
-    The calendar only counts forward, so the instant is found by bisection on
-    ``working_seconds_between`` and cached: most deadlines fall at the close
-    of office on some day, so a few thousand entries cover a year of dossiers.
-    """
-
-    def __init__(self, calendar: WorkCalendar, seconds: float, size: int = 8192) -> None:
-        self.calendar = calendar
-        self.seconds = seconds
-        self._cache: dict[datetime, datetime] = {}
-        self._size = size
-
-    def before(self, due: datetime) -> datetime:
-        hit = self._cache.get(due)
-        if hit is not None:
-            return hit
-        result = self._search(due)
-        if len(self._cache) >= self._size:
-            self._cache.clear()
-        self._cache[due] = result
-        return result
-
-    def _search(self, due: datetime) -> datetime:
-        if self.seconds <= 0:
-            return due
-        between = self.calendar.working_seconds_between
-        span = timedelta(days=14)
-        lo = due - span
-        while between(lo, due) < self.seconds:
-            span *= 2
-            lo = due - span
-            if span > timedelta(days=3660):
-                return lo
-        hi = due
-        # Invariant: between(lo, due) >= seconds > between(hi, due) (or hi == due).
-        while hi - lo > timedelta(seconds=1):
-            mid = lo + (hi - lo) / 2
-            if between(mid, due) >= self.seconds:
-                lo = mid
-            else:
-                hi = mid
-        return lo.replace(microsecond=0)
