@@ -33,10 +33,11 @@ from procflow.definition.model import (
 __all__ = [
     "HOURS_PER_DAY",
     "CriticalPath",
-    "acyclic_view",
+    "Flow",
     "critical_path",
     "duration_days",
     "procedure_graph",
+    "step_flow",
     "time_basis",
 ]
 
@@ -66,61 +67,188 @@ def duration_days(duration: Duration | None, basis: TimeUnit) -> float | None:
     return duration.in_working_days(HOURS_PER_DAY)
 
 
-def procedure_graph(proc: Procedure) -> nx.DiGraph:
-    """Build the step graph of ``proc`` (see the module docstring)."""
-    graph = nx.DiGraph(procedure=proc.key, start=proc.start_step, basis=time_basis(proc))
+@dataclass(slots=True)
+class Flow:
+    """The step graph as plain dicts: what the checks walk, many times a second.
+
+    networkx is the exchange format (:func:`procedure_graph`), but its
+    generality costs about a millisecond per call on a 20-step procedure,
+    which adds up over a catalogue of thousands; the checks and the critical
+    path therefore run on these dicts, built once per procedure.
+
+    ``steps`` maps each usable step id (first occurrence; ids colliding with
+    an end are left out) to its index in ``proc.steps``; ``succ`` maps every
+    node (steps and ends) to its distinct known targets in file order;
+    ``triggers`` gives the triggers of each edge; ``days`` the counted time.
+    """
+
+    start: str
+    steps: dict[str, int]
+    succ: dict[str, list[str]]
+    triggers: dict[tuple[str, str], list[str]]
+    applicant: frozenset[str]
+    days: dict[str, float]
+    dangling: bool = False
+    """True when some outcome names neither a step nor an end."""
+
+    def reachable_from(self, node: str) -> set[str]:
+        """Every node reachable from ``node``, itself included."""
+        seen = {node}
+        todo = [node]
+        succ = self.succ
+        while todo:
+            for target in succ.get(todo.pop(), ()):
+                if target not in seen:
+                    seen.add(target)
+                    todo.append(target)
+        return seen
+
+    def reaching(self, targets: set[str] | frozenset[str]) -> set[str]:
+        """Every node from which one of ``targets`` can be reached (targets included)."""
+        pred: dict[str, list[str]] = {}
+        for source, outs in self.succ.items():
+            for target in outs:
+                pred.setdefault(target, []).append(source)
+        seen = set(targets)
+        todo = list(targets)
+        while todo:
+            for source in pred.get(todo.pop(), ()):
+                if source not in seen:
+                    seen.add(source)
+                    todo.append(source)
+        return seen
+
+    def path_between(self, source: str, target: str, nodes: set[str]) -> list[str]:
+        """A shortest path ``source -> ... -> target`` through ``nodes`` ([] if none)."""
+        parent: dict[str, str] = {}
+        todo = [source]
+        seen = {source}
+        while todo:
+            following = []
+            for node in todo:
+                for child in self.succ.get(node, ()):
+                    if child in nodes and child not in seen:
+                        seen.add(child)
+                        parent[child] = node
+                        following.append(child)
+            todo = following
+        if target not in seen:
+            return []
+        path = [target]
+        while path[-1] != source:
+            path.append(parent[path[-1]])
+        return path[::-1]
+
+    def back_edges(self, nodes: set[str] | None = None) -> list[tuple[str, str]]:
+        """Loop-closing edges found by depth-first search in file order.
+
+        Restricted to ``nodes`` when given. Every cycle of the (sub)graph
+        contains at least one of them, so none means no cycle.
+        """
+        allowed = set(self.succ) if nodes is None else nodes
+        order = [self.start, *self.steps] if self.start in allowed else list(self.steps)
+        state: dict[str, int] = {}  # 1 on the current path, 2 done
+        found: list[tuple[str, str]] = []
+        for root in order:
+            if root not in allowed or root in state:
+                continue
+            state[root] = 1
+            stack = [(root, iter(self.succ.get(root, ())))]
+            while stack:
+                node, children = stack[-1]
+                for child in children:
+                    if child not in allowed:
+                        continue
+                    mark = state.get(child)
+                    if mark == 1:
+                        found.append((node, child))
+                    elif mark is None:
+                        state[child] = 1
+                        stack.append((child, iter(self.succ.get(child, ()))))
+                        break
+                else:
+                    state[node] = 2
+                    stack.pop()
+        return found
+
+
+def step_flow(proc: Procedure) -> Flow:
+    """Build the :class:`Flow` of ``proc``."""
     basis = time_basis(proc)
+    steps: dict[str, int] = {}
+    for index, step in enumerate(proc.steps):
+        if step.id not in TERMINALS and step.id not in steps:
+            steps[step.id] = index
+    succ: dict[str, list[str]] = {t: [] for t in TERMINALS}
+    triggers: dict[tuple[str, str], list[str]] = {}
+    days: dict[str, float] = dict.fromkeys(TERMINALS, 0.0)
+    applicant: set[str] = set()
+    for step_id, index in steps.items():
+        step = proc.steps[index]
+        outs: list[str] = []
+        for trigger, outcome in step.branches():
+            target = outcome.to
+            if target not in steps and target not in TERMINALS:
+                continue
+            edge = (step_id, target)
+            if edge in triggers:
+                triggers[edge].append(trigger)
+            else:
+                triggers[edge] = [trigger]
+                outs.append(target)
+        succ[step_id] = outs
+        if step.kind is StepKind.APPLICANT:
+            applicant.add(step_id)
+            days[step_id] = 0.0
+        else:
+            days[step_id] = duration_days(step.time, basis) or 0.0
+    dangling = any(
+        outcome.to not in steps and outcome.to not in TERMINALS
+        for step in proc.steps
+        for _, outcome in step.branches()
+    )
+    return Flow(proc.start_step, steps, succ, triggers, frozenset(applicant), days, dangling)
+
+
+def procedure_graph(proc: Procedure) -> nx.DiGraph:
+    """Build the step graph of ``proc`` as a networkx graph (see the module docstring)."""
+    flow = step_flow(proc)
+    graph = nx.DiGraph(procedure=proc.key, start=proc.start_step, basis=time_basis(proc))
     for terminal in Terminal:
         graph.add_node(terminal.value, terminal=True, kind=None, agency=None, index=None, days=0.0)
-    owners: dict[str, int] = {}
-    for index, step in enumerate(proc.steps):
-        if step.id in TERMINALS or step.id in owners:
-            continue
-        owners[step.id] = index
-        days = 0.0
-        if step.kind is not StepKind.APPLICANT:
-            days = duration_days(step.time, basis) or 0.0
+    for step_id, index in flow.steps.items():
+        step = proc.steps[index]
         graph.add_node(
-            step.id, terminal=False, kind=step.kind, agency=step.agency, index=index, days=days
+            step_id,
+            terminal=False,
+            kind=step.kind,
+            agency=step.agency,
+            index=index,
+            days=flow.days[step_id],
         )
-    for step_id, index in owners.items():
-        for trigger, outcome in proc.steps[index].branches():
-            if outcome.to not in graph:
-                continue
-            if graph.has_edge(step_id, outcome.to):
-                graph.edges[step_id, outcome.to]["triggers"].append(trigger)
-            else:
-                graph.add_edge(step_id, outcome.to, triggers=[trigger])
+    for (source, target), names in flow.triggers.items():
+        graph.add_edge(source, target, triggers=list(names))
     return graph
 
 
-def acyclic_view(graph: nx.DiGraph) -> nx.DiGraph:
-    """A copy of ``graph`` with the loop-closing edges removed.
+def _dag_edges(flow: Flow) -> dict[str, list[str]]:
+    """The successor lists with loop-closing edges removed.
 
     Declared applicant loops (review -> supplement -> review) are cut at the
-    edges leaving the applicant step; whatever cycles remain (illegal ones, the
-    checks report them) are cut at depth-first back edges, so that a longest
-    path can always be computed.
+    edges leaving the applicant step; whatever cycles remain (illegal ones,
+    the checks report them) are cut at depth-first back edges, so that a
+    longest path can always be computed.
     """
-    dag = graph.copy()
-    for component in nx.strongly_connected_components(graph):
-        if len(component) == 1:
-            (node,) = component
-            if dag.has_edge(node, node):
-                dag.remove_edge(node, node)
-            continue
-        for node in component:
-            if graph.nodes[node]["kind"] is StepKind.APPLICANT:
-                for target in list(graph.successors(node)):
-                    if target in component:
-                        dag.remove_edge(node, target)
-    while True:
-        try:
-            cycle = nx.find_cycle(dag)
-        except nx.NetworkXNoCycle:
-            return dag
-        source, target = cycle[-1][0], cycle[-1][1]
-        dag.remove_edge(source, target)
+    succ = {node: list(outs) for node, outs in flow.succ.items()}
+    for node in flow.applicant:
+        for target in list(succ.get(node, ())):
+            if node in flow.reachable_from(target):
+                succ[node].remove(target)
+    cut = Flow(flow.start, flow.steps, succ, flow.triggers, flow.applicant, flow.days)
+    for source, target in cut.back_edges():
+        if target in succ[source]:
+            succ[source].remove(target)
+    return succ
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,46 +285,52 @@ class CriticalPath:
         return bool(self.steps)
 
 
-def critical_path(proc: Procedure, graph: nx.DiGraph | None = None) -> CriticalPath:
+def critical_path(proc: Procedure, flow: Flow | None = None) -> CriticalPath:
     """The longest path by step time from the start step to ``returned``.
 
-    Pass ``graph`` (from :func:`procedure_graph`) to avoid rebuilding it.
-    When ``returned`` cannot be reached, the path is empty.
+    Pass ``flow`` (from :func:`step_flow`) to avoid rebuilding it. When
+    ``returned`` cannot be reached, the path is empty.
     """
-    if graph is None:
-        graph = procedure_graph(proc)
+    if flow is None:
+        flow = step_flow(proc)
     basis = time_basis(proc)
     limit = duration_days(proc.time_limit, basis)
-    start = proc.start_step
+    start = flow.start
     end = Terminal.RETURNED.value
     empty = CriticalPath((), 0.0, basis, limit)
-    if start not in graph or graph.nodes[start]["terminal"]:
+    if start not in flow.steps:
         return empty
-    dag = acyclic_view(graph)
-    reachable = nx.descendants(dag, start) | {start}
+    succ = _dag_edges(flow)
+    dag = Flow(start, flow.steps, succ, flow.triggers, flow.applicant, flow.days)
+    reachable = dag.reachable_from(start)
     if end not in reachable:
         return empty
-    useful = (nx.ancestors(dag, end) | {end}) & reachable
-    sub = dag.subgraph(useful)
-    best: dict[str, tuple[float, tuple[str, ...]]] = {}
-    for node in nx.topological_sort(sub):
-        days = float(graph.nodes[node]["days"])
-        if node == start:
-            best[node] = (days, (node,))
-            continue
-        candidates = [best[p] for p in sub.predecessors(node) if p in best]
-        if not candidates:
-            continue
-        total, path = max(candidates, key=lambda c: c[0])
-        best[node] = (total + days, (*path, node))
+    useful = dag.reaching({end}) & reachable
+    # Kahn's algorithm over the useful part, in file order for stable ties.
+    indegree = dict.fromkeys(useful, 0)
+    for node in useful:
+        for target in succ.get(node, ()):
+            if target in useful:
+                indegree[target] += 1
+    best: dict[str, tuple[float, tuple[str, ...]]] = {start: (flow.days[start], (start,))}
+    ready = [start] if indegree.get(start) == 0 else []
+    while ready:
+        node = ready.pop()
+        total, path = best[node]
+        for target in succ.get(node, ()):
+            if target not in useful:
+                continue
+            candidate = total + flow.days[target]
+            if target not in best or candidate > best[target][0]:
+                best[target] = (candidate, (*path, target))
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
     if end not in best:  # pragma: no cover - end is reachable by construction
         return empty
     total, path = best[end]
     steps = tuple(node for node in path if node != end)
     untimed = tuple(
-        s
-        for s in steps
-        if graph.nodes[s]["kind"] is not StepKind.APPLICANT
-        and proc.steps[graph.nodes[s]["index"]].time is None
+        s for s in steps if s not in flow.applicant and proc.steps[flow.steps[s]].time is None
     )
     return CriticalPath(steps, round(total, 9), basis, limit, untimed)

@@ -12,15 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import networkx as nx
-
 from procflow.calendar.units import TimeUnit
 from procflow.checks.codes import CODES
 from procflow.checks.graph import (
     CriticalPath,
+    Flow,
     critical_path,
     duration_days,
-    procedure_graph,
+    step_flow,
     time_basis,
 )
 from procflow.definition.model import (
@@ -93,12 +92,12 @@ def check_procedure(
     only serve to say where each finding is.
     """
     report = _Report(file, source_map)
-    graph = procedure_graph(proc)
+    flow = step_flow(proc)
     agency_ids = _check_ids(proc, report)
     _check_references(proc, report, agency_ids)
     _check_steps(proc, report, agency_ids)
-    _check_flow(proc, report, graph)
-    path = critical_path(proc, graph)
+    _check_flow(proc, report, flow)
+    path = critical_path(proc, flow)
     _check_time(proc, report, path)
     _check_basis(proc, report)
     return sorted(
@@ -332,16 +331,15 @@ def _check_steps(proc: Procedure, report: _Report, agency_ids: set[str]) -> None
 # --- the flow graph -------------------------------------------------------------
 
 
-def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
-    start = proc.start_step
-    owners = {n: d["index"] for n, d in graph.nodes(data=True) if not d["terminal"]}
+def _check_flow(proc: Procedure, report: _Report, flow: Flow) -> None:
+    start = flow.start
+    owners = flow.steps
     # A mistyped target (unknown-step) would also make steps unreachable and
     # 'returned' unreachable: report the typo alone, not its echoes.
-    dangling = any(item.to not in graph for s in proc.steps for _, item in s.branches())
-    start_ok = start in owners and not dangling
+    start_ok = start in owners and not flow.dangling
     reachable: set[str] = set()
     if start_ok:
-        reachable = nx.descendants(graph, start) | {start}
+        reachable = flow.reachable_from(start)
         for node, index in owners.items():
             if node not in reachable:
                 report.add(
@@ -351,9 +349,7 @@ def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
                     "lead an outcome of an earlier step to it, or remove it",
                 )
 
-    reaches_end: set[str] = set()
-    for terminal in TERMINALS:
-        reaches_end |= nx.ancestors(graph, terminal)
+    reaches_end = flow.reaching(TERMINALS)
     for node, index in owners.items():
         step = proc.steps[index]
         if not step.outcomes:
@@ -364,7 +360,7 @@ def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
                 "add 'outcomes:' with at least one trigger, e.g. 'done: returned'",
             )
         elif node not in reaches_end:
-            dangling = any(item.to not in graph for _, item in step.branches())
+            dangling = any(item.to not in flow.succ for _, item in step.branches())
             if not dangling:
                 report.add(
                     "no-way-out",
@@ -382,25 +378,14 @@ def _check_flow(proc: Procedure, report: _Report, graph: nx.DiGraph) -> None:
             "lead the last step's outcome to 'returned', e.g. 'hand_over: returned'",
         )
 
-    for component in nx.strongly_connected_components(graph):
-        nodes = set(component)
-        if len(nodes) == 1:
-            (only,) = nodes
-            if not graph.has_edge(only, only):
-                continue
-        agency_nodes = {n for n in nodes if graph.nodes[n]["kind"] is not StepKind.APPLICANT}
-        sub = graph.subgraph(agency_nodes)
-        try:
-            cycle = nx.find_cycle(sub)
-        except nx.NetworkXNoCycle:
-            continue
-        first = min(cycle, key=lambda e: graph.nodes[e[0]]["index"])
-        at = cycle.index(first)
-        ordered = cycle[at:] + cycle[:at]
-        names = " -> ".join([e[0] for e in ordered] + [ordered[0][0]])
-        source, target = ordered[-1][0], ordered[-1][1]
-        trigger = graph.edges[source, target]["triggers"][0]
-        index = graph.nodes[source]["index"]
+    # A cycle that passes through no applicant step lies wholly among the
+    # agency steps: look for loop-closing edges there.
+    agency_nodes = set(owners) - flow.applicant
+    for source, target in flow.back_edges(agency_nodes):
+        loop = flow.path_between(target, source, agency_nodes) or [target]
+        names = " -> ".join([*loop, target])
+        trigger = flow.triggers[source, target][0]
+        index = owners[source]
         outcome = proc.steps[index].outcomes[trigger]
         path: KeyPath = ("steps", index, "outcomes", trigger)
         if isinstance(outcome, list):

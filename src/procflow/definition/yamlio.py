@@ -31,7 +31,7 @@ validation, the checks) can point at the line a problem is on.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -135,9 +135,15 @@ class _Loader(_Parser, BaseResolver):
         BaseResolver.__init__(self)
 
     def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
-        if kind is ScalarNode and implicit[0]:
-            return _PLAIN
-        return str(BaseResolver.resolve(self, kind, value, implicit))  # type: ignore[no-untyped-call]
+        # Called by libyaml for every untagged node: keep it minimal.
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    # Path resolvers are not used; C callables cost less than Python no-ops,
+    # and libyaml calls these for every collection node.
+    descend_resolver = slice  # type: ignore[assignment]  # takes (parent, index)
+    ascend_resolver = tuple  # type: ignore[assignment]  # takes nothing
 
 
 class _Abort(Exception):
@@ -149,57 +155,52 @@ class SourceMap:
     """Where each key and value of a YAML document is, by key path.
 
     A key path is a tuple of mapping keys and list indexes, e.g.
-    ``("steps", 2, "outcomes", "approve")``. The map is built lazily, on the
-    first lookup, because most files in a catalogue are clean and never need
-    it.
+    ``("steps", 2, "outcomes", "approve")``. Positions are ``(line, column)``
+    counted from 1. Lookups walk the node tree along the path, so nothing is
+    built up front: most files in a catalogue are clean and never ask.
     """
 
     root: Node | None = None
-    _keys: dict[KeyPath, Position] | None = field(default=None, repr=False)
-    _values: dict[KeyPath, Position] | None = field(default=None, repr=False)
-    _collections: set[KeyPath] | None = field(default=None, repr=False)
 
-    def _build(self) -> tuple[dict[KeyPath, Position], dict[KeyPath, Position]]:
-        if self._keys is not None and self._values is not None:
-            return self._keys, self._values
-        keys: dict[KeyPath, Position] = {}
-        values: dict[KeyPath, Position] = {}
-        collections: set[KeyPath] = set()
-        seen: set[int] = set()
-        stack: list[tuple[KeyPath, Node]] = []
-        if self.root is not None:
-            stack.append(((), self.root))
-        while stack:
-            path, node = stack.pop()
-            if id(node) in seen:  # an alias (refused anyway); do not loop
-                continue
-            seen.add(id(node))
-            mark = node.start_mark
-            values.setdefault(path, (mark.line + 1, mark.column + 1))
-            if isinstance(node, MappingNode):
-                collections.add(path)
+    def _trail(self, path: KeyPath) -> list[tuple[Node | None, Node]]:
+        """(key node, value node) for the root and each prefix of ``path`` that exists."""
+        if self.root is None:
+            return []
+        node = self.root
+        trail: list[tuple[Node | None, Node]] = [(None, node)]
+        for part in path:
+            step: tuple[Node | None, Node] | None = None
+            if isinstance(node, MappingNode) and isinstance(part, str):
                 for key_node, value_node in node.value:
-                    if not isinstance(key_node, ScalarNode):
-                        continue
-                    sub = (*path, key_node.value)
-                    kmark = key_node.start_mark
-                    keys.setdefault(sub, (kmark.line + 1, kmark.column + 1))
-                    stack.append((sub, value_node))
-            elif isinstance(node, SequenceNode):
-                collections.add(path)
-                for index, item in enumerate(node.value):
-                    stack.append(((*path, index), item))
-        self._keys, self._values, self._collections = keys, values, collections
-        self.root = None  # the node tree is no longer needed
-        return keys, values
+                    if isinstance(key_node, ScalarNode) and key_node.value == part:
+                        step = (key_node, value_node)
+                        break
+            elif (
+                isinstance(node, SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                step = (None, node.value[part])
+            if step is None:
+                break
+            trail.append(step)
+            node = step[1]
+        return trail
 
     def value(self, path: KeyPath) -> Position | None:
         """Where the value at ``path`` starts, or None when there is no such path."""
-        return self._build()[1].get(tuple(path))
+        trail = self._trail(path)
+        if len(trail) != len(path) + 1:
+            return None
+        return _pos(trail[-1][1])
 
     def key(self, path: KeyPath) -> Position | None:
         """Where the key of the mapping entry at ``path`` is (None for list items)."""
-        return self._build()[0].get(tuple(path))
+        trail = self._trail(path)
+        if len(trail) != len(path) + 1 or trail[-1][0] is None:
+            return None
+        key_node = trail[-1][0]
+        return _pos(key_node)
 
     def locate(self, path: KeyPath, *, prefer_key: bool | None = None) -> Position | None:
         """The best position for a finding about ``path``.
@@ -210,21 +211,19 @@ class SourceMap:
         exists in the file, so a finding about a missing key points at the
         mapping that lacks it.
         """
-        keys, values = self._build()
-        collections = self._collections or set()
-        current = tuple(path)
-        while True:
-            use_key = prefer_key if prefer_key is not None else current in collections
-            first, second = (keys, values) if use_key else (values, keys)
-            pos = first.get(current) or second.get(current)
-            if pos is not None:
-                return pos
-            if not current:
-                return None
-            current = current[:-1]
+        trail = self._trail(path)
+        if not trail:
+            return None
+        key_node, node = trail[-1]
+        use_key = (
+            prefer_key if prefer_key is not None else isinstance(node, MappingNode | SequenceNode)
+        )
+        if use_key and key_node is not None:
+            return _pos(key_node)
+        return _pos(node)
 
     def __contains__(self, path: object) -> bool:
-        return isinstance(path, tuple) and path in self._build()[1]
+        return isinstance(path, tuple) and self.value(path) is not None
 
 
 @dataclass
@@ -305,9 +304,9 @@ class _Builder:
             if tag != _MAP:
                 return self._bad_tag(node, path)
             out: dict[str, Any] = {}
-            where: dict[str, Node] = {}
+            fast = self.seen is None  # no alias possible: scalars can be read inline
             for key_node, value_node in node.value:
-                if not isinstance(key_node, ScalarNode) or key_node.tag not in (_PLAIN, _STR):
+                if type(key_node) is not ScalarNode or key_node.tag not in (_PLAIN, _STR):
                     self.error(
                         "yaml-complex-key",
                         "a key must be a plain word or a quoted string",
@@ -319,18 +318,17 @@ class _Builder:
                 key = key_node.value
                 if self.seen is not None:
                     self.seen.add(id(key_node))
-                if key in where:
-                    first = _pos(where[key])
-                    self.error(
-                        "duplicate-key",
-                        f"key {key!r} appears twice in this mapping: on line {first[0]} "
-                        f"and on line {_pos(key_node)[0]}",
-                        key_node,
-                        "keep one of the two; YAML would silently keep only the last",
-                        (*path, key),
-                    )
+                if key in out:
+                    self._duplicate(node, key_node, key, path)
                     continue
-                where[key] = key_node
+                if fast and type(value_node) is ScalarNode:
+                    value_tag = value_node.tag
+                    if value_tag == _PLAIN:
+                        out[key] = _resolve_plain(value_node.value)
+                        continue
+                    if value_tag == _STR:
+                        out[key] = value_node.value
+                        continue
                 out[key] = self.build(value_node, (*path, key), depth + 1)
             return out
         if isinstance(node, SequenceNode):
@@ -338,6 +336,17 @@ class _Builder:
                 return self._bad_tag(node, path)
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return None  # pragma: no cover - there are no other node kinds
+
+    def _duplicate(self, mapping: Node, key_node: Node, key: str, path: KeyPath) -> None:
+        first = next(k for k, _ in mapping.value if getattr(k, "value", None) == key)
+        self.error(
+            "duplicate-key",
+            f"key {key!r} appears twice in this mapping: on line {_pos(first)[0]} "
+            f"and on line {_pos(key_node)[0]}",
+            key_node,
+            "keep one of the two; YAML would silently keep only the last",
+            (*path, key),
+        )
 
     def _bad_tag(self, node: Node, path: KeyPath) -> None:
         self.error(
