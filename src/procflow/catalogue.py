@@ -77,7 +77,8 @@ class Catalogue:
         matching = [c for c in versions.values() if c.procedure.in_force_on(on)]
         if not matching:
             windows = ", ".join(
-                f"{c.version}: {c.procedure.effective_from or '…'} to {c.procedure.effective_to or '…'}"
+                f"{c.version}: {c.procedure.effective_from or '…'} "
+                f"to {c.procedure.effective_to or '…'}"
                 for c in versions.values()
             )
             raise UnknownProcedure(

@@ -18,7 +18,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 from conftest import CHILD, DESK, PC, ROOT, VN, load
-
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.engine import Engine, VirtualClock

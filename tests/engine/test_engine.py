@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from conftest import BHXH, CHILD, DESK, PC, POLICE, VN
 
+from conftest import BHXH, CHILD, DESK, PC, POLICE, VN
 from procflow.engine import Engine, EventType, Timeliness, VirtualClock
 from procflow.errors import (
     ConflictError,
@@ -202,9 +202,10 @@ def test_guidance_and_refusal_at_reception(engine: Engine) -> None:
 def test_sweep_warns_once_then_marks_overdue(engine: Engine, clock: VirtualClock) -> None:
     code = engine.receive(CHILD, actor=DESK).code
     assert engine.sweep(at(3, 9)) == []
-    # The reception step has 0.25 working day (2 h): overdue at 10:00.
+    # The reception step has 0.25 working day (1.875 h of a 7.5-hour day):
+    # overdue at 09:52.
     step = engine.sweep(at(3, 11))
-    assert [e.type for e in step] == [EventType.OVERDUE]
+    assert [(e.code, e.type) for e in step] == [(code, EventType.OVERDUE)]
     assert step[0].data["scope"] == "step"
     assert engine.sweep(at(3, 11)) == []  # idempotent
     # The dossier is due Fri 6 March 17:00; warned 8 working hours before.

@@ -76,7 +76,9 @@ def test_verify_detects_tampering(tmp_path: Path) -> None:
     )  # fmt: skip
     assert r.returncode == 0, r.stderr
     conn = sqlite3.connect(db)
-    triggers = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
+    triggers = [
+        row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+    ]
     for name in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
     conn.execute("UPDATE events SET data = replace(data, '2026-03-06', '2026-03-20')")

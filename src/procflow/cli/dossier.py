@@ -62,7 +62,9 @@ def _instant(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
 
 
-def _open(db: str, procedures: tuple[str, ...], calendars: tuple[str, ...], at: str | None) -> Engine:
+def _open(
+    db: str, procedures: tuple[str, ...], calendars: tuple[str, ...], at: str | None
+) -> Engine:
     instant = _instant(at)
     clock = VirtualClock(instant) if instant else SystemClock()
     return open_engine(db, procedures=procedures, calendars=calendars, clock=clock)
@@ -91,7 +93,9 @@ def _dossier_table(console: Console, data: dict[str, Any]) -> None:
             table.add_row(key, str(data[key]))
     apps = data.get("appointments") or []
     if apps:
-        table.add_row("appointment", apps[-1]["due_at"] + (" (after apology)" if len(apps) > 1 else ""))
+        table.add_row(
+            "appointment", apps[-1]["due_at"] + (" (after apology)" if len(apps) > 1 else "")
+        )
     console.print(table)
 
 
@@ -132,7 +136,9 @@ def register(cli: click.Group) -> None:
         for fact in facts:
             name, _, value = fact.partition("=")
             if value.lower() not in ("true", "false"):
-                raise click.BadParameter(f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact")
+                raise click.BadParameter(
+                    f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact"
+                )
             parsed_facts[name] = value.lower() == "true"
         engine = _open(db, procedures, calendars, at)
         slip = engine.receive(
@@ -176,7 +182,9 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Fire TRIGGER on dossier CODE as an officer of AGENCY."""
         engine = _open(db, procedures, calendars, at)
-        result = engine.fire(code, trigger, Actor(actor_id, agency, role), note=note, missing=missing)
+        result = engine.fire(
+            code, trigger, Actor(actor_id, agency, role), note=note, missing=missing
+        )
         data = result.to_dict()
         emit(fmt, data, lambda c: c.print(f"{code}: {trigger} -> [bold]{result.state}[/]"))
 
@@ -203,7 +211,18 @@ def register(cli: click.Group) -> None:
         def render(console: Console) -> None:
             _dossier_table(console, data)
             table = Table(title="Phiếu kiểm soát quá trình giải quyết hồ sơ")
-            for col in ("step", "from", "to", "sent by", "received by", "left", "due", "status", "used h", "late h"):
+            for col in (
+                "step",
+                "from",
+                "to",
+                "sent by",
+                "received by",
+                "left",
+                "due",
+                "status",
+                "used h",
+                "late h",
+            ):
                 table.add_column(col)
             for r in slip.rows:
                 table.add_row(
@@ -248,7 +267,12 @@ def register(cli: click.Group) -> None:
             for e in events:
                 detail = e.data.get("trigger") or e.data.get("alert") or e.data.get("reason") or ""
                 table.add_row(
-                    str(e.seq), _dt(e.at), e.type.value, str(e.actor or ""), str(detail), e.hash[:12]
+                    str(e.seq),
+                    _dt(e.at),
+                    e.type.value,
+                    str(e.actor or ""),
+                    str(detail),
+                    e.hash[:12],
                 )
             console.print(table)
 
@@ -267,7 +291,9 @@ def register(cli: click.Group) -> None:
 
         def render(console: Console) -> None:
             for e in events:
-                console.print(f"{e.code}: {e.type.value} ({e.data['alert']}) held by {e.data['holder']}")
+                console.print(
+                    f"{e.code}: {e.type.value} ({e.data['alert']}) held by {e.data['holder']}"
+                )
             console.print(f"{len(events)} event(s)")
 
         emit(fmt, [e.to_dict() for e in events], render)

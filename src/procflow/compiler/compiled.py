@@ -24,7 +24,7 @@ from procflow.definition.model import (
 )
 
 if TYPE_CHECKING:
-    import transitions
+    from transitions.core import Machine
 
 #: Triggers the compiler adds to every open state, outside the procedure's own.
 WITHDRAW = "withdraw"
@@ -144,7 +144,7 @@ class CompiledProcedure:
             "ignore_invalid_triggers": False,
         }
 
-    def machine(self, model: Any = None) -> transitions.Machine:
+    def machine(self, model: Any = None) -> Machine:
         """Build a ``transitions`` machine for this procedure.
 
         Meant for one-off uses (diagrams, exploration); the engine does not

@@ -462,7 +462,9 @@ class Engine:
             data["outcome"] = dest.id
             type_ = EventType(dest.id)
             if dest.id in RESOLVED:
-                statutory = datetime.fromisoformat(data["due_at"]) if "due_at" in data else dossier.due_at
+                statutory = (
+                    datetime.fromisoformat(data["due_at"]) if "due_at" in data else dossier.due_at
+                )
                 data["timeliness"] = classify(now, statutory, by_day(limit), tz).value
         elif dest.allotment is not None:
             data["step_due_at"] = deadline(cal, now, dest.allotment).isoformat()

@@ -52,9 +52,7 @@ class EventType(enum.StrEnum):
     """A deadline has passed (sweep)."""
 
 
-CLOSING = frozenset(
-    {EventType.RETURNED, EventType.REFUSED, EventType.WITHDRAWN, EventType.STOPPED}
-)
+CLOSING = frozenset({EventType.RETURNED, EventType.REFUSED, EventType.WITHDRAWN, EventType.STOPPED})
 TRANSITIONS = CLOSING | {
     EventType.MOVED,
     EventType.HANDED_OFF,
@@ -125,7 +123,9 @@ def make_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    payload = canonical(code, seq, type_.value, at.isoformat(), actor.to_dict() if actor else None, data)
+    payload = canonical(
+        code, seq, type_.value, at.isoformat(), actor.to_dict() if actor else None, data
+    )
     return Event(code, seq, type_, at, actor, data, prev_hash, chain_hash(prev_hash, payload))
 
 
@@ -150,9 +150,7 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
                 ChainProblem(code, event.seq, f"expected event {expected_seq}: events are missing")
             )
         if event.prev_hash != prev:
-            problems.append(
-                ChainProblem(code, event.seq, "does not chain to the event before it")
-            )
+            problems.append(ChainProblem(code, event.seq, "does not chain to the event before it"))
         payload = canonical(
             event.code,
             event.seq,
@@ -162,7 +160,9 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
             event.data,
         )
         if chain_hash(event.prev_hash, payload) != event.hash:
-            problems.append(ChainProblem(code, event.seq, "content does not match its hash (edited)"))
+            problems.append(
+                ChainProblem(code, event.seq, "content does not match its hash (edited)")
+            )
         prev = event.hash
         expected_seq = event.seq + 1
     return problems

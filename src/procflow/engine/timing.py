@@ -45,4 +45,3 @@ def classify(done: datetime, due: datetime, day_precision: bool, tz: tzinfo) -> 
     if done_day < due_day:
         return Timeliness.EARLY
     return Timeliness.ON_TIME
-
