@@ -191,3 +191,38 @@ def test_every_code_emitted_by_the_broken_files_is_catalogued() -> None:
         for finding in load_procedure(path).findings:
             assert finding.code in CODES, finding.code
             assert finding.severity is CODES[finding.code].severity, finding.code
+
+
+def test_cache_returns_the_same_result_without_parsing(tmp_path: Path) -> None:
+    from procflow.definition.cache import LoadCache
+
+    cache = LoadCache(tmp_path / "cache")
+    paths = [*discover([ROOT / "procedures"]), BROKEN / "step-no-time.yaml"]
+    for path in paths:
+        first = load_procedure(path, cache=cache)
+        second = load_procedure(path, cache=cache)
+        assert first.procedure is not None
+        assert second.procedure == first.procedure
+        assert second.findings == first.findings
+    assert cache.hits == len(paths) and cache.misses == len(paths)
+    # a file with model errors is not cached, and still reported
+    bad = load_procedure(BROKEN / "missing-key.yaml", cache=cache)
+    again = load_procedure(BROKEN / "missing-key.yaml", cache=cache)
+    assert bad.findings == again.findings and again.procedure is None
+    # the same bytes under another name report under that name
+    moved = tmp_path / "moved.yaml"
+    moved.write_bytes((BROKEN / "step-no-time.yaml").read_bytes())
+    result = load_procedure(moved, cache=cache)
+    assert result.findings[0].file == str(moved)
+    assert cache.hits == len(paths) + 1
+
+
+def test_cache_survives_a_corrupt_entry(tmp_path: Path) -> None:
+    from procflow.definition.cache import LoadCache
+
+    cache = LoadCache(tmp_path)
+    path = ROOT / "procedures" / "civil-status" / "birth-registration.yaml"
+    load_procedure(path, cache=cache)
+    for entry in tmp_path.rglob("*.json"):
+        entry.write_text("{not json")
+    assert load_procedure(path, cache=cache).ok

@@ -29,6 +29,7 @@ from typing import Any
 import pydantic
 from pydantic import BaseModel
 
+from procflow.definition.cache import LoadCache
 from procflow.definition.model import Procedure
 from procflow.definition.yamlio import MAX_BYTES, KeyPath, SourceMap, read_yaml
 from procflow.errors import DefinitionError
@@ -84,14 +85,42 @@ def load_procedure(
     text: str | bytes | None = None,
     checks: bool = True,
     max_bytes: int = MAX_BYTES,
+    cache: LoadCache | None = None,
 ) -> LoadResult:
     """Load and check one procedure file; never raises on bad content.
 
     ``source`` is the file path, or only the name shown in findings when
     ``text`` gives the content. ``checks=False`` skips the whole-procedure
-    checks (the model is still validated).
+    checks (the model is still validated). With a ``cache``
+    (:class:`~procflow.definition.cache.LoadCache`), a file whose bytes were
+    loaded before comes back without being parsed or checked again; such a
+    result has an empty source map, its findings keep their lines.
     """
     name = str(source)
+    raw: bytes | None = None
+    if cache is not None and checks:
+        if text is None:
+            try:
+                if Path(source).stat().st_size <= max_bytes:
+                    raw = Path(source).read_bytes()
+            except OSError:
+                raw = None
+        else:
+            raw = text.encode("utf-8") if isinstance(text, str) else text
+        if raw is not None:
+            hit = cache.get(raw, name)
+            if hit is not None:
+                return LoadResult(hit[0], hit[1], name)
+            text = raw
+    result = _load(source, name, text, checks, max_bytes)
+    if cache is not None and raw is not None and result.procedure is not None:
+        cache.put(raw, result.procedure, result.findings)
+    return result
+
+
+def _load(
+    source: str | Path, name: str, text: str | bytes | None, checks: bool, max_bytes: int
+) -> LoadResult:
     doc = read_yaml(source, text=text, max_bytes=max_bytes)
     if doc.findings:
         return LoadResult(None, doc.findings, name, doc.source_map)
