@@ -17,7 +17,8 @@ import time
 from datetime import date, datetime
 from pathlib import Path
 
-from conftest import CHILD, DESK, PC, ROOT, VN, load
+from enginetest import CHILD, DESK, PC, ROOT, VN, load
+
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.engine import Engine, VirtualClock

@@ -10,8 +10,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN
 
-from conftest import BHXH, CHILD, DESK, PC, POLICE, VN
 from procflow.engine import Engine, EventType, Timeliness, VirtualClock
 from procflow.errors import (
     ConflictError,
@@ -263,3 +263,14 @@ def test_same_day_cutoff(engine: Engine, clock: VirtualClock) -> None:
     # Reception needs the desk officer's role: a colleague may only withdraw or stop.
     assert engine.available(after.code, PC) == ["withdraw", "stop"]
     assert "forward" in engine.available(after.code, desk)
+
+
+def test_clone_copies_every_field(engine: Engine, clock: VirtualClock) -> None:
+    # clone() lists the fields by hand for speed: a new field must be added there.
+    code = engine.receive(CHILD, actor=DESK, applicant={"a": 1}, facts={"f": True}).code
+    engine.fire(code, "forward", DESK)
+    dossier = engine.get(code)
+    copy = dossier.clone()
+    assert copy.to_dict() == dossier.to_dict()
+    assert copy.visits[-1] is not dossier.visits[-1]
+    assert copy.facts is not dossier.facts

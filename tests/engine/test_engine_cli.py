@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from enginetest import ROOT
 
 PROCS = str(ROOT / "procedures")
 CODE = "COMMUNE-PC-260303-00001"

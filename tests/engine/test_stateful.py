@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN, load
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from conftest import BHXH, CHILD, DESK, PC, POLICE, VN, load
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.compiler import compile_procedure

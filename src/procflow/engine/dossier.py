@@ -7,7 +7,6 @@ A dossier is plain data. Everything in it follows from its event log by
 
 from __future__ import annotations
 
-import copy
 import enum
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -58,6 +57,22 @@ class StepVisit:
     timeliness: Timeliness | None = None
     used_seconds: float = 0.0
     late_seconds: float = 0.0
+
+    def copy(self) -> StepVisit:
+        return StepVisit(
+            self.step,
+            self.agency,
+            self.entered_at,
+            self.due_at,
+            self.left_at,
+            self.trigger,
+            self.to_step,
+            self.to_agency,
+            self.sender,
+            self.timeliness,
+            self.used_seconds,
+            self.late_seconds,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -180,17 +195,37 @@ class Dossier:
         """A copy that changes made by the reducer to it do not reach this one.
 
         The reducer only appends to lists, updates ``facts`` and edits the last
-        visit, so copying those is enough, and much cheaper than a deep copy.
+        visit, so copying those is enough, and much cheaper than a deep copy
+        (this runs on every transition of the in-memory store).
         """
-        other = copy.copy(self)
-        other.facts = dict(self.facts)
-        other.applicant = dict(self.applicant)
-        other.appointments = list(self.appointments)
-        other.alerts = list(self.alerts)
-        other.visits = list(self.visits)
-        if other.visits:
-            other.visits[-1] = copy.copy(other.visits[-1])
-        return other
+        visits = list(self.visits)
+        if visits:
+            visits[-1] = visits[-1].copy()
+        return Dossier(
+            self.code,
+            self.procedure_id,
+            self.procedure_version,
+            self.desk_agency,
+            self.state,
+            self.received_at,
+            self.due_at,
+            self.state_entered_at,
+            dict(self.applicant),
+            dict(self.facts),
+            self.status,
+            self.step_due_at,
+            self.paused_at,
+            self.paused_seconds,
+            self.supplements,
+            list(self.appointments),
+            visits,
+            list(self.alerts),
+            self.outcome,
+            self.closed_at,
+            self.timeliness,
+            self.version,
+            self.last_hash,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -251,3 +286,4 @@ class Dossier:
 
 
 DOSSIER_FIELDS = tuple(f.name for f in fields(Dossier))
+

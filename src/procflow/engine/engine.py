@@ -90,6 +90,7 @@ class Engine:
         self.calendar = calendar
         self.clock: Clock = clock or SystemClock(calendar.tz)
         self.warning_seconds = warning_hours * 3600.0
+        self._warn_cache: dict[datetime, datetime] = {}
         self.agency_codes = dict(agency_codes or {})
         self._listeners: list[tuple[Listener, frozenset[EventType] | None]] = []
         self.listener_errors = 0
@@ -632,7 +633,7 @@ class Engine:
             return []
         out: list[tuple[datetime, str, str]] = []
         due_key = d.due_at.isoformat()
-        warn_at = self.calendar.subtract_working_seconds(d.due_at, self.warning_seconds)
+        warn_at = self._warn_at(d.due_at)
         out.append((warn_at, f"warn:dossier:{due_key}", "dossier"))
         out.append((d.due_at, f"overdue:dossier:{due_key}", "dossier"))
         if d.step_due_at is not None:
@@ -642,7 +643,24 @@ class Engine:
         done = set(d.alerts)
         return [a for a in out if a[1] not in done]
 
+    def _warn_at(self, due: datetime) -> datetime:
+        # Cached: most dossiers share their due instant (the close of office
+        # on some day), and this runs on every transition.
+        cache = self._warn_cache
+        hit = cache.get(due)
+        if hit is None:
+            if len(cache) >= 4096:
+                cache.clear()
+            hit = cache[due] = self.calendar.subtract_working_seconds(due, self.warning_seconds)
+        return hit
+
     def _next_alert(self, proc: CompiledProcedure, d: Dossier) -> datetime | None:
+        """When ``sweep`` should next look at the dossier (an indexed column)."""
+        if not d.is_open or d.paused_at is not None:
+            return None
+        if not d.alerts:  # the usual case: nothing emitted yet
+            warn, step = self._warn_at(d.due_at), d.step_due_at
+            return warn if step is None or warn <= step else step
         pending = self._alerts(proc, d)
         return min(a[0] for a in pending) if pending else None
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from procflow.engine.actor import Actor
 
@@ -100,18 +101,17 @@ class Event:
 
 def canonical(
     code: str, seq: int, type_: str, at: str, actor: dict[str, Any] | None, data: dict[str, Any]
-) -> str:
-    """The exact text that is hashed (and stored), independent of dict order."""
-    return json.dumps(
-        [code, seq, type_, at, actor, data],
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+) -> bytes:
+    """The exact bytes that are hashed: compact JSON with sorted keys, UTF-8.
+
+    orjson is used for speed (this runs on every transition); its output is
+    deterministic for the same values, which is all the chain needs.
+    """
+    return orjson.dumps([code, seq, type_, at, actor, data], option=orjson.OPT_SORT_KEYS)
 
 
-def chain_hash(prev_hash: str, payload: str) -> str:
-    return hashlib.sha256((prev_hash + payload).encode()).hexdigest()
+def chain_hash(prev_hash: str, payload: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
 
 
 def make_event(

@@ -7,9 +7,10 @@ apart, and the contract tests cover both through either.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
@@ -40,8 +41,9 @@ EventRow = tuple[str, int, str, str, str | None, str, str, str]
 
 def _json(value: Any, what: str) -> str:
     try:
-        # Compact and with Vietnamese text kept readable in the file.
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        # Compact, with Vietnamese text kept readable in the file; orjson
+        # because this runs on every transition.
+        return orjson.dumps(value).decode()
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{what} cannot be stored as JSON: {exc}") from exc
 
@@ -94,8 +96,8 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
             seq=int(seq),
             type=EventType(type_),
             at=datetime.fromisoformat(at),
-            actor=Actor.from_dict(json.loads(actor)) if actor is not None else None,
-            data=json.loads(data),
+            actor=Actor.from_dict(orjson.loads(actor)) if actor is not None else None,
+            data=orjson.loads(data),
             prev_hash=prev_hash,
             hash=hash_,
         )
@@ -108,7 +110,7 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
 
 def dossier_from_body(code: str, body: str, where: str) -> Dossier:
     try:
-        return Dossier.from_dict(json.loads(body))
+        return Dossier.from_dict(orjson.loads(body))
     except (ValueError, TypeError, KeyError, AssertionError) as exc:
         raise StoreError(
             f"{where}: the stored state of dossier {code} cannot be read ({exc!r}); the row "
