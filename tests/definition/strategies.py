@@ -153,5 +153,12 @@ def valid_procedures(draw: st.DrawFn) -> dict[str, Any]:
     return proc
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Write shared objects out in full: procedure files may not use aliases."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def to_yaml(data: dict[str, Any]) -> str:
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    return yaml.dump(data, Dumper=_NoAliasDumper, allow_unicode=True, sort_keys=False)

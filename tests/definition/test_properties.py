@@ -163,3 +163,109 @@ def test_each_mutation_on_a_sample(how: str) -> None:
     expected = _mutate(data, how, 1)
     result = load_procedure("sample.yaml", text=to_yaml(data))
     assert expected <= {f.code for f in result.errors}
+
+
+# --- any procedure the model accepts: the checks must never raise -------------
+
+_IDS = ["a", "b", "c", "returned", "refused", "x"]
+_AGENCIES = ["desk", "police", "tax"]
+_TIMES = [
+    None,
+    "0 working days",
+    "1 working days",
+    "3 working hours",
+    "2 calendar days",
+    "same day",
+    {"value": 0.5, "unit": "working_days"},
+]
+
+
+@st.composite
+def any_model_procedures(draw: st.DrawFn) -> dict[str, Any]:
+    steps = []
+    for _ in range(draw(st.integers(1, 6))):
+        outcomes: dict[str, Any] = {}
+        for trigger in draw(st.lists(st.sampled_from(["go", "no", "on", "back"]), max_size=3)):
+            targets = draw(st.lists(st.sampled_from([*_IDS, "stopped", "withdrawn"]), max_size=3))
+            branches = [
+                {
+                    "to": t,
+                    **({"when": "f"} if draw(st.booleans()) else {}),
+                    **({"unless": "g"} if draw(st.booleans()) else {}),
+                }
+                for t in targets
+            ]
+            outcomes[trigger] = (
+                branches
+                if len(branches) != 1
+                else draw(st.sampled_from([branches[0], branches[0]["to"], branches]))
+            )
+        step: dict[str, Any] = {
+            "id": draw(st.sampled_from(_IDS)),
+            "name": "Bước",
+            "kind": draw(
+                st.sampled_from(
+                    [
+                        "reception",
+                        "review",
+                        "processing",
+                        "approval",
+                        "handoff",
+                        "applicant",
+                        "return",
+                    ]
+                )
+            ),
+            "agency": draw(st.sampled_from([*_AGENCIES, "nobody"])),
+            "outcomes": outcomes,
+        }
+        if draw(st.booleans()):
+            step["to_agency"] = draw(st.sampled_from([*_AGENCIES, "nobody"]))
+        time = draw(st.sampled_from(_TIMES))
+        if time is not None:
+            step["time"] = time
+        if draw(st.booleans()):
+            step["clock"] = draw(st.sampled_from(["run", "pause", "restart"]))
+        steps.append(step)
+    agencies = [
+        {
+            "id": draw(st.sampled_from(_AGENCIES)),
+            "name": "Cơ quan",
+            **({"desk": True} if draw(st.booleans()) else {}),
+            **({"share": draw(st.sampled_from(_TIMES[1:]))} if draw(st.booleans()) else {}),
+        }
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    data: dict[str, Any] = {
+        "id": "t.any",
+        "version": "1",
+        "name": "Thủ tục",
+        "time_limit": draw(st.sampled_from([*_TIMES[1:], "15 calendar days", "0 working days"])),
+        "agencies": agencies,
+        "steps": steps,
+    }
+    if draw(st.booleans()):
+        data["legal_basis"] = [{"number": "1/2025/NĐ-CP"}]
+    if draw(st.booleans()):
+        data["start"] = draw(st.sampled_from(_IDS))
+    return data
+
+
+@settings(suppress_health_check=_SLOW)
+@given(any_model_procedures())
+def test_checks_never_raise_on_any_model_valid_procedure(data: dict[str, Any]) -> None:
+    from procflow.checks import check_procedure, procedure_graph
+    from procflow.definition.model import Procedure
+    from procflow.definition.summary import summarise
+
+    proc = Procedure.model_validate(data)
+    text = to_yaml(data)
+    result = load_procedure("any.yaml", text=text)
+    assert result.procedure == proc
+    for finding in result.findings:
+        assert finding.line is not None, str(finding)
+    assert check_procedure(proc) is not None
+    summarise(proc)
+    procedure_graph(proc)
+    path = critical_path(proc)
+    assert path.overrun >= 0
