@@ -207,3 +207,17 @@ def test_next_sequence_counts_per_scope(store: Store) -> None:
     assert [store.next_sequence("ubnd-xa-an-binh/2025-03-03") for _ in range(3)] == [1, 2, 3]
     assert store.next_sequence("ubnd-xa-an-binh/2025-03-04") == 1
     assert store.next_sequence("ubnd-xa-an-binh/2025-03-03") == 4
+
+
+def test_iter_dossier_dicts_streams_state_in_receipt_order(store: Store) -> None:
+    from datetime import timedelta
+
+    from store_testdata import T0, receive
+
+    made = [receive(f"D-{i:03d}", at=T0 + timedelta(minutes=i)) for i in range(3)]
+    for dossier, event in made:
+        store.create(dossier, event, None)
+    dicts = list(store.iter_dossier_dicts())
+    assert [d["code"] for d in dicts] == ["D-000", "D-001", "D-002"]
+    assert dicts[1] == made[1][0].to_dict()
+    assert list(store.iter_dossier_dicts(procedure_id="nope")) == []

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import Event
@@ -42,6 +42,13 @@ class Store(Protocol):
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
         """Dossier codes, in receipt order."""
+        ...
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every dossier's state as ``Dossier.to_dict()`` data, in receipt order,
+        streamed: reports aggregate over it in bounded memory."""
         ...
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from typing import Any
 
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import Event
@@ -70,6 +71,12 @@ class MemoryStore:
             if procedure_id is not None and d.procedure_id != procedure_id:
                 continue
             yield code
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
+            yield self._dossiers[code].to_dict()
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         due = sorted(

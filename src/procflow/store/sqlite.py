@@ -37,6 +37,9 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Any
+
+import orjson
 
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
@@ -341,6 +344,22 @@ class SQLiteStore:
         Each page is a separate short read, so the caller may write to the
         store while iterating; dossiers received meanwhile may or may not show.
         """
+        for code, _ in self._pages("code", open_only, procedure_id):
+            yield code
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
+        receipt order, page by page: what reports stream over without building
+        objects or holding the whole table in memory."""
+        loads = orjson.loads
+        for _, body in self._pages("body", open_only, procedure_id):
+            yield loads(body)
+
+    def _pages(
+        self, column: str, open_only: bool, procedure_id: str | None
+    ) -> Iterator[tuple[str, str]]:
         filters, params = [], []
         if open_only:
             filters.append("status = ?")
@@ -357,17 +376,17 @@ class SQLiteStore:
                 page_params.extend(after)
             where = f" WHERE {' AND '.join(page_filters)}" if page_filters else ""
             rows = self._read(
-                "list dossier codes",
-                f"SELECT received_at, code FROM dossiers{where} "
+                "list dossiers",
+                f"SELECT received_at, code, {column} FROM dossiers{where} "
                 f"ORDER BY received_at, code LIMIT {PAGE_SIZE}",
                 page_params,
             )
-            for _, code in rows:
-                assert isinstance(code, str)
-                yield code
+            for _, code, value in rows:
+                assert isinstance(code, str) and isinstance(value, str)
+                yield code, value
             if len(rows) < PAGE_SIZE:
                 return
-            after = rows[-1]
+            after = (rows[-1][0], rows[-1][1])
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
