@@ -349,8 +349,8 @@ def test_open_store_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 @pytest.mark.parametrize(
     ("target", "message"),
     [
-        ("postgresql://localhost/test", "not supported yet"),
-        ("postgres://localhost/test", "not supported yet"),
+        ("postgresql+asyncpg://localhost/test", "through psycopg 3"),
+        ("postgres://nobody@127.0.0.1:1/test", "127.0.0.1:1/test: connect failed"),
         ("mysql://localhost/test", "unknown store scheme 'mysql://'"),
         ("sqlite://", "needs a path"),
         ("memory://somewhere", "nothing after it"),

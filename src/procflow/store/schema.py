@@ -108,12 +108,53 @@ _V1_SQLITE = (
     END""",
 )
 
+_V1_POSTGRESQL = (
+    # Compare and order text byte by byte, as SQLite does, whatever collation
+    # the database was created with: the sweep's and the receipt order's
+    # string comparisons must be time order, and codes must sort the same on
+    # both backends. ("C" is also the fastest collation to compare.)
+    'ALTER TABLE events ALTER COLUMN code TYPE TEXT COLLATE "C"',
+    'ALTER TABLE dossiers ALTER COLUMN code TYPE TEXT COLLATE "C"',
+    *(
+        f'ALTER TABLE dossiers ALTER COLUMN {column} TYPE TEXT COLLATE "C"'
+        for column in (
+            "procedure_id",
+            "status",
+            "received_at",
+            "due_at",
+            "closed_at",
+            "next_alert_at",
+        )
+    ),
+    # Several sweepers share one database: a worker claims the dossiers it
+    # alerts on for a short lease (PostgresStore.claim_for_alert, FOR UPDATE
+    # SKIP LOCKED), so the others skip them instead of racing for them. Every
+    # append clears the claim.
+    "ALTER TABLE dossiers ADD COLUMN alert_claimed_until TIMESTAMPTZ",
+    # Append-only log, as the SQLite triggers (and TRUNCATE too). The function
+    # is created in the store's schema, next to its table.
+    """CREATE FUNCTION procflow_events_append_only() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION 'events are append-only: % is not allowed', TG_OP
+            USING ERRCODE = 'restrict_violation';
+    END
+    $$""",
+    """CREATE TRIGGER events_no_update_or_delete BEFORE UPDATE OR DELETE ON events
+    FOR EACH ROW EXECUTE FUNCTION procflow_events_append_only()""",
+    """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+    FOR EACH STATEMENT EXECUTE FUNCTION procflow_events_append_only()""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
         "dossiers, append-only events, sequences",
         _V1_COMMON,
-        {"sqlite": _V1_SQLITE},
+        # The "postgresql" entry was added with the PostgreSQL store, before
+        # any PostgreSQL database existed: no released database applied v1
+        # without it.
+        {"sqlite": _V1_SQLITE, "postgresql": _V1_POSTGRESQL},
     ),
 )
 """Every migration, in order. Append new ones; never edit or reorder released ones."""

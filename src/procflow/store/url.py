@@ -6,24 +6,32 @@ Accepted forms:
   path is everything after ``sqlite:///``, as in SQLAlchemy), and
   ``sqlite:///:memory:`` for a throwaway SQLite database;
 * ``memory://``: the in-memory store (nothing survives the process);
-* a bare path (``str`` or :class:`~pathlib.Path`): an SQLite file.
+* a bare path (``str`` or :class:`~pathlib.Path`): an SQLite file;
+* ``postgresql://user@host:5432/dbname`` (also ``postgres://`` and
+  SQLAlchemy's ``postgresql+psycopg://``): a
+  :class:`~procflow.store.postgres.PostgresStore`, with any libpq parameter in
+  the query string (``?sslmode=require``) plus two of procflow's own:
+  ``schema=NAME`` (keep the tables in that schema, created if missing) and
+  ``pool_size=N`` (connections this process opens at most). It needs the
+  ``postgres`` extra (``pip install "procflow[postgres]"``).
 
-``postgresql://`` is recognised but not supported yet (a later release adds
-it behind the same interface). Anything else is a StoreError saying which
-forms are accepted.
+Anything else is a StoreError saying which forms are accepted.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import parse_qsl, unquote, urlencode
 
 from procflow.errors import StoreError
 from procflow.store.base import Store
 from procflow.store.memory import MemoryStore
 from procflow.store.sqlite import SQLiteStore
 
-_FORMS = "sqlite:///path.db, sqlite:////absolute/path.db, memory:// or a file path"
+_FORMS = (
+    "sqlite:///path.db, sqlite:////absolute/path.db, postgresql://user@host/dbname, "
+    "memory:// or a file path"
+)
 
 
 def open_store(target: str | Path, *, timeout: float = 30.0) -> Store:
@@ -51,8 +59,39 @@ def open_store(target: str | Path, *, timeout: float = 30.0) -> Store:
                 f"{target!r}: write the in-memory store as 'memory://', with nothing after it"
             )
         return MemoryStore()
-    if scheme in {"postgresql", "postgres"} or scheme.startswith("postgresql+"):
+    if scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
+        return _open_postgres(rest, timeout)
+    if scheme.startswith("postgresql+"):
         raise StoreError(
-            f"{scheme}:// stores are not supported yet; use an SQLite file for now ({_FORMS})"
+            f"{target!r}: procflow talks to PostgreSQL through psycopg 3; write the URL as "
+            "postgresql://user@host/dbname"
         )
     raise StoreError(f"unknown store scheme {scheme + '://'!r} in {target!r}; expected {_FORMS}")
+
+
+def _open_postgres(rest: str, timeout: float) -> Store:
+    """A PostgresStore for ``postgresql://{rest}``, procflow's own parameters taken out."""
+    try:
+        from procflow.store.postgres import PostgresStore
+    except ImportError as exc:
+        raise StoreError(
+            f"postgresql:// stores need psycopg 3 and psycopg-pool ({exc}); install them "
+            'with: pip install "procflow[postgres]"'
+        ) from exc
+    location, _, query = rest.partition("?")
+    params = parse_qsl(query, keep_blank_values=True)
+    schema: str | None = None
+    pool_size = 4
+    kept = []
+    for key, value in params:
+        if key == "schema":
+            schema = value or None
+        elif key == "pool_size":
+            try:
+                pool_size = int(value)
+            except ValueError:
+                raise StoreError(f"pool_size={value!r} in the store URL is not a number") from None
+        else:
+            kept.append((key, value))
+    url = "postgresql://" + location + (f"?{urlencode(kept)}" if kept else "")
+    return PostgresStore(url, schema=schema, pool_size=pool_size, timeout=timeout)

@@ -1,0 +1,547 @@
+"""The PostgreSQL store: many engine processes, on one or many machines, on one database.
+
+Same contract and guarantees as :class:`~procflow.store.sqlite.SQLiteStore`,
+kept by the server instead of a file lock:
+
+* **Atomic transitions.** :meth:`PostgresStore.create` and
+  :meth:`PostgresStore.append` are each *one* SQL statement (a data-modifying
+  ``WITH`` that writes the dossier row and inserts the event row), run in
+  autocommit mode, so each is its own transaction: both rows or neither, and
+  one round trip to the server per transition.
+* **Acknowledged means durable.** The statement has committed (with the
+  server's ``synchronous_commit``, ``on`` by default) before the call returns.
+* **No lost update.** ``append`` updates the dossier ``WHERE code = %s AND
+  version = %s``. Two workers appending on the same version are serialised by
+  the row lock; under READ COMMITTED the second re-checks the condition on
+  the new row version, matches nothing, inserts no event, and gets
+  :class:`~procflow.errors.ConflictError`. A duplicate code on ``create`` is a
+  ConflictError too (``ON CONFLICT DO NOTHING``, then nothing is inserted).
+* **Append-only log.** Triggers refuse ``UPDATE``, ``DELETE`` and
+  ``TRUNCATE`` on ``events``; the hash chain catches whoever drops them.
+* **Several sweepers.** :meth:`due_for_alert` is a plain read: two sweepers
+  may both see a dossier, but only one alert can be appended per version, so
+  no alert is ever written twice. :meth:`claim_for_alert` goes further and
+  hands each due dossier to one sweeper only (``FOR UPDATE SKIP LOCKED`` and a
+  short lease), so they share the work instead of racing for it.
+* **Schema.** The same ordered migrations as SQLite (``schema.py``), applied
+  under a transaction-scoped advisory lock, so processes opening a fresh
+  database at once apply each migration exactly once. A database with a newer
+  schema is refused and left untouched.
+
+Every psycopg error is turned into a :class:`~procflow.errors.StoreError`
+naming the operation and the server (``user@host:port/dbname``, never the
+password).
+
+Threads and processes: a store object holds a connection pool
+(``psycopg_pool``, ``pool_size`` connections at most) and **is thread-safe**:
+every call borrows a connection for its one statement. Share one store among
+the threads of a process; open one per process, after ``fork``, never before
+(a pool's connections and threads do not survive a fork).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, LiteralString, NoReturn
+
+import orjson
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from procflow.engine.dossier import Dossier, Status
+from procflow.engine.events import Event
+from procflow.errors import ConflictError, StoreError
+from procflow.store.records import (
+    DOSSIER_COLUMNS,
+    EVENT_COLUMNS,
+    check_write,
+    dossier_from_body,
+    dossier_row,
+    event_from_row,
+    event_row,
+)
+from procflow.store.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION_DDL,
+    Migration,
+    check_migrations,
+    latest_version,
+    utc_key,
+)
+
+DIALECT = "postgresql"
+PAGE_SIZE = 500
+"""Rows fetched per page when streaming codes or events: bounds memory per call."""
+
+_DCOLS = ", ".join(DOSSIER_COLUMNS)
+_ECOLS = ", ".join(EVENT_COLUMNS)
+_EVENT_PARAMS = ", ".join("%s" for _ in EVENT_COLUMNS[1:])
+
+# create: one statement, one transaction. ON CONFLICT DO NOTHING makes a taken
+# code insert no dossier, hence no event: rowcount 0 means "already exists".
+_CREATE: LiteralString = (
+    f"WITH created AS (INSERT INTO dossiers ({_DCOLS}) "
+    f"VALUES ({', '.join('%s' for _ in DOSSIER_COLUMNS)}) "
+    "ON CONFLICT (code) DO NOTHING RETURNING code) "
+    f"INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM created"
+)
+# append: the version-checked update and the event insert in one statement.
+# No row updated (stale version, unknown code) means no event inserted.
+_APPEND: LiteralString = (
+    "WITH moved AS (UPDATE dossiers SET "
+    + ", ".join(f"{c} = %s" for c in DOSSIER_COLUMNS[1:])
+    + ", alert_claimed_until = NULL WHERE code = %s AND version = %s RETURNING code) "
+    f"INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM moved"
+)
+_SELECT_EVENTS: LiteralString = f"SELECT {_ECOLS} FROM events"
+_NEXT_SEQUENCE: LiteralString = (
+    "INSERT INTO sequences (scope, value) VALUES (%s, 1) "
+    "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 RETURNING value"
+)
+_DUE: LiteralString = (
+    "SELECT code FROM dossiers WHERE status = %s AND next_alert_at IS NOT NULL "
+    "AND next_alert_at <= %s ORDER BY next_alert_at, code LIMIT %s"
+)
+_CLAIM: LiteralString = (
+    "WITH due AS (SELECT code FROM dossiers WHERE status = %s AND next_alert_at IS NOT NULL "
+    "AND next_alert_at <= %s "
+    "AND (alert_claimed_until IS NULL OR alert_claimed_until < clock_timestamp()) "
+    "ORDER BY next_alert_at, code LIMIT %s FOR UPDATE SKIP LOCKED) "
+    "UPDATE dossiers AS d SET alert_claimed_until = clock_timestamp() + %s "
+    "FROM due WHERE d.code = due.code RETURNING d.code, d.next_alert_at"
+)
+# Keyed on the schema's name (the schema may not exist yet, so not current_schema()).
+_MIGRATION_LOCK: LiteralString = (
+    "SELECT pg_advisory_xact_lock(hashtext('procflow schema ' || "
+    "coalesce(%s, current_schema(), '')))"
+)
+_SCHEMA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+
+
+def describe(conninfo: str) -> str:
+    """``user@host:port/dbname`` for messages: where the store is, never the password."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.Error:
+        return "(unparsable connection string)"
+    user = str(params.get("user") or "")
+    host = str(params.get("host") or params.get("hostaddr") or "localhost")
+    port = str(params.get("port") or "5432")
+    dbname = str(params.get("dbname") or user or "?")
+    return f"{user + '@' if user else ''}{host}:{port}/{dbname}"
+
+
+class PostgresStore:
+    """The :class:`~procflow.store.base.Store` contract on a PostgreSQL database.
+
+    ``conninfo`` is a libpq URL (``postgresql://user@host:5432/dbname``) or
+    key/value string (``host=... dbname=...``). ``schema`` keeps procflow's
+    tables in that schema (created if missing) instead of the user's default
+    ``search_path``. ``pool_size`` bounds the connections this store opens;
+    ``timeout`` is how many seconds a call waits to connect or for a free
+    connection before failing with a :class:`~procflow.errors.StoreError`.
+    """
+
+    def __init__(
+        self,
+        conninfo: str,
+        *,
+        schema: str | None = None,
+        pool_size: int = 4,
+        timeout: float = 30.0,
+        migrations: Sequence[Migration] | None = None,
+    ) -> None:
+        self.where = describe(conninfo) + (f" (schema {schema})" if schema else "")
+        self.schema = schema
+        self.timeout = timeout
+        if pool_size < 1:
+            raise StoreError(f"PostgreSQL store {self.where}: pool_size must be at least 1")
+        if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
+            raise StoreError(
+                f"PostgreSQL store {self.where}: {schema!r} is not a plain schema name "
+                "(letters, digits and _, not starting with a digit, at most 63)"
+            )
+        self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
+        check_migrations(self._migrations)
+        kwargs: dict[str, Any] = {"autocommit": True}
+        if schema is not None:
+            kwargs["options"] = f"-c search_path={schema}"
+        # One direct connection first: a wrong address or password fails here
+        # with the server's own message, and the schema is brought up to date
+        # before any pooled connection is handed out.
+        try:
+            conn = psycopg.connect(conninfo, connect_timeout=max(1, round(timeout)), **kwargs)
+        except psycopg.Error as exc:
+            raise self._error("connect", exc) from exc
+        try:
+            self._migrate(conn)
+        finally:
+            conn.close()
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=pool_size,
+            kwargs=kwargs,
+            timeout=timeout,
+            open=False,
+            name=f"procflow {self.where}",
+        )
+        try:
+            self._pool.open(wait=True, timeout=timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            self._pool = None
+            raise StoreError(
+                f"PostgreSQL store {self.where}: could not open a connection pool within "
+                f"{timeout:g} s"
+            ) from exc
+
+    # --- opening ---------------------------------------------------------------
+
+    @staticmethod
+    def _stored_version(conn: psycopg.Connection[Any]) -> int:
+        row = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()
+        if row is None or not row[0]:
+            return 0
+        row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+        return int(row[0] or 0) if row else 0
+
+    def _migrate(self, conn: psycopg.Connection[Any]) -> None:
+        """Bring the schema up to this release's, or refuse a newer one.
+
+        The version is read first without a lock, so opening an up-to-date
+        database (the usual case) writes nothing. Otherwise every missing
+        migration runs in one transaction holding an advisory lock on the
+        schema's name, and the version is read again under it: processes
+        opening a fresh database at once apply each migration once.
+        """
+        latest = latest_version(self._migrations)
+        try:
+            if self._check_not_newer(self._stored_version(conn), latest) == latest:
+                return
+            with conn.transaction():
+                conn.execute(_MIGRATION_LOCK, (self.schema,))
+                if self.schema is not None:
+                    conn.execute(
+                        sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
+                            sql.Identifier(self.schema)
+                        )
+                    )
+                conn.execute(SCHEMA_VERSION_DDL)
+                current = self._check_not_newer(self._stored_version(conn), latest)
+                applied_at = datetime.now(UTC).isoformat(timespec="seconds")
+                for migration in self._migrations[current:]:
+                    for statement in migration.statements(DIALECT):
+                        # Migrations are fixed strings from schema.py, never user input.
+                        conn.execute(statement.encode())
+                    conn.execute(
+                        "INSERT INTO schema_version (version, description, applied_at) "
+                        "VALUES (%s, %s, %s)",
+                        (migration.version, migration.description, applied_at),
+                    )
+        except psycopg.Error as exc:
+            raise self._error("upgrade the schema", exc) from exc
+
+    def _check_not_newer(self, stored: int, latest: int) -> int:
+        if stored > latest:
+            raise StoreError(
+                f"PostgreSQL store {self.where}: the database has schema version {stored}, "
+                f"but this release of procflow knows only up to version {latest}; it was "
+                "written by a newer procflow. Upgrade procflow to open it (it was not changed)."
+            )
+        return stored
+
+    def schema_version(self) -> int:
+        """The schema version the database is at (this release's latest, once opened)."""
+        with self._connection("read the schema version") as conn:
+            return self._stored_version(conn)
+
+    # --- plumbing --------------------------------------------------------------
+
+    def _error(self, what: str, exc: BaseException) -> StoreError:
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        hint = ""
+        if isinstance(exc, PoolTimeout):
+            hint = (
+                f" (no free connection within {self.timeout:g} s: raise pool_size, or "
+                "fewer threads share this store)"
+            )
+        elif "Connection refused" in message and "Is the server running" not in message:
+            hint = " (is the server running and accepting TCP connections there?)"
+        elif "does not exist" in message and "database" in message:
+            hint = " (create it first: createdb NAME)"
+        return StoreError(f"PostgreSQL store {self.where}: {what} failed: {message}{hint}")
+
+    def _fail(self, what: str, exc: BaseException) -> NoReturn:
+        raise self._error(what, exc) from exc
+
+    class _Borrow:
+        """``with store._connection(what) as conn``: a pooled connection, errors mapped."""
+
+        __slots__ = ("_cm", "_store", "_what")
+
+        def __init__(self, store: PostgresStore, what: str) -> None:
+            self._store, self._what = store, what
+            pool = store._pool
+            if pool is None:
+                raise StoreError(f"PostgreSQL store {store.where} is closed")
+            self._cm = pool.connection()
+
+        def __enter__(self) -> psycopg.Connection[Any]:
+            try:
+                return self._cm.__enter__()
+            except (psycopg.Error, PoolTimeout) as exc:
+                self._store._fail(self._what, exc)
+
+        def __exit__(
+            self,
+            exc_type: type[BaseException] | None,
+            exc: BaseException | None,
+            tb: TracebackType | None,
+        ) -> None:
+            # The pool rolls back anything left open and drops a broken connection.
+            try:
+                self._cm.__exit__(exc_type, exc, tb)
+            except psycopg.Error as close_exc:
+                if exc is None:
+                    self._store._fail(self._what, close_exc)
+            if isinstance(exc, psycopg.Error):
+                self._store._fail(self._what, exc)
+
+    def _connection(self, what: str) -> PostgresStore._Borrow:
+        return PostgresStore._Borrow(self, what)
+
+    def _read(self, what: str, query: LiteralString, params: Sequence[object] = ()) -> list[Any]:
+        with self._connection(what) as conn:
+            return conn.execute(query, params).fetchall()
+
+    # --- Store -----------------------------------------------------------------
+
+    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        """Store a new dossier and its first event; ConflictError if the code exists."""
+        check_write(dossier, event, None)
+        drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+        with self._connection(f"create dossier {dossier.code}") as conn:
+            cursor = conn.execute(_CREATE, (*drow, *erow[1:]))
+            if cursor.rowcount != 1:
+                raise ConflictError(f"dossier {dossier.code} already exists")
+
+    def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
+        """Store many new dossiers in one transaction (imports, the simulator), by COPY.
+
+        All or nothing: if any code already exists (or repeats in ``items``),
+        ConflictError is raised and none is stored. Returns how many were stored.
+        """
+        drows, erows = [], []
+        for dossier, event, next_alert_at in items:
+            check_write(dossier, event, None)
+            drows.append(dossier_row(dossier, next_alert_at))
+            erows.append(event_row(event))
+        if not drows:
+            return 0
+        with self._connection(f"create {len(drows)} dossiers") as conn:
+            try:
+                with conn.transaction(), conn.cursor() as cursor:
+                    with cursor.copy(f"COPY dossiers ({_DCOLS}) FROM STDIN") as copy:
+                        for drow in drows:
+                            copy.write_row(drow)
+                    with cursor.copy(f"COPY events ({_ECOLS}) FROM STDIN") as copy:
+                        for erow in erows:
+                            copy.write_row(erow)
+            except pg_errors.UniqueViolation as exc:
+                raise ConflictError(
+                    f"one of the {len(drows)} dossiers already exists (nothing stored): "
+                    f"{exc.diag.message_detail or exc}"
+                ) from exc
+        return len(drows)
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        """Store ``event`` and the new state if the stored version is still
+        ``expected_version``; otherwise ConflictError, and nothing is written."""
+        check_write(dossier, event, expected_version)
+        drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+        what = f"append event {event.seq} to dossier {dossier.code}"
+        with self._connection(what) as conn:
+            cursor = conn.execute(_APPEND, (*drow[1:], dossier.code, expected_version, *erow[1:]))
+            if cursor.rowcount == 1:
+                return
+            row = conn.execute(
+                "SELECT version FROM dossiers WHERE code = %s", (dossier.code,)
+            ).fetchone()
+        if row is None:
+            raise ConflictError(f"dossier {dossier.code} is not stored")
+        raise ConflictError(
+            f"dossier {dossier.code} changed since it was read (expected version "
+            f"{expected_version}, stored version {row[0]}); read it again and retry"
+        )
+
+    def get(self, code: str) -> Dossier | None:
+        rows = self._read(
+            f"read dossier {code}", "SELECT body FROM dossiers WHERE code = %s", (code,)
+        )
+        if not rows:
+            return None
+        return dossier_from_body(code, rows[0][0], f"PostgreSQL store {self.where}")
+
+    def events(self, code: str) -> list[Event]:
+        """One dossier's events, ordered by seq (one statement: one consistent snapshot)."""
+        rows = self._read(
+            f"read the events of dossier {code}",
+            f"{_SELECT_EVENTS} WHERE code = %s ORDER BY seq",
+            (code,),
+        )
+        where = f"PostgreSQL store {self.where}"
+        return [event_from_row(row, where) for row in rows]
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        """Dossier codes in receipt order (receipt time, then code), page by page.
+
+        Each page is a separate short read, so the caller may write to the
+        store while iterating; dossiers received meanwhile may or may not show.
+        """
+        for code, _ in self._pages("code", open_only, procedure_id):
+            yield code
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
+        receipt order, page by page, in bounded memory."""
+        loads = orjson.loads
+        for _, body in self._pages("body", open_only, procedure_id):
+            yield loads(body)
+
+    def _pages(
+        self, column: LiteralString, open_only: bool, procedure_id: str | None
+    ) -> Iterator[tuple[str, str]]:
+        filters: list[LiteralString] = []
+        params: list[object] = []
+        if open_only:
+            filters.append("status = %s")
+            params.append(Status.OPEN.value)
+        if procedure_id is not None:
+            filters.append("procedure_id = %s")
+            params.append(procedure_id)
+        after: tuple[object, ...] | None = None
+        while True:
+            page_filters = list(filters)
+            page_params = list(params)
+            if after is not None:
+                page_filters.append("(received_at, code) > (%s, %s)")
+                page_params.extend(after)
+            where: LiteralString = " WHERE " + " AND ".join(page_filters) if page_filters else ""
+            rows = self._read(
+                "list dossiers",
+                "SELECT received_at, code, "
+                + column
+                + " FROM dossiers"
+                + where
+                + " ORDER BY received_at, code LIMIT %s",
+                [*page_params, PAGE_SIZE],
+            )
+            for _, code, value in rows:
+                yield code, value
+            if len(rows) < PAGE_SIZE:
+                return
+            after = (rows[-1][0], rows[-1][1])
+
+    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
+        """Open dossiers whose next warning or deadline is at or before ``now``,
+        soonest first. A plain read: see :meth:`claim_for_alert` to share the
+        work among several sweepers."""
+        rows = self._read(
+            "list dossiers due for an alert", _DUE, (Status.OPEN.value, utc_key(now), limit)
+        )
+        return [code for (code,) in rows]
+
+    def claim_for_alert(
+        self, now: datetime, limit: int = 1000, *, lease: timedelta = timedelta(minutes=1)
+    ) -> list[str]:
+        """Like :meth:`due_for_alert`, but each due dossier goes to one caller only.
+
+        The returned dossiers are claimed for ``lease`` (server wall-clock
+        time): other callers skip them (rows another caller is claiming right
+        now are skipped too, ``FOR UPDATE SKIP LOCKED``). The next ``append``
+        to a dossier releases its claim; a claim whose sweeper died expires
+        after the lease, and the dossier is due again. Soonest first.
+        """
+        rows = self._read(
+            "claim dossiers due for an alert",
+            _CLAIM,
+            (Status.OPEN.value, utc_key(now), limit, lease),
+        )
+        rows.sort(key=lambda row: (row[1], row[0]))
+        return [code for code, _ in rows]
+
+    def next_sequence(self, scope: str) -> int:
+        """The next number in ``scope`` (1, 2, ...), atomic across processes."""
+        rows = self._read(f"take the next number of sequence {scope!r}", _NEXT_SEQUENCE, (scope,))
+        return int(rows[0][0])
+
+    # --- for verify, reports and tools ----------------------------------------------
+
+    def iter_events(self, code: str | None = None) -> Iterator[Event]:
+        """Every event (or one dossier's) in (code, seq) order, page by page."""
+        where = f"PostgreSQL store {self.where}"
+        after: tuple[Any, ...] | None = None
+        while True:
+            query: LiteralString
+            if code is not None:
+                query = f"{_SELECT_EVENTS} WHERE code = %s AND seq > %s ORDER BY seq LIMIT %s"
+                params: tuple[object, ...] = (code, after[1] if after else 0, PAGE_SIZE)
+            elif after is None:
+                query = f"{_SELECT_EVENTS} ORDER BY code, seq LIMIT %s"
+                params = (PAGE_SIZE,)
+            else:
+                query = f"{_SELECT_EVENTS} WHERE (code, seq) > (%s, %s) ORDER BY code, seq LIMIT %s"
+                params = (*after, PAGE_SIZE)
+            rows = self._read("read events", query, params)
+            for row in rows:
+                yield event_from_row(row, where)
+            if len(rows) < PAGE_SIZE:
+                return
+            after = (rows[-1][0], rows[-1][1])
+
+    def count(self, *, open_only: bool = False) -> int:
+        """How many dossiers are stored (or open)."""
+        if open_only:
+            rows = self._read(
+                "count dossiers",
+                "SELECT COUNT(*) FROM dossiers WHERE status = %s",
+                (Status.OPEN.value,),
+            )
+        else:
+            rows = self._read("count dossiers", "SELECT COUNT(*) FROM dossiers")
+        return int(rows[0][0])
+
+    def close(self) -> None:
+        """Close the pool and its connections; closing twice is harmless."""
+        pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({self.where!r})"
