@@ -2,35 +2,48 @@
 
 It keeps the same contract as the durable stores (atomic create/append,
 optimistic version check) but nothing survives the process.
+
+Open dossiers are kept as objects. A closed dossier no longer changes, so it
+is kept serialised and compressed, state and event log together (about 2 KB
+instead of ~12 KB of Python objects): a year of simulated dossiers fits in
+memory.
 """
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event
+from procflow.engine.events import GENESIS, Event
 from procflow.errors import ConflictError
 from procflow.store.records import check_write
 
 
 class MemoryStore:
-    def __init__(self) -> None:
-        self._dossiers: dict[str, Dossier] = {}
+    def __init__(self, *, compress_closed: bool = True) -> None:
+        self.compress_closed = compress_closed
+        self._open: dict[str, Dossier] = {}
         self._events: dict[str, list[Event]] = {}
+        self._closed: dict[str, bytes] = {}
+        self._closed_version: dict[str, int] = {}
+        self._procedure: dict[str, str] = {}  # every code, in receipt order
         self._alerts: dict[str, datetime] = {}
         self._sequences: dict[str, int] = {}
 
+    # --- writing ----------------------------------------------------------------
+
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         check_write(dossier, event, None)
-        if dossier.code in self._dossiers:
+        if dossier.code in self._procedure:
             raise ConflictError(f"dossier {dossier.code} already exists")
-        # Keep a private copy: the caller may go on changing its object.
-        self._dossiers[dossier.code] = dossier.clone()
+        self._procedure[dossier.code] = dossier.procedure_id
         self._events[dossier.code] = [event]
-        self._set_alert(dossier.code, next_alert_at)
+        self._keep(dossier, next_alert_at)
 
     def append(
         self,
@@ -40,35 +53,76 @@ class MemoryStore:
         next_alert_at: datetime | None,
     ) -> None:
         check_write(dossier, event, expected_version)
-        stored = self._dossiers.get(dossier.code)
-        if stored is None or stored.version != expected_version:
+        code = dossier.code
+        stored = self._open.get(code)
+        version = stored.version if stored is not None else self._closed_version.get(code)
+        if version != expected_version:
             raise ConflictError(
-                f"dossier {dossier.code} changed since it was read "
+                f"dossier {code} changed since it was read "
                 f"(expected version {expected_version}); read it again and retry"
             )
-        self._dossiers[dossier.code] = dossier.clone()
-        self._events[dossier.code].append(event)
-        self._set_alert(dossier.code, next_alert_at)
+        if stored is None:  # closed, and the engine wrote to it anyway (e.g. a migration)
+            self._events[code] = self._load_events(code)
+            del self._closed[code], self._closed_version[code]
+        self._events[code].append(event)
+        self._keep(dossier, next_alert_at)
 
-    def _set_alert(self, code: str, at: datetime | None) -> None:
-        if at is None:
+    def _keep(self, dossier: Dossier, next_alert_at: datetime | None) -> None:
+        code = dossier.code
+        if next_alert_at is None:
             self._alerts.pop(code, None)
         else:
-            self._alerts[code] = at
+            self._alerts[code] = next_alert_at
+        if dossier.is_open or not self.compress_closed:
+            # A private copy: the caller may go on changing its object.
+            self._open[code] = dossier.clone()
+            return
+        events = self._events.pop(code)
+        self._open.pop(code, None)
+        # Each event's code and prev_hash follow from its place in the log.
+        log = []
+        for event in events:
+            item = event.to_dict()
+            del item["code"], item["prev_hash"]
+            log.append(item)
+        self._closed[code] = zlib.compress(orjson.dumps([dossier.to_dict(), log]), 6)
+        self._closed_version[code] = dossier.version
+
+    def _load(self, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        state, events = orjson.loads(zlib.decompress(self._closed[code]))
+        return state, events
+
+    def _load_events(self, code: str) -> list[Event]:
+        events, prev = [], GENESIS
+        for item in self._load(code)[1]:
+            item["code"], item["prev_hash"] = code, prev
+            events.append(Event.from_dict(item))
+            prev = item["hash"]
+        return events
+
+    # --- reading ----------------------------------------------------------------
 
     def get(self, code: str) -> Dossier | None:
-        # Hand out a copy: callers must not change the stored state by accident.
-        stored = self._dossiers.get(code)
-        return stored.clone() if stored is not None else None
+        stored = self._open.get(code)
+        if stored is not None:
+            # Hand out a copy: callers must not change the stored state by accident.
+            return stored.clone()
+        if code in self._closed:
+            return Dossier.from_dict(self._load(code)[0])
+        return None
 
     def events(self, code: str) -> list[Event]:
+        if code in self._closed:
+            return self._load_events(code)
         return list(self._events.get(code, ()))
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        for code, d in list(self._dossiers.items()):
-            if open_only and not d.is_open:
+        for code, proc in list(self._procedure.items()):
+            if open_only and code not in self._open:
                 continue
-            if procedure_id is not None and d.procedure_id != procedure_id:
+            if open_only and not self._open[code].is_open:
+                continue
+            if procedure_id is not None and proc != procedure_id:
                 continue
             yield code
 
@@ -76,13 +130,15 @@ class MemoryStore:
         self, *, open_only: bool = False, procedure_id: str | None = None
     ) -> Iterator[dict[str, Any]]:
         for code in self.codes(open_only=open_only, procedure_id=procedure_id):
-            yield self._dossiers[code].to_dict()
+            dossier = self.get(code)
+            if dossier is not None:
+                yield dossier.to_dict()
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         due = sorted(
             (at, code)
             for code, at in self._alerts.items()
-            if at <= now and self._dossiers[code].is_open
+            if at <= now and code in self._open and self._open[code].is_open
         )
         return [code for _, code in due[:limit]]
 
