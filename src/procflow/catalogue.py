@@ -33,7 +33,8 @@ class Catalogue:
 
         catalogue = cls()
         for path in discover([Path(p) for p in paths]):
-            catalogue.add(read_procedure(path))
+            # read_procedure has run the checks already: compile without repeating them.
+            catalogue.add(compile_procedure(read_procedure(path), check=False))
         return catalogue
 
     def add(self, procedure: CompiledProcedure | Procedure) -> CompiledProcedure:
