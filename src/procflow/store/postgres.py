@@ -170,6 +170,13 @@ class PostgresStore:
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
         check_migrations(self._migrations)
         kwargs: dict[str, Any] = {"autocommit": True}
+        try:
+            given = conninfo_to_dict(conninfo)
+        except psycopg.Error as exc:
+            raise self._error("read the connection string", exc) from exc
+        if "application_name" not in given:
+            # What operators see in pg_stat_activity.
+            kwargs["application_name"] = "procflow"
         if schema is not None:
             kwargs["options"] = f"-c search_path={schema}"
         # One direct connection first: a wrong address or password fails here
