@@ -12,7 +12,7 @@ from typing import Any
 from procflow.checks.graph import critical_path, duration_days, time_basis
 from procflow.definition.model import Duration, Outcome, Procedure
 
-__all__ = ["summarise"]
+__all__ = ["procedure_summary", "summarise"]
 
 
 def _duration(duration: Duration | None) -> str | None:
@@ -98,4 +98,36 @@ def summarise(proc: Procedure) -> dict[str, Any]:
         },
         "documents": len(proc.documents),
         "fees": [{"name": fee.name.vi, "amount": fee.amount} for fee in proc.fees],
+    }
+
+
+def procedure_summary(proc: Procedure) -> dict[str, Any]:
+    """One row of a library table: who, how long, on what legal basis.
+
+    Plain data (str, bool, lists, dicts) so a CLI, a web page or a document
+    generator lays it out the same way; see ``procflow list``.
+    """
+    limit = proc.time_limit
+    return {
+        "id": proc.id,
+        "version": proc.version,
+        "code": proc.code,
+        "name": proc.name.vi,
+        "name_en": proc.name.en,
+        "level": proc.level.value if proc.level else None,
+        "effective_from": proc.effective_from.isoformat() if proc.effective_from else None,
+        "effective_to": proc.effective_to.isoformat() if proc.effective_to else None,
+        "time_limit": str(limit),
+        "time_limit_value": limit.value,
+        "time_limit_unit": limit.unit.value,
+        "time_limit_confirmed": limit.confirmed,
+        "time_limit_basis": limit.basis,
+        "agencies": [
+            {"id": a.id, "name": a.name.vi, "name_en": a.name.en, "desk": a.desk}
+            for a in proc.agencies
+        ],
+        "legal_basis": [
+            {"number": doc.number, "date": doc.date.isoformat() if doc.date else None}
+            for doc in proc.legal_basis
+        ],
     }
