@@ -154,3 +154,32 @@ def test_dossier_keeps_its_procedure_version(calendar: WorkCalendar) -> None:
     assert engine.get(before.code).state == "birth-registration"
     engine.fire(after.code, "register", PC)
     assert engine.get(after.code).state == "to-police"
+
+
+def test_engine_memory_does_not_grow_with_stored_dossiers(tmp_path: Path) -> None:
+    import gc
+    import tracemalloc
+
+    catalogue = Catalogue([load("procedures/lien-thong/child-under-6.yaml")])
+    clock = VirtualClock(datetime(2026, 3, 3, 8, 0, tzinfo=VN))
+    with SQLiteStore(tmp_path / "many.db") as store:
+        engine = Engine(store, catalogue, WorkCalendar.vietnam(), clock)
+
+        def batch(n: int) -> None:
+            for _ in range(n):
+                code = engine.receive(CHILD, actor=DESK).code
+                engine.fire(code, "forward", DESK)
+                engine.fire(code, "register", PC)
+
+        batch(100)  # warm up caches (warning instants, sequence scopes)
+        gc.collect()
+        tracemalloc.start()
+        batch(100)
+        gc.collect()
+        after_first, _ = tracemalloc.get_traced_memory()
+        batch(300)
+        gc.collect()
+        after_more, _ = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    # 300 more dossiers in the store; the engine itself holds none of them.
+    assert after_more - after_first < 64 * 1024, (after_first, after_more)
