@@ -1,0 +1,151 @@
+"""One pass over the store: every figure of the report at once.
+
+:func:`build_report` streams the dossiers (``Store.iter_dossier_dicts``, page
+by page) and feeds each to the rates, accountability, bottlenecks and scoring
+builders, which keep per-group counters and, for the quantiles, one float per
+step visit. Nothing holds the list of dossiers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from procflow.reports.accountability import AccountabilityBuilder, AccountabilityReport
+from procflow.reports.bottlenecks import BottlenecksBuilder, BottlenecksReport
+from procflow.reports.query import ReportQuery
+from procflow.reports.rates import RECEPTION, RESOLVED, RatesBuilder, RatesReport
+from procflow.reports.scoring import DEFAULT_RULE, ScoresBuilder, ScoresReport, ScoringRule
+from procflow.reports.worktime import WorkingTime
+
+if TYPE_CHECKING:
+    from procflow.calendar import WorkCalendar
+    from procflow.store.base import Store
+
+__all__ = ["Report", "build_report"]
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything ``procflow report`` shows, as plain data (``to_dict()``)."""
+
+    query: ReportQuery
+    as_of: datetime
+    rates: RatesReport
+    accountability: AccountabilityReport
+    bottlenecks: BottlenecksReport
+    scores: ScoresReport
+    dossiers_read: int = 0
+    """Dossiers streamed from the store (after the procedure filter)."""
+    dossiers_matched: int = 0
+    """Of those, the ones that count for at least one figure."""
+    generated_at: datetime | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query.to_dict(),
+            "as_of": self.as_of.isoformat(),
+            "generated_at": self.generated_at.isoformat() if self.generated_at else None,
+            "dossiers_read": self.dossiers_read,
+            "dossiers_matched": self.dossiers_matched,
+            "rates": self.rates.to_dict(),
+            "accountability": self.accountability.to_dict(),
+            "bottlenecks": self.bottlenecks.to_dict(),
+            "scores": self.scores.to_dict(),
+        }
+
+
+def build_report(
+    store: Store,
+    query: ReportQuery | None = None,
+    *,
+    calendar: WorkCalendar | None = None,
+    rule: ScoringRule = DEFAULT_RULE,
+    now: datetime | None = None,
+) -> Report:
+    """Compute the report for ``query`` (default: everything) from ``store``.
+
+    ``calendar`` (default: Vietnam's national calendar) measures step
+    allotments and applicant waiting in working time; ``rule`` scores
+    dossiers; ``now`` is "now" for in-progress dossiers when the query has
+    neither ``as_of`` nor an end date.
+    """
+    if calendar is None:
+        from procflow.calendar import WorkCalendar
+
+        calendar = WorkCalendar.vietnam()
+    query = query or ReportQuery(tz=calendar.tz)
+    current = now or datetime.now(query.tz)
+    as_of = query.in_progress_at(current)
+    lower, upper = query.lower, query.upper
+    agency = query.agency
+
+    rates = RatesBuilder(as_of, query.tz)
+    accountability = AccountabilityBuilder(calendar.day_seconds)
+    bottlenecks = BottlenecksBuilder()
+    scores = ScoresBuilder(rule)
+    work = WorkingTime(calendar)
+    cum = work.cumulative_iso
+    parse = datetime.fromisoformat
+
+    read = matched = 0
+    for d in store.iter_dossier_dicts(procedure_id=query.procedure):
+        read += 1
+        if agency is not None and not query.matches(d):
+            continue
+        received = parse(d["received_at"])
+        if upper is not None and received >= upper:
+            continue  # received after the period: nothing of it is in the period
+        closed_text = d["closed_at"]
+        closed = parse(closed_text) if closed_text is not None else None
+        if closed is not None and lower is not None and closed < lower:
+            continue  # finished before the period
+        counted = False
+        outcome = d["outcome"]
+        if closed is not None and (upper is None or closed < upper):
+            counted = True
+            rates.add_finished(d, closed)
+            if outcome in RESOLVED:
+                scores.add_resolved(d)
+                if d["timeliness"] == "late":
+                    accountability.add_late_dossier(d)
+        if outcome not in RECEPTION and received <= as_of and (closed is None or closed > as_of):
+            counted = True
+            paused_text = d["paused_at"]
+            rates.add_in_progress(
+                d,
+                parse(d["due_at"]) < as_of,
+                paused_text is not None and parse(paused_text) <= as_of,
+            )
+        procedure = d["procedure_id"]
+        for v in d["visits"]:
+            left_text = v["left_at"]
+            if left_text is None:
+                continue
+            if agency is not None and v["agency"] != agency:
+                continue
+            left = parse(left_text)
+            if (lower is not None and left < lower) or (upper is not None and left >= upper):
+                continue
+            counted = True
+            entered = cum(v["entered_at"])
+            due_text = v["due_at"]
+            allotted = cum(due_text) - entered if due_text is not None else None
+            accountability.add_visit(v, allotted)
+            bottlenecks.add_visit(procedure, v, cum(left_text) - entered)
+        if counted:
+            matched += 1
+
+    return Report(
+        query=query,
+        as_of=as_of,
+        rates=rates.report,
+        accountability=accountability.report,
+        bottlenecks=bottlenecks.build(),
+        scores=scores.report,
+        dossiers_read=read,
+        dossiers_matched=matched,
+        generated_at=current,
+    )
