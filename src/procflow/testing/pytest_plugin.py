@@ -1,0 +1,1 @@
+"""pytest plugin for procflow scenario files (registered through the pytest11 entry point)."""
