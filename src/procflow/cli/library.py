@@ -59,7 +59,8 @@ def _in_force(row: dict[str, Any]) -> str:
 
 
 def _limit(row: dict[str, Any]) -> str:
-    return row["time_limit"] + ("" if row["time_limit_confirmed"] else " (unconfirmed)")
+    limit = str(row["time_limit"])
+    return limit if row["time_limit_confirmed"] else limit + " (unconfirmed)"
 
 
 def _agencies(row: dict[str, Any]) -> list[str]:
