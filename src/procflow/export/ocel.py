@@ -7,8 +7,8 @@ Object types:
   lateness, working seconds, ...) and relationships ``submitted by`` (its
   applicant) and ``received at`` (its desk agency);
 * ``agency``: one per agency that acted or held a step (id ``agency:<id>``);
-* ``applicant``: one per received dossier (id ``applicant:<code>``; procflow
-  keeps no identity across dossiers), with the name given at reception.
+* ``applicant``: one per dossier (id ``applicant:<code>``; procflow keeps no
+  identity across dossiers), with the name given at reception (may be empty).
 
 Events: one per stored event (id ``<code>#<seq>``), typed by activity, with
 ``resource``, ``role`` and the ``procflow`` extras as attributes, related to
@@ -86,7 +86,6 @@ def _dumps(obj: Any) -> str:
 
 def _events(case: Case, agencies: set[str]) -> list[dict[str, Any]]:
     out = []
-    applicant = bool(case.dossier.applicant) or case.dossier.outcome is None
     for e in case.events:
         attrs = [{"name": "resource", "value": e.resource}] if e.resource else []
         if e.role:
@@ -99,7 +98,7 @@ def _events(case: Case, agencies: set[str]) -> list[dict[str, Any]]:
         if e.to_agency and e.to_agency != e.group:
             agencies.add(e.to_agency)
             rels.append({"objectId": f"agency:{e.to_agency}", "qualifier": "handed to"})
-        if e.seq == 1 and applicant:
+        if e.seq == 1:
             rels.append({"objectId": f"applicant:{case.code}", "qualifier": "applicant"})
         out.append(
             {

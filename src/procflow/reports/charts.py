@@ -68,7 +68,8 @@ def rate_chart(points: Sequence[MonthPoint], target: float | None = None) -> str
     w, h = 760, 300
     left, right, top, bottom = 48, 56, 20, 48
     pw, ph = w - left - right, h - top - bottom
-    peak = max(p.resolved for p in points) or 1
+    step = max(1, -(-max(p.resolved for p in points) // 4))
+    peak = 4 * step
     n = len(points)
     slot = pw / n
     bw = min(48.0, slot * 0.6)
@@ -79,7 +80,7 @@ def rate_chart(points: Sequence[MonthPoint], target: float | None = None) -> str
             f'<line x1="{left}" x2="{w - right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
         )
         body.append(_t(w - right + 6, y + 4, f"{100 - 25 * i}%", 11, fill=MUTED))
-        body.append(_t(left - 6, y + 4, f"{round(peak * (4 - i) / 4)}", 11, "end", fill=MUTED))
+        body.append(_t(left - 6, y + 4, str(step * (4 - i)), 11, "end", fill=MUTED))
     line: list[str] = []
     for i, p in enumerate(points):
         cx = left + slot * (i + 0.5)
@@ -145,7 +146,7 @@ def bars_chart(bars: Sequence[Bar], unit: str, label: str, color: str = LATE) ->
         return _empty(label)
     w = 760
     row = 30
-    left, right, top = 190, 170, 10
+    left, right, top = 170, 250, 10
     h = top + row * len(bars) + 10
     pw = w - left - right
     peak = max(max(b.value, b.reference or 0.0) for b in bars) or 1.0
@@ -185,7 +186,7 @@ def steps_chart(steps: Sequence[StepRange], unit: str = "h") -> str:
         return _empty(label)
     w = 760
     row = 30
-    left, right, top = 260, 130, 26
+    left, right, top = 250, 200, 26
     h = top + row * len(steps) + 10
     pw = w - left - right
     peak = max(s.maximum for s in steps) or 1.0

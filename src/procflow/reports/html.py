@@ -44,8 +44,9 @@ section{background:var(--card);border-radius:10px;padding:18px 22px;margin:0 0 1
 box-shadow:0 1px 3px rgba(0,0,0,.08)}
 h2{font-size:17px;margin:0 0 4px}
 .sub{color:var(--muted);margin:0 0 12px;font-size:13px}
-table{border-collapse:collapse;width:100%;font-size:13px;margin-top:8px}
-th,td{padding:6px 8px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
+table{border-collapse:collapse;width:100%;font-size:12.5px;margin-top:8px;display:block;
+overflow-x:auto}
+th,td{padding:5px 7px;border-bottom:1px solid var(--line);text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
 th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
 td.bad{color:var(--late);font-weight:600}
@@ -54,7 +55,7 @@ text-align:center}
 .good{background:#e3f4ec;color:#1d6e49}.mid{background:#fff3d6;color:#8a5a00}
 .poor{background:#fbe4e4;color:#a12c2c}
 .split{display:flex;height:10px;border-radius:5px;overflow:hidden;min-width:120px;background:var(--line)}
-.split span{display:block}
+.split span{display:block;height:100%}
 footer{color:var(--muted);font-size:12px;text-align:center;margin-top:24px}
 @media print{header{background:#fff;color:var(--ink)}.kpis{margin-top:0}}
 """.replace("EARLY", EARLY)
