@@ -54,10 +54,11 @@ SECONDS = 6.0
 # --- the worker processes ----------------------------------------------------------------
 
 
-def fire_worker(url: str, seed: int, seconds: float, codes: list[str]) -> dict[str, int]:
+def fire_worker(url: str, seed: int, seconds: float) -> dict[str, int]:
     """Fire random valid triggers at random dossiers until time is up or all are closed."""
     rng = random.Random(seed)
     engine = open_engine(url, procedures=[PROCS], clock=VirtualClock(START + timedelta(hours=1)))
+    codes = list(engine.store.codes())
     fired = lost = 0
     closed: set[str] = set()
     deadline = time.monotonic() + seconds
@@ -103,8 +104,7 @@ def _child_main(argv: list[str]) -> None:
     print("ready", flush=True)
     sys.stdin.readline()  # the parent starts all workers at once
     if mode == "fire":
-        codes = argv[4].split(",")
-        result = fire_worker(url, int(argv[2]), float(argv[3]), codes)
+        result = fire_worker(url, int(argv[2]), float(argv[3]))
     else:
         result = sweep_worker(url, datetime.fromisoformat(argv[2]))
     print(json.dumps(result), flush=True)
@@ -176,10 +176,7 @@ def test_four_workers_fire_at_the_same_200_dossiers(pg_schema: PostgresSchema) -
     try:
         codes = receive_all(engine, DOSSIERS)
         results = run_together(
-            [
-                ["fire", pg_schema.url, str(seed), str(SECONDS), ",".join(codes)]
-                for seed in range(WORKERS)
-            ]
+            [["fire", pg_schema.url, str(seed), str(SECONDS)] for seed in range(WORKERS)]
         )
         fired = sum(r["fired"] for r in results)
         assert fired > DOSSIERS  # they really did work...
