@@ -141,13 +141,10 @@ class AccountabilityBuilder:
                 key = (agency, to)
                 self.report.late_handoffs[key] = self.report.late_handoffs.get(key, 0) + 1
 
-    def add_late_dossier(self, d: dict[str, Any]) -> None:
+    def add_late_dossier(self, parts: dict[str, str]) -> None:
+        """A dossier finished late; ``parts``: each agency's worst step class in it."""
         self.report.late_dossiers += 1
-        culprits = {
-            v["agency"]
-            for v in d["visits"]
-            if v["timeliness"] == "late" and v["agency"] is not None
-        }
+        culprits = [agency for agency, t in parts.items() if t == "late"]
         if not culprits:
             self.report.unattributed_late_dossiers += 1
         for agency in culprits:

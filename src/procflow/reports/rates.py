@@ -26,6 +26,7 @@ hạn và đúng hạn). Definitions (docs/reports.md, "Rates"):
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -160,10 +161,6 @@ class RatesReport:
         }
 
 
-def _agencies(d: dict[str, Any]) -> set[str]:
-    return {v["agency"] for v in d["visits"] if v["agency"] is not None}
-
-
 class RatesBuilder:
     """Feed dossiers one at a time (:meth:`add`); memory grows with the number of
     groups, not of dossiers."""
@@ -173,24 +170,37 @@ class RatesBuilder:
         self.as_of = as_of
         self.tz = tz
 
-    def _groups(self, d: dict[str, Any], month: str | None) -> list[Counts]:
+    def _groups(
+        self, d: dict[str, Any], month: str | None, agencies: Iterable[str]
+    ) -> list[Counts]:
         r = self.report
         out = [
             r.total,
             r.by_procedure.setdefault(d["procedure_id"], Counts()),
             r.by_desk.setdefault(d["desk_agency"], Counts()),
         ]
-        for agency in _agencies(d) or {d["desk_agency"]}:
-            out.append(r.by_agency.setdefault(agency, Counts()))
+        by_agency = r.by_agency
+        for agency in agencies or (d["desk_agency"],):
+            c = by_agency.get(agency)
+            if c is None:
+                c = by_agency[agency] = Counts()
+            out.append(c)
         if month is not None:
             out.append(r.by_month.setdefault(month, Counts()))
         return out
 
-    def add_finished(self, d: dict[str, Any], closed_at: datetime) -> None:
-        month = closed_at.astimezone(self.tz).strftime("%Y-%m")
-        for c in self._groups(d, month):
+    def add_finished(
+        self, d: dict[str, Any], closed_at: datetime, agencies: Collection[str] = ()
+    ) -> None:
+        """A finished dossier; ``agencies``: those that held its steps (default: none
+        given, so it counts under its desk)."""
+        local = closed_at.astimezone(self.tz)
+        month = f"{local.year:04d}-{local.month:02d}"
+        for c in self._groups(d, month, agencies):
             c.add_finished(d)
 
-    def add_in_progress(self, d: dict[str, Any], overdue: bool, paused: bool) -> None:
-        for c in self._groups(d, None):
+    def add_in_progress(
+        self, d: dict[str, Any], overdue: bool, paused: bool, agencies: Collection[str] = ()
+    ) -> None:
+        for c in self._groups(d, None, agencies):
             c.add_open(d, overdue, paused)

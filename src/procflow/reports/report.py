@@ -16,7 +16,7 @@ from procflow.reports.accountability import AccountabilityBuilder, Accountabilit
 from procflow.reports.bottlenecks import BottlenecksBuilder, BottlenecksReport
 from procflow.reports.query import ReportQuery
 from procflow.reports.rates import RECEPTION, RESOLVED, RatesBuilder, RatesReport
-from procflow.reports.scoring import DEFAULT_RULE, ScoresBuilder, ScoresReport, ScoringRule
+from procflow.reports.scoring import _WORST, DEFAULT_RULE, ScoresBuilder, ScoresReport, ScoringRule
 from procflow.reports.worktime import WorkingTime
 
 if TYPE_CHECKING:
@@ -90,6 +90,7 @@ def build_report(
     cum = work.cumulative_iso
     parse = datetime.fromisoformat
 
+    worst = _WORST
     read = matched = 0
     for d in store.iter_dossier_dicts(procedure_id=query.procedure):
         read += 1
@@ -103,14 +104,40 @@ def build_report(
         if closed is not None and lower is not None and closed < lower:
             continue  # finished before the period
         counted = False
+        procedure = d["procedure_id"]
+        # One walk over the visits: the agencies involved, each agency's worst
+        # step classification (scoring, attribution), and the steps left in
+        # the period (accountability, bottlenecks).
+        parts: dict[str, str] = {}
+        for v in d["visits"]:
+            holder = v["agency"]
+            if holder is None:
+                continue
+            t = v["timeliness"]
+            seen = parts.get(holder)
+            if seen is None or (t is not None and worst[t] > worst[seen]):
+                parts[holder] = t or seen or ""
+            left_text = v["left_at"]
+            if left_text is None or (agency is not None and holder != agency):
+                continue
+            if lower is not None or upper is not None:
+                left = parse(left_text)
+                if (lower is not None and left < lower) or (upper is not None and left >= upper):
+                    continue
+            counted = True
+            entered = cum(v["entered_at"])
+            due_text = v["due_at"]
+            allotted = cum(due_text) - entered if due_text is not None else None
+            accountability.add_visit(v, allotted)
+            bottlenecks.add_visit(procedure, v, cum(left_text) - entered)
         outcome = d["outcome"]
         if closed is not None and (upper is None or closed < upper):
             counted = True
-            rates.add_finished(d, closed)
+            rates.add_finished(d, closed, parts)
             if outcome in RESOLVED:
-                scores.add_resolved(d)
+                scores.add_resolved(d, parts)
                 if d["timeliness"] == "late":
-                    accountability.add_late_dossier(d)
+                    accountability.add_late_dossier(parts)
         if outcome not in RECEPTION and received <= as_of and (closed is None or closed > as_of):
             counted = True
             paused_text = d["paused_at"]
@@ -118,23 +145,8 @@ def build_report(
                 d,
                 parse(d["due_at"]) < as_of,
                 paused_text is not None and parse(paused_text) <= as_of,
+                parts,
             )
-        procedure = d["procedure_id"]
-        for v in d["visits"]:
-            left_text = v["left_at"]
-            if left_text is None:
-                continue
-            if agency is not None and v["agency"] != agency:
-                continue
-            left = parse(left_text)
-            if (lower is not None and left < lower) or (upper is not None and left >= upper):
-                continue
-            counted = True
-            entered = cum(v["entered_at"])
-            due_text = v["due_at"]
-            allotted = cum(due_text) - entered if due_text is not None else None
-            accountability.add_visit(v, allotted)
-            bottlenecks.add_visit(procedure, v, cum(left_text) - entered)
         if counted:
             matched += 1
 

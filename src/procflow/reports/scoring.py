@@ -25,7 +25,8 @@ from typing import Any
 
 __all__ = ["DEFAULT_RULE", "Score", "ScoresBuilder", "ScoresReport", "ScoringRule"]
 
-_WORST = {"late": 2, "on_time": 1, "early": 0}
+_WORST = {"late": 3, "on_time": 2, "early": 1, "": 0}
+"""Severity of a step classification; "" is an agency with no timed step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +69,8 @@ class ScoringRule:
             if seen is None or _WORST[t] > _WORST[seen]:
                 parts[agency] = t
         return parts
+
+    # Agencies with no timed step in a dossier appear in the report's walk as "".
 
     def score_agencies(self, d: dict[str, Any]) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -139,13 +142,17 @@ class ScoresBuilder:
         self.rule = rule
         self.report = ScoresReport(rule=rule)
 
-    def add_resolved(self, d: dict[str, Any]) -> None:
+    def add_resolved(self, d: dict[str, Any], parts: dict[str, str] | None = None) -> None:
+        """Score a resolved dossier; ``parts`` (agency -> worst step class, "" for
+        none) saves walking its visits again."""
         rule = self.rule
         points = rule.score_dossier(d)
         if points is None:
             return
         self.report.total.add(d["timeliness"], points)
-        for agency, t in rule.agency_parts(d).items():
+        if parts is None:
+            parts = rule.agency_parts(d)
+        for agency, t in parts.items():
             p = rule.points(t)
             if p is None:
                 continue

@@ -28,7 +28,8 @@ class WorkingTime:
         self.tz = calendar.tz
         self._anchor = datetime.combine(calendar.first_day, time(0), tzinfo=calendar.tz)
         self._days: dict[date, tuple[float, bool]] = {}
-        self._parsed: dict[str, float] = {}
+        self._text_days: dict[str, tuple[float, bool, str]] = {}
+        self._before = calendar.hours.before
 
     def _day(self, day: date) -> tuple[float, bool]:
         hit = self._days.get(day)
@@ -55,11 +56,31 @@ class WorkingTime:
         return self.cumulative(b) - self.cumulative(a)
 
     def cumulative_iso(self, text: str) -> float:
-        """:meth:`cumulative` of an ISO timestamp, memoised on the text (the
-        same instants recur: a visit's ``left_at`` is the next one's ``entered_at``)."""
-        hit = self._parsed.get(text)
-        if hit is None:
-            if len(self._parsed) > 200_000:
-                self._parsed.clear()
-            hit = self._parsed[text] = self.cumulative(datetime.fromisoformat(text))
+        """:meth:`cumulative` of an ISO timestamp as the engine writes it.
+
+        Fast path: when the text carries the calendar's own UTC offset for that
+        day (always, for dossiers written in that time zone), the local date
+        and time of day are read straight from the text, with no datetime
+        built; anything else goes through :meth:`cumulative`.
+        """
+        if len(text) >= 25 and text[10] == "T":
+            day = self._text_days.get(text[:10])
+            if day is None:
+                day = self._text_day(text[:10])
+            base, working, offset = day
+            if text[-6:] == offset:
+                if not working:
+                    return base
+                tod = int(text[11:13]) * 3600 + int(text[14:16]) * 60 + float(text[17:-6])
+                return base + self._before(tod)
+        return self.cumulative(datetime.fromisoformat(text))
+
+    def _text_day(self, key: str) -> tuple[float, bool, str]:
+        day = date.fromisoformat(key)
+        base, working = self._day(day)
+        noon = datetime.combine(day, time(12), tzinfo=self.tz)
+        offset = noon.isoformat()[-6:]
+        # A day with a change of offset (daylight saving) never takes the fast path.
+        midnight = datetime.combine(day, time(0), tzinfo=self.tz).isoformat()[-6:]
+        hit = self._text_days[key] = (base, working, offset if offset == midnight else "")
         return hit
