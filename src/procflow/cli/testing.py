@@ -1,0 +1,81 @@
+"""``procflow test``: run scenario files against the engine, like pytest runs tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+__all__ = ["register"]
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``test`` command to ``cli``."""
+    cli.add_command(test_command)
+
+
+@click.command("test")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "junit"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for machines, junit (XML) for CI systems.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to FILE (a short summary still goes to the screen).",
+)
+@click.option(
+    "--procedures",
+    "procedure_dirs",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Where to look up procedures named by id (repeatable); default: the "
+    "'procedures' folder above each scenario.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Name every scenario, not only failures.")
+def test_command(
+    paths: tuple[Path, ...],
+    fmt: str,
+    output: Path | None,
+    procedure_dirs: tuple[Path, ...],
+    verbose: bool,
+) -> None:
+    """Run scenario files (or every scenario under folders) and report.
+
+    A scenario file is a YAML file with a top-level 'scenario:' key in a
+    'tests' or 'scenarios' folder (or named *.scenario.yaml). Exits 0 when all
+    pass, 1 when any fails or cannot run, 5 when no scenario was found.
+    """
+    from procflow.testing.discover import find_scenarios
+    from procflow.testing.report import summary_line, to_json, to_junit, to_text
+    from procflow.testing.runner import ScenarioRunner
+
+    files = find_scenarios(paths)
+    if not files:
+        click.echo(
+            "no scenario files found (YAML files with a top-level 'scenario:' key in a "
+            "'tests' or 'scenarios' folder)",
+            err=True,
+        )
+        raise SystemExit(5)
+    runner = ScenarioRunner(procedure_dirs)
+    results = [runner.run_file(f) for f in files]
+    if fmt == "json":
+        report = to_json(results)
+    elif fmt == "junit":
+        report = to_junit(results)
+    else:
+        report = to_text(results, verbose=verbose)
+    if output is not None:
+        output.write_text(report, encoding="utf-8")
+        click.echo(summary_line(results) + f" (report: {output})")
+    else:
+        click.echo(report, nl=False)
+    if any(not r.passed for r in results):
+        raise SystemExit(1)

@@ -1,0 +1,503 @@
+"""The scenario file: a pydantic model of it, and a loader that reports problems by line.
+
+A scenario is a small story told to the real engine: which procedure, which
+calendar, when the dossier arrives, who does what and when, and what must be
+true after each step. See docs/testing.md for every key with examples.
+
+:func:`load_scenario` reads the file with procflow's strict YAML reader
+(:mod:`procflow.definition.yamlio`) and validates it with the models below.
+It never raises on a bad file: every problem comes back as a
+:class:`~procflow.findings.Finding` with the file, line and key path. The
+models keep the :class:`~procflow.definition.yamlio.SourceMap`, so the runner
+can say on which line a failing expectation was written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from procflow.definition.yamlio import KeyPath, SourceMap, read_yaml
+from procflow.findings import Finding, Severity
+from procflow.testing.when import Moment, RelativeTime, parse_at, parse_moment
+
+__all__ = [
+    "ACTIONS",
+    "ERROR_TYPES",
+    "ActorSpec",
+    "AgencyExpect",
+    "ApologiseSpec",
+    "ErrorExpect",
+    "Expect",
+    "GuideSpec",
+    "LoadedScenario",
+    "ReceiveSpec",
+    "RefuseSpec",
+    "Scenario",
+    "Step",
+    "StepExpect",
+    "is_scenario_text",
+    "load_scenario",
+]
+
+ACTIONS = ("receive", "fire", "apologise", "sweep", "set_facts", "guide", "refuse_at_reception")
+"""The actions a step can take (at most one per step; none means: only check)."""
+
+ERROR_TYPES = (
+    "NotPermitted",
+    "InvalidTrigger",
+    "RuleViolation",
+    "DossierClosed",
+    "DossierNotFound",
+    "UnknownProcedure",
+    "ConflictError",
+    "ProcflowError",
+)
+"""The engine errors a step may expect (``expect: {error: NotPermitted}``)."""
+
+_SCENARIO_KEY = re.compile(r"^scenario[ \t]*:", re.MULTILINE)
+
+TimelinessText = Literal["early", "on_time", "late", "open"]
+
+
+def is_scenario_text(text: str) -> bool:
+    """Whether YAML text has a top-level ``scenario:`` key."""
+    return _SCENARIO_KEY.search(text) is not None
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _moment(value: Any) -> Moment:
+    return parse_moment(value)
+
+
+def _timeliness(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip().lower().replace(" ", "_").replace("-", "_")
+    if value is None:
+        return "open"
+    return value
+
+
+class ActorSpec(_Model):
+    """Who acts: an officer of an agency (``agency`` is what the engine checks)."""
+
+    agency: str = Field(description="the agency the officer acts for, e.g. commune-police")
+    id: str | None = Field(None, description="the officer's id (default: the agency id)")
+    role: str | None = Field(None, description="the officer's role, e.g. desk-officer, leader")
+    name: str | None = Field(None, description="the officer's name (free text)")
+
+
+class ReceiveSpec(_Model):
+    """``receive:`` a complete dossier at the desk: the clock starts."""
+
+    applicant: dict[str, Any] = Field(default_factory=dict, description="who applies")
+    facts: dict[str, Any] = Field(default_factory=dict, description="facts steering branches")
+    documents: list[str | dict[str, Any]] = Field(default_factory=list)
+    version: str | None = Field(None, description="the procedure version to receive under")
+
+
+class ApologiseSpec(_Model):
+    """``apologise:`` an apology slip with a new appointment."""
+
+    reason: str = Field(description="why the dossier will be late")
+    new_appointment: Moment = Field(
+        description="the new date (close of office) or instant promised to the applicant"
+    )
+
+    _check_appointment = field_validator("new_appointment", mode="before")(_moment)
+
+
+class GuideSpec(_Model):
+    """``guide:`` incomplete at reception: guidance, no clock (a new dossier code)."""
+
+    missing: list[str] = Field(description="what the applicant must bring")
+    reason: str | None = None
+    applicant: dict[str, Any] = Field(default_factory=dict)
+
+
+class RefuseSpec(_Model):
+    """``refuse_at_reception:`` the desk refuses to receive (a new dossier code)."""
+
+    reason: str
+    applicant: dict[str, Any] = Field(default_factory=dict)
+
+
+class ErrorExpect(_Model):
+    """The action must fail with this engine error, and nothing must change."""
+
+    type: str = Field(description="NotPermitted, InvalidTrigger, RuleViolation, DossierClosed...")
+    message: str | None = Field(None, description="a fragment the error message must contain")
+
+    @field_validator("type")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        wanted = _norm(value)
+        for name in ERROR_TYPES:
+            if _norm(name) == wanted:
+                return name
+        raise ValueError(f"{value!r} is not an engine error; use one of: {', '.join(ERROR_TYPES)}")
+
+
+def _norm(name: str) -> str:
+    return name.replace("-", "").replace("_", "").replace(" ", "").lower()
+
+
+class StepExpect(_Model):
+    """What the control slip must say about one step of the procedure."""
+
+    timeliness: TimelinessText | None = None
+    late_hours: float | None = Field(None, ge=0)
+    used_hours: float | None = Field(None, ge=0)
+    agency: str | None = None
+
+    _t = field_validator("timeliness", mode="before")(_timeliness)
+
+
+class AgencyExpect(_Model):
+    """What the control slip must say about one agency (sums over its steps)."""
+
+    late_hours: float | None = Field(None, ge=0)
+    used_hours: float | None = Field(None, ge=0)
+    late: bool | None = Field(None, description="true when it ran over on any step")
+
+
+class Expect(_Model):
+    """Expectations checked after a step, in the order written."""
+
+    state: str | None = Field(None, description="the step the dossier is in, or its end")
+    outcome: str | None = Field(None, description="returned, refused, withdrawn, stopped...")
+    holder: str | None = Field(None, description="the agency holding the dossier")
+    paused: bool | None = Field(None, description="whether the statutory clock is stopped")
+    appointment: Moment | None = Field(None, description="the date promised to the applicant")
+    due: Moment | None = Field(None, description="the statutory due date (moves with pauses)")
+    step_due: Moment | None = Field(None, description="the current step's own due date")
+    timeliness: TimelinessText | None = Field(None, description="early, on_time, late or open")
+    supplements: int | None = Field(None, ge=0)
+    apologies: int | None = Field(None, ge=0)
+    steps: dict[str, TimelinessText | StepExpect] | None = None
+    agencies: dict[str, AgencyExpect] | None = None
+    late_agency: str | list[str] | None = Field(
+        None, description="the agencies with late time on the control slip ('none': nobody)"
+    )
+    events: list[str] | None = Field(None, description="event types this step emitted, in order")
+    history: list[str] | None = Field(None, description="every event type of the dossier so far")
+    error: str | ErrorExpect | None = None
+
+    _moments = field_validator("appointment", "due", "step_due", mode="before")(_moment)
+    _t = field_validator("timeliness", mode="before")(_timeliness)
+
+    @field_validator("steps", mode="before")
+    @classmethod
+    def _step_timeliness(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: _timeliness(v) if isinstance(v, str) else v for k, v in value.items()}
+        return value
+
+    @field_validator("error", mode="before")
+    @classmethod
+    def _error(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            kind, _, fragment = value.partition(":")
+            out: dict[str, Any] = {"type": kind.strip()}
+            if fragment.strip():
+                out["message"] = fragment.strip()
+            return out
+        return value
+
+    def written(self) -> list[str]:
+        """The keys written in the file, in the file's order."""
+        return [k for k in type(self).model_fields if k in self.model_fields_set]
+
+
+class Step(_Model):
+    """One step of the story: when, who, one action, what to expect."""
+
+    name: str | None = Field(None, description="a label shown in reports")
+    at: Moment | RelativeTime | None = Field(
+        None, description="an instant, or '+N working days/hours' after the previous step"
+    )
+    actor: str | ActorSpec | None = Field(
+        None, description="a name from actors:, an agency id, or {agency, id, role}"
+    )
+    receive: ReceiveSpec | None = None
+    fire: str | None = Field(None, description="the trigger to fire, e.g. forward")
+    missing: list[str] = Field(default_factory=list, description="with fire: what is missing")
+    note: str | None = Field(None, description="with fire: a note recorded on the event")
+    apologise: ApologiseSpec | None = None
+    sweep: bool | None = Field(None, description="run the sweep (warnings, overdue events)")
+    set_facts: dict[str, Any] | None = None
+    guide: GuideSpec | None = None
+    refuse_at_reception: RefuseSpec | None = None
+    expect: Expect | None = None
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _at(cls, value: Any) -> Any:
+        return None if value is None else parse_at(value)
+
+    @field_validator("receive", mode="before")
+    @classmethod
+    def _receive(cls, value: Any) -> Any:
+        return {} if value is None or value is True else value
+
+    @field_validator("sweep", mode="before")
+    @classmethod
+    def _sweep(cls, value: Any) -> Any:
+        return True if value is None else value
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Step:
+        actions = self.actions()
+        if len(actions) > 1:
+            raise ValueError(
+                f"a step takes one action, this one has {len(actions)}: {', '.join(actions)}; "
+                "split it into several steps"
+            )
+        if (self.missing or self.note) and self.fire is None:
+            raise ValueError("missing: and note: go with fire: (e.g. fire: request_supplement)")
+        if self.sweep is False:
+            raise ValueError("sweep: takes no value (write 'sweep:' or 'sweep: true')")
+        return self
+
+    def actions(self) -> list[str]:
+        return [a for a in ACTIONS if a in self.model_fields_set]
+
+    @property
+    def action(self) -> str | None:
+        actions = self.actions()
+        return actions[0] if actions else None
+
+    def label(self, index: int) -> str:
+        if self.name:
+            return f"step {index + 1} ({self.name})"
+        what = self.action
+        if what == "fire":
+            what = f"fire {self.fire}"
+        return f"step {index + 1} ({what or 'expect'})"
+
+
+class Scenario(_Model):
+    """A scenario file."""
+
+    scenario: str = Field(description="what the scenario shows, in one line")
+    description: str | None = None
+    procedure: str = Field(description="a procedure file (relative to this file) or an id")
+    version: str | None = Field(None, description="the procedure version to run")
+    calendar: list[str] = Field(
+        default_factory=list, description="overlay files on the national calendar"
+    )
+    national_calendar: bool = Field(True, description="false: only the calendar: files")
+    start: datetime = Field(description="when the story starts (the clock's first instant)")
+    actors: dict[str, ActorSpec] = Field(default_factory=dict)
+    steps: list[Step] = Field(min_length=1)
+    tags: list[str] = Field(default_factory=list)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start(cls, value: Any) -> Any:
+        return parse_moment(value, need_time=True)
+
+    @field_validator("calendar", mode="before")
+    @classmethod
+    def _calendar(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            raise ValueError(f'quote the version: version: "{value}"')
+        return value
+
+
+@dataclass
+class LoadedScenario:
+    """A scenario file as read: the model (None when unusable), problems, positions."""
+
+    file: str
+    scenario: Scenario | None
+    findings: list[Finding]
+    source_map: SourceMap = field(default_factory=SourceMap, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.scenario is not None and not any(f.is_error for f in self.findings)
+
+    def line(self, path: KeyPath, *, prefer_key: bool | None = None) -> int | None:
+        pos = self.source_map.locate(path, prefer_key=prefer_key)
+        return pos[0] if pos else None
+
+
+def load_scenario(path: str | Path, *, text: str | bytes | None = None) -> LoadedScenario:
+    """Read and validate one scenario file; never raises on bad content."""
+    name = str(path)
+    doc = read_yaml(path, text=text)
+    if doc.findings:
+        return LoadedScenario(name, None, doc.findings, doc.source_map)
+    data = doc.data
+    if not isinstance(data, dict) or "scenario" not in data:
+        pos = doc.source_map.locate(())
+        return LoadedScenario(
+            name,
+            None,
+            [
+                Finding(
+                    Severity.ERROR,
+                    "not-a-scenario",
+                    "a scenario file is a mapping starting with 'scenario: <what it shows>'",
+                    file=name,
+                    line=pos[0] if pos else 1,
+                    hint="see docs/testing.md for a worked example",
+                )
+            ],
+            doc.source_map,
+        )
+    try:
+        scenario = Scenario.model_validate(data)
+    except pydantic.ValidationError as exc:
+        return LoadedScenario(
+            name, None, _findings(exc, data, doc.source_map, name), doc.source_map
+        )
+    return LoadedScenario(name, scenario, [], doc.source_map)
+
+
+# --- pydantic errors -> findings with lines ---------------------------------------------
+
+
+def _findings(
+    exc: pydantic.ValidationError, data: Any, source_map: SourceMap, file: str
+) -> list[Finding]:
+    out: dict[tuple[KeyPath, str], Finding] = {}
+    for err in exc.errors(include_url=False):
+        path, extra = _data_path(tuple(err["loc"]), data)
+        kind = err["type"]
+        if kind == "missing" and extra:
+            path = (*path, extra[-1])
+        key = str(path[-1]) if path else ""
+        hint: str | None = None
+        prefer_key: bool | None = None
+        if kind == "extra_forbidden":
+            code = "unknown-key"
+            prefer_key = True
+            where = _show(path[:-1])
+            message = f"unknown key {key!r} in {where}"
+            allowed = _fields_at(path[:-1])
+            if allowed:
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                hint = (f"did you mean {close[0]!r}? " if close else "") + (
+                    "allowed keys: " + ", ".join(allowed)
+                )
+        elif kind == "missing":
+            code = "missing-key"
+            message = f"{_show(path[:-1])} lacks the required key {key!r}"
+        else:
+            code = "invalid-value"
+            msg = str(err["msg"])
+            msg = msg.removeprefix("Value error, ")
+            value = _value_at(data, path)
+            message = f"{_show(path)}: {msg}"
+            if kind.endswith("_type") or kind in ("literal_error", "enum"):
+                message = f"{_show(path)}: {value!r} is not valid here ({msg})"
+        if (path, code) in out and kind != "extra_forbidden":
+            continue  # union members repeat the same complaint
+        pos = source_map.locate(path, prefer_key=prefer_key)
+        out[(path, code + (key if kind == "extra_forbidden" else ""))] = Finding(
+            Severity.ERROR,
+            code,
+            message,
+            file=file,
+            line=pos[0] if pos else None,
+            column=pos[1] if pos else None,
+            path=path,
+            hint=hint,
+        )
+    # A value fitting no member of a union yields one error per member; keep the
+    # first per path unless it is about a key.
+    seen: set[KeyPath] = set()
+    findings: list[Finding] = []
+    for (path, code), finding in out.items():
+        if code == "invalid-value" and path in seen:
+            continue
+        seen.add(path)
+        findings.append(finding)
+    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
+
+
+def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, list[str]]:
+    path: list[str | int] = []
+    extra: list[str] = []
+    current = data
+    for part in loc:
+        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_dict or in_list:
+            path.append(part)
+            current = current[part]
+        else:
+            extra.append(str(part))
+    return tuple(path), extra
+
+
+def _value_at(data: Any, path: KeyPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def _show(path: KeyPath) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
+    return out or "the scenario"
+
+
+def _fields_at(path: KeyPath) -> list[str]:
+    """The keys allowed at ``path`` (for 'did you mean')."""
+    candidates: list[Any] = [Scenario]
+    for part in path:
+        following: list[Any] = []
+        for tp in candidates:
+            for option in _unwrap(tp):
+                if isinstance(option, type) and issubclass(option, BaseModel):
+                    info = option.model_fields.get(str(part))
+                    if info is not None:
+                        following.append(info.annotation)
+                else:
+                    args = typing.get_args(option)
+                    origin = typing.get_origin(option)
+                    if origin is list and args and isinstance(part, int):
+                        following.append(args[0])
+                    elif origin is dict and len(args) == 2 and isinstance(part, str):
+                        following.append(args[1])
+        candidates = following
+    for tp in candidates:
+        for option in _unwrap(tp):
+            if isinstance(option, type) and issubclass(option, BaseModel):
+                return list(option.model_fields)
+    return []
+
+
+def _unwrap(tp: Any) -> list[Any]:
+    origin = typing.get_origin(tp)
+    if origin is typing.Union or origin is types.UnionType:
+        out: list[Any] = []
+        for arg in typing.get_args(tp):
+            out.extend(_unwrap(arg))
+        return out
+    return [tp]
+
+
+# Make the annotations resolvable for pydantic (Moment is a runtime union).
+_ = (date, datetime)
