@@ -1,0 +1,141 @@
+"""Words shared by the diagrams and the public sheet, in Vietnamese and English.
+
+Vietnamese labels follow the wording of the one-stop decrees and of published
+procedure listings (thời hạn giải quyết, thành phần hồ sơ, căn cứ pháp lý...).
+Numbers are written the Vietnamese way in ``vi`` (``0,5``; ``20.000 đồng``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from procflow.calendar.units import TimeUnit
+from procflow.definition.model import AgencyLevel, Duration, StepKind, Terminal
+
+__all__ = [
+    "LANGS",
+    "Lang",
+    "date_text",
+    "duration_text",
+    "end_text",
+    "form_text",
+    "hours_text",
+    "kind_text",
+    "level_text",
+    "money_text",
+    "number_text",
+]
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+_UNITS: dict[TimeUnit, tuple[str, str]] = {
+    TimeUnit.WORKING_DAYS: ("ngày làm việc", "working days"),
+    TimeUnit.WORKING_HOURS: ("giờ làm việc", "working hours"),
+    TimeUnit.CALENDAR_DAYS: ("ngày", "calendar days"),
+}
+
+_KINDS: dict[StepKind, tuple[str, str]] = {
+    StepKind.RECEPTION: ("Tiếp nhận", "Reception"),
+    StepKind.REVIEW: ("Thẩm định", "Review"),
+    StepKind.PROCESSING: ("Xử lý", "Processing"),
+    StepKind.APPROVAL: ("Phê duyệt, ký", "Approval"),
+    StepKind.HANDOFF: ("Chuyển liên thông", "Hand-off"),
+    StepKind.APPLICANT: ("Người dân thực hiện", "Applicant acts"),
+    StepKind.RETURN: ("Trả kết quả", "Return"),
+}
+
+_ENDS: dict[str, tuple[str, str]] = {
+    Terminal.RETURNED.value: ("Đã trả kết quả", "Returned"),
+    Terminal.REFUSED.value: ("Từ chối giải quyết", "Refused"),
+    Terminal.WITHDRAWN.value: ("Rút hồ sơ", "Withdrawn"),
+    Terminal.STOPPED.value: ("Dừng giải quyết", "Stopped"),
+}
+
+_FORMS: dict[str, tuple[str, str]] = {
+    "original": ("Bản chính", "Original"),
+    "certified_copy": ("Bản sao có chứng thực", "Certified copy"),
+    "copy": ("Bản sao", "Copy"),
+    "original_or_copy": ("Bản chính hoặc bản sao", "Original or copy"),
+}
+
+_LEVELS: dict[AgencyLevel, tuple[str, str]] = {
+    AgencyLevel.COMMUNE: ("Cấp xã", "Commune"),
+    AgencyLevel.DISTRICT: ("Cấp huyện", "District"),
+    AgencyLevel.PROVINCE: ("Cấp tỉnh", "Province"),
+    AgencyLevel.MINISTRY: ("Cấp bộ", "Ministry"),
+    AgencyLevel.CENTRAL: ("Trung ương", "Central"),
+    AgencyLevel.OTHER: ("Khác", "Other"),
+}
+
+
+def _pick(pair: tuple[str, str], lang: Lang) -> str:
+    return pair[1] if lang == "en" else pair[0]
+
+
+def number_text(value: float, lang: Lang = "vi", digits: int = 2) -> str:
+    """``0.5`` → ``0,5`` (vi) or ``0.5`` (en); whole numbers without decimals."""
+    rounded = round(float(value), digits)
+    if rounded.is_integer():
+        text = str(int(rounded))
+    else:
+        text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",") if lang == "vi" else text
+
+
+def duration_text(duration: Duration | None, lang: Lang = "vi") -> str:
+    """A duration as published: ``0,5 ngày làm việc``, ``trong ngày``..."""
+    if duration is None:
+        return "—"
+    if duration.unit is TimeUnit.SAME_DAY:
+        if lang == "en":
+            text = "same day"
+            if duration.cutoff:
+                text += f" (received before {duration.cutoff:%H:%M})"
+            return text
+        text = "trong ngày"
+        if duration.cutoff:
+            text += f" (tiếp nhận trước {duration.cutoff:%H:%M})"
+        return text
+    unit = _pick(_UNITS[duration.unit], lang)
+    if lang == "en" and duration.value == 1:
+        unit = unit.replace("days", "day").replace("hours", "hour")
+    return f"{number_text(duration.value, lang)} {unit}"
+
+
+def hours_text(seconds: float, lang: Lang = "vi") -> str:
+    """Working seconds as working hours: ``3,5 giờ làm việc``."""
+    hours = number_text(seconds / 3600.0, lang, 1)
+    return f"{hours} giờ làm việc" if lang == "vi" else f"{hours} working hours"
+
+
+def kind_text(kind: StepKind, lang: Lang = "vi") -> str:
+    return _pick(_KINDS[kind], lang)
+
+
+def end_text(end: str, lang: Lang = "vi") -> str:
+    return _pick(_ENDS[end], lang) if end in _ENDS else end
+
+
+def form_text(form: str, lang: Lang = "vi") -> str:
+    return _pick(_FORMS[form], lang) if form in _FORMS else form
+
+
+def level_text(level: AgencyLevel, lang: Lang = "vi") -> str:
+    return _pick(_LEVELS[level], lang)
+
+
+def money_text(amount: int, lang: Lang = "vi") -> str:
+    """``20000`` → ``20.000 đồng`` (vi), ``20,000 VND`` (en); 0 is exempt."""
+    if amount == 0:
+        return "Miễn phí" if lang == "vi" else "Free of charge"
+    grouped = f"{amount:,}"
+    return f"{grouped.replace(',', '.')} đồng" if lang == "vi" else f"{grouped} VND"
+
+
+def date_text(day: dt.date | None, lang: Lang = "vi") -> str:
+    """Dates as written in each language: ``10/06/2024`` (vi), ``2024-06-10`` (en)."""
+    if day is None:
+        return ""
+    return f"{day:%d/%m/%Y}" if lang == "vi" else day.isoformat()
