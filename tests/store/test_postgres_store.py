@@ -282,3 +282,21 @@ def test_bad_arguments_and_closed_store(pg_schema: PostgresSchema) -> None:
     store.close()  # twice is harmless
     with pytest.raises(StoreError, match="is closed"):
         store.get("HS-1")
+
+
+def test_import_dossiers_with_their_logs(pg_schema: PostgresSchema) -> None:
+    with pg_schema.open() as store:
+        items = []
+        for i in range(30):
+            d1, e1 = receive(f"HS-{i:02d}")
+            d2, e2 = advance(d1, "tham-dinh")
+            d3, e3 = advance(d2, "tra-ket-qua", close=True)
+            items.append((d3, [e1, e2, e3]))
+        assert store.import_dossiers(items) == 30
+        assert store.count() == 30 and store.count(open_only=True) == 0
+        assert store.events("HS-07") == items[7][1]
+        with pytest.raises(StoreError, match="does not end at its state"):
+            store.import_dossiers([(items[0][0], items[0][1][:2])])
+        with pytest.raises(ConflictError, match="nothing imported"):
+            store.import_dossiers([items[3]])
+        assert store.count() == 30

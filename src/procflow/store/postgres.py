@@ -60,6 +60,8 @@ from procflow.errors import ConflictError, StoreError
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
+    DossierRow,
+    EventRow,
     check_write,
     dossier_from_body,
     dossier_row,
@@ -345,14 +347,42 @@ class PostgresStore:
         All or nothing: if any code already exists (or repeats in ``items``),
         ConflictError is raised and none is stored. Returns how many were stored.
         """
-        drows, erows = [], []
+        drows: list[DossierRow] = []
+        erows: list[EventRow] = []
         for dossier, event, next_alert_at in items:
             check_write(dossier, event, None)
             drows.append(dossier_row(dossier, next_alert_at))
             erows.append(event_row(event))
+        return self._copy(drows, erows, "create", "stored")
+
+    def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
+        """Store whole dossiers with their complete event logs in one transaction, by COPY.
+
+        For the simulator and for moving data between stores: each log must
+        end at the dossier's version and hash. All or nothing; returns how
+        many dossiers were stored (as ``SQLiteStore.import_dossiers``).
+        """
+        drows: list[DossierRow] = []
+        erows: list[EventRow] = []
+        for dossier, events in items:
+            if (
+                not events
+                or events[-1].seq != dossier.version
+                or events[-1].hash != dossier.last_hash
+            ):
+                raise StoreError(
+                    f"dossier {dossier.code}: its log does not end at its state "
+                    f"(version {dossier.version}); nothing was imported"
+                )
+            drows.append(dossier_row(dossier, None))
+            erows.extend(event_row(e) for e in events)
+        return self._copy(drows, erows, "import", "imported")
+
+    def _copy(self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str) -> int:
+        """COPY dossier rows, then event rows, in one transaction; a taken code is a conflict."""
         if not drows:
             return 0
-        with self._connection(f"create {len(drows)} dossiers") as conn:
+        with self._connection(f"{verb} {len(drows)} dossiers") as conn:
             try:
                 with conn.transaction(), conn.cursor() as cursor:
                     with cursor.copy(f"COPY dossiers ({_DCOLS}) FROM STDIN") as copy:
@@ -363,7 +393,7 @@ class PostgresStore:
                             copy.write_row(erow)
             except pg_errors.UniqueViolation as exc:
                 raise ConflictError(
-                    f"one of the {len(drows)} dossiers already exists (nothing stored): "
+                    f"one of the {len(drows)} dossiers already exists (nothing {done}): "
                     f"{exc.diag.message_detail or exc}"
                 ) from exc
         return len(drows)
