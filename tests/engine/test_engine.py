@@ -274,3 +274,20 @@ def test_clone_copies_every_field(engine: Engine, clock: VirtualClock) -> None:
     assert copy.to_dict() == dossier.to_dict()
     assert copy.visits[-1] is not dossier.visits[-1]
     assert copy.facts is not dossier.facts
+
+
+def test_short_pause_does_not_move_a_day_based_due_date(
+    engine: Engine, clock: VirtualClock
+) -> None:
+    code = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code, "forward", DESK)
+    clock.set(at(3, 9))
+    engine.fire(code, "request_supplement", PC)
+    clock.set(at(3, 9, 20))  # twenty minutes: rounds to no working day
+    assert engine.fire(code, "resubmit", PC).due_at == at(6, 17)
+    # Half a working day or more counts as a whole day.
+    code2 = engine.receive(CHILD, actor=DESK).code
+    engine.fire(code2, "forward", DESK)
+    engine.fire(code2, "request_supplement", PC)
+    clock.set(at(3, 15, 30))  # 09:20 -> 15:30 is 4.17 working hours of 7.5
+    assert engine.fire(code2, "resubmit", PC).due_at == at(9, 17)

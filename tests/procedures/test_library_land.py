@@ -60,6 +60,6 @@ def test_dossier_received_on_30_june_2025_keeps_the_10_day_version() -> None:
     desk.clock.set(at(2025, 7, 14, 9))
     done = desk.run(old, "forward", "propose", "send", "notify", "paid", "send", "done")
     done = desk.run(old, "hand_over")
-    # Returned Mon 14 Jul; the 20-minute payment pause pushed the due instant
-    # into Tue 15 Jul (07:50), so the dossier is early by date.
-    assert done.procedure_version == "2024-08" and done.timeliness is Timeliness.EARLY
+    # Returned Mon 14 Jul, the due date: a 20-minute payment pause rounds to
+    # no whole working day (engine.timing.moved_due), so it is on time.
+    assert done.procedure_version == "2024-08" and done.timeliness is Timeliness.ON_TIME

@@ -30,7 +30,7 @@ from procflow.engine.slips import (
     RefusalSlip,
     SupplementRequest,
 )
-from procflow.engine.timing import by_day, classify, deadline
+from procflow.engine.timing import by_day, classify, deadline, moved_due
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -447,7 +447,7 @@ class Engine:
             else:
                 paused = cal.working_seconds_between(dossier.paused_at, now)
                 data["paused_seconds"] = paused
-                data["due_at"] = cal.add_working_seconds(dossier.due_at, paused).isoformat()
+                data["due_at"] = moved_due(cal, dossier.due_at, paused, limit).isoformat()
 
         # Entering an applicant step: ask the applicant, stop the clock.
         if dest.is_applicant:

@@ -45,3 +45,25 @@ def classify(done: datetime, due: datetime, day_precision: bool, tz: tzinfo) -> 
     if done_day < due_day:
         return Timeliness.EARLY
     return Timeliness.ON_TIME
+
+
+def moved_due(
+    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
+) -> datetime:
+    """The due date after a pause of ``paused_seconds`` of working time.
+
+    For limits of whole days the due date moves by whole working days: the
+    paused time rounded to the nearest working day (half a day or more counts
+    as one) [design]. Otherwise a twenty-minute pause would push a 17:00
+    deadline to the next morning and change the due *date*. Limits in hours,
+    in fractions of a day, and same-day limits (where the day is the whole
+    budget) move by the exact working time.
+    """
+    if not by_day(limit) or limit.unit is TimeUnit.SAME_DAY or limit.value == 0:
+        return calendar.add_working_seconds(due, paused_seconds)
+    days = int(paused_seconds / calendar.day_seconds + 0.5)
+    if days == 0:
+        return due
+    local = due.astimezone(calendar.tz)
+    moved = calendar.add_working_days(local.date(), days)
+    return local.replace(year=moved.year, month=moved.month, day=moved.day)
