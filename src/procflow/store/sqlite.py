@@ -293,6 +293,32 @@ class SQLiteStore:
             conn.executemany(_INSERT_EVENT, erows)
         return len(drows)
 
+    def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
+        """Store whole dossiers with their complete event logs in one transaction.
+
+        For the simulator and for moving data between stores: every log must
+        chain from the first event and end at the dossier's version and hash.
+        All or nothing; returns how many dossiers were stored.
+        """
+        drows, erows = [], []
+        for dossier, events in items:
+            if not events or events[-1].seq != dossier.version or events[-1].hash != dossier.last_hash:
+                raise StoreError(
+                    f"dossier {dossier.code}: its log does not end at its state "
+                    f"(version {dossier.version}); nothing was imported"
+                )
+            drows.append(dossier_row(dossier, None))
+            erows.extend(event_row(e) for e in events)
+        with self._transaction(f"import {len(drows)} dossiers") as conn:
+            try:
+                conn.executemany(_INSERT_DOSSIER, drows)
+            except sqlite3.IntegrityError as exc:
+                raise ConflictError(
+                    f"one of the {len(drows)} dossiers already exists (nothing imported): {exc}"
+                ) from exc
+            conn.executemany(_INSERT_EVENT, erows)
+        return len(drows)
+
     def append(
         self,
         dossier: Dossier,

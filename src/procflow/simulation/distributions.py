@@ -1,0 +1,108 @@
+"""How long things take: the distributions a scenario can name.
+
+All durations are in working hours: officers only work in office hours, and
+the simulator runs on a working-time axis (see :mod:`procflow.simulation.runner`),
+so "2 hours of work" means two hours of office time whatever the calendar.
+
+A scenario writes one of::
+
+    work: {fixed: 0.5}                        # always half an hour
+    work: {exponential: 2}                    # mean 2 hours
+    work: {triangular: [0.5, 1, 4]}           # min, mode, max
+    work: {lognormal: {median: 1, p90: 3}}    # as officers usually know it
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# z such that P(Z <= z) = 0.9 for a standard normal.
+_Z90 = 1.2815515655446004
+
+
+class Distribution(BaseModel):
+    """A non-negative duration in working hours, drawn at random."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    fixed: float | None = Field(default=None, ge=0)
+    exponential: float | None = Field(default=None, gt=0, description="mean, in hours")
+    triangular: tuple[float, float, float] | None = Field(
+        default=None, description="[min, mode, max] in hours"
+    )
+    lognormal: dict[str, float] | None = Field(
+        default=None, description="{median: h, p90: h}, p90 > median > 0"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _number_is_fixed(cls, value: Any) -> Any:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return {"fixed": value}
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Distribution:
+        given = [
+            k
+            for k in ("fixed", "exponential", "triangular", "lognormal")
+            if getattr(self, k) is not None
+        ]
+        if len(given) != 1:
+            raise ValueError(
+                "give exactly one of fixed, exponential, triangular, lognormal "
+                f"(got {', '.join(given) or 'none'})"
+            )
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            if not 0 <= lo <= mode <= hi or lo == hi:
+                raise ValueError("triangular needs 0 <= min <= mode <= max and min < max")
+        if self.lognormal is not None:
+            keys = set(self.lognormal)
+            if keys != {"median", "p90"}:
+                raise ValueError("lognormal needs exactly {median: hours, p90: hours}")
+            if not 0 < self.lognormal["median"] < self.lognormal["p90"]:
+                raise ValueError("lognormal needs 0 < median < p90")
+        return self
+
+    @property
+    def mean(self) -> float:
+        """The mean in hours (for capacity planning and tests)."""
+        if self.fixed is not None:
+            return self.fixed
+        if self.exponential is not None:
+            return self.exponential
+        if self.triangular is not None:
+            return sum(self.triangular) / 3
+        assert self.lognormal is not None
+        mu, sigma = self._lognormal_params()
+        return math.exp(mu + sigma * sigma / 2)
+
+    def _lognormal_params(self) -> tuple[float, float]:
+        assert self.lognormal is not None
+        mu = math.log(self.lognormal["median"])
+        sigma = (math.log(self.lognormal["p90"]) - mu) / _Z90
+        return mu, sigma
+
+    def sample_seconds(self, rng: random.Random) -> float:
+        """One draw, in working seconds.
+
+        The stdlib generator is used per dossier: numpy's is faster in bulk
+        but costs microseconds per scalar draw and ~100 us to create, and
+        each simulated dossier has a stream of its own.
+        """
+        if self.fixed is not None:
+            hours = self.fixed
+        elif self.exponential is not None:
+            hours = rng.expovariate(1.0 / self.exponential)
+        elif self.triangular is not None:
+            lo, mode, hi = self.triangular
+            hours = rng.triangular(lo, hi, mode)
+        else:
+            mu, sigma = self._lognormal_params()
+            hours = rng.lognormvariate(mu, sigma)
+        return float(hours) * 3600.0

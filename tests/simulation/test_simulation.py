@@ -1,0 +1,129 @@
+"""The simulator: queueing theory, determinism, scenarios, results database."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from simtest import single_queue
+
+from procflow.calendar import WorkCalendar
+from procflow.compiler import compile_procedure
+from procflow.definition.loader import read_procedure
+from procflow.errors import DefinitionError, ProcflowError
+from procflow.simulation import Scenario, Simulation, compare, read_scenario, save_results
+from procflow.store.sqlite import SQLiteStore
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIO = ROOT / "procedures" / "lien-thong" / "scenarios" / "commune-desk-2026.yaml"
+CAL = WorkCalendar.vietnam()
+
+
+def erlang_c_wait(lam: float, mu: float, c: int) -> float:
+    """Mean time in the system of an M/M/c queue (Erlang C)."""
+    a = lam / mu
+    rho = a / c
+    top = a**c / math.factorial(c) / (1 - rho)
+    p_wait = top / (sum(a**k / math.factorial(k) for k in range(c)) + top)
+    return p_wait / (c * mu - lam) + 1 / mu
+
+
+def test_matches_mmc_queueing_theory() -> None:
+    # lambda = 0.6 dossiers per working hour (4.5 a working day), service mean
+    # 2 h (mu = 0.5/h), 2 officers: rho = 0.6, mean time in system 3.125 h.
+    scenario = Scenario.model_validate(
+        {
+            "procedure": "-",
+            "start": "2026-03-02",
+            "dossiers": 6000,
+            "seed": 7,
+            "arrivals": {"per_working_day": 0.6 * 7.5, "process": "poisson"},
+            "officers": {"office": 2},
+            "steps": {"work": {"work": {"exponential": 2}}},
+        }
+    )
+    sim = Simulation(scenario, single_queue(), CAL)
+    sim.run()
+    times = [d["visits"][0]["used_seconds"] / 3600 for d in sim.store.iter_dossier_dicts()]
+    expected = erlang_c_wait(0.6, 0.5, 2)
+    assert expected == pytest.approx(3.125, rel=1e-3)
+    assert sum(times) / len(times) == pytest.approx(expected, rel=0.08)
+
+
+def _scenario(**update: object) -> Scenario:
+    scenario, _ = read_scenario(SCENARIO)
+    return scenario.model_copy(update={"period": None, "start": scenario.first_day, **update})
+
+
+def test_same_seed_same_results_byte_for_byte() -> None:
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    scenario = _scenario(dossiers=150)
+    one = json.dumps(Simulation(scenario, proc, CAL).run().to_dict(), sort_keys=True)
+    two = json.dumps(Simulation(scenario, proc, CAL).run().to_dict(), sort_keys=True)
+    assert one == two
+    other = json.dumps(
+        Simulation(scenario.model_copy(update={"seed": 43}), proc, CAL).run().to_dict(),
+        sort_keys=True,
+    )
+    assert other != one
+
+
+def test_more_officers_raise_the_on_time_rate(tmp_path: Path) -> None:
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    base = _scenario(dossiers=400)
+    tight = base.model_copy(update={"officers": {**base.officers, "commune-pc": 1}})
+    ample = base.model_copy(
+        update={"officers": {"commune-pc": 3, "commune-police": 2, "social-insurance": 2}}
+    )
+    low = Simulation(tight, proc, CAL).run()
+    sim = Simulation(ample, proc, CAL)
+    high = sim.run()
+    assert low.on_time_rate is not None and high.on_time_rate is not None
+    assert high.on_time_rate > low.on_time_rate
+    assert (
+        high.per_agency["commune-pc"]["utilisation"] < low.per_agency["commune-pc"]["utilisation"]
+    )
+    assert sum(high.outcomes.values()) == high.arrivals == 400
+    # The results database reads like a real desk's, and verifies.
+    db = tmp_path / "sim.db"
+    assert save_results(sim.store, str(db)) == 400
+    with SQLiteStore(db) as store:
+        from procflow.catalogue import Catalogue
+        from procflow.engine import Engine
+
+        engine = Engine(store, Catalogue([proc]), CAL)
+        report = engine.verify()
+        assert report.ok and report.checked == 400
+
+
+def test_compare_uses_common_random_numbers() -> None:
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    scenario = _scenario(dossiers=120)
+    same = compare(scenario, proc, proc, CAL, replications=2)
+    # The same procedure on the same dossiers: exactly no difference.
+    assert same.mean_difference == 0.0
+    assert same.ci95 == (0.0, 0.0)
+
+
+def test_scenario_errors_name_file_and_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "scenario: 1\nprocedure: ../x.yaml\ndossiers: 10\narrivals:\n  per_working_day: -1\n"
+        "officers: {a: 1}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(DefinitionError) as info:
+        read_scenario(bad)
+    text = str(info.value)
+    assert f"{bad}:5" in text and "per_working_day" in text
+
+
+def test_missing_officers_is_a_clear_error() -> None:
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    scenario = _scenario(dossiers=5, officers={"commune-pc": 1})
+    with pytest.raises(
+        ProcflowError, match="no officers for agency 'commune-police', 'social-insurance'"
+    ):
+        Simulation(scenario, proc, CAL)
