@@ -17,7 +17,7 @@ from procflow.simulation import Scenario, Simulation, compare, read_scenario, sa
 from procflow.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIO = ROOT / "procedures" / "lien-thong" / "scenarios" / "commune-desk-2026.yaml"
+SCENARIO = ROOT / "procedures" / "lien-thong" / "simulations" / "commune-desk-2026.yaml"
 CAL = WorkCalendar.vietnam()
 
 
@@ -110,7 +110,7 @@ def test_compare_uses_common_random_numbers() -> None:
 def test_scenario_errors_name_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "scenario: 1\nprocedure: ../x.yaml\ndossiers: 10\narrivals:\n  per_working_day: -1\n"
+        "simulation: 1\nprocedure: ../x.yaml\ndossiers: 10\narrivals:\n  per_working_day: -1\n"
         "officers: {a: 1}\n",
         encoding="utf-8",
     )

@@ -11,7 +11,7 @@ that just needs a usable procedure: it raises :class:`DefinitionError`.
 
 Which files are procedure files (:func:`discover`): a ``.yaml``/``.yml``
 file whose text has a top-level ``procflow:`` or ``steps:`` key, outside
-folders named ``calendars``, ``tests``, ``scenarios`` or starting with a dot.
+folders named ``calendars``, ``tests``, ``scenarios``, ``simulations`` or starting with a dot.
 Files named explicitly are always taken.
 """
 
@@ -44,7 +44,7 @@ __all__ = [
     "read_procedure",
 ]
 
-SKIP_DIRS = frozenset({"calendars", "tests", "scenarios"})
+SKIP_DIRS = frozenset({"calendars", "tests", "scenarios", "simulations"})
 """Folders :func:`discover` does not enter: they hold other kinds of YAML."""
 
 _PROCEDURE_KEY = re.compile(r"^(?:procflow|steps)[ \t]*:", re.MULTILINE)

@@ -4,7 +4,7 @@ A scenario sits next to its procedure and says how many dossiers arrive, how
 long each step's work takes, how many officers each agency has, and how often
 applicants are asked for more, refused or withdraw. Example::
 
-    scenario: 1
+    simulation: 1
     name: Commune desk, 2026
     procedure: ../child-under-6.yaml
     period: {from: 2026-01-05, to: 2026-12-31}
@@ -87,7 +87,7 @@ class StepLoad(_Model):
 
 
 class Scenario(_Model):
-    scenario: Literal[1] = 1
+    simulation: Literal[1] = Field(default=1, description="Version of the scenario language.")
     name: str = "scenario"
     procedure: str = Field(description="Path of the procedure file, relative to the scenario file.")
     period: Period | None = None
