@@ -89,7 +89,11 @@ class StepLoad(_Model):
 class Scenario(_Model):
     simulation: Literal[1] = Field(default=1, description="Version of the scenario language.")
     name: str = "scenario"
-    procedure: str = Field(description="Path of the procedure file, relative to the scenario file.")
+    procedure: str | None = Field(
+        default=None,
+        description="Path of the procedure file, relative to the scenario file (optional "
+        "when the procedure is given on the command line).",
+    )
     period: Period | None = None
     dossiers: int | None = Field(default=None, gt=0, description="Stop after this many arrivals.")
     start: dt.date | None = Field(default=None, description="First day, when no period is given.")
@@ -120,8 +124,8 @@ class Scenario(_Model):
         return self.start or dt.date.today()
 
 
-def read_scenario(path: str | Path, **overrides: Any) -> tuple[Scenario, Path]:
-    """Read a scenario file; returns it and the procedure file it names.
+def read_scenario(path: str | Path, **overrides: Any) -> tuple[Scenario, Path | None]:
+    """Read a scenario file; returns it and the procedure file it names (if any).
 
     Errors carry the file, line and key path, like procedure files.
     """
@@ -154,6 +158,8 @@ def read_scenario(path: str | Path, **overrides: Any) -> tuple[Scenario, Path]:
                 )
             )
         raise DefinitionError(findings, source=file) from None
+    if scenario.procedure is None:
+        return scenario, None
     procedure = (Path(path).parent / scenario.procedure).resolve()
     if not procedure.exists():
         raise DefinitionError(

@@ -1,0 +1,177 @@
+"""``procflow simulate`` and ``procflow compare``: what-if runs on the real engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from procflow.calendar import WorkCalendar
+from procflow.cli.output import FORMAT_OPTION, emit
+from procflow.compiler import CompiledProcedure, compile_procedure
+from procflow.definition.loader import read_procedure
+from procflow.errors import ProcflowError
+from procflow.simulation import Scenario, Simulation, compare, read_scenario, save_results
+from procflow.simulation.runner import SimulationResult
+
+
+def _load(procedure: str) -> CompiledProcedure:
+    return compile_procedure(read_procedure(Path(procedure)), check=False)
+
+
+def _scenario(
+    path: str,
+    dossiers: int | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    seed: int | None,
+    officers: tuple[str, ...],
+) -> Scenario:
+    scenario, _ = read_scenario(path)
+    update: dict[str, Any] = {}
+    if dossiers is not None:
+        update["dossiers"] = dossiers
+    if start is not None or end is not None:
+        first = start.date() if start else scenario.first_day
+        last = end.date() if end else (scenario.period.end if scenario.period else first)
+        update["period"] = {"from": first, "to": last}
+    if seed is not None:
+        update["seed"] = seed
+    if officers:
+        staff = dict(scenario.officers)
+        for item in officers:
+            agency, _, n = item.partition("=")
+            if not n.isdigit():
+                raise click.BadParameter(f"{item!r}: write AGENCY=N", param_hint="--officers")
+            staff[agency] = int(n)
+        update["officers"] = staff
+    data = scenario.model_dump(by_alias=True) | update
+    return Scenario.model_validate(data)
+
+
+def _progress(console: Console, total: int | None, label: str) -> Progress:
+    return Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        MofNCompleteColumn() if total else TextColumn("{task.completed} dossiers"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def _render_result(console: Console, r: SimulationResult) -> None:
+    rate = f"{r.on_time_rate:.2%}" if r.on_time_rate is not None else "-"
+    console.print(f"[bold]{r.scenario}[/] — {r.procedure}, seed {r.seed}")
+    console.print(
+        f"{r.arrivals} dossiers: early {r.timeliness['early']}, on time "
+        f"{r.timeliness['on_time']}, late {r.timeliness['late']} -> on-time rate [bold]{rate}[/]; "
+        f"apologies needed: {r.apologies_needed}"
+    )
+    table = Table(title="Per agency")
+    for col in ("agency", "officers", "utilisation", "mean queue", "steps on time", "late h"):
+        table.add_column(col, justify="right" if col != "agency" else "left")
+    for agency, a in r.per_agency.items():
+        on_time = a.get("on_time_rate")
+        table.add_row(
+            agency,
+            str(a["officers"]),
+            f"{float(a['utilisation'] or 0):.0%}",
+            f"{float(a['mean_queue'] or 0):.1f}",
+            f"{on_time:.1%}" if on_time is not None else "-",
+            f"{float(a['late_hours'] or 0):.1f}",
+        )
+    console.print(table)
+    if r.late_steps:
+        console.print(
+            "Steps causing most lateness: "
+            + ", ".join(f"{s['step']} ({s['late_hours']:.0f} h)" for s in r.late_steps[:3])
+        )
+
+
+def register(cli: click.Group) -> None:
+    date_type = click.DateTime(formats=["%Y-%m-%d"])
+
+    @cli.command("simulate")
+    @click.argument("procedure", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--dossiers", type=click.IntRange(min=1), default=None, help="Stop after N arrivals."
+    )
+    @click.option("--from", "start", type=date_type, default=None, help="First day (YYYY-MM-DD).")
+    @click.option("--to", "end", type=date_type, default=None, help="Last day of arrivals.")
+    @click.option("--seed", type=int, default=None)
+    @click.option("--officers", multiple=True, metavar="AGENCY=N", help="Override staffing.")
+    @click.option(
+        "--out", type=click.Path(dir_okay=False), default=None, help="Write a procflow database."
+    )
+    @FORMAT_OPTION
+    def simulate(
+        procedure: str,
+        scenario: str,
+        dossiers: int | None,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        seed: int | None,
+        officers: tuple[str, ...],
+        out: str | None,
+        fmt: str,
+    ) -> None:
+        """Run simulated dossiers through PROCEDURE under SCENARIO on the real engine."""
+        compiled = _load(procedure)
+        sc = _scenario(scenario, dossiers, start, end, seed, officers)
+        sim = Simulation(sc, compiled, WorkCalendar.vietnam())
+        err = Console(stderr=True)
+        if fmt == "text" and err.is_terminal:
+            with _progress(err, sc.dossiers, "simulating") as bar:
+                task = bar.add_task("run", total=sc.dossiers)
+                result = sim.run(progress=lambda n: bar.update(task, completed=n))
+        else:
+            result = sim.run()
+        data = result.to_dict()
+        if out:
+            if Path(out).exists():
+                raise ProcflowError(f"{out} exists; give a new file for the results")
+            data["saved"] = {"database": out, "dossiers": save_results(sim.store, out)}
+        emit(fmt, data, lambda c: _render_result(c, result))
+
+    @cli.command("compare")
+    @click.argument("a", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("b", type=click.Path(exists=True, dir_okay=False))
+    @click.argument("scenario", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
+    @click.option("--dossiers", type=click.IntRange(min=1), default=None)
+    @click.option("--seed", type=int, default=None)
+    @FORMAT_OPTION
+    def compare_cmd(
+        a: str,
+        b: str,
+        scenario: str,
+        replications: int,
+        dossiers: int | None,
+        seed: int | None,
+        fmt: str,
+    ) -> None:
+        """Run the same simulated dossiers through two versions A and B of a procedure."""
+        sc = _scenario(scenario, dossiers, None, None, seed, ())
+        result = compare(sc, _load(a), _load(b), WorkCalendar.vietnam(), replications=replications)
+        data = result.to_dict()
+
+        def render(console: Console) -> None:
+            table = Table(title=f"{result.a}  vs  {result.b}  ({replications} replications)")
+            table.add_column("replication")
+            table.add_column("A on time", justify="right")
+            table.add_column("B on time", justify="right")
+            for i, (x, y) in enumerate(zip(result.rates_a, result.rates_b, strict=True), 1):
+                table.add_row(str(i), f"{x:.2%}", f"{y:.2%}")
+            console.print(table)
+            ci = result.ci95
+            ci_text = f" (95% CI {ci[0]:+.2%} to {ci[1]:+.2%})" if ci else ""
+            console.print(f"B - A: [bold]{result.mean_difference:+.2%}[/]{ci_text}")
+
+        emit(fmt, data, render)
