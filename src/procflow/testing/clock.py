@@ -53,6 +53,27 @@ class WorkingClock(VirtualClock):
         **kwargs: float,
     ) -> datetime:
         """Move forward; see the module docstring. Returns the new instant."""
+        self.set(
+            self.shifted(
+                delta,
+                working_days=working_days,
+                working_hours=working_hours,
+                working_minutes=working_minutes,
+                **kwargs,
+            )
+        )
+        return self.now()
+
+    def shifted(
+        self,
+        delta: timedelta | None = None,
+        *,
+        working_days: float = 0,
+        working_hours: float = 0,
+        working_minutes: float = 0,
+        **kwargs: float,
+    ) -> datetime:
+        """The instant :meth:`advance` would move to, without moving."""
         now = self.now().astimezone(self.calendar.tz)
         if min(working_days, working_hours, working_minutes) < 0:
             raise ProcflowError("the clock only moves forward: give positive amounts")
@@ -71,8 +92,7 @@ class WorkingClock(VirtualClock):
         office = working_hours * 3600 + working_minutes * 60
         if office:
             now = self.calendar.add_working_seconds(now, office)
-        self.set(now)
-        return self.now()
+        return now
 
     def set_time_of_day(self, at: time | str) -> datetime:
         """Move to ``at`` (``"08:00"``) on the current day; never backwards."""
@@ -83,8 +103,10 @@ class WorkingClock(VirtualClock):
 
     def next_working_day(self, at: time | str = "07:30") -> datetime:
         """Jump to the next working day after today, at ``at`` (07:30 by default)."""
-        self.advance(working_days=1)
-        return self.set_time_of_day(at)
+        t = _time(at)
+        day = self.shifted(working_days=1)
+        self.set(day.replace(hour=t.hour, minute=t.minute, second=t.second, microsecond=0))
+        return self.now()
 
 
 def _time(value: time | str) -> time:
