@@ -153,12 +153,13 @@ def measure(db: str, repeat: int) -> dict[str, object]:
 
     calendar = WorkCalendar.vietnam()
     store = SQLiteStore(db)
-    times = []
+    times, cpu = [], []
     report = None
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         report = build_report(store, calendar=calendar)
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     assert report is not None
     t0 = time.perf_counter()
     html = render_html(report)
@@ -172,6 +173,9 @@ def measure(db: str, repeat: int) -> dict[str, object]:
         "step_visits": sum(s.visits for s in report.bottlenecks.steps),
         "seconds": times,
         "median_s": statistics.median(times),
+        "cpu_s": cpu,
+        "median_cpu_s": statistics.median(cpu),
+        "load_average": os.getloadavg()[0],
         "html_s": html_s,
         "html_bytes": len(html.encode()),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -212,6 +216,8 @@ def main() -> int:
             f"{result['step_visits']:,} step visits; db {result['db_mb']} MB): "
             f"median {result['median_s']:.2f} s of {args.repeat} "
             f"({', '.join(f'{s:.2f}' for s in result['seconds'])}); "
+            f"CPU median {result['median_cpu_s']:.2f} s (load average "
+            f"{result['load_average']:.1f} on {os.cpu_count()} cores); "
             f"HTML {result['html_s'] * 1000:.0f} ms; peak RSS {result['peak_rss_mb']:.0f} MB; "
             f"target < 5 s: {'met' if result['median_s'] < 5 else 'NOT met'}"
         )

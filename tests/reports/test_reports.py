@@ -5,7 +5,7 @@ Working seconds: a working day is 27,000 s (07:30-11:30, 13:30-17:00).
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from reportcase import BIRTH, CHILD, QUERY, VN, Case, at
@@ -177,4 +177,11 @@ def test_quantile_and_working_time(calendar: WorkCalendar) -> None:
         (at(3, 7, 9, 0), at(3, 9, 7, 0)),  # weekend to before office hours
     ]
     for a, b in pairs:
-        assert work.between(a, b) == pytest.approx(calendar.working_seconds_between(a, b))
+        expected = calendar.working_seconds_between(a, b)
+        assert work.between(a, b) == pytest.approx(expected)
+        # The fast path on the engine's ISO text, and the fallback (UTC text).
+        fast = work.cumulative_iso(b.isoformat()) - work.cumulative_iso(a.isoformat())
+        utc = work.cumulative_iso(b.astimezone(UTC).isoformat()) - work.cumulative_iso(
+            a.astimezone(UTC).isoformat()
+        )
+        assert fast == pytest.approx(expected) and utc == pytest.approx(expected)

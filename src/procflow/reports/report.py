@@ -109,6 +109,7 @@ def build_report(
         # step classification (scoring, attribution), and the steps left in
         # the period (accountability, bottlenecks).
         parts: dict[str, str] = {}
+        prev_text, prev_cum = "", 0.0
         for v in d["visits"]:
             holder = v["agency"]
             if holder is None:
@@ -125,11 +126,15 @@ def build_report(
                 if (lower is not None and left < lower) or (upper is not None and left >= upper):
                     continue
             counted = True
-            entered = cum(v["entered_at"])
+            entered_text = v["entered_at"]
+            # A visit starts when the one before it ended: reuse that reading.
+            entered = prev_cum if entered_text == prev_text else cum(entered_text)
             due_text = v["due_at"]
             allotted = cum(due_text) - entered if due_text is not None else None
+            left_cum = cum(left_text)
+            prev_text, prev_cum = left_text, left_cum
             accountability.add_visit(v, allotted)
-            bottlenecks.add_visit(procedure, v, cum(left_text) - entered)
+            bottlenecks.add_visit(procedure, v, left_cum - entered)
         outcome = d["outcome"]
         if closed is not None and (upper is None or closed < upper):
             counted = True
