@@ -14,6 +14,7 @@ import sys
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
@@ -70,12 +71,21 @@ def populate(engine: Engine, clock: VirtualClock) -> str:
     return c
 
 
-def full_page(driver: object, path: Path) -> None:
-    height = driver.execute_script(  # type: ignore[attr-defined]
-        "return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)"
+def full_page(driver: Any, path: Path, width: int = 1280) -> None:
+    """The whole page, however long, at ``width`` CSS pixels."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": 600, "deviceScaleFactor": 1, "mobile": False},
     )
-    driver.set_window_size(1280, max(600, int(height) + 20))  # type: ignore[attr-defined]
-    driver.save_screenshot(str(path))  # type: ignore[attr-defined]
+    height = driver.execute_script(
+        "return Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    )
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": int(height), "deviceScaleFactor": 1, "mobile": False},
+    )
+    driver.save_screenshot(str(path))
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     print(f"wrote {path}")
 
 
@@ -92,13 +102,20 @@ def main(out: Path) -> None:
         app = create_app(Path(tmp) / "desk.db", clock=clock, secret_key="screenshots")
         code = populate(app.extensions["procflow_engine"](), clock)
         with serve(app) as url, chromium() as driver:
-            driver.get(f"{url}/login")
-            Select(driver.find_element(By.ID, "officer")).select_by_value("lan")
-            driver.find_element(By.ID, "login").click()
+
+            def login(officer_id: str) -> None:
+                driver.delete_all_cookies()
+                driver.get(f"{url}/login")
+                Select(driver.find_element(By.ID, "officer")).select_by_value(officer_id)
+                driver.find_element(By.ID, "login").click()
+
+            login("lan")
             driver.find_element(By.ID, "applicant").send_keys("Võ Thị Hạnh")
             full_page(driver, out / "desk-officer.png")
+            login("minh")  # the commune police hold the dossier now
             driver.get(f"{url}/dossier/{code}")
             full_page(driver, out / "desk-dossier.png")
+            driver.delete_all_cookies()  # the citizen is not signed in
             driver.get(f"{url}/lookup?code={code}")
             full_page(driver, out / "desk-lookup.png")
             driver.get(f"{url}/overview")

@@ -8,6 +8,8 @@ path is red; a dossier's path is blue with the time spent in each step.
 
 from __future__ import annotations
 
+import textwrap
+
 from procflow.contrib.diagram.model import Diagram, Node
 
 __all__ = ["FORMAT", "MEDIA_TYPE", "render"]
@@ -52,7 +54,7 @@ def _node_attrs(node: Node) -> dict[str, str | int | float]:
     if node.late:
         attrs.update(fillcolor="#fde8e8", color=RED, penwidth=3)
     if node.current:
-        attrs.update(fillcolor="#fefcbf", color=BLUE, penwidth=4)
+        attrs.update(fillcolor="#fefcbf", color=RED if node.late else BLUE, penwidth=4)
     if node.kind is not None:
         attrs["tooltip"] = f"{node.id} ({node.kind.value})"
     return attrs
@@ -72,7 +74,7 @@ def render(diagram: Diagram) -> str:
             fontsize=16,
             labelloc="t",
             labeljust="l",
-            label=f"{diagram.title}\n{diagram.subtitle}",
+            label="\n".join([*textwrap.wrap(diagram.title, 90), diagram.subtitle]),
         )
         + ";",
         "    node " + _attrs(fontname=FONT, fontsize=11, margin="0.15,0.07") + ";",
@@ -110,7 +112,9 @@ def render(diagram: Diagram) -> str:
             attrs.update(style="dashed", constraint="false")
         if edge.critical:
             # A critical hand-off keeps both marks: red and blue side by side.
-            attrs.update(color=f"{RED}:{HANDOFF}" if edge.handoff else RED, penwidth=3)
+            # (Not on a dossier's picture, where blue means the path taken.)
+            double = edge.handoff and diagram.dossier is None
+            attrs.update(color=f"{RED}:{HANDOFF}" if double else RED, penwidth=3)
         if edge.taken:
             attrs.update(color=BLUE, penwidth=4)
             if edge.taken > 1:

@@ -95,7 +95,7 @@ def _box(node: Node, x: float, y: float) -> list[str]:
     if node.late:
         fill, stroke, width = "#fde8e8", dot.RED, 3
     if node.current:
-        fill, stroke, width = "#fefcbf", dot.BLUE, 4
+        fill, stroke, width = "#fefcbf", dot.RED if node.late else dot.BLUE, 4
     lines = _wrap(node)
     h = max(BOX_H, 14 * len(lines) + 12)
     top = y - h / 2
