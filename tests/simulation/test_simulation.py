@@ -127,3 +127,18 @@ def test_missing_officers_is_a_clear_error() -> None:
         ProcflowError, match="no officers for agency 'commune-police', 'social-insurance'"
     ):
         Simulation(scenario, proc, CAL)
+
+
+def test_staffing_example_runs() -> None:
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "staffing.py"), "--dossiers", "120"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode in (0, 1), run.stderr
+    assert "on-time rate by staffing" in run.stdout
+    assert run.stdout.count("│      120 │") == 5  # five staffing options, 120 dossiers each
