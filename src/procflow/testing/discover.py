@@ -1,10 +1,12 @@
 """Which YAML files are scenario files.
 
-A scenario file is a ``.yaml``/``.yml`` file with a top-level ``scenario:``
-key that lies in a folder named ``tests`` or ``scenarios`` (at any depth), or
-whose name ends in ``.scenario.yaml``. Procedure files (top-level ``id:``,
-``steps:``...) and calendar files never have a ``scenario:`` key, so they are
-never taken for scenarios, wherever they are.
+A scenario file is a ``.yaml``/``.yml`` file in a folder named ``tests`` (at
+any depth) whose top-level ``scenario:`` key holds text (what the scenario
+shows). Procedure files (top-level ``id:``, ``steps:``...) and calendar files
+never have a ``scenario:`` key, so they are never taken for scenarios. The
+simulator's files (``procedures/<group>/simulations/*.yaml``, ``scenario: 1``, a
+format number) are not test scenarios either: they are outside ``tests``
+folders and their ``scenario:`` is a number.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from procflow.testing.scenario import is_scenario_text
 
 __all__ = ["SCENARIO_DIRS", "find_scenarios", "is_scenario_file", "looks_like_scenario_path"]
 
-SCENARIO_DIRS = frozenset({"tests", "scenarios"})
+SCENARIO_DIRS = frozenset({"tests"})
 _HEAD_BYTES = 64 * 1024
 
 
@@ -24,8 +26,6 @@ def looks_like_scenario_path(path: Path) -> bool:
     """The cheap test on the path alone (no file read)."""
     if path.suffix not in (".yaml", ".yml"):
         return False
-    if path.name.endswith((".scenario.yaml", ".scenario.yml")):
-        return True
     return any(part in SCENARIO_DIRS for part in path.parent.parts)
 
 
