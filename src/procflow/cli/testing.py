@@ -48,8 +48,8 @@ def test_command(
 ) -> None:
     """Run scenario files (or every scenario under folders) and report.
 
-    A scenario file is a YAML file with a top-level 'scenario:' key in a
-    'tests' or 'scenarios' folder (or named *.scenario.yaml). Exits 0 when all
+    A scenario file is a YAML file in a 'tests' folder with a top-level
+    'scenario: <what it shows>' key; a file named explicitly is always run. Exits 0 when all
     pass, 1 when any fails or cannot run, 5 when no scenario was found.
     """
     from procflow.testing.discover import find_scenarios
@@ -59,8 +59,8 @@ def test_command(
     files = find_scenarios(paths)
     if not files:
         click.echo(
-            "no scenario files found (YAML files with a top-level 'scenario:' key in a "
-            "'tests' or 'scenarios' folder)",
+            "no scenario files found (YAML files in a 'tests' folder with a top-level "
+            "'scenario: <what it shows>' key)",
             err=True,
         )
         raise SystemExit(5)

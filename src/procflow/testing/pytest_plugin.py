@@ -1,9 +1,9 @@
 """pytest plugin shipped with procflow (entry point ``pytest11``).
 
-* **Scenario files are collected as tests.** A YAML file with a top-level
-  ``scenario:`` key, in a folder named ``tests`` or ``scenarios`` (or named
-  ``*.scenario.yaml``), becomes one test item; procedure and calendar files
-  are never collected. A failure shows what was expected, what happened, and
+* **Scenario files are collected as tests.** A YAML file in a folder named
+  ``tests`` whose top-level ``scenario:`` key holds text becomes one test
+  item; procedure, calendar and simulation files (``scenario: 1``) are never
+  collected. A failure shows what was expected, what happened, and
   the scenario file's line. Turn collection off with the ini option
   ``procflow_scenarios = false``; ``procflow_procedures`` (paths) says where
   procedures named by id are looked up.

@@ -70,7 +70,7 @@ class ScenarioRunner:
     ``procedures`` are folders (or files) where procedures named by id
     (``procedure: vn.lien-thong.death``) are looked up. Without them, the
     nearest ancestor folder named ``procedures`` of the scenario file is used,
-    else the folder above its ``tests``/``scenarios`` folder.
+    else the folder above its ``tests`` folder.
     """
 
     def __init__(self, procedures: Sequence[str | Path] = ()) -> None:
@@ -186,7 +186,7 @@ class ScenarioRunner:
             if folder.name == "procedures":
                 return [folder]
         for folder in (resolved, *resolved.parents):
-            if folder.name in ("tests", "scenarios"):
+            if folder.name == "tests":
                 return [folder.parent]
         return [resolved]
 
@@ -570,15 +570,18 @@ class _Run:
             amount = when.amount
             unit = when.unit
             if unit == "working_days":
-                clock.advance(working_days=amount)
+                target = clock.shifted(working_days=amount)
             elif unit == "working_hours":
-                clock.advance(working_hours=amount)
+                target = clock.shifted(working_hours=amount)
             elif unit == "working_minutes":
-                clock.advance(working_minutes=amount)
+                target = clock.shifted(working_minutes=amount)
             else:
-                clock.advance(timedelta(**{unit: amount}))
-            if when.at is not None:
-                clock.set_time_of_day(when.at)
+                target = clock.shifted(timedelta(**{unit: amount}))
+            if when.at is not None:  # that day, at that time of day
+                target = target.replace(
+                    hour=when.at.hour, minute=when.at.minute, second=0, microsecond=0
+                )
+            clock.set(target)
             return
         if isinstance(when, datetime):
             clock.set(self.localize(when))

@@ -64,14 +64,19 @@ ERROR_TYPES = (
 )
 """The engine errors a step may expect (``expect: {error: NotPermitted}``)."""
 
-_SCENARIO_KEY = re.compile(r"^scenario[ \t]*:", re.MULTILINE)
+_SCENARIO_KEY = re.compile(r"^scenario[ \t]*:[ \t]*(?P<value>[^\n]*)$", re.MULTILINE)
+_NUMBER = re.compile(r"^[0-9.]+[ \t]*(?:#.*)?$")
 
 TimelinessText = Literal["early", "on_time", "late", "open"]
 
 
 def is_scenario_text(text: str) -> bool:
-    """Whether YAML text has a top-level ``scenario:`` key."""
-    return _SCENARIO_KEY.search(text) is not None
+    """Whether YAML text has a top-level ``scenario:`` key holding text.
+
+    ``scenario: 1`` (a number: the simulator's format version) is not a test scenario.
+    """
+    match = _SCENARIO_KEY.search(text)
+    return match is not None and not _NUMBER.match(match["value"].strip())
 
 
 class _Model(BaseModel):
@@ -360,6 +365,26 @@ def load_scenario(path: str | Path, *, text: str | bytes | None = None) -> Loade
                     file=name,
                     line=pos[0] if pos else 1,
                     hint="see docs/testing.md for a worked example",
+                )
+            ],
+            doc.source_map,
+        )
+    value = data.get("scenario")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        pos = doc.source_map.locate(("scenario",))
+        return LoadedScenario(
+            name,
+            None,
+            [
+                Finding(
+                    Severity.ERROR,
+                    "not-a-scenario",
+                    f"'scenario: {value}' is a simulation file (its format number), not a "
+                    "test scenario",
+                    file=name,
+                    line=pos[0] if pos else 1,
+                    hint="a test scenario starts with 'scenario: <what it shows>' (text); "
+                    "see docs/testing.md",
                 )
             ],
             doc.source_map,
