@@ -36,10 +36,20 @@ def _register() -> None:
     from procflow.cli import calendar as calendar_cmds
     from procflow.cli import definition as definition_cmds
     from procflow.cli import dossier as dossier_cmds
+    from procflow.cli import export as export_cmds
     from procflow.cli import library as library_cmds
+    from procflow.cli import report as report_cmds
     from procflow.cli import simulate as simulate_cmds
 
-    for module in (definition_cmds, calendar_cmds, dossier_cmds, library_cmds, simulate_cmds):
+    for module in (
+        definition_cmds,
+        calendar_cmds,
+        library_cmds,
+        dossier_cmds,
+        report_cmds,
+        export_cmds,
+        simulate_cmds,
+    ):
         module.register(cli)
 
 
