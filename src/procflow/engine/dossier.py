@@ -112,26 +112,35 @@ class StepVisit:
 
 @dataclass(slots=True)
 class Appointment:
-    """A date promised to the applicant: on the receipt slip or an apology."""
+    """A date promised to the applicant: on the receipt slip or an apology.
+
+    ``kind`` is None for those two; ``"recalculated"`` for a new date given
+    after a calendar change (not an apology: it does not count against
+    ``rules.max_reappointments``).
+    """
 
     due_at: datetime
     given_at: datetime
     reason: str | None = None
     by: str | None = None
+    kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "due_at": _iso(self.due_at),
             "given_at": _iso(self.given_at),
             "reason": self.reason,
             "by": self.by,
         }
+        if self.kind is not None:  # only written when set: older rows stay as they were
+            out["kind"] = self.kind
+        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Appointment:
         due, given = _dt(d["due_at"]), _dt(d["given_at"])
         assert due is not None and given is not None
-        return cls(due, given, d.get("reason"), d.get("by"))
+        return cls(due, given, d.get("reason"), d.get("by"), d.get("kind"))
 
 
 @dataclass(slots=True)
@@ -179,7 +188,9 @@ class Dossier:
 
     @property
     def apologies(self) -> int:
-        return max(0, len(self.appointments) - 1)
+        """Apologies issued: appointments after the receipt slip's, other than
+        new dates given after a calendar change."""
+        return sum(1 for a in self.appointments[1:] if a.kind is None)
 
     @property
     def appointment(self) -> datetime:
@@ -286,4 +297,3 @@ class Dossier:
 
 
 DOSSIER_FIELDS = tuple(f.name for f in fields(Dossier))
-

@@ -51,6 +51,10 @@ class EventType(enum.StrEnum):
     """A deadline is near (sweep)."""
     OVERDUE = "overdue"
     """A deadline has passed (sweep)."""
+    MIGRATED = "migrated"
+    """Moved to another version of its procedure (explicit migration; the clock carries over)."""
+    RECALCULATED = "recalculated"
+    """The statutory due date was recomputed after a calendar change; a new appointment."""
 
 
 CLOSING = frozenset({EventType.RETURNED, EventType.REFUSED, EventType.WITHDRAWN, EventType.STOPPED})

@@ -41,6 +41,19 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         dossier.facts.update(data["facts"])
     elif event.type in (EventType.WARNED, EventType.OVERDUE):
         dossier.alerts.append(data["alert"])
+    elif event.type is EventType.MIGRATED:
+        _migrate(dossier, event)
+    elif event.type is EventType.RECALCULATED:
+        due = _dt(data["due_at"])
+        assert due is not None
+        dossier.due_at = due
+        appointment = _dt(data.get("appointment"))
+        if appointment is not None:
+            dossier.appointments.append(
+                Appointment(
+                    appointment, event.at, data.get("reason"), data.get("by"), "recalculated"
+                )
+            )
     else:  # pragma: no cover - every type is handled above
         raise StoreError(f"{event.code}: unknown event type {event.type}")
     dossier.version = event.seq
@@ -123,6 +136,46 @@ def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
                 due_at=dossier.step_due_at,
             )
         )
+
+
+def _migrate(dossier: Dossier, event: Event) -> None:
+    """Another version of the procedure (procflow.versions.migrate computes the data).
+
+    The visit to the old step is closed (trigger ``migrate``, with the working
+    time used up to now) and a visit to the mapped step of the new version is
+    opened, so the control slip shows both. The statutory due date changes
+    only when the event carries one; pauses (``paused_at``, ``paused_seconds``)
+    carry over untouched.
+    """
+    data = event.data
+    at = event.at
+    if dossier.visits:
+        visit = dossier.visits[-1]
+        left = data.get("left") or {}
+        visit.left_at = at
+        visit.trigger = "migrate"
+        visit.to_step = data["to_state"]
+        visit.to_agency = data.get("to_agency")
+        visit.sender = data.get("sender")
+        visit.timeliness = None
+        visit.used_seconds = left.get("used_seconds", 0.0)
+        visit.late_seconds = left.get("late_seconds", 0.0)
+    dossier.procedure_version = data["to_version"]
+    if "due_at" in data:
+        due = _dt(data["due_at"])
+        assert due is not None
+        dossier.due_at = due
+    dossier.state = data["to_state"]
+    dossier.state_entered_at = at
+    dossier.step_due_at = _dt(data.get("step_due_at"))
+    dossier.visits.append(
+        StepVisit(
+            step=data["to_state"],
+            agency=data.get("to_agency"),
+            entered_at=at,
+            due_at=dossier.step_due_at,
+        )
+    )
 
 
 def replay(events: list[Event]) -> Dossier:
