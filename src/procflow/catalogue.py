@@ -85,8 +85,14 @@ class Catalogue:
             raise UnknownProcedure(
                 f"no version of {procedure_id!r} is in force on {on.isoformat()} ({windows})"
             )
-        # Latest start wins if windows overlap (the checks reject overlaps).
-        return max(matching, key=lambda c: c.procedure.effective_from or dt.date.min)
+        if len(matching) > 1:
+            # Overlapping windows: refuse rather than guess (procflow.versions.windows).
+            from procflow.versions.windows import ambiguity_message
+
+            raise UnknownProcedure(
+                ambiguity_message(procedure_id, (c.procedure for c in matching), on)
+            )
+        return matching[0]
 
     def _require(self, procedure_id: str) -> dict[str, CompiledProcedure]:
         try:

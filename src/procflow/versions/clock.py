@@ -1,0 +1,114 @@
+"""A dossier's statutory due date, recomputed from its event log.
+
+The engine computes the due date when it writes an event and stores it, so a
+stored dossier keeps the date it was given even if the calendar changes.
+This module recomputes it from the facts in the log, on any calendar and with
+any time limit: the receipt instant, each pause (from the step that paused
+the clock to the answer that resumed it), each restart of the clock, and
+migrations that asked for a new due date. It follows the engine's rules:
+
+- receipt: the time limit counted from the receipt instant;
+- an answer after a pause: the due date moves by the working time paused
+  (measured on the given calendar), by the engine's own rule;
+- an answer in a ``clock: restart`` step: the time limit counted again from
+  the answer;
+- a migration with a new due date: the new version's time limit counted from
+  the receipt, with every pause and restart so far applied again.
+
+With the calendar the dossier was processed on, the result equals the stored
+``due_at`` (the tests check this); with a changed calendar, the difference is
+what ``procflow recalc`` reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from procflow.definition.model import Duration
+from procflow.engine import timing
+from procflow.engine.events import TRANSITIONS, Event, EventType
+from procflow.errors import StoreError
+
+if TYPE_CHECKING:
+    from procflow.calendar import WorkCalendar
+
+__all__ = ["ClockOp", "fold", "move_due", "recompute_due"]
+
+#: ("start", at, None) | ("restart", at, None) | ("pause", start, end)
+ClockOp = tuple[str, datetime, datetime | None]
+
+
+def move_due(
+    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
+) -> datetime:
+    """The due date after a pause, by the same rule the engine applies when the
+    applicant answers (``procflow.engine.timing.moved_due`` where the engine
+    has it, otherwise the working time added as is)."""
+    rule: Callable[[WorkCalendar, datetime, float, Duration], datetime] | None = getattr(
+        timing, "moved_due", None
+    )
+    if rule is not None:
+        return rule(calendar, due, paused_seconds, limit)
+    return calendar.add_working_seconds(due, paused_seconds)
+
+
+def fold(calendar: WorkCalendar, ops: Iterable[ClockOp], limit: Duration) -> datetime | None:
+    """The due date the clock operations ``ops`` give with ``limit``."""
+    due: datetime | None = None
+    for kind, at, end in ops:
+        if kind in ("start", "restart"):
+            due = timing.deadline(calendar, at, limit)
+        elif due is not None and end is not None:
+            due = move_due(calendar, due, calendar.working_seconds_between(at, end), limit)
+    return due
+
+
+def recompute_due(
+    calendar: WorkCalendar,
+    events: Iterable[Event],
+    limit_of: Callable[[str], Duration],
+    *,
+    to_version: tuple[str, bool] | None = None,
+) -> datetime:
+    """The statutory due date of the dossier whose log is ``events``, on ``calendar``.
+
+    ``limit_of(version)`` gives the time limit of a version of the dossier's
+    procedure. ``to_version=(version, keep_due)`` computes the due date as a
+    migration to ``version`` now would set it: unchanged when ``keep_due``,
+    otherwise the new limit counted from the receipt with the pauses so far.
+    """
+    due: datetime | None = None
+    limit: Duration | None = None
+    ops: list[ClockOp] = []
+    paused_at: datetime | None = None
+    for event in events:
+        data = event.data
+        if event.type is EventType.RECEIVED:
+            limit = limit_of(data["procedure_version"])
+            ops.append(("start", event.at, None))
+            due = timing.deadline(calendar, event.at, limit)
+        elif due is None or limit is None:
+            continue
+        elif event.type in TRANSITIONS:
+            if event.type is EventType.RESUMED and paused_at is not None:
+                if "paused_seconds" in data:
+                    ops.append(("pause", paused_at, event.at))
+                    paused = calendar.working_seconds_between(paused_at, event.at)
+                    due = move_due(calendar, due, paused, limit)
+                elif "due_at" in data:
+                    ops.append(("restart", event.at, None))
+                    due = timing.deadline(calendar, event.at, limit)
+            value = data.get("paused_at")
+            paused_at = datetime.fromisoformat(value) if value else None
+        elif event.type is EventType.MIGRATED:
+            limit = limit_of(data["to_version"])
+            if "due_at" in data:
+                due = fold(calendar, ops, limit) or due
+    if due is None or limit is None:
+        raise StoreError("the log has no receipt: there is no due date to compute")
+    if to_version is not None and not to_version[1]:
+        limit = limit_of(to_version[0])
+        due = fold(calendar, ops, limit) or due
+    return due
