@@ -40,6 +40,7 @@ def _register() -> None:
     from procflow.cli import library as library_cmds
     from procflow.cli import report as report_cmds
     from procflow.cli import simulate as simulate_cmds
+    from procflow.cli import testing as testing_cmds
 
     for module in (
         definition_cmds,
@@ -49,6 +50,7 @@ def _register() -> None:
         report_cmds,
         export_cmds,
         simulate_cmds,
+        testing_cmds,
     ):
         module.register(cli)
 
