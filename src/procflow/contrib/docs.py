@@ -79,13 +79,43 @@ def generate(procedures: Path, out: Path) -> list[Path]:
     return written
 
 
+BEGIN = "<!-- generated: mermaid sample -->"
+END = "<!-- end of generated sample -->"
+
+
+def embed_mermaid(page: Path, mermaid: str) -> bool:
+    """Put ``mermaid`` in a fenced block between the markers of ``page``.
+
+    Returns whether the page changed; a page without the markers is left alone.
+    """
+    text = page.read_text(encoding="utf-8")
+    if BEGIN not in text or END not in text:
+        return False
+    head, rest = text.split(BEGIN, 1)
+    _, tail = rest.split(END, 1)
+    new = f"{head}{BEGIN}\n```mermaid\n{mermaid}```\n{END}{tail}"
+    if new == text:
+        return False
+    page.write_text(new, encoding="utf-8")
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--procedures", type=Path, default=Path("procedures"))
     parser.add_argument("--out", type=Path, default=Path("docs/generated"))
+    parser.add_argument(
+        "--page",
+        type=Path,
+        default=Path("docs/diagrams.md"),
+        help="page whose Mermaid sample to update (between its markers)",
+    )
     args = parser.parse_args(argv)
     for path in generate(args.procedures, args.out):
         print(f"wrote {path}")
+        mermaid = path.read_text(encoding="utf-8") if path.suffix == ".mmd" else None
+        if mermaid and args.page.is_file() and embed_mermaid(args.page, mermaid):
+            print(f"updated {args.page}")
 
 
 if __name__ == "__main__":  # pragma: no cover
