@@ -29,4 +29,8 @@ BROKEN = Path(__file__).with_name("broken")
 
 @pytest.fixture
 def samples() -> list[Path]:
-    return [p for p in SAMPLES if "calendars" not in p.parts]
+    # The procedure files, as `procflow validate procedures/` finds them
+    # (calendars, scenario tests and simulations are other kinds of YAML).
+    from procflow.definition.loader import discover
+
+    return discover([ROOT / "procedures"])
