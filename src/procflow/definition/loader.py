@@ -19,17 +19,15 @@ from __future__ import annotations
 
 import difflib
 import re
-import types
-import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pydantic
-from pydantic import BaseModel
 
 from procflow.definition.cache import LoadCache
+from procflow.definition.located import data_path, fields_at, show_path, value_at
 from procflow.definition.model import Procedure
 from procflow.definition.yamlio import MAX_BYTES, KeyPath, SourceMap, read_yaml
 from procflow.errors import DefinitionError
@@ -228,30 +226,6 @@ def _kind(value: Any) -> str:
     return "number"
 
 
-def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, list[str]]:
-    """Split a pydantic ``loc`` into the path inside the data and the leftovers.
-
-    Leftovers are union-member tags (``'Outcome'``, ``'list[Outcome]'``) and,
-    for missing keys, the missing key itself.
-    """
-    path: list[str | int] = []
-    extra: list[str] = []
-    current = data
-    for part in loc:
-        if isinstance(current, dict):
-            found = isinstance(part, str) and part in current
-        elif isinstance(current, list):
-            found = isinstance(part, int) and 0 <= part < len(current)
-        else:
-            found = False
-        if found:
-            path.append(part)
-            current = current[part]
-        else:
-            extra.append(str(part))
-    return tuple(path), extra
-
-
 _FRIENDLY_TYPES = {
     "Text": "a name: plain text (Vietnamese) or {vi: ..., en: ...}",
     "Duration": "a duration such as '3 working days', '4 working hours', '15 calendar days', "
@@ -267,58 +241,13 @@ _FRIENDLY_TYPES = {
 }
 
 
-def _fields_at(path: KeyPath) -> dict[str, Any] | None:
-    """The fields of the model expected at ``path`` (for "did you mean")."""
-    candidates: list[Any] = [Procedure]
-    for part in path:
-        following: list[Any] = []
-        for tp in candidates:
-            for option in _unwrap(tp):
-                if isinstance(option, type) and issubclass(option, BaseModel):
-                    info = option.model_fields.get(str(part))
-                    if info is not None:
-                        following.append(info.annotation)
-                else:
-                    origin = typing.get_origin(option)
-                    args = typing.get_args(option)
-                    if origin is list and args and isinstance(part, int):
-                        following.append(args[0])
-                    elif origin is dict and len(args) == 2 and isinstance(part, str):
-                        following.append(args[1])
-        candidates = following
-    for tp in candidates:
-        for option in _unwrap(tp):
-            if isinstance(option, type) and issubclass(option, BaseModel):
-                return dict(option.model_fields)
-    return None
-
-
-def _unwrap(tp: Any) -> list[Any]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(tp)[0])
-    if origin is typing.Union or origin is types.UnionType:
-        out: list[Any] = []
-        for arg in typing.get_args(tp):
-            out.extend(_unwrap(arg))
-        return out
-    return [tp]
-
-
-def _show(path: KeyPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out or "the file"
-
-
 def _pydantic_findings(
     exc: pydantic.ValidationError, data: dict[str, Any], source_map: SourceMap, file: str
 ) -> list[Finding]:
     errors = exc.errors(include_url=False)
     grouped: dict[KeyPath, list[tuple[dict[str, Any], list[str]]]] = {}
     for details in errors:
-        path, extra = _data_path(tuple(details["loc"]), data)
+        path, extra = data_path(tuple(details["loc"]), data)
         if details["type"] == "missing" and extra:
             path = (*path, extra[-1])
             extra = extra[:-1]
@@ -346,13 +275,6 @@ def _is_type_error(kind: str) -> bool:
     return kind.endswith("_type") or kind == "union_tag_invalid"
 
 
-def _value_at(data: Any, path: KeyPath) -> Any:
-    current = data
-    for part in path:
-        current = current[part]
-    return current
-
-
 def _finding_for(
     err: dict[str, Any],
     path: KeyPath,
@@ -364,7 +286,7 @@ def _finding_for(
     kind = err["type"]
     msg = str(err["msg"])
     ctx = err.get("ctx") or {}
-    where = _show(path)
+    where = show_path(path)
     key = str(path[-1]) if path else ""
     hint: str | None = None
     prefer_key: bool | None = None
@@ -372,7 +294,7 @@ def _finding_for(
         # The mapping key itself is wrong (outcomes: {Bad-Trigger: ...}).
         code = "invalid-id" if kind == "string_pattern_mismatch" else "invalid-value"
         prefer_key = True
-        message = f"{_show(path[:-1])}: {key!r} is not a valid name here"
+        message = f"{show_path(path[:-1])}: {key!r} is not a valid name here"
         hint = "trigger names use lower-case letters a-z, digits and '_', e.g. 'request_supplement'"
         if kind != "string_pattern_mismatch":
             message += f" ({msg})"
@@ -380,8 +302,8 @@ def _finding_for(
     elif kind == "missing":
         code = "missing-key"
         parent = path[:-1]
-        message = f"{_show(parent)} lacks the required key {key!r}"
-        fields = _fields_at(parent)
+        message = f"{show_path(parent)} lacks the required key {key!r}"
+        fields = fields_at(Procedure, parent)
         description = None
         if fields and key in fields:
             description = fields[key].description
@@ -389,8 +311,8 @@ def _finding_for(
     elif kind == "extra_forbidden":
         code = "unknown-key"
         prefer_key = True
-        message = f"unknown key {key!r} in {_show(path[:-1])}"
-        fields = _fields_at(path[:-1])
+        message = f"unknown key {key!r} in {show_path(path[:-1])}"
+        fields = fields_at(Procedure, path[:-1])
         if fields:
             close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
             allowed = ", ".join(fields)
@@ -399,14 +321,14 @@ def _finding_for(
             hint = "remove it or check its spelling"
     elif kind in ("enum", "literal_error"):
         code = "invalid-choice"
-        got = _value_at(data, path)
+        got = value_at(data, path)
         message = f"{where}: {got!r} is not allowed; {msg.replace('Input should be', 'expected')}"
         hint = "use one of the values listed" + (
             "; this procflow reads language version 1" if path == ("procflow",) else ""
         )
     elif kind == "string_pattern_mismatch":
         code = "invalid-id"
-        got = _value_at(data, path)
+        got = value_at(data, path)
         message = f"{where}: {got!r} is not a valid id"
         hint = (
             "ids are lower-case: letters a-z, digits, '-' and '_', starting with a letter, "
@@ -423,7 +345,7 @@ def _finding_for(
                 path = ("effective_to",)
     elif kind.endswith("_type") or kind.endswith("_parsing") or kind == "union_tag_invalid":
         code = "wrong-type"
-        got = _value_at(data, path)
+        got = value_at(data, path)
         expected = _FRIENDLY_TYPES.get(str(ctx.get("class_name", "")))
         if expected is None and kind in ("model_type", "dict_type"):
             expected = "a mapping (key: value lines)"
@@ -442,7 +364,7 @@ def _finding_for(
             hint = "write a list: one item per line, each starting with '- '"
     else:
         code = "invalid-value"
-        got = _value_at(data, path) if path else None
+        got = value_at(data, path) if path else None
         message = f"{where}: {msg}"
         if kind == "too_short" and isinstance(got, list):
             hint = "add at least one item"

@@ -14,10 +14,7 @@ can say on which line a failing expectation was written.
 
 from __future__ import annotations
 
-import difflib
 import re
-import types
-import typing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -26,6 +23,7 @@ from typing import Any, Literal
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from procflow.definition.located import validation_findings
 from procflow.definition.yamlio import KeyPath, SourceMap, read_yaml
 from procflow.findings import Finding, Severity
 from procflow.testing.when import Moment, RelativeTime, parse_at, parse_moment
@@ -393,135 +391,12 @@ def load_scenario(path: str | Path, *, text: str | bytes | None = None) -> Loade
         scenario = Scenario.model_validate(data)
     except pydantic.ValidationError as exc:
         return LoadedScenario(
-            name, None, _findings(exc, data, doc.source_map, name), doc.source_map
+            name,
+            None,
+            validation_findings(exc, data, doc.source_map, name, Scenario, what="the scenario"),
+            doc.source_map,
         )
     return LoadedScenario(name, scenario, [], doc.source_map)
-
-
-# --- pydantic errors -> findings with lines ---------------------------------------------
-
-
-def _findings(
-    exc: pydantic.ValidationError, data: Any, source_map: SourceMap, file: str
-) -> list[Finding]:
-    out: dict[tuple[KeyPath, str], Finding] = {}
-    for err in exc.errors(include_url=False):
-        path, extra = _data_path(tuple(err["loc"]), data)
-        kind = err["type"]
-        if kind == "missing" and extra:
-            path = (*path, extra[-1])
-        key = str(path[-1]) if path else ""
-        hint: str | None = None
-        prefer_key: bool | None = None
-        if kind == "extra_forbidden":
-            code = "unknown-key"
-            prefer_key = True
-            where = _show(path[:-1])
-            message = f"unknown key {key!r} in {where}"
-            allowed = _fields_at(path[:-1])
-            if allowed:
-                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-                hint = (f"did you mean {close[0]!r}? " if close else "") + (
-                    "allowed keys: " + ", ".join(allowed)
-                )
-        elif kind == "missing":
-            code = "missing-key"
-            message = f"{_show(path[:-1])} lacks the required key {key!r}"
-        else:
-            code = "invalid-value"
-            msg = str(err["msg"])
-            msg = msg.removeprefix("Value error, ")
-            value = _value_at(data, path)
-            message = f"{_show(path)}: {msg}"
-            if kind.endswith("_type") or kind in ("literal_error", "enum"):
-                message = f"{_show(path)}: {value!r} is not valid here ({msg})"
-        if (path, code) in out and kind != "extra_forbidden":
-            continue  # union members repeat the same complaint
-        pos = source_map.locate(path, prefer_key=prefer_key)
-        out[(path, code + (key if kind == "extra_forbidden" else ""))] = Finding(
-            Severity.ERROR,
-            code,
-            message,
-            file=file,
-            line=pos[0] if pos else None,
-            column=pos[1] if pos else None,
-            path=path,
-            hint=hint,
-        )
-    # A value fitting no member of a union yields one error per member; keep the
-    # first per path unless it is about a key.
-    seen: set[KeyPath] = set()
-    findings: list[Finding] = []
-    for (path, code), finding in out.items():
-        if code == "invalid-value" and path in seen:
-            continue
-        seen.add(path)
-        findings.append(finding)
-    return sorted(findings, key=lambda f: (f.line or 0, f.column or 0))
-
-
-def _data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, list[str]]:
-    path: list[str | int] = []
-    extra: list[str] = []
-    current = data
-    for part in loc:
-        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_dict or in_list:
-            path.append(part)
-            current = current[part]
-        else:
-            extra.append(str(part))
-    return tuple(path), extra
-
-
-def _value_at(data: Any, path: KeyPath) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def _show(path: KeyPath) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + str(part)
-    return out or "the scenario"
-
-
-def _fields_at(path: KeyPath) -> list[str]:
-    """The keys allowed at ``path`` (for 'did you mean')."""
-    candidates: list[Any] = [Scenario]
-    for part in path:
-        following: list[Any] = []
-        for tp in candidates:
-            for option in _unwrap(tp):
-                if isinstance(option, type) and issubclass(option, BaseModel):
-                    info = option.model_fields.get(str(part))
-                    if info is not None:
-                        following.append(info.annotation)
-                else:
-                    args = typing.get_args(option)
-                    origin = typing.get_origin(option)
-                    if origin is list and args and isinstance(part, int):
-                        following.append(args[0])
-                    elif origin is dict and len(args) == 2 and isinstance(part, str):
-                        following.append(args[1])
-        candidates = following
-    for tp in candidates:
-        for option in _unwrap(tp):
-            if isinstance(option, type) and issubclass(option, BaseModel):
-                return list(option.model_fields)
-    return []
-
-
-def _unwrap(tp: Any) -> list[Any]:
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        out: list[Any] = []
-        for arg in typing.get_args(tp):
-            out.extend(_unwrap(arg))
-        return out
-    return [tp]
 
 
 # Make the annotations resolvable for pydantic (Moment is a runtime union).
