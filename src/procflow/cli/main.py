@@ -41,6 +41,7 @@ def _register() -> None:
     from procflow.cli import report as report_cmds
     from procflow.cli import simulate as simulate_cmds
     from procflow.cli import testing as testing_cmds
+    from procflow.cli import versions as versions_cmds
 
     for module in (
         definition_cmds,
@@ -51,6 +52,7 @@ def _register() -> None:
         export_cmds,
         simulate_cmds,
         testing_cmds,
+        versions_cmds,
     ):
         module.register(cli)
 

@@ -673,7 +673,12 @@ class Engine:
         """
         now = now or self.clock.now()
         emitted: list[Event] = []
-        for code in self.store.due_for_alert(now, limit):
+        # A store that can hand each due dossier to one sweeper (PostgreSQL's
+        # SKIP LOCKED) saves the others wasted work; without it the version
+        # check alone keeps alerts from being written twice.
+        claim = getattr(self.store, "claim_for_alert", None)
+        codes = claim(now, limit) if claim is not None else self.store.due_for_alert(now, limit)
+        for code in codes:
             dossier = self.store.get(code)
             if dossier is None or not dossier.is_open:
                 continue

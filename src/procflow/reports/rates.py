@@ -102,7 +102,9 @@ class Counts:
             return
         if d["supplements"]:
             self.supplemented += 1
-        if len(d["appointments"]) > 1:
+        # Appointments after the first are apologies, except those a calendar
+        # recalculation added (they carry a kind).
+        if any(not a.get("kind") for a in d["appointments"][1:]):
             self.apologised += 1
 
     def add_open(self, d: dict[str, Any], overdue: bool, paused: bool) -> None:

@@ -381,10 +381,10 @@ def _daily(sim: Simulation, samples: list[tuple[float, int, int]]) -> list[dict[
 
 
 def save_results(store: MemoryStore, target: str) -> int:
-    """Copy every simulated dossier with its event log into an SQLite file, in
-    one transaction, so ``procflow report`` and ``procflow export`` read it
-    like a real desk's database."""
-    from procflow.store.sqlite import SQLiteStore
+    """Copy every simulated dossier with its event log into a procflow database
+    (an SQLite file or a ``postgresql://`` URL), in one transaction, so
+    ``procflow report`` and ``procflow export`` read it like a real desk's."""
+    from procflow.store.url import open_store
 
     def items() -> Iterator[tuple[Any, list[Any]]]:
         for code in store.codes():
@@ -392,5 +392,11 @@ def save_results(store: MemoryStore, target: str) -> int:
             assert dossier is not None
             yield dossier, store.events(code)
 
-    with SQLiteStore(target) as out:
-        return out.import_dossiers(items())
+    out = open_store(target)
+    try:
+        importer = getattr(out, "import_dossiers", None)
+        if importer is None:
+            raise ProcflowError(f"{target}: this store cannot import simulated dossiers")
+        return int(importer(items()))
+    finally:
+        out.close()

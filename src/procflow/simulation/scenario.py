@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from procflow.definition.located import validation_findings
 from procflow.errors import DefinitionError
 from procflow.findings import Finding, Severity
 from procflow.simulation.distributions import Distribution
@@ -140,23 +141,9 @@ def read_scenario(path: str | Path, **overrides: Any) -> tuple[Scenario, Path | 
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        findings = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            pos = doc.source_map.locate(loc)
-            line, col = pos if pos is not None else (None, None)
-            findings.append(
-                Finding(
-                    Severity.ERROR,
-                    "scenario-invalid",
-                    err["msg"],
-                    file=file,
-                    line=line,
-                    column=col,
-                    path=loc,
-                    hint="see docs/simulation.md for the scenario keys",
-                )
-            )
+        findings = validation_findings(
+            exc, data, doc.source_map, file, Scenario, what="the scenario"
+        )
         raise DefinitionError(findings, source=file) from None
     if scenario.procedure is None:
         return scenario, None

@@ -47,6 +47,8 @@ from procflow.errors import ConflictError, StoreError
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
+    DossierRow,
+    EventRow,
     check_write,
     dossier_from_body,
     dossier_row,
@@ -300,9 +302,11 @@ class SQLiteStore:
         chain from the first event and end at the dossier's version and hash.
         All or nothing; returns how many dossiers were stored.
         """
-        drows, erows = [], []
+        drows: list[DossierRow] = []
+        erows: list[EventRow] = []
         for dossier, events in items:
-            if not events or events[-1].seq != dossier.version or events[-1].hash != dossier.last_hash:
+            last = events[-1] if events else None
+            if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
                 raise StoreError(
                     f"dossier {dossier.code}: its log does not end at its state "
                     f"(version {dossier.version}); nothing was imported"
