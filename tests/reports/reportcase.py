@@ -39,7 +39,7 @@ from procflow.compiler import compile_procedure
 from procflow.definition.model import Procedure
 from procflow.engine import Actor, Engine, VirtualClock
 from procflow.reports import ReportQuery
-from procflow.store.sqlite import SQLiteStore
+from procflow.store.base import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -67,11 +67,13 @@ def _load(rel: str) -> Procedure:
 @dataclass
 class Case:
     engine: Engine
-    store: SQLiteStore
+    store: Store
     codes: dict[str, str]
+    url: str = ""
+    """What the CLI is given to open the same store (a file path or a URL)."""
 
 
-def build(path: Path) -> Case:
+def build(store: Store, url: str) -> Case:
     catalogue = Catalogue(
         [
             compile_procedure(_load("procedures/lien-thong/child-under-6.yaml")),
@@ -79,7 +81,6 @@ def build(path: Path) -> Case:
         ]
     )
     clock = VirtualClock(at(2, 12, 10))
-    store = SQLiteStore(path)
     engine = Engine(store, catalogue, WorkCalendar.vietnam(), clock)
     codes: dict[str, str] = {}
 
@@ -156,4 +157,4 @@ def build(path: Path) -> Case:
     fire(d6, at(3, 11, 8, 30), "forward", DESK)
     clock = story(at(3, 31, 8))
     codes["D7"] = engine.receive(CHILD, actor=DESK, applicant={"name": "Trong Hạn"}).code
-    return Case(engine, store, codes)
+    return Case(engine, store, codes, url)

@@ -26,7 +26,7 @@ PERIOD = ["--from", "2026-02-01", "--to", "2026-03-31"]
 
 
 def test_report_json(case: Case) -> None:
-    result = CliRunner().invoke(_cli(), ["report", case.store.path, *PERIOD, "--format", "json"])
+    result = CliRunner().invoke(_cli(), ["report", case.url, *PERIOD, "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["rates"]["total"]["rate"] == 0.75
@@ -34,17 +34,17 @@ def test_report_json(case: Case) -> None:
 
 
 def test_report_table_and_points(case: Case) -> None:
-    result = CliRunner().invoke(_cli(), ["report", case.store.path, *PERIOD, "--points", "2,1,0"])
+    result = CliRunner().invoke(_cli(), ["report", case.url, *PERIOD, "--points", "2,1,0"])
     assert result.exit_code == 0, result.output
     assert "75.00%" in result.output and "residence" in result.output
-    bad = CliRunner().invoke(_cli(), ["report", case.store.path, "--points", "x"])
+    bad = CliRunner().invoke(_cli(), ["report", case.url, "--points", "x"])
     assert bad.exit_code != 0 and "--points" in bad.output
-    bad = CliRunner().invoke(_cli(), ["report", case.store.path, "--from", "2026-13-01"])
+    bad = CliRunner().invoke(_cli(), ["report", case.url, "--from", "2026-13-01"])
     assert bad.exit_code != 0 and "YYYY-MM-DD" in bad.output
 
 
 def test_report_csv(case: Case) -> None:
-    result = CliRunner().invoke(_cli(), ["report", case.store.path, *PERIOD, "--format", "csv"])
+    result = CliRunner().invoke(_cli(), ["report", case.url, *PERIOD, "--format", "csv"])
     rows = list(csv.reader(io.StringIO(result.output)))
     assert rows[0] == ["section", "group_by", "group", "metric", "value"]
     assert ["rates", "all", "all", "rate", "0.75"] in rows
@@ -54,7 +54,7 @@ def test_report_csv(case: Case) -> None:
 def test_report_html_is_self_contained(case: Case, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
     result = CliRunner().invoke(
-        _cli(), ["report", case.store.path, *PERIOD, "--format", "html", "-o", str(out)]
+        _cli(), ["report", case.url, *PERIOD, "--format", "html", "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
     html = out.read_text("utf-8")
@@ -69,11 +69,11 @@ def test_export_cli(case: Case, tmp_path: Path) -> None:
     for fmt in ("xes", "ocel", "csv"):
         out = tmp_path / f"log.{fmt}"
         result = CliRunner().invoke(
-            _cli(), ["export", case.store.path, "--format", fmt, "-o", str(out)]
+            _cli(), ["export", case.url, "--format", fmt, "-o", str(out)]
         )
         assert result.exit_code == 0, result.output
         assert "9 cases, 40 events" in result.output
-    result = CliRunner().invoke(_cli(), ["export", case.store.path, "--format", "csv"])
+    result = CliRunner().invoke(_cli(), ["export", case.url, "--format", "csv"])
     assert result.output.startswith("case:concept:name,concept:name,time:timestamp")
-    result = CliRunner().invoke(_cli(), ["export", case.store.path, "--format", "pdf"])
+    result = CliRunner().invoke(_cli(), ["export", case.url, "--format", "pdf"])
     assert result.exit_code != 0
