@@ -102,6 +102,7 @@ def main(out: Path) -> None:
         app = create_app(Path(tmp) / "desk.db", clock=clock, secret_key="screenshots")
         code = populate(app.extensions["procflow_engine"](), clock)
         with serve(app) as url, chromium() as driver:
+            driver.implicitly_wait(5)
 
             def login(officer_id: str) -> None:
                 driver.delete_all_cookies()

@@ -48,34 +48,43 @@ def desk(tmp_path: Path) -> Iterator[tuple[str, Any]]:
 
 def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     url, driver = desk
 
     def text(element_id: str) -> str:
         return str(driver.find_element(By.ID, element_id).text)
 
+    def click(element_id: str) -> None:
+        """Click a button that loads a page, and wait until the new page is there."""
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.ID, element_id).click()
+        WebDriverWait(driver, 15).until(EC.staleness_of(page))
+
+    names = {"lan": "Nguyễn Thị Lan", "minh": "Lê Quang Minh"}
+
     def login(officer: str) -> None:
         driver.delete_all_cookies()
         driver.get(f"{url}/login")
         Select(driver.find_element(By.ID, "officer")).select_by_value(officer)
-        driver.find_element(By.ID, "login").click()
-        assert "Đăng xuất" in driver.page_source
+        click("login")
+        assert text("whoami").startswith(names[officer])
 
     # The desk officer of the commune People's Committee receives a dossier.
     login("lan")
     Select(driver.find_element(By.ID, "procedure")).select_by_value(BUNDLE)
     driver.find_element(By.ID, "applicant").send_keys("Nguyễn Thị Mai")
-    driver.find_element(By.ID, "receive").click()
+    click("receive")
     assert "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in driver.page_source
     code = text("code")
     assert code.startswith("COMMUNE-PC-260303-")
     assert text("appointment") == APPOINTMENT_TEXT
 
     # ... and moves it to the hand-off step.
-    driver.find_element(By.ID, "to-dossier").click()
-    driver.find_element(By.ID, "fire-forward").click()
-    driver.find_element(By.ID, "fire-register").click()
+    click("to-dossier")
+    click("fire-forward")
+    click("fire-register")
     assert "Chuyển hồ sơ sang Công an xã" in text("status")
     first = driver.current_window_handle
     # A second tab keeps the page as it is now (it will go stale).
@@ -83,7 +92,7 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     driver.get(f"{url}/dossier/{code}")
     stale = driver.current_window_handle
     driver.switch_to.window(first)
-    driver.find_element(By.ID, "fire-send").click()  # the inter-agency hand-off
+    click("fire-send")  # the inter-agency hand-off
     assert text("holder") == "Công an cấp xã"
     assert "Đăng ký thường trú" in text("status")
     buttons = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#actions button")]
@@ -91,7 +100,7 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
 
     # The stale tab still offers "send": the engine refuses it, in its own words.
     driver.switch_to.window(stale)
-    driver.find_element(By.ID, "fire-send").click()
+    click("fire-send")
     alert = driver.find_element(By.CSS_SELECTOR, ".flash.error").text
     assert alert.startswith("NotPermitted:")
     assert "held by 'commune-police'" in alert
@@ -103,14 +112,14 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     login("minh")
     assert code in text("mine")
     driver.get(f"{url}/dossier/{code}")
-    driver.find_element(By.ID, "fire-register").click()
+    click("fire-register")
     assert "Chuyển sang cơ quan BHXH" in text("status")
 
     # A citizen looks it up by code.
     driver.delete_all_cookies()
     driver.get(f"{url}/lookup")
     driver.find_element(By.ID, "lookup-code").send_keys(code.lower())
-    driver.find_element(By.ID, "lookup").click()
+    click("lookup")
     assert text("code") == code
     assert text("appointment") == APPOINTMENT_TEXT
     assert text("holder") == "Công an cấp xã"
