@@ -54,7 +54,9 @@ def main() -> int:
         table.add_column(col, justify="right")
     enough = None
     for officers in OPTIONS:
-        result = Simulation(scenario.model_copy(update={"officers": officers}), compiled, calendar).run()
+        result = Simulation(
+            scenario.model_copy(update={"officers": officers}), compiled, calendar
+        ).run()
         rate = result.on_time_rate or 0.0
         table.add_row(
             *(str(officers[a]) for a in ("commune-pc", "commune-police", "social-insurance")),

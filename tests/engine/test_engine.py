@@ -291,3 +291,19 @@ def test_short_pause_does_not_move_a_day_based_due_date(
     engine.fire(code2, "request_supplement", PC)
     clock.set(at(3, 15, 30))  # 09:20 -> 15:30 is 4.17 working hours of 7.5
     assert engine.fire(code2, "resubmit", PC).due_at == at(9, 17)
+
+
+def test_stores_may_serialise_dossiers_directly(engine: Engine, clock: VirtualClock) -> None:
+    # Stores write Dossier objects with orjson (fast); that must read back as
+    # the same state as to_dict() does.
+    import orjson
+
+    from procflow.engine import Dossier
+
+    code = engine.receive(CHILD, actor=DESK, applicant={"tên": "Mai"}).code
+    engine.fire(code, "forward", DESK)
+    clock.advance(hours=30)
+    engine.apologise(code, PC, reason="chờ xác minh", new_appointment=at(13, 17))
+    dossier = engine.get(code)
+    assert orjson.loads(orjson.dumps(dossier)) == orjson.loads(orjson.dumps(dossier.to_dict()))
+    assert Dossier.from_dict(orjson.loads(orjson.dumps(dossier))).to_dict() == dossier.to_dict()

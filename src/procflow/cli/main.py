@@ -42,6 +42,7 @@ def _register() -> None:
     from procflow.cli import simulate as simulate_cmds
     from procflow.cli import testing as testing_cmds
     from procflow.cli import versions as versions_cmds
+    from procflow.cli import visual as visual_cmds
 
     for module in (
         definition_cmds,
@@ -53,6 +54,7 @@ def _register() -> None:
         simulate_cmds,
         testing_cmds,
         versions_cmds,
+        visual_cmds,
     ):
         module.register(cli)
 

@@ -126,15 +126,16 @@ class Appointment:
     kind: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
+        # The same keys as the dataclass, so that stores may write the object
+        # directly (orjson) and read it back with from_dict; rows written
+        # before ``kind`` existed read as None.
+        return {
             "due_at": _iso(self.due_at),
             "given_at": _iso(self.given_at),
             "reason": self.reason,
             "by": self.by,
+            "kind": self.kind,
         }
-        if self.kind is not None:  # only written when set: older rows stay as they were
-            out["kind"] = self.kind
-        return out
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Appointment:

@@ -696,10 +696,11 @@ class Engine:
                     "holder": proc.states[dossier.state].agency,
                 }
                 try:
-                    dossier, event = self._write(proc, dossier, type_, now, SYSTEM, data)
+                    written, event = self._write(proc, dossier, type_, now, SYSTEM, data)
                 except ConflictError:
                     break  # someone else moved it; the next sweep looks again
                 emitted.append(event)
+                dossier = written.clone()  # the store now holds ``written``
         return emitted
 
     # --- verification ---------------------------------------------------------------------

@@ -18,8 +18,9 @@ from typing import Any
 
 import orjson
 
+from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
-from procflow.engine.events import GENESIS, Event
+from procflow.engine.events import GENESIS, Event, EventType
 from procflow.errors import ConflictError
 from procflow.store.records import check_write
 
@@ -79,25 +80,32 @@ class MemoryStore:
             return
         events = self._events.pop(code)
         self._open.pop(code, None)
-        # Each event's code and prev_hash follow from its place in the log.
-        log = []
-        for event in events:
-            item = event.to_dict()
-            del item["code"], item["prev_hash"]
-            log.append(item)
-        self._closed[code] = zlib.compress(orjson.dumps([dossier.to_dict(), log]), 6)
+        # Compact: each event's code and prev_hash follow from its place in the
+        # log, and orjson writes the dataclasses and datetimes itself.
+        log = [(e.seq, e.type, e.at, e.actor, e.data, e.hash) for e in events]
+        self._closed[code] = zlib.compress(orjson.dumps((dossier, log)), 6)
         self._closed_version[code] = dossier.version
 
-    def _load(self, code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        state, events = orjson.loads(zlib.decompress(self._closed[code]))
-        return state, events
+    def _load(self, code: str) -> tuple[dict[str, Any], list[list[Any]]]:
+        state, log = orjson.loads(zlib.decompress(self._closed[code]))
+        return state, log
 
     def _load_events(self, code: str) -> list[Event]:
         events, prev = [], GENESIS
-        for item in self._load(code)[1]:
-            item["code"], item["prev_hash"] = code, prev
-            events.append(Event.from_dict(item))
-            prev = item["hash"]
+        for seq, type_, at, actor, data, hash_ in self._load(code)[1]:
+            events.append(
+                Event(
+                    code,
+                    seq,
+                    EventType(type_),
+                    datetime.fromisoformat(at),
+                    Actor.from_dict(actor),
+                    data,
+                    prev,
+                    hash_,
+                )
+            )
+            prev = hash_
         return events
 
     # --- reading ----------------------------------------------------------------

@@ -63,7 +63,7 @@ def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
         utc_key(next_alert_at) if next_alert_at is not None else None,
         dossier.version,
         dossier.last_hash,
-        _json(dossier.to_dict(), f"dossier {dossier.code}"),
+        _json(dossier, f"dossier {dossier.code}"),
     )
 
 
