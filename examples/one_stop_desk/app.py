@@ -163,9 +163,9 @@ def create_app(
         return total
 
     def appointment(d: Dossier) -> datetime:
-        """The date to tell the applicant: the promised date (receipt slip or
-        apology), or the statutory due date when a supplement moved it later."""
-        return max(d.appointment, d.due_at)
+        """The date to tell the applicant: the latest promised date (receipt
+        slip, apology, or the later date after answering a supplement request)."""
+        return d.appointment
 
     def status_of(proc: CompiledProcedure, d: Dossier) -> str:
         if not d.is_open:

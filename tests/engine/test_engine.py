@@ -122,6 +122,10 @@ def test_supplement_pauses_clock_and_moves_due_date(engine: Engine, clock: Virtu
     assert not resumed.is_paused
     assert resumed.paused_seconds == 15 * 3600
     assert resumed.due_at == at(10, 17)
+    # The applicant is promised the later date; it is not an apology.
+    assert resumed.appointment == at(10, 17)
+    assert resumed.appointments[-1].kind == "resumed"
+    assert resumed.apologies == 0
     assert resumed.supplements == 1
     # One supplement request only (rules.max_supplement_requests = 1).
     with pytest.raises(RuleViolation, match="max_supplement_requests"):

@@ -115,8 +115,10 @@ class Appointment:
     """A date promised to the applicant: on the receipt slip or an apology.
 
     ``kind`` is None for those two; ``"recalculated"`` for a new date given
-    after a calendar change (not an apology: it does not count against
-    ``rules.max_reappointments``).
+    after a calendar change, ``"resumed"`` for the later date that follows
+    when the applicant answers a supplement request (the clock was paused).
+    Neither is an apology: they do not count against
+    ``rules.max_reappointments``.
     """
 
     due_at: datetime

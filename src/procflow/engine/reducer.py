@@ -111,6 +111,12 @@ def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
     if "due_at" in data:
         due = _dt(data["due_at"])
         assert due is not None
+        if due != dossier.due_at and due > dossier.appointment:
+            # The applicant answered and the clock moved the due date: the
+            # date promised to them moves with it (not an apology).
+            dossier.appointments.append(
+                Appointment(due, at, "clock paused for the applicant", visit.agency, "resumed")
+            )
         dossier.due_at = due
     if data.get("paused_seconds"):
         dossier.paused_seconds += data["paused_seconds"]
