@@ -23,18 +23,26 @@ class Catalogue:
             self.add(procedure)
 
     @classmethod
-    def from_paths(cls, paths: Iterable[str | Path]) -> Catalogue:
+    def from_paths(
+        cls, paths: Iterable[str | Path], *, cache_dir: str | Path | None = None
+    ) -> Catalogue:
         """Load every procedure file under ``paths`` (files or folders).
+
+        With ``cache_dir``, checked procedures are kept there by the exact
+        bytes of their file, so a large catalogue loads again without reading
+        YAML or re-running the checks (see :mod:`procflow.definition.cache`).
 
         Raises :class:`~procflow.errors.DefinitionError` naming the first file
         with errors; run ``procflow validate`` to see them all.
         """
+        from procflow.definition.cache import LoadCache
         from procflow.definition.loader import discover, read_procedure
 
+        cache = LoadCache(Path(cache_dir)) if cache_dir is not None else None
         catalogue = cls()
         for path in discover([Path(p) for p in paths]):
             # read_procedure has run the checks already: compile without repeating them.
-            catalogue.add(compile_procedure(read_procedure(path), check=False))
+            catalogue.add(compile_procedure(read_procedure(path, cache=cache), check=False))
         return catalogue
 
     def add(self, procedure: CompiledProcedure | Procedure) -> CompiledProcedure:

@@ -4,6 +4,7 @@ its procedures as files."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,12 +24,15 @@ def open_engine(
     calendars: Sequence[str | Path] = (),
     clock: Clock | None = None,
     warning_hours: float = 8.0,
+    cache_dir: str | Path | None = None,
 ) -> Engine:
     """An engine on ``store`` running the procedures found under ``procedures``.
 
     With no ``procedures`` given, ``./procedures`` is used when it exists.
     ``calendars`` are overlay files laid over Vietnam's national calendar
-    (e.g. a province's extra holiday).
+    (e.g. a province's extra holiday). ``cache_dir`` (default: the
+    ``PROCFLOW_CACHE_DIR`` environment variable, if set) keeps checked
+    procedures between runs so large catalogues load fast.
     """
     paths = [Path(p) for p in procedures]
     if not paths:
@@ -40,6 +44,7 @@ def open_engine(
     for path in paths:
         if not path.exists():
             raise ProcflowError(f"{path}: no such file or folder of procedures")
-    catalogue = Catalogue.from_paths(paths)
+    cache_dir = cache_dir or os.environ.get("PROCFLOW_CACHE_DIR") or None
+    catalogue = Catalogue.from_paths(paths, cache_dir=cache_dir)
     calendar = WorkCalendar.vietnam(list(calendars) or None)
     return Engine(open_store(store), catalogue, calendar, clock, warning_hours=warning_hours)

@@ -183,3 +183,14 @@ def test_engine_memory_does_not_grow_with_stored_dossiers(tmp_path: Path) -> Non
         tracemalloc.stop()
     # 300 more dossiers in the store; the engine itself holds none of them.
     assert after_more - after_first < 64 * 1024, (after_first, after_more)
+
+
+def test_catalogue_cache_gives_the_same_procedures(tmp_path: Path) -> None:
+    cold = Catalogue.from_paths([ROOT / "procedures"], cache_dir=tmp_path / "cache")
+    assert any((tmp_path / "cache").rglob("*.json"))
+    warm = Catalogue.from_paths([ROOT / "procedures"], cache_dir=tmp_path / "cache")
+    assert sorted(c.key for c in warm) == sorted(c.key for c in cold)
+    for compiled in cold:
+        again = warm.get(compiled.id, compiled.version)
+        assert again.procedure == compiled.procedure
+        assert again.table == compiled.table

@@ -44,6 +44,7 @@ _DECIDING_MODULES = (
     "procflow.definition.model",
     "procflow.definition.yamlio",
     "procflow.definition.loader",
+    "procflow.definition.located",
     "procflow.checks.codes",
     "procflow.checks.graph",
     "procflow.checks.rules",

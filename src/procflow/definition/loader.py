@@ -157,12 +157,15 @@ def _load(
     return LoadResult(procedure, findings, name, doc.source_map)
 
 
-def read_procedure(path: str | Path, *, text: str | bytes | None = None) -> Procedure:
+def read_procedure(
+    path: str | Path, *, text: str | bytes | None = None, cache: LoadCache | None = None
+) -> Procedure:
     """Load a procedure that must be usable; raise :class:`DefinitionError` if not.
 
-    Warnings do not stop it; the error lists every error of the file.
+    Warnings do not stop it; the error lists every error of the file. With a
+    ``cache``, a file read before (same bytes) skips YAML, model and checks.
     """
-    result = load_procedure(path, text=text)
+    result = load_procedure(path, text=text, cache=cache)
     if result.procedure is None or result.errors:
         raise DefinitionError(result.findings, result.file)
     return result.procedure
