@@ -145,7 +145,7 @@ def build_db(path: Path, n: int, seed: int = 6) -> None:
     conn.close()
 
 
-def measure(db: str, repeat: int) -> dict[str, object]:
+def measure(db: str, repeat: int, workers: int) -> dict[str, object]:
     from procflow.calendar import WorkCalendar
     from procflow.reports import build_report
     from procflow.reports.html import render_html
@@ -157,7 +157,7 @@ def measure(db: str, repeat: int) -> dict[str, object]:
     report = None
     for _ in range(repeat):
         t0, c0 = time.perf_counter(), time.process_time()
-        report = build_report(store, calendar=calendar)
+        report = build_report(store, calendar=calendar, workers=workers)
         times.append(time.perf_counter() - t0)
         cpu.append(time.process_time() - c0)
     assert report is not None
@@ -179,6 +179,7 @@ def measure(db: str, repeat: int) -> dict[str, object]:
         "html_s": html_s,
         "html_bytes": len(html.encode()),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "workers": workers,
     }
 
 
@@ -188,10 +189,13 @@ def main() -> int:
     ap.add_argument("--db", default=None, help="database to build or reuse")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--workers", type=int, default=2, help="processes for the report (1 = one pass)"
+    )
     ap.add_argument("--measure", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, args.repeat)))
+        print(json.dumps(measure(args.measure, args.repeat, args.workers)))
         return 0
     db = Path(args.db or f"/tmp/procflow-bench-reports-{args.dossiers}.db")
     if not db.exists():
@@ -200,7 +204,16 @@ def main() -> int:
         build_db(db, args.dossiers)
         print(f"built in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
     out = subprocess.run(
-        [sys.executable, __file__, "--measure", str(db), "--repeat", str(args.repeat)],
+        [
+            sys.executable,
+            __file__,
+            "--measure",
+            str(db),
+            "--repeat",
+            str(args.repeat),
+            "--workers",
+            str(args.workers),
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -5,6 +5,7 @@ Working seconds: a working day is 27,000 s (07:30-11:30, 13:30-17:00).
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -185,3 +186,18 @@ def test_quantile_and_working_time(calendar: WorkCalendar) -> None:
             a.astimezone(UTC).isoformat()
         )
         assert fast == pytest.approx(expected) and utc == pytest.approx(expected)
+
+
+def test_a_pass_split_over_processes_gives_the_same_report(
+    case: Case, calendar: WorkCalendar
+) -> None:
+    from procflow.store.sqlite import SQLiteStore
+
+    if not isinstance(case.store, SQLiteStore):
+        pytest.skip("the pass is split over processes for SQLite stores only")
+    one = build_report(case.store, QUERY, calendar=calendar).to_dict()
+    two = build_report(case.store, QUERY, calendar=calendar, workers=3).to_dict()
+    one.pop("generated_at"), two.pop("generated_at")
+    assert json.loads(json.dumps(two, sort_keys=True)) == json.loads(
+        json.dumps(one, sort_keys=True)
+    )

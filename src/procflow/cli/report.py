@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -218,6 +219,12 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
     @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes for the pass over an SQLite store (default: the CPUs, at most 4).",
+    )
+    @click.option(
         "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE."
     )
     def report(
@@ -231,6 +238,7 @@ def register(cli: click.Group) -> None:
         points: str,
         fmt: str,
         output: str | None,
+        workers: int | None,
     ) -> None:
         """On-time rates, per-agency accountability, bottlenecks and scores of DB.
 
@@ -270,7 +278,11 @@ def register(cli: click.Group) -> None:
         store = open_store(db)
         try:
             result = build_report(
-                store, query, calendar=calendar, rule=ScoringRule(early, on_time, late)
+                store,
+                query,
+                calendar=calendar,
+                rule=ScoringRule(early, on_time, late),
+                workers=workers or min(os.cpu_count() or 1, 4),
             )
         finally:
             store.close()

@@ -8,7 +8,9 @@ step visit. Nothing holds the list of dossiers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,103 @@ if TYPE_CHECKING:
     from procflow.store.base import Store
 
 __all__ = ["Report", "build_report"]
+
+#: Settings carried by the partial reports, not figures: never summed.
+_SETTINGS = frozenset({"rule", "as_of", "day_seconds", "procedure", "step", "agency"})
+
+
+@dataclass(slots=True)
+class _Partial:
+    """The builders' state after a pass over some of the dossiers."""
+
+    rates: RatesReport
+    accountability: AccountabilityReport
+    bottlenecks: BottlenecksBuilder
+    scores: ScoresReport
+    read: int
+    matched: int
+
+    def merge(self, other: _Partial) -> _Partial:
+        for f in fields(self):
+            setattr(self, f.name, _combine(getattr(self, f.name), getattr(other, f.name)))
+        return self
+
+
+def _combine(a: Any, b: Any) -> Any:
+    """Add counters, concatenate value lists, merge dicts key by key, recursively."""
+    if isinstance(a, bool) or a is None:
+        return a if a is not None else b
+    if isinstance(a, int | float):
+        return a + b
+    if isinstance(a, array | list):
+        a.extend(b)
+        return a
+    if isinstance(a, dict):
+        for key, value in b.items():
+            a[key] = _combine(a[key], value) if key in a else value
+        return a
+    if is_dataclass(a) and not isinstance(a, type):
+        names = [f.name for f in fields(a)] if hasattr(a, "__dataclass_fields__") else []
+        for name in names:
+            if name not in _SETTINGS:
+                object.__setattr__(a, name, _combine(getattr(a, name), getattr(b, name)))
+        return a
+    if hasattr(a, "__dict__") or hasattr(a, "__slots__"):
+        for name in _slots(a):
+            if name not in _SETTINGS:
+                setattr(a, name, _combine(getattr(a, name), getattr(b, name)))
+        return a
+    return a  # text, dates: the same in every part
+
+
+def _slots(obj: Any) -> list[str]:
+    names: list[str] = []
+    for cls in type(obj).__mro__:
+        slots = cls.__dict__.get("__slots__", ())
+        names.extend([slots] if isinstance(slots, str) else list(slots))
+    return names or list(vars(obj))
+
+
+def _scan_parallel(
+    store: Store,
+    query: ReportQuery,
+    calendar: WorkCalendar,
+    rule: ScoringRule,
+    as_of: datetime,
+    workers: int,
+) -> _Partial:
+    import multiprocessing
+
+    from procflow.store.sqlite import SQLiteStore
+
+    methods = multiprocessing.get_all_start_methods()
+    if not isinstance(store, SQLiteStore) or "fork" not in methods or store.path == ":memory:":
+        return _scan(
+            store.iter_dossier_dicts(procedure_id=query.procedure), query, calendar, rule, as_of
+        )
+    context = multiprocessing.get_context("fork")
+    jobs = [(str(store.path), query, calendar, rule, as_of, (i, workers)) for i in range(workers)]
+    with context.Pool(workers) as pool:
+        parts = pool.starmap(_scan_shard, jobs)
+    merged = parts[0]
+    for part in parts[1:]:
+        merged.merge(part)
+    return merged
+
+
+def _scan_shard(
+    path: str,
+    query: ReportQuery,
+    calendar: WorkCalendar,
+    rule: ScoringRule,
+    as_of: datetime,
+    shard: tuple[int, int],
+) -> _Partial:
+    from procflow.store.sqlite import SQLiteStore
+
+    with SQLiteStore(path) as store:
+        dossiers = store.iter_dossier_dicts(procedure_id=query.procedure, shard=shard)
+        return _scan(dossiers, query, calendar, rule, as_of)
 
 
 @dataclass(slots=True)
@@ -64,13 +163,16 @@ def build_report(
     calendar: WorkCalendar | None = None,
     rule: ScoringRule = DEFAULT_RULE,
     now: datetime | None = None,
+    workers: int = 1,
 ) -> Report:
     """Compute the report for ``query`` (default: everything) from ``store``.
 
     ``calendar`` (default: Vietnam's national calendar) measures step
     allotments and applicant waiting in working time; ``rule`` scores
     dossiers; ``now`` is "now" for in-progress dossiers when the query has
-    neither ``as_of`` nor an end date.
+    neither ``as_of`` nor an end date. ``workers`` > 1 splits the pass over
+    that many processes (SQLite stores, on systems that fork): every figure
+    is a sum or a list of values, so the parts merge exactly.
     """
     if calendar is None:
         from procflow.calendar import WorkCalendar
@@ -79,6 +181,33 @@ def build_report(
     query = query or ReportQuery(tz=calendar.tz)
     current = now or datetime.now(query.tz)
     as_of = query.in_progress_at(current)
+
+    if workers > 1:
+        partial = _scan_parallel(store, query, calendar, rule, as_of, workers)
+    else:
+        dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
+        partial = _scan(dossiers, query, calendar, rule, as_of)
+    return Report(
+        query=query,
+        as_of=as_of,
+        rates=partial.rates,
+        accountability=partial.accountability,
+        bottlenecks=partial.bottlenecks.build(),
+        scores=partial.scores,
+        dossiers_read=partial.read,
+        dossiers_matched=partial.matched,
+        generated_at=current,
+    )
+
+
+def _scan(
+    dossiers: Iterable[dict[str, Any]],
+    query: ReportQuery,
+    calendar: WorkCalendar,
+    rule: ScoringRule,
+    as_of: datetime,
+) -> _Partial:
+    """One pass over some dossiers: the partial figures of every builder."""
     lower, upper = query.lower, query.upper
     agency = query.agency
 
@@ -92,7 +221,7 @@ def build_report(
 
     worst = _WORST
     read = matched = 0
-    for d in store.iter_dossier_dicts(procedure_id=query.procedure):
+    for d in dossiers:
         read += 1
         if agency is not None and not query.matches(d):
             continue
@@ -155,14 +284,11 @@ def build_report(
         if counted:
             matched += 1
 
-    return Report(
-        query=query,
-        as_of=as_of,
-        rates=rates.report,
-        accountability=accountability.report,
-        bottlenecks=bottlenecks.build(),
-        scores=scores.report,
-        dossiers_read=read,
-        dossiers_matched=matched,
-        generated_at=current,
+    return _Partial(
+        rates.report,
+        accountability.report,
+        bottlenecks,
+        scores.report,
+        read,
+        matched,
     )

@@ -378,19 +378,33 @@ class SQLiteStore:
             yield code
 
     def iter_dossier_dicts(
-        self, *, open_only: bool = False, procedure_id: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        procedure_id: str | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> Iterator[dict[str, Any]]:
         """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
         receipt order, page by page: what reports stream over without building
         objects or holding the whole table in memory."""
         loads = orjson.loads
-        for _, body in self._pages("body", open_only, procedure_id):
+        for _, body in self._pages("body", open_only, procedure_id, shard):
             yield loads(body)
 
     def _pages(
-        self, column: str, open_only: bool, procedure_id: str | None
+        self,
+        column: str,
+        open_only: bool,
+        procedure_id: str | None,
+        shard: tuple[int, int] | None = None,
     ) -> Iterator[tuple[str, str]]:
-        filters, params = [], []
+        """Rows in receipt order, page by page; ``shard=(i, n)`` keeps the i-th
+        of n disjoint parts (by rowid), for passes split across processes."""
+        filters: list[str] = []
+        params: list[object] = []
+        if shard is not None:
+            filters.append("rowid % ? = ?")
+            params.extend([shard[1], shard[0]])
         if open_only:
             filters.append("status = ?")
             params.append(Status.OPEN.value)
