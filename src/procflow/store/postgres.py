@@ -67,6 +67,8 @@ from procflow.store.records import (
     dossier_row,
     event_from_row,
     event_row,
+    imported_dossier_rows,
+    new_dossier_rows,
 )
 from procflow.store.schema import (
     MIGRATIONS,
@@ -347,12 +349,7 @@ class PostgresStore:
         All or nothing: if any code already exists (or repeats in ``items``),
         ConflictError is raised and none is stored. Returns how many were stored.
         """
-        drows: list[DossierRow] = []
-        erows: list[EventRow] = []
-        for dossier, event, next_alert_at in items:
-            check_write(dossier, event, None)
-            drows.append(dossier_row(dossier, next_alert_at))
-            erows.append(event_row(event))
+        drows, erows = new_dossier_rows(items)
         return self._copy(drows, erows, "create", "stored")
 
     def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
@@ -362,20 +359,7 @@ class PostgresStore:
         end at the dossier's version and hash. All or nothing; returns how
         many dossiers were stored (as ``SQLiteStore.import_dossiers``).
         """
-        drows: list[DossierRow] = []
-        erows: list[EventRow] = []
-        for dossier, events in items:
-            if (
-                not events
-                or events[-1].seq != dossier.version
-                or events[-1].hash != dossier.last_hash
-            ):
-                raise StoreError(
-                    f"dossier {dossier.code}: its log does not end at its state "
-                    f"(version {dossier.version}); nothing was imported"
-                )
-            drows.append(dossier_row(dossier, None))
-            erows.extend(event_row(e) for e in events)
+        drows, erows = imported_dossier_rows(items)
         return self._copy(drows, erows, "import", "imported")
 
     def _copy(self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str) -> int:

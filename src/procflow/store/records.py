@@ -7,6 +7,7 @@ apart, and the contract tests cover both through either.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -146,3 +147,37 @@ def check_write(dossier: Dossier, event: Event, expected_version: int | None) ->
             f"refusing to store dossier {dossier.code} with event {event.seq}: "
             + "; ".join(problems)
         )
+
+
+def new_dossier_rows(
+    items: Iterable[tuple[Dossier, Event, datetime | None]],
+) -> tuple[list[DossierRow], list[EventRow]]:
+    """Rows for ``create_many``: new dossiers, each with its first event."""
+    drows: list[DossierRow] = []
+    erows: list[EventRow] = []
+    for dossier, event, next_alert_at in items:
+        check_write(dossier, event, None)
+        drows.append(dossier_row(dossier, next_alert_at))
+        erows.append(event_row(event))
+    return drows, erows
+
+
+def imported_dossier_rows(
+    items: Iterable[tuple[Dossier, Sequence[Event]]],
+) -> tuple[list[DossierRow], list[EventRow]]:
+    """Rows for ``import_dossiers``: whole dossiers with their complete logs.
+
+    Each log must end at its dossier's version and hash; otherwise nothing is
+    imported (StoreError)."""
+    drows: list[DossierRow] = []
+    erows: list[EventRow] = []
+    for dossier, events in items:
+        last = events[-1] if events else None
+        if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
+            raise StoreError(
+                f"dossier {dossier.code}: its log does not end at its state "
+                f"(version {dossier.version}); nothing was imported"
+            )
+        drows.append(dossier_row(dossier, None))
+        erows.extend(event_row(e) for e in events)
+    return drows, erows

@@ -47,13 +47,13 @@ from procflow.errors import ConflictError, StoreError
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
-    DossierRow,
-    EventRow,
     check_write,
     dossier_from_body,
     dossier_row,
     event_from_row,
     event_row,
+    imported_dossier_rows,
+    new_dossier_rows,
 )
 from procflow.store.schema import (
     MIGRATIONS,
@@ -280,11 +280,7 @@ class SQLiteStore:
         All or nothing: if any code already exists (or repeats in ``items``),
         ConflictError is raised and none is stored. Returns how many were stored.
         """
-        drows, erows = [], []
-        for dossier, event, next_alert_at in items:
-            check_write(dossier, event, None)
-            drows.append(dossier_row(dossier, next_alert_at))
-            erows.append(event_row(event))
+        drows, erows = new_dossier_rows(items)
         with self._transaction(f"create {len(drows)} dossiers") as conn:
             try:
                 conn.executemany(_INSERT_DOSSIER, drows)
@@ -302,17 +298,7 @@ class SQLiteStore:
         chain from the first event and end at the dossier's version and hash.
         All or nothing; returns how many dossiers were stored.
         """
-        drows: list[DossierRow] = []
-        erows: list[EventRow] = []
-        for dossier, events in items:
-            last = events[-1] if events else None
-            if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
-                raise StoreError(
-                    f"dossier {dossier.code}: its log does not end at its state "
-                    f"(version {dossier.version}); nothing was imported"
-                )
-            drows.append(dossier_row(dossier, None))
-            erows.extend(event_row(e) for e in events)
+        drows, erows = imported_dossier_rows(items)
         with self._transaction(f"import {len(drows)} dossiers") as conn:
             try:
                 conn.executemany(_INSERT_DOSSIER, drows)
