@@ -3,7 +3,9 @@ on a database file."""
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -70,6 +72,25 @@ def _open(
     return open_engine(db, procedures=procedures, calendars=calendars, clock=clock)
 
 
+def _with_engine(command: Callable[..., None]) -> Callable[..., None]:
+    """Give a command the DB argument and the engine options, and call it with
+    the opened :class:`Engine` in their place (one place for all commands)."""
+
+    @functools.wraps(command)
+    def run(
+        db: str,
+        procedures: tuple[str, ...],
+        calendars: tuple[str, ...],
+        at: str | None,
+        **kwargs: Any,
+    ) -> None:
+        command(_open(db, procedures, calendars, at), **kwargs)
+
+    # Click lists a command's parameters in the reverse order of decoration:
+    # DB, added last, comes first.
+    return click.argument("db")(_engine_options(run))  # type: ignore[no-any-return]
+
+
 def _dt(value: datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else ""
 
@@ -93,9 +114,9 @@ def _dossier_table(console: Console, data: dict[str, Any]) -> None:
             table.add_row(key, str(data[key]))
     apps = data.get("appointments") or []
     if apps:
-        table.add_row(
-            "appointment", apps[-1]["due_at"] + (" (after apology)" if len(apps) > 1 else "")
-        )
+        why = {"resumed": " (after the supplement)", "recalculated": " (calendar changed)"}
+        note = why.get(apps[-1].get("kind") or "", " (after apology)" if len(apps) > 1 else "")
+        table.add_row("appointment", apps[-1]["due_at"] + note)
     console.print(table)
 
 
@@ -105,16 +126,15 @@ def register(cli: click.Group) -> None:
         """Receive, move and inspect dossiers in a procflow database."""
 
     @dossier.command("receive")
-    @click.argument("db")
+    @_with_engine
     @click.argument("procedure")
     @_actor_options
     @click.option("--applicant", default=None, help='Applicant as JSON, e.g. \'{"name": "..."}\'.')
     @click.option("--fact", "facts", multiple=True, metavar="NAME=true|false")
     @click.option("--document", "documents", multiple=True, help="A document received.")
-    @_engine_options
     @FORMAT_OPTION
     def receive(
-        db: str,
+        engine: Engine,
         procedure: str,
         actor_id: str,
         agency: str,
@@ -122,9 +142,6 @@ def register(cli: click.Group) -> None:
         applicant: str | None,
         facts: tuple[str, ...],
         documents: tuple[str, ...],
-        procedures: tuple[str, ...],
-        calendars: tuple[str, ...],
-        at: str | None,
         fmt: str,
     ) -> None:
         """Receive a complete dossier; prints the receipt-and-appointment slip."""
@@ -140,7 +157,6 @@ def register(cli: click.Group) -> None:
                     f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact"
                 )
             parsed_facts[name] = value.lower() == "true"
-        engine = _open(db, procedures, calendars, at)
         slip = engine.receive(
             procedure,
             actor=Actor(actor_id, agency, role),
@@ -158,16 +174,15 @@ def register(cli: click.Group) -> None:
         emit(fmt, slip.to_dict(), render)
 
     @dossier.command("fire")
-    @click.argument("db")
+    @_with_engine
     @click.argument("code")
     @click.argument("trigger")
     @_actor_options
     @click.option("--note", default=None)
     @click.option("--missing", multiple=True, help="For supplement requests: what is missing.")
-    @_engine_options
     @FORMAT_OPTION
     def fire(
-        db: str,
+        engine: Engine,
         code: str,
         trigger: str,
         actor_id: str,
@@ -175,13 +190,9 @@ def register(cli: click.Group) -> None:
         role: str | None,
         note: str | None,
         missing: tuple[str, ...],
-        procedures: tuple[str, ...],
-        calendars: tuple[str, ...],
-        at: str | None,
         fmt: str,
     ) -> None:
         """Fire TRIGGER on dossier CODE as an officer of AGENCY."""
-        engine = _open(db, procedures, calendars, at)
         result = engine.fire(
             code, trigger, Actor(actor_id, agency, role), note=note, missing=missing
         )
@@ -189,20 +200,11 @@ def register(cli: click.Group) -> None:
         emit(fmt, data, lambda c: c.print(f"{code}: {trigger} -> [bold]{result.state}[/]"))
 
     @dossier.command("show")
-    @click.argument("db")
+    @_with_engine
     @click.argument("code")
-    @_engine_options
     @FORMAT_OPTION
-    def show(
-        db: str,
-        code: str,
-        procedures: tuple[str, ...],
-        calendars: tuple[str, ...],
-        at: str | None,
-        fmt: str,
-    ) -> None:
+    def show(engine: Engine, code: str, fmt: str) -> None:
         """Show a dossier's state and its processing control slip."""
-        engine = _open(db, procedures, calendars, at)
         data = engine.get(code).to_dict()
         slip = engine.control_slip(code)
         data["control_slip"] = slip.to_dict()
@@ -244,20 +246,11 @@ def register(cli: click.Group) -> None:
         emit(fmt, data, render)
 
     @dossier.command("history")
-    @click.argument("db")
+    @_with_engine
     @click.argument("code")
-    @_engine_options
     @FORMAT_OPTION
-    def history(
-        db: str,
-        code: str,
-        procedures: tuple[str, ...],
-        calendars: tuple[str, ...],
-        at: str | None,
-        fmt: str,
-    ) -> None:
+    def history(engine: Engine, code: str, fmt: str) -> None:
         """The dossier's event log, with its hash chain."""
-        engine = _open(db, procedures, calendars, at)
         events = engine.history(code)
 
         def render(console: Console) -> None:
@@ -279,14 +272,10 @@ def register(cli: click.Group) -> None:
         emit(fmt, [e.to_dict() for e in events], render)
 
     @cli.command("sweep")
-    @click.argument("db")
-    @_engine_options
+    @_with_engine
     @FORMAT_OPTION
-    def sweep(
-        db: str, procedures: tuple[str, ...], calendars: tuple[str, ...], at: str | None, fmt: str
-    ) -> None:
+    def sweep(engine: Engine, fmt: str) -> None:
         """Emit warnings and overdue events for deadlines near or past (safe to repeat)."""
-        engine = _open(db, procedures, calendars, at)
         events = engine.sweep()
 
         def render(console: Console) -> None:
@@ -299,14 +288,10 @@ def register(cli: click.Group) -> None:
         emit(fmt, [e.to_dict() for e in events], render)
 
     @cli.command("verify")
-    @click.argument("db")
-    @_engine_options
+    @_with_engine
     @FORMAT_OPTION
-    def verify(
-        db: str, procedures: tuple[str, ...], calendars: tuple[str, ...], at: str | None, fmt: str
-    ) -> None:
+    def verify(engine: Engine, fmt: str) -> None:
         """Check the hash chain of every dossier and that replay equals stored state."""
-        engine = _open(db, procedures, calendars, at)
         report = engine.verify()
 
         def render(console: Console) -> None:
