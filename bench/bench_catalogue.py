@@ -247,6 +247,13 @@ def main(argv: list[str] | None = None) -> int:
         warm = "warm LoadCache: " + label.removeprefix("procflow ")
         rows.append((warm, timed(args.rounds, cached)))
 
+        from procflow.catalogue import Catalogue
+
+        def catalogue() -> None:
+            Catalogue.from_paths(paths)
+
+        rows.append(("Catalogue.from_paths (the API), cold", timed(args.rounds, catalogue)))
+
         print(
             f"catalogue: {len(paths)} procedures, {steps} steps "
             f"({steps / len(paths):.1f} per procedure), {sum(sizes) / 1e6:.1f} MB of YAML; "
@@ -263,9 +270,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"x{median / base:4.2f} of safe_load, x{median / cbase:4.2f} of CSafeLoader, "
                 f"{median / len(paths) * 1e3:.2f} ms/procedure"
             )
-        cold = statistics.median(rows[-2][1])
-        total = statistics.median(rows[-1][1])
-        for name, value in (("cold", cold), ("warm cache", total)):
+        cold = statistics.median(rows[-3][1])
+        total = statistics.median(rows[-2][1])
+        split = statistics.median(rows[-1][1])
+        outcomes = (("cold", cold), ("warm cache", total), ("cold, Catalogue.from_paths", split))
+        for name, value in outcomes:
             verdict = "within" if value < 5.0 else "OVER"
             print(f"whole catalogue, {name}: {value:.2f} s, {verdict} the 5 s target")
     return 0

@@ -8,6 +8,7 @@ dossiers received under them may still be open.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -40,9 +41,18 @@ class Catalogue:
 
         cache = LoadCache(Path(cache_dir)) if cache_dir is not None else None
         catalogue = cls()
-        for path in discover([Path(p) for p in paths]):
-            # read_procedure has run the checks already: compile without repeating them.
-            catalogue.add(compile_procedure(read_procedure(path, cache=cache), check=False))
+        # A catalogue is many small objects that all stay alive: the cyclic
+        # garbage collector would walk the growing heap again and again for
+        # nothing (it more than doubles the time of 2,000 procedures).
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            for path in discover([Path(p) for p in paths]):
+                # read_procedure has run the checks: compile without repeating them.
+                catalogue.add(compile_procedure(read_procedure(path, cache=cache), check=False))
+        finally:
+            if paused:
+                gc.enable()
         return catalogue
 
     def add(self, procedure: CompiledProcedure | Procedure) -> CompiledProcedure:
@@ -110,3 +120,4 @@ class Catalogue:
             raise UnknownProcedure(
                 f"unknown procedure {procedure_id!r}; the catalogue has: {known}"
             ) from None
+

@@ -35,6 +35,10 @@ class DefinitionError(ProcflowError):
         head = f"{source or 'input'}: {len(errors)} error(s)"
         super().__init__(head + "\n" + "\n".join(str(f) for f in errors))
 
+    def __reduce__(self) -> tuple[type[DefinitionError], tuple[list[Finding], str | None]]:
+        # So that it crosses process boundaries (parallel catalogue loads) intact.
+        return (type(self), (self.findings, self.source))
+
 
 class CalendarError(ProcflowError):
     """A calendar or a calendar overlay is invalid, or a date lies outside it."""

@@ -194,3 +194,4 @@ def test_catalogue_cache_gives_the_same_procedures(tmp_path: Path) -> None:
         again = warm.get(compiled.id, compiled.version)
         assert again.procedure == compiled.procedure
         assert again.table == compiled.table
+
