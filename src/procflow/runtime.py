@@ -25,6 +25,7 @@ def open_engine(
     clock: Clock | None = None,
     warning_hours: float = 8.0,
     cache_dir: str | Path | None = None,
+    create: bool = True,
 ) -> Engine:
     """An engine on ``store`` running the procedures found under ``procedures``.
 
@@ -32,7 +33,8 @@ def open_engine(
     ``calendars`` are overlay files laid over Vietnam's national calendar
     (e.g. a province's extra holiday). ``cache_dir`` (default: the
     ``PROCFLOW_CACHE_DIR`` environment variable, if set) keeps checked
-    procedures between runs so large catalogues load fast.
+    procedures between runs so large catalogues load fast. With ``create``
+    false, a missing SQLite file is an error instead of a new database.
     """
     paths = [Path(p) for p in procedures]
     if not paths:
@@ -47,4 +49,5 @@ def open_engine(
     cache_dir = cache_dir or os.environ.get("PROCFLOW_CACHE_DIR") or None
     catalogue = Catalogue.from_paths(paths, cache_dir=cache_dir)
     calendar = WorkCalendar.vietnam(list(calendars) or None)
-    return Engine(open_store(store), catalogue, calendar, clock, warning_hours=warning_hours)
+    opened = open_store(store, must_exist=not create)
+    return Engine(opened, catalogue, calendar, clock, warning_hours=warning_hours)

@@ -87,3 +87,22 @@ def test_verify_detects_tampering(tmp_path: Path) -> None:
     r = procflow("verify", db, *common, cwd=tmp_path)
     assert r.returncode == 1
     assert "edited" in r.stdout
+
+
+def test_mistyped_database_is_refused_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "typo.db"
+    for args in (
+        ("dossier", "show", str(missing), CODE),
+        ("sweep", str(missing)),
+        ("verify", str(missing)),
+        ("report", str(missing)),
+    ):
+        r = (
+            procflow(*args, "--procedures", PROCS, cwd=tmp_path)
+            if args[0] != "report"
+            else (procflow(*args, cwd=tmp_path))
+        )
+        assert r.returncode == 1, (args, r.stdout, r.stderr)
+        assert "no such procflow database" in r.stderr
+        assert "Traceback" not in r.stderr
+    assert not missing.exists()

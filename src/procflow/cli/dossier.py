@@ -65,30 +65,40 @@ def _instant(text: str | None) -> datetime | None:
 
 
 def _open(
-    db: str, procedures: tuple[str, ...], calendars: tuple[str, ...], at: str | None
+    db: str,
+    procedures: tuple[str, ...],
+    calendars: tuple[str, ...],
+    at: str | None,
+    create: bool = False,
 ) -> Engine:
     instant = _instant(at)
     clock = VirtualClock(instant) if instant else SystemClock()
-    return open_engine(db, procedures=procedures, calendars=calendars, clock=clock)
+    return open_engine(
+        db, procedures=procedures, calendars=calendars, clock=clock, create=create
+    )
 
 
-def _with_engine(command: Callable[..., None]) -> Callable[..., None]:
+def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the DB argument and the engine options, and call it with
-    the opened :class:`Engine` in their place (one place for all commands)."""
+    the opened :class:`Engine` in their place (one place for all commands).
+    Only commands that ``create`` may start a new database file."""
 
-    @functools.wraps(command)
-    def run(
-        db: str,
-        procedures: tuple[str, ...],
-        calendars: tuple[str, ...],
-        at: str | None,
-        **kwargs: Any,
-    ) -> None:
-        command(_open(db, procedures, calendars, at), **kwargs)
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        @functools.wraps(command)
+        def run(
+            db: str,
+            procedures: tuple[str, ...],
+            calendars: tuple[str, ...],
+            at: str | None,
+            **kwargs: Any,
+        ) -> None:
+            command(_open(db, procedures, calendars, at, create), **kwargs)
 
-    # Click lists a command's parameters in the reverse order of decoration:
-    # DB, added last, comes first.
-    return click.argument("db")(_engine_options(run))  # type: ignore[no-any-return]
+        # Click lists a command's parameters in the reverse order of
+        # decoration: DB, added last, comes first.
+        return click.argument("db")(_engine_options(run))  # type: ignore[no-any-return]
+
+    return decorate
 
 
 def _dt(value: datetime | None) -> str:
@@ -126,7 +136,7 @@ def register(cli: click.Group) -> None:
         """Receive, move and inspect dossiers in a procflow database."""
 
     @dossier.command("receive")
-    @_with_engine
+    @_with_engine(create=True)
     @click.argument("procedure")
     @_actor_options
     @click.option("--applicant", default=None, help='Applicant as JSON, e.g. \'{"name": "..."}\'.')
@@ -174,7 +184,7 @@ def register(cli: click.Group) -> None:
         emit(fmt, slip.to_dict(), render)
 
     @dossier.command("fire")
-    @_with_engine
+    @_with_engine()
     @click.argument("code")
     @click.argument("trigger")
     @_actor_options
@@ -200,7 +210,7 @@ def register(cli: click.Group) -> None:
         emit(fmt, data, lambda c: c.print(f"{code}: {trigger} -> [bold]{result.state}[/]"))
 
     @dossier.command("show")
-    @_with_engine
+    @_with_engine()
     @click.argument("code")
     @FORMAT_OPTION
     def show(engine: Engine, code: str, fmt: str) -> None:
@@ -246,7 +256,7 @@ def register(cli: click.Group) -> None:
         emit(fmt, data, render)
 
     @dossier.command("history")
-    @_with_engine
+    @_with_engine()
     @click.argument("code")
     @FORMAT_OPTION
     def history(engine: Engine, code: str, fmt: str) -> None:
@@ -272,7 +282,7 @@ def register(cli: click.Group) -> None:
         emit(fmt, [e.to_dict() for e in events], render)
 
     @cli.command("sweep")
-    @_with_engine
+    @_with_engine()
     @FORMAT_OPTION
     def sweep(engine: Engine, fmt: str) -> None:
         """Emit warnings and overdue events for deadlines near or past (safe to repeat)."""
@@ -288,7 +298,7 @@ def register(cli: click.Group) -> None:
         emit(fmt, [e.to_dict() for e in events], render)
 
     @cli.command("verify")
-    @_with_engine
+    @_with_engine()
     @FORMAT_OPTION
     def verify(engine: Engine, fmt: str) -> None:
         """Check the hash chain of every dossier and that replay equals stored state."""

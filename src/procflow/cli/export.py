@@ -35,7 +35,7 @@ def register(cli: click.Group) -> None:
         completed. Mapping and attributes: docs/reports.md.
         """
         options = ExportOptions(procedure=procedure, alerts=not no_alerts)
-        store = open_store(db)
+        store = open_store(db, must_exist=True)
         try:
             if output:
                 with open(output, "w", encoding="utf-8", newline="") as out:

@@ -275,7 +275,7 @@ def register(cli: click.Group) -> None:
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-        store = open_store(db)
+        store = open_store(db, must_exist=True)
         try:
             result = build_report(
                 store,

@@ -34,15 +34,20 @@ _FORMS = (
 )
 
 
-def open_store(target: str | Path, *, timeout: float = 30.0) -> Store:
-    """The store ``target`` names; ``timeout`` is the SQLite write-lock wait in seconds."""
+def open_store(target: str | Path, *, timeout: float = 30.0, must_exist: bool = False) -> Store:
+    """The store ``target`` names; ``timeout`` is the SQLite write-lock wait in seconds.
+
+    An SQLite file is created when missing, unless ``must_exist``: commands
+    that only read or move existing dossiers refuse a mistyped path instead
+    of leaving an empty database behind.
+    """
     if isinstance(target, Path):
-        return SQLiteStore(target.expanduser(), timeout=timeout)
+        return _sqlite(target.expanduser(), timeout, must_exist)
     text = target.strip()
     if not text:
         raise StoreError(f"no store given; expected one of: {_FORMS}")
     if "://" not in text:
-        return SQLiteStore(Path(text).expanduser(), timeout=timeout)
+        return _sqlite(Path(text).expanduser(), timeout, must_exist)
     scheme, _, rest = text.partition("://")
     scheme = scheme.lower()
     if scheme == "sqlite":
@@ -52,7 +57,9 @@ def open_store(target: str | Path, *, timeout: float = 30.0) -> Store:
                 "(three slashes; four for an absolute path, e.g. sqlite:////var/lib/procflow.db)"
             )
         path = unquote(rest[1:])
-        return SQLiteStore(path if path == ":memory:" else Path(path).expanduser(), timeout=timeout)
+        if path == ":memory:":
+            return SQLiteStore(path, timeout=timeout)
+        return _sqlite(Path(path).expanduser(), timeout, must_exist)
     if scheme == "memory":
         if rest:
             raise StoreError(
@@ -67,6 +74,15 @@ def open_store(target: str | Path, *, timeout: float = 30.0) -> Store:
             "postgresql://user@host/dbname"
         )
     raise StoreError(f"unknown store scheme {scheme + '://'!r} in {target!r}; expected {_FORMS}")
+
+
+def _sqlite(path: Path, timeout: float, must_exist: bool) -> SQLiteStore:
+    if must_exist and not path.exists():
+        raise StoreError(
+            f"{path}: no such procflow database; check the path (receiving a first "
+            "dossier, e.g. `procflow dossier receive`, creates one)"
+        )
+    return SQLiteStore(path, timeout=timeout)
 
 
 def _open_postgres(rest: str, timeout: float) -> Store:
