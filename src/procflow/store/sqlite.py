@@ -72,9 +72,13 @@ _INSERT_DOSSIER = (
     f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in DOSSIER_COLUMNS)})"
 )
+# Only what a transition can change: leaving out the fixed, indexed columns
+# (procedure_id, received_at) spares SQLite their index upkeep on every write.
+_FIXED_COLUMNS = frozenset({"code", "procedure_id", "desk_agency", "received_at"})
+_CHANGING = [i for i, c in enumerate(DOSSIER_COLUMNS) if c not in _FIXED_COLUMNS]
 _UPDATE_DOSSIER = (
     "UPDATE dossiers SET "
-    + ", ".join(f"{c} = ?" for c in DOSSIER_COLUMNS[1:])
+    + ", ".join(f"{DOSSIER_COLUMNS[i]} = ?" for i in _CHANGING)
     + " WHERE code = ? AND version = ?"
 )
 _INSERT_EVENT = (
@@ -321,7 +325,8 @@ class SQLiteStore:
         check_write(dossier, event, expected_version)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
         with self._transaction(f"append event {event.seq} to dossier {dossier.code}") as conn:
-            cursor = conn.execute(_UPDATE_DOSSIER, (*drow[1:], dossier.code, expected_version))
+            changing = [drow[i] for i in _CHANGING]
+            cursor = conn.execute(_UPDATE_DOSSIER, (*changing, dossier.code, expected_version))
             if cursor.rowcount != 1:
                 row = conn.execute(
                     "SELECT version FROM dossiers WHERE code = ?", (dossier.code,)
