@@ -17,7 +17,8 @@ hạn và đúng hạn). Definitions (docs/reports.md, "Rates"):
   resolved;
 * **supplemented**: finished dossiers that were asked for a supplement during
   processing (``supplements > 0``); **apologised**: finished dossiers that got
-  an apology and a new appointment (more than one appointment);
+  an apology and a new appointment (an appointment after the first one, other
+  than the dates a supplement or a calendar change gave);
 * **in progress as of** T: received at or before T and not closed by T;
   **overdue** when the statutory due date is before T, else **within time**;
   **paused**: of those, waiting for the applicant at T (still open and paused
