@@ -29,12 +29,43 @@ from procflow.errors import (
 )
 from procflow.findings import Finding, Severity
 
+# The main entry points, imported on first use so that ``import procflow``
+# stays light (the calendar pulls in numpy and holidays, the stores sqlite3).
+_LAZY = {
+    "Actor": "procflow.engine",
+    "Catalogue": "procflow.catalogue",
+    "Engine": "procflow.engine",
+    "SystemClock": "procflow.engine",
+    "VirtualClock": "procflow.engine",
+    "WorkCalendar": "procflow.calendar",
+    "build_report": "procflow.reports",
+    "compile_procedure": "procflow.compiler",
+    "open_engine": "procflow.runtime",
+    "open_store": "procflow.store",
+    "read_procedure": "procflow.definition.loader",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'procflow' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
 __all__ = [
+    "Actor",
     "CalendarError",
+    "Catalogue",
     "ConflictError",
     "DefinitionError",
     "DossierClosed",
     "DossierNotFound",
+    "Engine",
     "EngineError",
     "Finding",
     "InvalidTrigger",
@@ -43,7 +74,15 @@ __all__ = [
     "RuleViolation",
     "Severity",
     "StoreError",
+    "SystemClock",
     "TamperDetected",
     "UnknownProcedure",
+    "VirtualClock",
+    "WorkCalendar",
     "__version__",
+    "build_report",
+    "compile_procedure",
+    "open_engine",
+    "open_store",
+    "read_procedure",
 ]

@@ -311,3 +311,15 @@ def test_stores_may_serialise_dossiers_directly(engine: Engine, clock: VirtualCl
     dossier = engine.get(code)
     assert orjson.loads(orjson.dumps(dossier)) == orjson.loads(orjson.dumps(dossier.to_dict()))
     assert Dossier.from_dict(orjson.loads(orjson.dumps(dossier))).to_dict() == dossier.to_dict()
+
+
+def test_top_level_names_are_the_real_ones() -> None:
+    import procflow
+    from procflow.engine import Engine as RealEngine
+    from procflow.runtime import open_engine
+
+    assert procflow.Engine is RealEngine
+    assert procflow.open_engine is open_engine
+    assert set(procflow.__all__) >= {"Engine", "Catalogue", "WorkCalendar", "open_engine"}
+    with pytest.raises(AttributeError):
+        _ = procflow.no_such_name
