@@ -47,7 +47,6 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, LiteralString, NoReturn
 
-import orjson
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
@@ -63,7 +62,6 @@ from procflow.store.records import (
     DossierRow,
     EventRow,
     check_write,
-    dossier_from_body,
     dossier_row,
     event_from_row,
     event_row,
@@ -78,10 +76,9 @@ from procflow.store.schema import (
     latest_version,
     utc_key,
 )
+from procflow.store.sqlreads import PAGE_SIZE, SELECT_EVENTS, SQLReads
 
 DIALECT = "postgresql"
-PAGE_SIZE = 500
-"""Rows fetched per page when streaming codes or events: bounds memory per call."""
 
 _DCOLS = ", ".join(DOSSIER_COLUMNS)
 _ECOLS = ", ".join(EVENT_COLUMNS)
@@ -103,7 +100,6 @@ _APPEND: LiteralString = (
     + ", alert_claimed_until = NULL WHERE code = %s AND version = %s RETURNING code) "
     f"INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM moved"
 )
-_SELECT_EVENTS: LiteralString = f"SELECT {_ECOLS} FROM events"
 _NEXT_SEQUENCE: LiteralString = (
     "INSERT INTO sequences (scope, value) VALUES (%s, 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 RETURNING value"
@@ -141,7 +137,7 @@ def describe(conninfo: str) -> str:
     return f"{user + '@' if user else ''}{host}:{port}/{dbname}"
 
 
-class PostgresStore:
+class PostgresStore(SQLReads):
     """The :class:`~procflow.store.base.Store` contract on a PostgreSQL database.
 
     ``conninfo`` is a libpq URL (``postgresql://user@host:5432/dbname``) or
@@ -151,6 +147,12 @@ class PostgresStore:
     ``timeout`` is how many seconds a call waits to connect or for a free
     connection before failing with a :class:`~procflow.errors.StoreError`.
     """
+
+    _P = "%s"
+
+    @property
+    def _label(self) -> str:
+        return f"PostgreSQL store {self.where}"
 
     def __init__(
         self,
@@ -408,76 +410,6 @@ class PostgresStore:
             f"{expected_version}, stored version {row[0]}); read it again and retry"
         )
 
-    def get(self, code: str) -> Dossier | None:
-        rows = self._read(
-            f"read dossier {code}", "SELECT body FROM dossiers WHERE code = %s", (code,)
-        )
-        if not rows:
-            return None
-        return dossier_from_body(code, rows[0][0], f"PostgreSQL store {self.where}")
-
-    def events(self, code: str) -> list[Event]:
-        """One dossier's events, ordered by seq (one statement: one consistent snapshot)."""
-        rows = self._read(
-            f"read the events of dossier {code}",
-            f"{_SELECT_EVENTS} WHERE code = %s ORDER BY seq",
-            (code,),
-        )
-        where = f"PostgreSQL store {self.where}"
-        return [event_from_row(row, where) for row in rows]
-
-    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        """Dossier codes in receipt order (receipt time, then code), page by page.
-
-        Each page is a separate short read, so the caller may write to the
-        store while iterating; dossiers received meanwhile may or may not show.
-        """
-        for code, _ in self._pages("code", open_only, procedure_id):
-            yield code
-
-    def iter_dossier_dicts(
-        self, *, open_only: bool = False, procedure_id: str | None = None
-    ) -> Iterator[dict[str, Any]]:
-        """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
-        receipt order, page by page, in bounded memory."""
-        loads = orjson.loads
-        for _, body in self._pages("body", open_only, procedure_id):
-            yield loads(body)
-
-    def _pages(
-        self, column: LiteralString, open_only: bool, procedure_id: str | None
-    ) -> Iterator[tuple[str, str]]:
-        filters: list[LiteralString] = []
-        params: list[object] = []
-        if open_only:
-            filters.append("status = %s")
-            params.append(Status.OPEN.value)
-        if procedure_id is not None:
-            filters.append("procedure_id = %s")
-            params.append(procedure_id)
-        after: tuple[object, ...] | None = None
-        while True:
-            page_filters = list(filters)
-            page_params = list(params)
-            if after is not None:
-                page_filters.append("(received_at, code) > (%s, %s)")
-                page_params.extend(after)
-            where: LiteralString = " WHERE " + " AND ".join(page_filters) if page_filters else ""
-            rows = self._read(
-                "list dossiers",
-                "SELECT received_at, code, "
-                + column
-                + " FROM dossiers"
-                + where
-                + " ORDER BY received_at, code LIMIT %s",
-                [*page_params, PAGE_SIZE],
-            )
-            for _, code, value in rows:
-                yield code, value
-            if len(rows) < PAGE_SIZE:
-                return
-            after = (rows[-1][0], rows[-1][1])
-
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
         soonest first. A plain read: see :meth:`claim_for_alert` to share the
@@ -520,13 +452,13 @@ class PostgresStore:
         while True:
             query: LiteralString
             if code is not None:
-                query = f"{_SELECT_EVENTS} WHERE code = %s AND seq > %s ORDER BY seq LIMIT %s"
+                query = f"{SELECT_EVENTS} WHERE code = %s AND seq > %s ORDER BY seq LIMIT %s"
                 params: tuple[object, ...] = (code, after[1] if after else 0, PAGE_SIZE)
             elif after is None:
-                query = f"{_SELECT_EVENTS} ORDER BY code, seq LIMIT %s"
+                query = f"{SELECT_EVENTS} ORDER BY code, seq LIMIT %s"
                 params = (PAGE_SIZE,)
             else:
-                query = f"{_SELECT_EVENTS} WHERE (code, seq) > (%s, %s) ORDER BY code, seq LIMIT %s"
+                query = f"{SELECT_EVENTS} WHERE (code, seq) > (%s, %s) ORDER BY code, seq LIMIT %s"
                 params = (*after, PAGE_SIZE)
             rows = self._read("read events", query, params)
             for row in rows:

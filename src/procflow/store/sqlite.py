@@ -37,9 +37,6 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
-
-import orjson
 
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
@@ -47,8 +44,9 @@ from procflow.errors import ConflictError, StoreError
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
+    DossierRow,
+    EventRow,
     check_write,
-    dossier_from_body,
     dossier_row,
     event_from_row,
     event_row,
@@ -63,10 +61,9 @@ from procflow.store.schema import (
     latest_version,
     utc_key,
 )
+from procflow.store.sqlreads import PAGE_SIZE, SELECT_EVENTS, SQLReads
 
 DIALECT = "sqlite"
-PAGE_SIZE = 500
-"""Rows fetched per page when streaming codes or events: bounds memory per call."""
 
 _INSERT_DOSSIER = (
     f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
@@ -85,7 +82,6 @@ _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
-_SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
 # UPSERT then SELECT inside one BEGIN IMMEDIATE transaction: atomic because the
 # write lock is held throughout, and it needs SQLite 3.24, not 3.35 (RETURNING).
 _BUMP_SEQUENCE = (
@@ -96,7 +92,7 @@ MIN_SQLITE = (3, 24, 0)
 """UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
 
 
-class SQLiteStore:
+class SQLiteStore(SQLReads):
     """The :class:`~procflow.store.base.Store` contract on one SQLite file.
 
     ``path`` is the database file (created with its schema if missing) or
@@ -108,6 +104,13 @@ class SQLiteStore:
     operation and the file. Use the store as a context manager, or call
     :meth:`close`.
     """
+
+    _P = "?"
+    _SHARD = "rowid % {p} = {p}"
+
+    @property
+    def _label(self) -> str:
+        return f"SQLite store {self.path}"
 
     def __init__(
         self,
@@ -285,15 +288,7 @@ class SQLiteStore:
         ConflictError is raised and none is stored. Returns how many were stored.
         """
         drows, erows = new_dossier_rows(items)
-        with self._transaction(f"create {len(drows)} dossiers") as conn:
-            try:
-                conn.executemany(_INSERT_DOSSIER, drows)
-            except sqlite3.IntegrityError as exc:
-                raise ConflictError(
-                    f"one of the {len(drows)} dossiers already exists (nothing stored): {exc}"
-                ) from exc
-            conn.executemany(_INSERT_EVENT, erows)
-        return len(drows)
+        return self._insert(drows, erows, "create", "stored")
 
     def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
         """Store whole dossiers with their complete event logs in one transaction.
@@ -303,12 +298,18 @@ class SQLiteStore:
         All or nothing; returns how many dossiers were stored.
         """
         drows, erows = imported_dossier_rows(items)
-        with self._transaction(f"import {len(drows)} dossiers") as conn:
+        return self._insert(drows, erows, "import", "imported")
+
+    def _insert(
+        self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str
+    ) -> int:
+        """Dossier rows, then event rows, in one transaction; a taken code is a conflict."""
+        with self._transaction(f"{verb} {len(drows)} dossiers") as conn:
             try:
                 conn.executemany(_INSERT_DOSSIER, drows)
             except sqlite3.IntegrityError as exc:
                 raise ConflictError(
-                    f"one of the {len(drows)} dossiers already exists (nothing imported): {exc}"
+                    f"one of the {len(drows)} dossiers already exists (nothing {done}): {exc}"
                 ) from exc
             conn.executemany(_INSERT_EVENT, erows)
         return len(drows)
@@ -338,90 +339,6 @@ class SQLiteStore:
                     f"{expected_version}, stored version {row[0]}); read it again and retry"
                 )
             conn.execute(_INSERT_EVENT, erow)
-
-    def get(self, code: str) -> Dossier | None:
-        rows = self._read(
-            f"read dossier {code}", "SELECT body FROM dossiers WHERE code = ?", (code,)
-        )
-        if not rows:
-            return None
-        body = rows[0][0]
-        assert isinstance(body, str)
-        return dossier_from_body(code, body, f"SQLite store {self.path}")
-
-    def events(self, code: str) -> list[Event]:
-        """One dossier's events, ordered by seq (read in one consistent snapshot)."""
-        rows = self._read(
-            f"read the events of dossier {code}",
-            f"{_SELECT_EVENTS} WHERE code = ? ORDER BY seq",
-            (code,),
-        )
-        where = f"SQLite store {self.path}"
-        return [event_from_row(row, where) for row in rows]
-
-    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        """Dossier codes in receipt order (receipt time, then code), page by page.
-
-        Each page is a separate short read, so the caller may write to the
-        store while iterating; dossiers received meanwhile may or may not show.
-        """
-        for code, _ in self._pages("code", open_only, procedure_id):
-            yield code
-
-    def iter_dossier_dicts(
-        self,
-        *,
-        open_only: bool = False,
-        procedure_id: str | None = None,
-        shard: tuple[int, int] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
-        receipt order, page by page: what reports stream over without building
-        objects or holding the whole table in memory."""
-        loads = orjson.loads
-        for _, body in self._pages("body", open_only, procedure_id, shard):
-            yield loads(body)
-
-    def _pages(
-        self,
-        column: str,
-        open_only: bool,
-        procedure_id: str | None,
-        shard: tuple[int, int] | None = None,
-    ) -> Iterator[tuple[str, str]]:
-        """Rows in receipt order, page by page; ``shard=(i, n)`` keeps the i-th
-        of n disjoint parts (by rowid), for passes split across processes."""
-        filters: list[str] = []
-        params: list[object] = []
-        if shard is not None:
-            filters.append("rowid % ? = ?")
-            params.extend([shard[1], shard[0]])
-        if open_only:
-            filters.append("status = ?")
-            params.append(Status.OPEN.value)
-        if procedure_id is not None:
-            filters.append("procedure_id = ?")
-            params.append(procedure_id)
-        after: tuple[object, ...] | None = None
-        while True:
-            page_filters = list(filters)
-            page_params: list[object] = list(params)
-            if after is not None:
-                page_filters.append("(received_at, code) > (?, ?)")
-                page_params.extend(after)
-            where = f" WHERE {' AND '.join(page_filters)}" if page_filters else ""
-            rows = self._read(
-                "list dossiers",
-                f"SELECT received_at, code, {column} FROM dossiers{where} "
-                f"ORDER BY received_at, code LIMIT {PAGE_SIZE}",
-                page_params,
-            )
-            for _, code, value in rows:
-                assert isinstance(code, str) and isinstance(value, str)
-                yield code, value
-            if len(rows) < PAGE_SIZE:
-                return
-            after = (rows[-1][0], rows[-1][1])
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
@@ -453,14 +370,14 @@ class SQLiteStore:
         after: tuple[object, ...] | None = None
         while True:
             if code is not None:
-                sql = f"{_SELECT_EVENTS} WHERE code = ? AND seq > ? ORDER BY seq LIMIT {PAGE_SIZE}"
+                sql = f"{SELECT_EVENTS} WHERE code = ? AND seq > ? ORDER BY seq LIMIT {PAGE_SIZE}"
                 params: tuple[object, ...] = (code, after[1] if after else 0)
             elif after is None:
-                sql = f"{_SELECT_EVENTS} ORDER BY code, seq LIMIT {PAGE_SIZE}"
+                sql = f"{SELECT_EVENTS} ORDER BY code, seq LIMIT {PAGE_SIZE}"
                 params = ()
             else:
                 sql = (
-                    f"{_SELECT_EVENTS} WHERE (code, seq) > (?, ?) "
+                    f"{SELECT_EVENTS} WHERE (code, seq) > (?, ?) "
                     f"ORDER BY code, seq LIMIT {PAGE_SIZE}"
                 )
                 params = after

@@ -1,0 +1,121 @@
+"""The reads SQLite and PostgreSQL answer the same way, written once.
+
+Both stores keep the same tables (``schema.py``) and rows (``records.py``);
+only the parameter placeholder (``?`` or ``%s``) and the way a statement is
+run differ. A store mixes this class in and provides :meth:`_read`,
+:attr:`_label` and :attr:`_P`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import orjson
+
+from procflow.engine.dossier import Dossier, Status
+from procflow.engine.events import Event
+from procflow.errors import StoreError
+from procflow.store.records import EVENT_COLUMNS, dossier_from_body, event_from_row
+
+PAGE_SIZE = 500
+"""Rows fetched per page when streaming dossiers or events: bounds memory per call."""
+
+SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
+
+
+class SQLReads:
+    _P: str
+    """The parameter placeholder of the driver: ``?`` or ``%s``."""
+    _SHARD: str | None = None
+    """A filter keeping the i-th of n disjoint parts of the rows, if the backend has one."""
+
+    @property
+    def _label(self) -> str:  # pragma: no cover - provided by the store
+        raise NotImplementedError
+
+    def _read(self, what: str, sql: Any, params: Sequence[object] = ()) -> list[Any]:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def get(self, code: str) -> Dossier | None:
+        p = self._P
+        rows = self._read(
+            f"read dossier {code}", f"SELECT body FROM dossiers WHERE code = {p}", (code,)
+        )
+        if not rows:
+            return None
+        return dossier_from_body(code, rows[0][0], self._label)
+
+    def events(self, code: str) -> list[Event]:
+        """One dossier's events, ordered by seq (one statement: one consistent snapshot)."""
+        rows = self._read(
+            f"read the events of dossier {code}",
+            f"{SELECT_EVENTS} WHERE code = {self._P} ORDER BY seq",
+            (code,),
+        )
+        return [event_from_row(row, self._label) for row in rows]
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        """Dossier codes in receipt order (receipt time, then code), page by page.
+
+        Each page is a separate short read, so the caller may write to the
+        store while iterating; dossiers received meanwhile may or may not show.
+        """
+        for code, _ in self._pages("code", open_only, procedure_id):
+            yield code
+
+    def iter_dossier_dicts(
+        self,
+        *,
+        open_only: bool = False,
+        procedure_id: str | None = None,
+        shard: tuple[int, int] | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
+        receipt order, page by page, in bounded memory: what reports stream over."""
+        loads = orjson.loads
+        for _, body in self._pages("body", open_only, procedure_id, shard):
+            yield loads(body)
+
+    def _pages(
+        self,
+        column: str,
+        open_only: bool,
+        procedure_id: str | None,
+        shard: tuple[int, int] | None = None,
+    ) -> Iterator[tuple[str, Any]]:
+        """Rows in receipt order, page by page; ``shard=(i, n)`` keeps the i-th
+        of n disjoint parts, for passes split across processes."""
+        p = self._P
+        filters: list[str] = []
+        params: list[object] = []
+        if shard is not None:
+            if self._SHARD is None:
+                raise StoreError(f"{self._label}: cannot split a pass into parts")
+            filters.append(self._SHARD.format(p=p))
+            params.extend([shard[1], shard[0]])
+        if open_only:
+            filters.append(f"status = {p}")
+            params.append(Status.OPEN.value)
+        if procedure_id is not None:
+            filters.append(f"procedure_id = {p}")
+            params.append(procedure_id)
+        after: tuple[object, ...] | None = None
+        while True:
+            page_filters = list(filters)
+            page_params = list(params)
+            if after is not None:
+                page_filters.append(f"(received_at, code) > ({p}, {p})")
+                page_params.extend(after)
+            where = f" WHERE {' AND '.join(page_filters)}" if page_filters else ""
+            rows = self._read(
+                "list dossiers",
+                f"SELECT received_at, code, {column} FROM dossiers{where} "
+                f"ORDER BY received_at, code LIMIT {PAGE_SIZE}",
+                page_params,
+            )
+            for _, code, value in rows:
+                yield code, value
+            if len(rows) < PAGE_SIZE:
+                return
+            after = (rows[-1][0], rows[-1][1])
