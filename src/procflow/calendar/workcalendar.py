@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from procflow.calendar.hours import DEFAULT_CUTOFF, OfficeHours, parse_clock, seconds_of, time_of
+from procflow.calendar.hours import DEFAULT_CUTOFF, OfficeHours, parse_clock, seconds_of
 from procflow.calendar.overlay import WEEKDAY_NAMES, Overlay, OverlayDay, load_overlay
 from procflow.calendar.units import TimeUnit
 from procflow.errors import CalendarError
@@ -283,11 +283,14 @@ class WorkCalendar:
                         e.confirmed,
                     )
 
+        # Tuples, not lists: a tuple of ints, bools and dates is untracked by
+        # the cyclic garbage collector, so these tables (tens of thousands of
+        # entries) are not walked again at every full collection of a long run.
         self._lo = lo
         self._n = n
-        self._working: list[bool] = [not x for x in off]
-        self._base_working: list[bool] = [not x for x in base_off]
-        self._weekly_off: list[bool] = weekly
+        self._working: tuple[bool, ...] = tuple(not x for x in off)
+        self._base_working: tuple[bool, ...] = tuple(not x for x in base_off)
+        self._weekly_off: tuple[bool, ...] = tuple(weekly)
         self._info = info
         rank = [0] * (n + 1)
         wd_idx: list[int] = []
@@ -298,12 +301,13 @@ class WorkCalendar:
                 wd_idx.append(i)
                 c += 1
         rank[n] = c
-        self._rank: list[int] = rank
-        self._wd_idx: list[int] = wd_idx
-        self._wd_ord: list[int] = [lo + i for i in wd_idx]
-        self._wd_dates: list[date] = [date.fromordinal(o) for o in self._wd_ord]
+        self._rank: tuple[int, ...] = tuple(rank)
+        self._wd_idx: tuple[int, ...] = tuple(wd_idx)
+        self._wd_ord: tuple[int, ...] = tuple(lo + i for i in wd_idx)
+        self._wd_dates: tuple[date, ...] = tuple(date.fromordinal(o) for o in self._wd_ord)
         self._nwd = c
-        self._closes: list[datetime] | None = None
+        self._closes: tuple[datetime, ...] | None = None
+        self._midnights: dict[int, datetime] = {}
         self._bulk: BulkCalendar | None = None
         self._day_seconds = self.hours.day_seconds
         self._close_s = self.hours.closing
@@ -342,6 +346,7 @@ class WorkCalendar:
         state = self.__dict__.copy()
         state["_closes"] = None
         state["_bulk"] = None
+        state["_midnights"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -407,15 +412,31 @@ class WorkCalendar:
         return i
 
     def _at(self, i: int, tod: float) -> datetime:
+        """The instant ``tod`` seconds after local midnight of day ``i``.
+
+        Runs for most deadlines the engine computes, so it adds a timedelta to
+        a cached local midnight (aware arithmetic is wall-clock arithmetic,
+        the same as ``datetime.combine``) instead of building date, time and
+        datetime afresh; the rounding to microseconds is :func:`time_of`'s.
+        """
         if tod >= 86400:
             i, tod = i + 1, tod - 86400
-        return datetime.combine(date.fromordinal(self._lo + i), time_of(tod), tzinfo=self.tz)
+        base = self._midnights.get(i)
+        if base is None:
+            if len(self._midnights) >= 8192:
+                self._midnights.clear()
+            base = self._midnights[i] = datetime.combine(
+                date.fromordinal(self._lo + i), time(0, 0), tzinfo=self.tz
+            )
+        whole = int(tod)
+        micro = round((tod - whole) * 1e6)
+        return base + timedelta(0, whole, micro)
 
     def _close_of(self, pos: int) -> datetime:
         closes = self._closes
         if closes is None:
             close = self._close_s
-            closes = self._closes = [self._at(i, close) for i in self._wd_idx]
+            closes = self._closes = tuple(self._at(i, close) for i in self._wd_idx)
         if not 0 <= pos < self._nwd:
             raise self._range_error("the due date")
         return closes[pos]
@@ -448,7 +469,7 @@ class WorkCalendar:
         ia, ib = self._index(start), self._index(end)
         if ib < ia:
             return []
-        return self._wd_dates[self._rank[ia] : self._rank[ib + 1]]
+        return list(self._wd_dates[self._rank[ia] : self._rank[ib + 1]])
 
     def add_working_days(self, start: date | datetime, n: int) -> date:
         """The ``n``-th working day after ``start`` (the start day does not count;

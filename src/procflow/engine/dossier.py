@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
+from procflow.engine.timefmt import iso
+
 
 class Timeliness(enum.StrEnum):
     """How a dossier or a step finished against its deadline."""
@@ -29,12 +31,20 @@ class Status(enum.StrEnum):
     CLOSED = "closed"
 
 
+# Member by value through a dict: calling the Enum class is several times
+# slower, and reading a dossier does it for every visit.
+TIMELINESS: dict[str, Timeliness] = {t.value: t for t in Timeliness}
+STATUS: dict[str, Status] = {s.value: s for s in Status}
+
+
 def _dt(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value is not None else None
 
 
 def _iso(value: datetime | date | None) -> str | None:
-    return value.isoformat() if value is not None else None
+    if value is None:
+        return None
+    return iso(value) if type(value) is datetime else value.isoformat()
 
 
 @dataclass(slots=True)
@@ -104,7 +114,7 @@ class StepVisit:
             to_step=d["to_step"],
             to_agency=d["to_agency"],
             sender=d["sender"],
-            timeliness=Timeliness(d["timeliness"]) if d["timeliness"] else None,
+            timeliness=TIMELINESS[d["timeliness"]] if d["timeliness"] else None,
             used_seconds=d["used_seconds"],
             late_seconds=d["late_seconds"],
         )
@@ -283,7 +293,7 @@ class Dossier:
             state_entered_at=entered,
             applicant=d["applicant"],
             facts=d["facts"],
-            status=Status(d["status"]),
+            status=STATUS[d["status"]],
             step_due_at=_dt(d["step_due_at"]),
             paused_at=_dt(d["paused_at"]),
             paused_seconds=d["paused_seconds"],
@@ -293,7 +303,7 @@ class Dossier:
             alerts=list(d["alerts"]),
             outcome=d["outcome"],
             closed_at=_dt(d["closed_at"]),
-            timeliness=Timeliness(d["timeliness"]) if d["timeliness"] else None,
+            timeliness=TIMELINESS[d["timeliness"]] if d["timeliness"] else None,
             version=d["version"],
             last_hash=d["last_hash"],
         )

@@ -20,7 +20,7 @@ from procflow.definition.model import ClockPolicy, Terminal
 from procflow.engine.actor import SYSTEM, Actor
 from procflow.engine.clock import Clock, SystemClock
 from procflow.engine.dossier import Dossier, Timeliness
-from procflow.engine.events import Event, EventType, make_event, verify_chain
+from procflow.engine.events import EVENT_TYPES, Event, EventType, make_event, verify_chain
 from procflow.engine.reducer import apply, replay
 from procflow.engine.slips import (
     ApologySlip,
@@ -30,6 +30,7 @@ from procflow.engine.slips import (
     RefusalSlip,
     SupplementRequest,
 )
+from procflow.engine.timefmt import iso
 from procflow.engine.timing import by_day, classify, deadline, moved_due
 from procflow.errors import (
     ConflictError,
@@ -183,8 +184,8 @@ class Engine:
             "desk_agency": desk,
             "state": proc.initial,
             "agency": info.agency,
-            "due_at": due.isoformat(),
-            "step_due_at": step_due.isoformat() if step_due else None,
+            "due_at": iso(due),
+            "step_due_at": iso(step_due) if step_due else None,
             "applicant": dict(applicant or {}),
             "facts": dict(facts or {}),
             "documents": docs,
@@ -443,11 +444,11 @@ class Engine:
         if info.is_applicant and dossier.paused_at is not None:
             type_ = EventType.RESUMED
             if info.clock is ClockPolicy.RESTART:
-                data["due_at"] = deadline(cal, now, limit).isoformat()
+                data["due_at"] = iso(deadline(cal, now, limit))
             else:
                 paused = cal.working_seconds_between(dossier.paused_at, now)
                 data["paused_seconds"] = paused
-                data["due_at"] = moved_due(cal, dossier.due_at, paused, limit).isoformat()
+                data["due_at"] = iso(moved_due(cal, dossier.due_at, paused, limit))
 
         # Entering an applicant step: ask the applicant, stop the clock.
         if dest.is_applicant:
@@ -457,18 +458,18 @@ class Engine:
                 data["missing"] = missing
             if dest.clock is not ClockPolicy.RUN:
                 type_ = EventType.PAUSED
-                data["paused_at"] = now.isoformat()
+                data["paused_at"] = iso(now)
 
         if dest.terminal:
             data["outcome"] = dest.id
-            type_ = EventType(dest.id)
+            type_ = EVENT_TYPES[dest.id]
             if dest.id in RESOLVED:
                 statutory = (
                     datetime.fromisoformat(data["due_at"]) if "due_at" in data else dossier.due_at
                 )
                 data["timeliness"] = classify(now, statutory, by_day(limit), tz).value
         elif dest.allotment is not None:
-            data["step_due_at"] = deadline(cal, now, dest.allotment).isoformat()
+            data["step_due_at"] = iso(deadline(cal, now, dest.allotment))
         return type_, data
 
     def _check_supplement_rule(
@@ -574,7 +575,7 @@ class Engine:
                 f"the new appointment {new_appointment.isoformat()} must be after the current "
                 f"one, {previous.isoformat()}"
             )
-        data = {"new_due_at": new_appointment.isoformat(), "reason": reason}
+        data = {"new_due_at": iso(new_appointment), "reason": reason}
         self._append(proc, dossier, EventType.APOLOGISED, now, actor, data)
         return ApologySlip(
             code=code,
@@ -691,7 +692,7 @@ class Engine:
                 data = {
                     "alert": key,
                     "scope": scope,
-                    "due_at": due.isoformat() if due else None,
+                    "due_at": iso(due) if due else None,
                     "state": dossier.state,
                     "holder": proc.states[dossier.state].agency,
                 }

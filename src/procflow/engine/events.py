@@ -19,6 +19,7 @@ from typing import Any
 import orjson
 
 from procflow.engine.actor import Actor
+from procflow.engine.timefmt import iso
 
 GENESIS = "0" * 64
 
@@ -57,6 +58,9 @@ class EventType(enum.StrEnum):
     """The statutory due date was recomputed after a calendar change; a new appointment."""
 
 
+EVENT_TYPES: dict[str, EventType] = {t.value: t for t in EventType}
+"""Member by value, faster than calling the class (reading a log does it per event)."""
+
 CLOSING = frozenset({EventType.RETURNED, EventType.REFUSED, EventType.WITHDRAWN, EventType.STOPPED})
 TRANSITIONS = CLOSING | {
     EventType.MOVED,
@@ -82,7 +86,7 @@ class Event:
             "code": self.code,
             "seq": self.seq,
             "type": self.type.value,
-            "at": self.at.isoformat(),
+            "at": iso(self.at),
             "actor": self.actor.to_dict() if self.actor else None,
             "data": self.data,
             "prev_hash": self.prev_hash,
@@ -94,7 +98,7 @@ class Event:
         return cls(
             code=d["code"],
             seq=d["seq"],
-            type=EventType(d["type"]),
+            type=EVENT_TYPES[d["type"]],
             at=datetime.fromisoformat(d["at"]),
             actor=Actor.from_dict(d["actor"]),
             data=d["data"],
@@ -104,12 +108,19 @@ class Event:
 
 
 def canonical(
-    code: str, seq: int, type_: str, at: str, actor: dict[str, Any] | None, data: dict[str, Any]
+    code: str,
+    seq: int,
+    type_: str,
+    at: datetime | str,
+    actor: dict[str, Any] | None,
+    data: dict[str, Any],
 ) -> bytes:
     """The exact bytes that are hashed: compact JSON with sorted keys, UTF-8.
 
     orjson is used for speed (this runs on every transition); its output is
-    deterministic for the same values, which is all the chain needs.
+    deterministic for the same values, which is all the chain needs. ``at``
+    may be the datetime itself: orjson writes it as the RFC 3339 text of
+    :func:`procflow.engine.timefmt.iso`, the same text ``isoformat`` gives.
     """
     return orjson.dumps([code, seq, type_, at, actor, data], option=orjson.OPT_SORT_KEYS)
 
@@ -127,9 +138,7 @@ def make_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    payload = canonical(
-        code, seq, type_.value, at.isoformat(), actor.to_dict() if actor else None, data
-    )
+    payload = canonical(code, seq, type_.value, at, actor.to_dict() if actor else None, data)
     return Event(code, seq, type_, at, actor, data, prev_hash, chain_hash(prev_hash, payload))
 
 
@@ -159,7 +168,7 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
             event.code,
             event.seq,
             event.type.value,
-            event.at.isoformat(),
+            event.at,
             event.actor.to_dict() if event.actor else None,
             event.data,
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from procflow.engine.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
+from procflow.engine.dossier import TIMELINESS, Appointment, Dossier, Status, StepVisit
 from procflow.engine.events import TRANSITIONS, Event, EventType
 from procflow.errors import StoreError
 
@@ -104,7 +104,7 @@ def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
     visit.to_step = data["to"]
     visit.to_agency = data.get("to_agency")
     visit.sender = data.get("sender")
-    visit.timeliness = Timeliness(left["timeliness"]) if left.get("timeliness") else None
+    visit.timeliness = TIMELINESS[left["timeliness"]] if left.get("timeliness") else None
     visit.used_seconds = left["used_seconds"]
     visit.late_seconds = left["late_seconds"]
 
@@ -131,7 +131,7 @@ def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
         dossier.status = Status.CLOSED
         dossier.outcome = data["outcome"]
         dossier.closed_at = at
-        dossier.timeliness = Timeliness(data["timeliness"]) if data.get("timeliness") else None
+        dossier.timeliness = TIMELINESS[data["timeliness"]] if data.get("timeliness") else None
         dossier.step_due_at = None
     else:
         dossier.visits.append(

@@ -20,7 +20,7 @@ import orjson
 
 from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
-from procflow.engine.events import GENESIS, Event, EventType
+from procflow.engine.events import EVENT_TYPES, GENESIS, Event
 from procflow.errors import ConflictError
 from procflow.store.records import check_write
 
@@ -97,7 +97,7 @@ class MemoryStore:
                 Event(
                     code,
                     seq,
-                    EventType(type_),
+                    EVENT_TYPES[type_],
                     datetime.fromisoformat(at),
                     Actor.from_dict(actor),
                     data,

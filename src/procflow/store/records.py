@@ -15,7 +15,8 @@ import orjson
 
 from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event, EventType
+from procflow.engine.events import EVENT_TYPES, Event
+from procflow.engine.timefmt import iso
 from procflow.errors import StoreError
 from procflow.store.schema import utc_key
 
@@ -78,7 +79,7 @@ def event_row(event: Event) -> EventRow:
         event.code,
         event.seq,
         event.type.value,
-        event.at.isoformat(),
+        iso(event.at),
         _json(event.actor.to_dict(), f"actor of {event.code} event {event.seq}")
         if event.actor is not None
         else None,
@@ -95,7 +96,7 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
         return Event(
             code=code,
             seq=int(seq),
-            type=EventType(type_),
+            type=EVENT_TYPES[type_],
             at=datetime.fromisoformat(at),
             actor=Actor.from_dict(orjson.loads(actor)) if actor is not None else None,
             data=orjson.loads(data),
