@@ -83,7 +83,7 @@ class MemoryStore:
         # Compact: each event's code and prev_hash follow from its place in the
         # log, and orjson writes the dataclasses and datetimes itself.
         log = [(e.seq, e.type, e.at, e.actor, e.data, e.hash) for e in events]
-        self._closed[code] = zlib.compress(orjson.dumps((dossier, log)), 6)
+        self._closed[code] = zlib.compress(orjson.dumps((dossier, log)), 1)
         self._closed_version[code] = dossier.version
 
     def _load(self, code: str) -> tuple[dict[str, Any], list[list[Any]]]:
