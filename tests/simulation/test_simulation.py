@@ -44,7 +44,7 @@ def test_matches_mmc_queueing_theory() -> None:
             "steps": {"work": {"work": {"exponential": 2}}},
         }
     )
-    sim = Simulation(scenario, single_queue(), CAL)
+    sim = Simulation(scenario, single_queue(), CAL, keep=True)
     sim.run()
     times = [d["visits"][0]["used_seconds"] / 3600 for d in sim.store.iter_dossier_dicts()]
     expected = erlang_c_wait(0.6, 0.5, 2)
@@ -78,7 +78,7 @@ def test_more_officers_raise_the_on_time_rate(tmp_path: Path) -> None:
         update={"officers": {"commune-pc": 3, "commune-police": 2, "social-insurance": 2}}
     )
     low = Simulation(tight, proc, CAL).run()
-    sim = Simulation(ample, proc, CAL)
+    sim = Simulation(ample, proc, CAL, keep=True)
     high = sim.run()
     assert low.on_time_rate is not None and high.on_time_rate is not None
     assert high.on_time_rate > low.on_time_rate

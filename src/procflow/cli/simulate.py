@@ -16,7 +16,7 @@ from procflow.cli.output import FORMAT_OPTION, emit
 from procflow.compiler import CompiledProcedure, compile_procedure
 from procflow.definition.loader import read_procedure
 from procflow.errors import ProcflowError
-from procflow.simulation import Scenario, Simulation, compare, read_scenario, save_results
+from procflow.simulation import Scenario, Simulation, compare, read_scenario
 from procflow.simulation.runner import SimulationResult
 
 
@@ -125,19 +125,25 @@ def register(cli: click.Group) -> None:
         """Run simulated dossiers through PROCEDURE under SCENARIO on the real engine."""
         compiled = _load(procedure)
         sc = _scenario(scenario, dossiers, start, end, seed, officers)
-        sim = Simulation(sc, compiled, WorkCalendar.vietnam())
+        if out and Path(out).exists():
+            raise ProcflowError(f"{out} exists; give a new file for the results")
+        # With --out, closed dossiers are written in batches as the run goes.
+        sim = Simulation(sc, compiled, WorkCalendar.vietnam(), out=out or None)
         err = Console(stderr=True)
-        if fmt == "text" and err.is_terminal:
-            with _progress(err, sc.dossiers, "simulating") as bar:
-                task = bar.add_task("run", total=sc.dossiers)
-                result = sim.run(progress=lambda n: bar.update(task, completed=n))
-        else:
-            result = sim.run()
+        try:
+            if fmt == "text" and err.is_terminal:
+                with _progress(err, sc.dossiers, "simulating") as bar:
+                    task = bar.add_task("run", total=sc.dossiers)
+                    result = sim.run(progress=lambda n: bar.update(task, completed=n))
+            else:
+                result = sim.run()
+        except BaseException:
+            if out and "://" not in out:  # no half-written results file left behind
+                Path(out).unlink(missing_ok=True)
+            raise
         data = result.to_dict()
         if out:
-            if Path(out).exists():
-                raise ProcflowError(f"{out} exists; give a new file for the results")
-            data["saved"] = {"database": out, "dossiers": save_results(sim.store, out)}
+            data["saved"] = {"database": out, "dossiers": sim.saved}
         emit(fmt, data, lambda c: _render_result(c, result))
 
     @cli.command("compare")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -106,3 +107,18 @@ class Distribution(BaseModel):
             mu, sigma = self._lognormal_params()
             hours = rng.lognormvariate(mu, sigma)
         return float(hours) * 3600.0
+
+    def sampler(self) -> Callable[[random.Random], float]:
+        """:meth:`sample_seconds` as a function with the parameters worked out
+        once: the same draws, for the simulator's inner loop."""
+        if self.fixed is not None:
+            seconds = float(self.fixed) * 3600.0
+            return lambda rng: seconds
+        if self.exponential is not None:
+            lambd = 1.0 / self.exponential
+            return lambda rng: float(rng.expovariate(lambd)) * 3600.0
+        if self.triangular is not None:
+            lo, mode, hi = self.triangular
+            return lambda rng: float(rng.triangular(lo, hi, mode)) * 3600.0
+        mu, sigma = self._lognormal_params()
+        return lambda rng: float(rng.lognormvariate(mu, sigma)) * 3600.0

@@ -1,0 +1,168 @@
+"""Where the simulator's engine keeps its dossiers: open ones only.
+
+A simulated year is a million dossiers; holding them all (and their event
+logs) would take gigabytes. :class:`SimulationStore` keeps the open dossiers
+and hands each one to ``on_close`` the moment it closes, with its complete
+event log, then forgets it unless asked to ``keep`` closed dossiers (small
+runs, tests). :class:`ResultsWriter` is the usual ``on_close``: it writes
+closed dossiers to a procflow database in batches.
+
+The store has one writer, the simulator's engine, and nobody else reads it
+while a run goes on, so it hands the engine its own objects instead of
+copies (a durable store's contract is kept where it matters: the version
+check, and the same invariants as every store via ``check_write``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
+
+from procflow.engine.dossier import Dossier
+from procflow.engine.events import Event
+from procflow.errors import ConflictError, ProcflowError
+from procflow.store.records import check_write
+
+OnClose = Callable[[Dossier, list[Event]], None]
+
+
+class SimulationStore:
+    """An in-memory store that lets closed dossiers go."""
+
+    def __init__(self, on_close: OnClose | None = None, *, keep: bool = False) -> None:
+        self.on_close = on_close
+        self.keep = keep
+        self._open: dict[str, Dossier] = {}
+        self._events: dict[str, list[Event]] = {}
+        self._closed: dict[str, tuple[Dossier, list[Event]]] = {}
+        self._sequences: dict[str, int] = {}
+        self.closed_count = 0
+
+    # --- writing ----------------------------------------------------------------
+
+    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        check_write(dossier, event, None)
+        code = dossier.code
+        if code in self._open or code in self._closed:
+            raise ConflictError(f"dossier {code} already exists")
+        self._open[code] = dossier
+        self._events[code] = [event]
+        if not dossier.is_open:
+            self._close(code)
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        check_write(dossier, event, expected_version)
+        code = dossier.code
+        log = self._events.get(code)
+        if log is None or log[-1].seq != expected_version:
+            raise ConflictError(
+                f"dossier {code} changed since it was read (expected version "
+                f"{expected_version}), or is closed and no longer held by the simulation"
+            )
+        log.append(event)
+        self._open[code] = dossier
+        if not dossier.is_open:
+            self._close(code)
+
+    def _close(self, code: str) -> None:
+        dossier = self._open.pop(code)
+        events = self._events.pop(code)
+        self.closed_count += 1
+        if self.keep:
+            self._closed[code] = (dossier, events)
+        if self.on_close is not None:
+            self.on_close(dossier, events)
+
+    # --- reading ----------------------------------------------------------------
+
+    def get(self, code: str) -> Dossier | None:
+        # The stored object itself: the engine is the only writer (see above).
+        stored = self._open.get(code)
+        if stored is not None:
+            return stored
+        closed = self._closed.get(code)
+        return closed[0].clone() if closed is not None else None
+
+    def events(self, code: str) -> list[Event]:
+        closed = self._closed.get(code)
+        if closed is not None:
+            return list(closed[1])
+        return list(self._events.get(code, ()))
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        """Open dossiers, and the closed ones kept, each in receipt order."""
+        held: list[dict[str, Any]] = [self._open]
+        if not open_only:
+            held.append(self._closed)
+        found: list[tuple[datetime, str]] = []
+        for table in held:
+            for code, item in table.items():
+                dossier = item if isinstance(item, Dossier) else item[0]
+                if procedure_id is None or dossier.procedure_id == procedure_id:
+                    found.append((dossier.received_at, code))
+        for _, code in sorted(found):
+            yield code
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
+            dossier = self.get(code)
+            if dossier is not None:
+                yield dossier.to_dict()
+
+    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
+        return []  # the simulator does not sweep
+
+    def next_sequence(self, scope: str) -> int:
+        n = self._sequences[scope] = self._sequences.get(scope, 0) + 1
+        return n
+
+    def close(self) -> None:
+        pass
+
+
+class ResultsWriter:
+    """Write closed dossiers with their event logs to a procflow database,
+    ``batch`` at a time (one transaction each), through its ``import_dossiers``."""
+
+    def __init__(self, target: str, *, batch: int = 5000) -> None:
+        from procflow.store.url import open_store
+
+        self.target = target
+        self.batch = max(1, batch)
+        self.written = 0
+        self._pending: list[tuple[Dossier, Sequence[Event]]] = []
+        self._out = open_store(target)
+        importer = getattr(self._out, "import_dossiers", None)
+        if importer is None:
+            self._out.close()
+            raise ProcflowError(f"{target}: this store cannot import simulated dossiers")
+        self._import: Callable[[list[tuple[Dossier, Sequence[Event]]]], int] = importer
+
+    def __call__(self, dossier: Dossier, events: list[Event]) -> None:
+        self._pending.append((dossier, events))
+        if len(self._pending) >= self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            self.written += int(self._import(self._pending))
+            self._pending = []
+
+    def close(self, *, flush: bool = True) -> None:
+        """Write what is pending (unless ``flush`` is false: a run that failed)
+        and close the database."""
+        try:
+            if flush:
+                self.flush()
+        finally:
+            self._pending = []
+            self._out.close()
