@@ -573,18 +573,19 @@ def main(argv: list[str] | None = None) -> int:
         "raw-sqlite": min(args.sqlite_dossiers, args.dossiers),
     }
     variants = args.only or list(CHILDREN)
-    results: dict[str, Any] = {}
-    for variant in variants:
-        runs = []
-        for i in range(args.repeat):
+    # Rounds, not blocks: each round runs every variant once, so a noisy spell
+    # on the machine hits all variants alike and the ratios hold.
+    runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    for i in range(args.repeat):
+        for variant in variants:
             if not args.json:
                 print(
                     f"  {variant} run {i + 1}/{args.repeat} ({sizes[variant]:,} dossiers)...",
                     file=sys.stderr,
                     flush=True,
                 )
-            runs.append(spawn(variant, sizes[variant]))
-        results[variant] = summarise(runs, args.dossiers)
+            runs[variant].append(spawn(variant, sizes[variant]))
+    results: dict[str, Any] = {v: summarise(runs[v], args.dossiers) for v in variants}
     report: dict[str, Any] = {
         "machine": {
             "python": sys.version.split()[0],

@@ -162,7 +162,9 @@ def test_engine_memory_does_not_grow_with_stored_dossiers(tmp_path: Path) -> Non
 
     catalogue = Catalogue([load("procedures/lien-thong/child-under-6.yaml")])
     clock = VirtualClock(datetime(2026, 3, 3, 8, 0, tzinfo=VN))
-    with SQLiteStore(tmp_path / "many.db") as store:
+    # The store remembers the states it wrote last, up to cache_size of them
+    # (what makes the next fire on them cheap); past that, nothing grows.
+    with SQLiteStore(tmp_path / "many.db", cache_size=50) as store:
         engine = Engine(store, catalogue, WorkCalendar.vietnam(), clock)
 
         def batch(n: int) -> None:
@@ -194,4 +196,3 @@ def test_catalogue_cache_gives_the_same_procedures(tmp_path: Path) -> None:
         again = warm.get(compiled.id, compiled.version)
         assert again.procedure == compiled.procedure
         assert again.table == compiled.table
-

@@ -32,7 +32,7 @@ file system: WAL needs shared memory, so not over NFS).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +88,9 @@ _BUMP_SEQUENCE = (
     "INSERT INTO sequences (scope, value) VALUES (?, 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1"
 )
+_INSERT_NEW_DOSSIER = _INSERT_DOSSIER + " ON CONFLICT (code) DO NOTHING"
+_SEQUENCE_VALUE = "SELECT value FROM sequences WHERE scope = ?"
+_CURRENT = "SELECT version, last_hash FROM dossiers WHERE code = ?"
 MIN_SQLITE = (3, 24, 0)
 """UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
 
@@ -98,7 +101,10 @@ class SQLiteStore(SQLReads):
     ``path`` is the database file (created with its schema if missing) or
     ``":memory:"`` for a throwaway database. ``timeout`` is how many seconds a
     writer waits for another process's write lock before giving up with a
-    :class:`~procflow.errors.StoreError`.
+    :class:`~procflow.errors.StoreError`. ``cache_size`` is how many of the
+    states it wrote last the store keeps to act on again without parsing
+    them (:meth:`get_current`); a few thousand dossiers in flight at a desk
+    cost a few tens of MB, and memory stays flat past it. 0 turns it off.
 
     Every ``sqlite3`` error is turned into a ``StoreError`` that names the
     operation and the file. Use the store as a context manager, or call
@@ -118,9 +124,14 @@ class SQLiteStore(SQLReads):
         *,
         timeout: float = 30.0,
         migrations: Sequence[Migration] | None = None,
+        cache_size: int = 2048,
     ) -> None:
         self.path = str(path)
         self.timeout = timeout
+        # The states this store object wrote last, for get_current (bounded:
+        # memory does not grow with the number of stored dossiers).
+        self.cache_size = cache_size
+        self._written: dict[str, Dossier] = {}
         # ``migrations`` is for tests and tools that need an older or newer
         # schema; everyone else gets this release's list.
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
@@ -280,6 +291,68 @@ class SQLiteStore(SQLReads):
             except sqlite3.IntegrityError as exc:
                 raise ConflictError(f"dossier {dossier.code} already exists") from exc
             conn.execute(_INSERT_EVENT, erow)
+        self._remember(dossier)
+
+    def create_numbered(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Dossier, Event]:
+        """Take the next number of ``scope`` and store the dossier ``make(number)``
+        builds, in one transaction: one durable commit per receipt, not two.
+
+        A number whose code is already stored (a database restored from an
+        older backup) is skipped, up to ``attempts`` times; then ConflictError.
+        The write lock is held while ``make`` runs, so it must be quick (the
+        engine's is: it computes the deadlines and hashes the first event).
+        """
+        with self._transaction(f"receive a dossier numbered in {scope!r}") as conn:
+            for _ in range(attempts):
+                conn.execute(_BUMP_SEQUENCE, (scope,))
+                number = int(conn.execute(_SEQUENCE_VALUE, (scope,)).fetchone()[0])
+                dossier, event, next_alert_at = make(number)
+                check_write(dossier, event, None)
+                drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+                if conn.execute(_INSERT_NEW_DOSSIER, drow).rowcount == 1:
+                    conn.execute(_INSERT_EVENT, erow)
+                    break
+            else:
+                raise ConflictError(
+                    f"could not number a dossier in {scope!r}: {attempts} numbers in a row "
+                    "were taken (was the database restored from an older backup?)"
+                )
+        self._remember(dossier)
+        return dossier, event
+
+    def _remember(self, dossier: Dossier) -> None:
+        written = self._written
+        if self.cache_size <= 0:
+            return
+        written.pop(dossier.code, None)  # re-inserted below: the newest entry
+        if len(written) >= self.cache_size:
+            written.pop(next(iter(written)))  # the oldest entry
+        # A private copy: the caller may go on changing its object.
+        written[dossier.code] = dossier.clone()
+
+    def get_current(self, code: str) -> Dossier | None:
+        """The dossier's current state, for the engine to act on.
+
+        If this store object wrote the stored version itself, that state is
+        returned from memory after checking the row's version and last hash
+        (one indexed read instead of parsing the JSON body); otherwise it is
+        read as :meth:`get` does. The result is always the state that the
+        stored version's event log acknowledges. ``verify`` and readers use
+        :meth:`get`, which always reads the row.
+        """
+        cached = self._written.get(code)
+        if cached is not None:
+            rows = self._read(f"read dossier {code}", _CURRENT, (code,))
+            if rows and rows[0][0] == cached.version and rows[0][1] == cached.last_hash:
+                return cached.clone()
+            del self._written[code]
+        return self.get(code)
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers in one transaction (imports, the simulator).
@@ -300,9 +373,7 @@ class SQLiteStore(SQLReads):
         drows, erows = imported_dossier_rows(items)
         return self._insert(drows, erows, "import", "imported")
 
-    def _insert(
-        self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str
-    ) -> int:
+    def _insert(self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str) -> int:
         """Dossier rows, then event rows, in one transaction; a taken code is a conflict."""
         with self._transaction(f"{verb} {len(drows)} dossiers") as conn:
             try:
@@ -339,6 +410,7 @@ class SQLiteStore(SQLReads):
                     f"{expected_version}, stored version {row[0]}); read it again and retry"
                 )
             conn.execute(_INSERT_EVENT, erow)
+        self._remember(dossier)
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
@@ -355,7 +427,7 @@ class SQLiteStore(SQLReads):
         """The next number in ``scope`` (1, 2, ...), atomic across processes."""
         with self._transaction(f"take the next number of sequence {scope!r}") as conn:
             conn.execute(_BUMP_SEQUENCE, (scope,))
-            row = conn.execute("SELECT value FROM sequences WHERE scope = ?", (scope,)).fetchone()
+            row = conn.execute(_SEQUENCE_VALUE, (scope,)).fetchone()
         return int(row[0])
 
     # --- for verify, reports and tools ----------------------------------------------
@@ -405,6 +477,7 @@ class SQLiteStore(SQLReads):
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""
         conn, self._conn = self._conn, None
+        self._written.clear()
         if conn is not None:
             try:
                 conn.close()
