@@ -360,3 +360,82 @@ def test_open_store_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_open_store_refuses_what_it_cannot_open(target: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         open_store(target)
+
+
+# --- numbering in the receipt's transaction, and acting on remembered states ---------
+
+
+def test_create_numbered_takes_the_number_and_stores_in_one_transaction(db_path: Path) -> None:
+    with SQLiteStore(db_path) as store:
+        made: list[int] = []
+
+        def make(n: int) -> tuple[Dossier, object, datetime | None]:
+            made.append(n)
+            dossier, event = receive(f"DESK-250303-{n:05d}")
+            return dossier, event, None
+
+        first, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
+        second, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
+        assert (first.code, second.code) == ("DESK-250303-00001", "DESK-250303-00002")
+        assert made == [1, 2]
+        assert store.next_sequence("DESK-250303") == 3
+
+
+def test_create_numbered_skips_numbers_already_taken(db_path: Path) -> None:
+    # A database restored from an older backup: the sequence is behind the codes.
+    with SQLiteStore(db_path) as store:
+        for n in (1, 2):
+            dossier, event = receive(f"DESK-250303-{n:05d}")
+            store.create(dossier, event, None)
+
+        def make(n: int) -> tuple[Dossier, object, datetime | None]:
+            dossier, event = receive(f"DESK-250303-{n:05d}", at=T0 + timedelta(hours=1))
+            return dossier, event, None
+
+        got, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
+        assert got.code == "DESK-250303-00003"
+        # The dossiers that held 1 and 2 are untouched.
+        kept = store.get("DESK-250303-00001")
+        assert kept is not None and kept.received_at == T0
+
+
+def test_create_numbered_gives_up_and_writes_nothing(db_path: Path) -> None:
+    with SQLiteStore(db_path) as store:
+        dossier, event = receive("TAKEN")
+        store.create(dossier, event, None)
+
+        def make(n: int) -> tuple[Dossier, object, datetime | None]:
+            d, e = receive("TAKEN", at=T0 + timedelta(hours=n))
+            return d, e, None
+
+        with pytest.raises(ConflictError, match="3 numbers in a row"):
+            store.create_numbered("DESK", make, attempts=3)  # type: ignore[arg-type]
+        assert store.count() == 1
+        assert store.next_sequence("DESK") == 1  # the bumps were rolled back
+
+
+def test_get_current_never_returns_a_state_another_writer_replaced(db_path: Path) -> None:
+    with SQLiteStore(db_path) as a, SQLiteStore(db_path) as b:
+        d1 = fill(a, "HS-001", 1)  # a remembers version 2
+        current = a.get_current("HS-001")
+        assert current is not None and current.to_dict() == d1.to_dict()
+        current.state = "changed by the caller"  # a copy: the memory is not touched
+        again = a.get_current("HS-001")
+        assert again is not None and again.state == d1.state
+        d2, ev = advance(d1, "other-writer")
+        b.append(d2, ev, d1.version, None)  # another connection moves it on
+        seen = a.get_current("HS-001")
+        assert seen is not None and seen.to_dict() == d2.to_dict()
+
+
+def test_remembered_states_are_bounded(db_path: Path) -> None:
+    with SQLiteStore(db_path, cache_size=3) as store:
+        for i in range(10):
+            fill(store, f"HS-{i:03d}", 2)
+        assert len(store._written) == 3
+        assert list(store._written) == ["HS-007", "HS-008", "HS-009"]
+    with SQLiteStore(db_path, cache_size=0) as store:
+        fill(store, "HS-100", 1)
+        assert store._written == {}
+        got = store.get_current("HS-100")
+        assert got is not None and got.version == 2

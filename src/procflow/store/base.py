@@ -7,6 +7,17 @@ one atomic step, or nothing. ``append`` carries the version the engine read:
 when another writer got there first the store raises
 :class:`~procflow.errors.ConflictError` and writes nothing (optimistic
 concurrency), so no update is ever lost.
+
+A store may offer more, and the engine uses it when it is there:
+
+* ``create_numbered(scope, make)``: take the next dossier number and store
+  the dossier built for it in one transaction (SQLite: one durable commit
+  per receipt instead of two).
+* ``get_current(code)``: the state to act on, possibly from the store's
+  memory of what it wrote itself, checked against the stored version and
+  hash (SQLite: no JSON parsing on the next fire).
+* ``claim_for_alert(now, limit)``: hand each due dossier to one sweeper only
+  (PostgreSQL's ``SKIP LOCKED``).
 """
 
 from __future__ import annotations
