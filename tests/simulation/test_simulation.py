@@ -107,6 +107,17 @@ def test_compare_uses_common_random_numbers() -> None:
     assert same.ci95 == (0.0, 0.0)
 
 
+def test_compare_in_parallel_gives_the_same_results() -> None:
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    tight = _scenario(
+        dossiers=100, officers={"commune-pc": 1, "commune-police": 1, "social-insurance": 1}
+    )
+    one = compare(tight, proc, proc, CAL, replications=2)
+    two = compare(tight, proc, proc, CAL, replications=2, jobs=2)
+    assert one.to_dict() == two.to_dict()
+    assert [r.to_dict() for r in one.results_a] == [r.to_dict() for r in two.results_a]
+
+
 def test_scenario_errors_name_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,12 @@ def register(cli: click.Group) -> None:
     @click.option("--replications", type=click.IntRange(min=1), default=5, show_default=True)
     @click.option("--dossiers", type=click.IntRange(min=1), default=None)
     @click.option("--seed", type=int, default=None)
+    @click.option(
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes for the runs (default: one per core); results do not depend on it.",
+    )
     @FORMAT_OPTION
     def compare_cmd(
         a: str,
@@ -161,11 +168,19 @@ def register(cli: click.Group) -> None:
         replications: int,
         dossiers: int | None,
         seed: int | None,
+        jobs: int | None,
         fmt: str,
     ) -> None:
         """Run the same simulated dossiers through two versions A and B of a procedure."""
         sc = _scenario(scenario, dossiers, None, None, seed, ())
-        result = compare(sc, _load(a), _load(b), WorkCalendar.vietnam(), replications=replications)
+        result = compare(
+            sc,
+            _load(a),
+            _load(b),
+            WorkCalendar.vietnam(),
+            replications=replications,
+            jobs=jobs if jobs is not None else (os.cpu_count() or 1),
+        )
         data = result.to_dict()
 
         def render(console: Console) -> None:
