@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import random
 import sqlite3
 from pathlib import Path
 
@@ -17,7 +15,6 @@ from procflow.definition.loader import read_procedure
 from procflow.simulation import Simulation, read_scenario, save_results
 from procflow.simulation.des import Core, Pool, Process
 from procflow.simulation.store import SimulationStore
-from procflow.simulation.timeaxis import WorkingAxis
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCEDURE = ROOT / "procedures" / "lien-thong" / "child-under-6.yaml"
@@ -104,23 +101,6 @@ def test_pool_is_fifo_with_capacity() -> None:
         (7.0, 0, 0),
     ]
     assert pool.busy == 0 and not pool.queue
-
-
-def test_axis_is_add_working_seconds() -> None:
-    rng = random.Random(5)
-    day = CAL.day_seconds
-    for first in (dt.date(2026, 1, 5), dt.date(2026, 2, 14), dt.date(2025, 4, 26)):
-        start = dt.datetime.combine(first, dt.time(0, 0), tzinfo=CAL.tz)
-        origin = CAL.add_working_seconds(start, 0.0)
-        axis = WorkingAxis(CAL, origin)
-        times = [rng.uniform(0, day * 300) for _ in range(3000)]
-        for k in range(0, 300, 7):  # turns of days, the lunch break, microsecond edges
-            for off in (0.0, 1e-7, 1e-6, 1e-3, 2e-3, 0.5, 14400.0, 14400 + 1e-7, day - 1e-7, day):
-                times.append(k * day + off)
-        for t in times:
-            want = CAL.add_working_seconds(origin, t)
-            got = axis.wall(t)
-            assert got == want and got.isoformat() == want.isoformat(), t
 
 
 def _setup(dossiers: int) -> tuple[object, object]:

@@ -53,6 +53,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from procflow.calendar.axis import WorkingAxis
     from procflow.calendar.bulk import BulkCalendar
 
 __all__ = ["DEFAULT_TIMEZONE", "DEFAULT_YEARS", "DayInfo", "WorkCalendar", "national_overlay_path"]
@@ -724,6 +725,13 @@ class WorkCalendar:
         if pos >= self._nwd:
             raise self._range_error("the result")
         return self._at(self._wd_idx[pos], tod)
+
+    def axis(self, origin: datetime) -> WorkingAxis:
+        """A fast :meth:`add_working_seconds` from a fixed ``origin`` (an office
+        opening): what a simulation on working time asks for at every step."""
+        from procflow.calendar.axis import WorkingAxis
+
+        return WorkingAxis(self, self._localize(origin))
 
     def subtract_working_seconds(self, end: datetime, seconds: float) -> datetime:
         """The latest instant from which ``seconds`` of office time run until

@@ -13,7 +13,7 @@ written to the results database in batches when one is given.
 Time runs on a *working-time axis*: simulation time ``t`` is working seconds
 since the first office hour of the period, and ``calendar.add_working_seconds``
 maps it to the wall clock (worked out per day by
-:mod:`procflow.simulation.timeaxis`). Officers only work in office hours,
+:mod:`procflow.calendar.axis`). Officers only work in office hours,
 applicants' answers are counted in working time too, and Tết, weekends and
 swapped days fall out of the axis by themselves.
 
@@ -46,7 +46,6 @@ from procflow.errors import ProcflowError, RuleViolation
 from procflow.simulation.des import Core, Pool, Process
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
-from procflow.simulation.timeaxis import WorkingAxis
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
@@ -198,7 +197,7 @@ class Simulation:
         self.plans = plan_steps(compiled, scenario)
         first = dt.datetime.combine(scenario.first_day, dt.time(0, 0), tzinfo=calendar.tz)
         self.origin = calendar.add_working_seconds(first, 0.0)
-        self.axis = WorkingAxis(calendar, self.origin)
+        self.axis = calendar.axis(self.origin)
         self.clock = VirtualClock(self.origin)
         self.engine = Engine(self.store, Catalogue([compiled]), calendar, self.clock)
         self.core = Core()

@@ -1,0 +1,59 @@
+"""The working-time axis: office seconds since an opening, to wall-clock instants.
+
+The simulator keeps its time as office seconds since ``origin``, the opening
+of a working day, so officers work only in office hours and Tết, weekends
+and swapped days drop out by themselves. Its instant is
+``calendar.add_working_seconds(origin, t)``; the simulator asks for it before
+every engine call, so :class:`WorkingAxis` answers the same way with less
+work: the working day is ``t // day_seconds`` counted from the origin's, and
+the instant comes from the calendar's own ``_at`` (cached local midnights,
+the calendar's rounding), so there is one rounding rule, not two.
+
+Instants within a millisecond of the turn of a working day, and the first
+day, go to ``add_working_seconds`` itself: that is where the calendar decides
+between one day's closing and the next day's opening. The tests check the
+axis against ``add_working_seconds`` on the turns of days, the lunch break
+and random instants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from procflow.calendar.workcalendar import WorkCalendar
+
+_MARGIN = 1e-3  # seconds around the turn of a working day left to the calendar
+
+
+class WorkingAxis:
+    __slots__ = ("_advance", "_at", "_calendar", "_day", "_first", "_nwd", "_origin", "_wd_idx")
+
+    def __init__(self, calendar: WorkCalendar, origin: dt.datetime) -> None:
+        self._calendar = calendar
+        self._origin = origin
+        self._day = calendar.day_seconds
+        self._advance = calendar.hours.advance
+        self._at = calendar._at
+        self._wd_idx = calendar._wd_idx
+        self._nwd = calendar._nwd
+        # The working-day position of the origin's day (a working day: the
+        # origin is an opening) plus one: the position of axis day 1.
+        self._first = calendar._rank[calendar._index(origin)] + 1
+
+    @property
+    def origin(self) -> dt.datetime:
+        return self._origin
+
+    def wall(self, t: float) -> dt.datetime:
+        """``calendar.add_working_seconds(origin, t)``."""
+        day = self._day
+        s = t - day
+        if s > _MARGIN:
+            k = int(s // day)
+            r = s - k * day
+            pos = self._first + k
+            if r > _MARGIN and pos < self._nwd:
+                return self._at(self._wd_idx[pos], self._advance(0.0, r))
+        return self._calendar.add_working_seconds(self._origin, t)

@@ -1,0 +1,27 @@
+"""The working-time axis answers exactly as ``add_working_seconds`` from its origin."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from procflow.calendar import WorkCalendar
+
+CAL = WorkCalendar.vietnam()
+
+
+def test_axis_is_add_working_seconds() -> None:
+    rng = random.Random(5)
+    day = CAL.day_seconds
+    for first in (dt.date(2026, 1, 5), dt.date(2026, 2, 14), dt.date(2025, 4, 26)):
+        start = dt.datetime.combine(first, dt.time(0, 0), tzinfo=CAL.tz)
+        origin = CAL.add_working_seconds(start, 0.0)
+        axis = CAL.axis(origin)
+        times = [rng.uniform(0, day * 300) for _ in range(3000)]
+        for k in range(0, 300, 7):  # turns of days, the lunch break, microsecond edges
+            for off in (0.0, 1e-7, 1e-6, 1e-3, 2e-3, 0.5, 14400.0, 14400 + 1e-7, day - 1e-7, day):
+                times.append(k * day + off)
+        for t in times:
+            want = CAL.add_working_seconds(origin, t)
+            got = axis.wall(t)
+            assert got == want and got.isoformat() == want.isoformat(), t
