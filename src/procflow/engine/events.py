@@ -117,6 +117,8 @@ def canonical(
 ) -> bytes:
     """The exact bytes that are hashed: compact JSON with sorted keys, UTF-8.
 
+    ``type_`` may be the EventType itself: orjson writes a str enum as its value.
+
     orjson is used for speed (this runs on every transition); its output is
     deterministic for the same values, which is all the chain needs. ``at``
     may be the datetime itself: orjson writes it as the RFC 3339 text of
@@ -138,7 +140,7 @@ def make_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    payload = canonical(code, seq, type_.value, at, actor.to_dict() if actor else None, data)
+    payload = canonical(code, seq, type_, at, actor.to_dict() if actor else None, data)
     return Event(code, seq, type_, at, actor, data, prev_hash, chain_hash(prev_hash, payload))
 
 
@@ -167,7 +169,7 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
         payload = canonical(
             event.code,
             event.seq,
-            event.type.value,
+            event.type,
             event.at,
             event.actor.to_dict() if event.actor else None,
             event.data,
