@@ -120,4 +120,3 @@ class Catalogue:
             raise UnknownProcedure(
                 f"unknown procedure {procedure_id!r}; the catalogue has: {known}"
             ) from None
-

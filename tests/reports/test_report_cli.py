@@ -68,9 +68,7 @@ def test_report_html_is_self_contained(case: Case, tmp_path: Path) -> None:
 def test_export_cli(case: Case, tmp_path: Path) -> None:
     for fmt in ("xes", "ocel", "csv"):
         out = tmp_path / f"log.{fmt}"
-        result = CliRunner().invoke(
-            _cli(), ["export", case.url, "--format", fmt, "-o", str(out)]
-        )
+        result = CliRunner().invoke(_cli(), ["export", case.url, "--format", fmt, "-o", str(out)])
         assert result.exit_code == 0, result.output
         assert "9 cases, 40 events" in result.output
     result = CliRunner().invoke(_cli(), ["export", case.url, "--format", "csv"])

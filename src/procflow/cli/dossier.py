@@ -73,9 +73,7 @@ def _open(
 ) -> Engine:
     instant = _instant(at)
     clock = VirtualClock(instant) if instant else SystemClock()
-    return open_engine(
-        db, procedures=procedures, calendars=calendars, clock=clock, create=create
-    )
+    return open_engine(db, procedures=procedures, calendars=calendars, clock=clock, create=create)
 
 
 def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:

@@ -144,9 +144,7 @@ def register(cli: click.Group) -> None:
 
             if not Path(source).exists() and "://" not in source:
                 raise ProcflowError(f"{source}: no such database")
-            engine = open_engine(
-                source, procedures=procedures, calendars=calendars, create=False
-            )
+            engine = open_engine(source, procedures=procedures, calendars=calendars, create=False)
             try:
                 dossier = engine.get(dossier_code)
                 proc = engine.procedure_of(dossier).procedure
