@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 import pytest
 from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN
 
+from procflow.calendar import WorkCalendar
+from procflow.catalogue import Catalogue
 from procflow.engine import Engine, EventType, Timeliness, VirtualClock
 from procflow.errors import (
     ConflictError,
@@ -21,6 +23,7 @@ from procflow.errors import (
     NotPermitted,
     RuleViolation,
 )
+from procflow.store import MemoryStore
 
 
 def at(day: int, hour: int = 8, minute: int = 0) -> datetime:
@@ -55,6 +58,25 @@ def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
     dossier = engine.get(slip.code)
     assert dossier.state == "reception"
     assert dossier.holder == "commune-pc"
+
+
+def test_stores_without_numbered_receipts_still_number_and_skip_taken_codes(
+    catalogue: Catalogue, calendar: WorkCalendar, clock: VirtualClock
+) -> None:
+    # The Store protocol asks only for next_sequence + create: a store without
+    # create_numbered (a third party's) gets the two-step path, which also
+    # skips a number whose code is already stored.
+    class PlainStore(MemoryStore):
+        create_numbered = None  # type: ignore[assignment]
+
+    store = PlainStore()
+    engine = Engine(store, catalogue, calendar, clock)
+    first = engine.receive(CHILD, actor=DESK)
+    assert first.code == "COMMUNE-PC-260303-00001"
+    store._sequences["COMMUNE-PC-260303"] = 0  # as if restored from an older backup
+    second = engine.receive(CHILD, actor=DESK)
+    assert second.code == "COMMUNE-PC-260303-00002"
+    assert engine.get(first.code).received_at == engine.get(second.code).received_at
 
 
 def test_only_the_desk_receives(engine: Engine) -> None:

@@ -365,55 +365,6 @@ def test_open_store_refuses_what_it_cannot_open(target: str, message: str) -> No
 # --- numbering in the receipt's transaction, and acting on remembered states ---------
 
 
-def test_create_numbered_takes_the_number_and_stores_in_one_transaction(db_path: Path) -> None:
-    with SQLiteStore(db_path) as store:
-        made: list[int] = []
-
-        def make(n: int) -> tuple[Dossier, object, datetime | None]:
-            made.append(n)
-            dossier, event = receive(f"DESK-250303-{n:05d}")
-            return dossier, event, None
-
-        first, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
-        second, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
-        assert (first.code, second.code) == ("DESK-250303-00001", "DESK-250303-00002")
-        assert made == [1, 2]
-        assert store.next_sequence("DESK-250303") == 3
-
-
-def test_create_numbered_skips_numbers_already_taken(db_path: Path) -> None:
-    # A database restored from an older backup: the sequence is behind the codes.
-    with SQLiteStore(db_path) as store:
-        for n in (1, 2):
-            dossier, event = receive(f"DESK-250303-{n:05d}")
-            store.create(dossier, event, None)
-
-        def make(n: int) -> tuple[Dossier, object, datetime | None]:
-            dossier, event = receive(f"DESK-250303-{n:05d}", at=T0 + timedelta(hours=1))
-            return dossier, event, None
-
-        got, _ = store.create_numbered("DESK-250303", make)  # type: ignore[arg-type]
-        assert got.code == "DESK-250303-00003"
-        # The dossiers that held 1 and 2 are untouched.
-        kept = store.get("DESK-250303-00001")
-        assert kept is not None and kept.received_at == T0
-
-
-def test_create_numbered_gives_up_and_writes_nothing(db_path: Path) -> None:
-    with SQLiteStore(db_path) as store:
-        dossier, event = receive("TAKEN")
-        store.create(dossier, event, None)
-
-        def make(n: int) -> tuple[Dossier, object, datetime | None]:
-            d, e = receive("TAKEN", at=T0 + timedelta(hours=n))
-            return d, e, None
-
-        with pytest.raises(ConflictError, match="3 numbers in a row"):
-            store.create_numbered("DESK", make, attempts=3)  # type: ignore[arg-type]
-        assert store.count() == 1
-        assert store.next_sequence("DESK") == 1  # the bumps were rolled back
-
-
 def test_get_current_never_returns_a_state_another_writer_replaced(db_path: Path) -> None:
     with SQLiteStore(db_path) as a, SQLiteStore(db_path) as b:
         d1 = fill(a, "HS-001", 1)  # a remembers version 2

@@ -9,6 +9,7 @@ count per scope.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -221,3 +222,63 @@ def test_iter_dossier_dicts_streams_state_in_receipt_order(store: Store) -> None
     assert [d["code"] for d in dicts] == ["D-000", "D-001", "D-002"]
     assert dicts[1] == made[1][0].to_dict()
     assert list(store.iter_dossier_dicts(procedure_id="nope")) == []
+
+
+# --- numbering a receipt in its own transaction ---------------------------------------
+#
+# Every store offers create_numbered (the engine uses it for receipts): the
+# number and the dossier built for it are stored together, or not at all.
+
+Made = tuple[Dossier, Event, datetime | None]
+
+
+def numbered(store: Store, scope: str, make: Callable[[int], Made], **kw: int) -> Dossier:
+    dossier, _ = store.create_numbered(scope, make, **kw)  # type: ignore[attr-defined]
+    assert isinstance(dossier, Dossier)
+    return dossier
+
+
+def test_create_numbered_takes_the_next_number_of_its_scope(store: Store) -> None:
+    made: list[int] = []
+
+    def make(n: int) -> Made:
+        made.append(n)
+        dossier, event = receive(f"DESK-250303-{n:05d}")
+        return dossier, event, None
+
+    first, second = numbered(store, "DESK-250303", make), numbered(store, "DESK-250303", make)
+    assert (first.code, second.code) == ("DESK-250303-00001", "DESK-250303-00002")
+    assert made == [1, 2]
+    assert stored(store, "DESK-250303-00002").to_dict() == second.to_dict()
+    assert store.next_sequence("DESK-250303") == 3
+    assert store.next_sequence("OTHER") == 1
+
+
+def test_create_numbered_skips_numbers_already_taken(store: Store) -> None:
+    # A database restored from an older backup: the sequence is behind the codes.
+    for n in (1, 2):
+        dossier, event = receive(f"DESK-250303-{n:05d}")
+        store.create(dossier, event, None)
+
+    def make(n: int) -> Made:
+        dossier, event = receive(f"DESK-250303-{n:05d}", at=T0 + timedelta(hours=1))
+        return dossier, event, None
+
+    assert numbered(store, "DESK-250303", make).code == "DESK-250303-00003"
+    assert stored(store, "DESK-250303-00001").received_at == T0  # untouched
+    assert store.next_sequence("DESK-250303") == 4
+
+
+def test_create_numbered_gives_up_and_writes_nothing(store: Store) -> None:
+    dossier, event = receive("TAKEN")
+    store.create(dossier, event, None)
+
+    def make(n: int) -> Made:
+        d, e = receive("TAKEN", at=T0 + timedelta(hours=n))
+        return d, e, None
+
+    with pytest.raises(ConflictError, match="3 numbers in a row"):
+        numbered(store, "DESK", make, attempts=3)
+    assert list(store.codes()) == ["TAKEN"]
+    assert store.events("TAKEN") == [event]
+    assert store.next_sequence("DESK") == 1  # the numbers taken were given back

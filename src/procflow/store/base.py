@@ -11,8 +11,8 @@ concurrency), so no update is ever lost.
 A store may offer more, and the engine uses it when it is there:
 
 * ``create_numbered(scope, make)``: take the next dossier number and store
-  the dossier built for it in one transaction (SQLite: one durable commit
-  per receipt instead of two).
+  the dossier built for it in one transaction (every built-in store: one
+  durable commit per receipt instead of two).
 * ``get_current(code)``: the state to act on, possibly from the store's
   memory of what it wrote itself, checked against the stored version and
   hash (SQLite: no JSON parsing on the next fire).

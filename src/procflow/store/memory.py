@@ -12,7 +12,7 @@ memory.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -45,6 +45,28 @@ class MemoryStore:
         self._procedure[dossier.code] = dossier.procedure_id
         self._events[dossier.code] = [event]
         self._keep(dossier, next_alert_at)
+
+    def create_numbered(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Dossier, Event]:
+        """Take the next number of ``scope`` and store the dossier ``make(number)``
+        builds; a number whose code is taken is skipped, up to ``attempts``
+        times (then ConflictError, and the sequence is as it was)."""
+        before = self._sequences.get(scope, 0)
+        for i in range(1, attempts + 1):
+            dossier, event, next_alert_at = make(before + i)
+            if dossier.code not in self._procedure:
+                self.create(dossier, event, next_alert_at)
+                self._sequences[scope] = before + i
+                return dossier, event
+        raise ConflictError(
+            f"could not number a dossier in {scope!r}: {attempts} numbers in a row "
+            "were taken (was the database restored from an older backup?)"
+        )
 
     def append(
         self,

@@ -42,7 +42,7 @@ the threads of a process; open one per process, after ``fork``, never before
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, LiteralString, NoReturn
@@ -344,6 +344,38 @@ class PostgresStore(SQLReads):
             cursor = conn.execute(_CREATE, (*drow, *erow[1:]))
             if cursor.rowcount != 1:
                 raise ConflictError(f"dossier {dossier.code} already exists")
+
+    def create_numbered(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Dossier, Event]:
+        """Take the next number of ``scope`` and store the dossier ``make(number)``
+        builds, in one transaction: one commit per receipt, not two.
+
+        The sequence row stays locked until the commit, so receipts in one
+        scope are numbered one after another; a number whose code is already
+        stored is skipped, up to ``attempts`` times, then ConflictError.
+        """
+        # The connections run in autocommit mode: this one needs a transaction.
+        what = f"receive a dossier numbered in {scope!r}"
+        with self._connection(what) as conn, conn.transaction():
+            for _ in range(attempts):
+                row = conn.execute(_NEXT_SEQUENCE, (scope,)).fetchone()
+                assert row is not None  # the upsert always returns the value
+                dossier, event, next_alert_at = make(int(row[0]))
+                check_write(dossier, event, None)
+                drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+                if conn.execute(_CREATE, (*drow, *erow[1:])).rowcount == 1:
+                    break
+            else:
+                raise ConflictError(
+                    f"could not number a dossier in {scope!r}: {attempts} numbers in a "
+                    "row were taken (was the database restored from an older backup?)"
+                )
+        return dossier, event
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers in one transaction (imports, the simulator), by COPY.
