@@ -298,8 +298,10 @@ def test_clone_copies_every_field(engine: Engine, clock: VirtualClock) -> None:
     dossier = engine.get(code)
     copy = dossier.clone()
     assert copy.to_dict() == dossier.to_dict()
-    assert copy.visits[-1] is not dossier.visits[-1]
-    assert copy.facts is not dossier.facts
+    # The lists and dicts are the copy's own; the frozen visits are shared.
+    assert copy.visits is not dossier.visits and copy.visits == dossier.visits
+    assert copy.appointments is not dossier.appointments
+    assert copy.facts is not dossier.facts and copy.applicant is not dossier.applicant
 
 
 def test_short_pause_does_not_move_a_day_based_due_date(

@@ -77,9 +77,9 @@ def advance(
     data: dict[str, Any] = {"from": dossier.state, "to": to, "trigger": f"to-{to}"}
     event = make_event(dossier.code, seq, type_, at, actor, data, dossier.last_hash)
     after = dossier.clone()
-    after.visits[-1].left_at = at
-    after.visits[-1].to_step = to
-    after.visits[-1].used_seconds = (at - after.visits[-1].entered_at).total_seconds()
+    last = after.visits[-1]
+    used = (at - last.entered_at).total_seconds()
+    after.visits[-1] = last.closed(at, f"to-{to}", to, None, None, None, used, 0.0)
     after.state = to
     after.state_entered_at = at
     if close:

@@ -68,8 +68,11 @@ def test_stored_state_is_not_shared_with_the_caller(store: Store) -> None:
     dossier.facts["x"] = 1
     got = stored(store, "HS-001")
     got.state = "changed-after-get"
-    got.visits[-1].agency = "elsewhere"
+    got.visits.append(got.visits[-1])
+    with pytest.raises(AttributeError):  # visits are frozen: what the log says
+        got.visits[0].agency = "elsewhere"  # type: ignore[misc]
     assert stored(store, "HS-001").state == "tiep-nhan"
+    assert len(stored(store, "HS-001").visits) == 1
     assert "x" not in stored(store, "HS-001").facts
     assert stored(store, "HS-001").visits[-1].agency == "ubnd-xa-an-binh"
 

@@ -47,12 +47,17 @@ def _iso(value: datetime | date | None) -> str | None:
     return iso(value) if type(value) is datetime else value.isoformat()
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class StepVisit:
     """One stay of the dossier in one step: the row of the control slip.
 
     ``used_seconds`` is the working time the holding agency used; ``late_seconds``
     the working time past the step's own deadline, charged to that agency.
+
+    Frozen: a visit is what the event log says it was. When the dossier
+    leaves the step, the reducer replaces the open visit with its closed
+    form (:meth:`closed`) instead of editing it, so copies of a dossier can
+    share their visits and nobody can change a stored one by accident.
     """
 
     step: str
@@ -68,20 +73,31 @@ class StepVisit:
     used_seconds: float = 0.0
     late_seconds: float = 0.0
 
-    def copy(self) -> StepVisit:
+    def closed(
+        self,
+        left_at: datetime,
+        trigger: str | None,
+        to_step: str | None,
+        to_agency: str | None,
+        sender: str | None,
+        timeliness: Timeliness | None,
+        used_seconds: float,
+        late_seconds: float,
+    ) -> StepVisit:
+        """This visit as it reads once the dossier has left the step."""
         return StepVisit(
             self.step,
             self.agency,
             self.entered_at,
             self.due_at,
-            self.left_at,
-            self.trigger,
-            self.to_step,
-            self.to_agency,
-            self.sender,
-            self.timeliness,
-            self.used_seconds,
-            self.late_seconds,
+            left_at,
+            trigger,
+            to_step,
+            to_agency,
+            sender,
+            timeliness,
+            used_seconds,
+            late_seconds,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -120,7 +136,7 @@ class StepVisit:
         )
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Appointment:
     """A date promised to the applicant: on the receipt slip or an apology.
 
@@ -216,15 +232,12 @@ class Dossier:
         return self.visits[-1].agency if self.visits and self.is_open else None
 
     def clone(self) -> Dossier:
-        """A copy that changes made by the reducer to it do not reach this one.
+        """A copy that changes to it (by the reducer or a caller) do not reach this one.
 
-        The reducer only appends to lists, updates ``facts`` and edits the last
-        visit, so copying those is enough, and much cheaper than a deep copy
-        (this runs on every transition of the in-memory store).
+        Visits and appointments are frozen, so the copies share them; the
+        lists and the dicts are copied. Much cheaper than a deep copy: this
+        runs on every transition of the in-memory store.
         """
-        visits = list(self.visits)
-        if visits:
-            visits[-1] = visits[-1].copy()
         return Dossier(
             self.code,
             self.procedure_id,
@@ -242,7 +255,7 @@ class Dossier:
             self.paused_seconds,
             self.supplements,
             list(self.appointments),
-            visits,
+            list(self.visits),
             list(self.alerts),
             self.outcome,
             self.closed_at,

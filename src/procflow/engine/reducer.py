@@ -98,15 +98,16 @@ def _open(event: Event) -> Dossier:
 
 def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
     left = data["left"]
-    visit = dossier.visits[-1]
-    visit.left_at = at
-    visit.trigger = data["trigger"]
-    visit.to_step = data["to"]
-    visit.to_agency = data.get("to_agency")
-    visit.sender = data.get("sender")
-    visit.timeliness = TIMELINESS[left["timeliness"]] if left.get("timeliness") else None
-    visit.used_seconds = left["used_seconds"]
-    visit.late_seconds = left["late_seconds"]
+    visit = dossier.visits[-1] = dossier.visits[-1].closed(
+        at,
+        data["trigger"],
+        data["to"],
+        data.get("to_agency"),
+        data.get("sender"),
+        TIMELINESS[left["timeliness"]] if left.get("timeliness") else None,
+        left["used_seconds"],
+        left["late_seconds"],
+    )
 
     if "due_at" in data:
         due = _dt(data["due_at"])
@@ -156,16 +157,17 @@ def _migrate(dossier: Dossier, event: Event) -> None:
     data = event.data
     at = event.at
     if dossier.visits:
-        visit = dossier.visits[-1]
         left = data.get("left") or {}
-        visit.left_at = at
-        visit.trigger = "migrate"
-        visit.to_step = data["to_state"]
-        visit.to_agency = data.get("to_agency")
-        visit.sender = data.get("sender")
-        visit.timeliness = None
-        visit.used_seconds = left.get("used_seconds", 0.0)
-        visit.late_seconds = left.get("late_seconds", 0.0)
+        dossier.visits[-1] = dossier.visits[-1].closed(
+            at,
+            "migrate",
+            data["to_state"],
+            data.get("to_agency"),
+            data.get("sender"),
+            None,
+            left.get("used_seconds", 0.0),
+            left.get("late_seconds", 0.0),
+        )
     dossier.procedure_version = data["to_version"]
     if "due_at" in data:
         due = _dt(data["due_at"])
