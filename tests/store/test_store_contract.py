@@ -71,8 +71,10 @@ def test_stored_state_is_not_shared_with_the_caller(store: Store) -> None:
     got.visits.append(got.visits[-1])
     with pytest.raises(AttributeError):  # visits are frozen: what the log says
         got.visits[0].agency = "elsewhere"  # type: ignore[misc]
+    got.facts["nested"]["ok"] = False  # nested data is the caller's own too
     assert stored(store, "HS-001").state == "tiep-nhan"
     assert len(stored(store, "HS-001").visits) == 1
+    assert stored(store, "HS-001").facts["nested"]["ok"] is True
     assert "x" not in stored(store, "HS-001").facts
     assert stored(store, "HS-001").visits[-1].agency == "ubnd-xa-an-binh"
 

@@ -7,6 +7,7 @@ A dossier is plain data. Everything in it follows from its event log by
 
 from __future__ import annotations
 
+import copy
 import enum
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
@@ -35,6 +36,19 @@ class Status(enum.StrEnum):
 # slower, and reading a dossier does it for every visit.
 TIMELINESS: dict[str, Timeliness] = {t.value: t for t in Timeliness}
 STATUS: dict[str, Status] = {s.value: s for s in Status}
+
+
+def _own(data: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a JSON-like dict that shares nothing changeable with it.
+
+    Facts and applicant data are mostly flat, so a shallow copy is the usual
+    answer; a nested dict or list (an address, a list of children) gets a
+    deep copy.
+    """
+    for value in data.values():
+        if isinstance(value, dict | list):
+            return copy.deepcopy(data)
+    return dict(data)
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -247,8 +261,8 @@ class Dossier:
             self.received_at,
             self.due_at,
             self.state_entered_at,
-            dict(self.applicant),
-            dict(self.facts),
+            _own(self.applicant),
+            _own(self.facts),
             self.status,
             self.step_due_at,
             self.paused_at,
