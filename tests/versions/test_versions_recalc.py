@@ -164,3 +164,37 @@ def test_an_apology_date_later_than_the_new_due_date_stands(
     d = engine.get(code)
     assert len(d.appointments) == 2 and d.appointment == at("2026-03-13T17:00")
     assert d.due_at == at("2026-03-10T17:00")
+
+
+def test_the_current_steps_deadline_moves_too(
+    calendar: WorkCalendar, new_calendar: WorkCalendar
+) -> None:
+    # "resumed" entered appraisal on Wed 4 March 15:00; its working-hours
+    # allotment ran into Thu 5, now a day off: the step is due a working day later.
+    _, engine, codes = _pair(calendar, new_calendar)
+    fresh = make_engine(MemoryStore(), new_calendar, "2026-03-01T08:00")
+    fresh_codes = _run(fresh)
+    steps = {c.code: c for c in recalc(engine).changes if c.step_due_after is not None}
+    assert set(steps) == {codes["resumed"]}
+    change = steps[codes["resumed"]]
+    assert change.state == "appraisal"
+    assert change.step_due_before == at("2026-03-06T09:15")
+    assert change.step_due_after == at("2026-03-09T09:15")
+    assert change.step_due_after == fresh.get(fresh_codes["resumed"]).step_due_at
+    assert "step appraisal" in change.describe()
+
+    recalc(engine, apply=True)
+    d = engine.get(codes["resumed"])
+    assert d.step_due_at == d.visits[-1].due_at == at("2026-03-09T09:15")
+    event = engine.history(codes["resumed"])[-1]
+    assert event.data["previous_step_due_at"] == at("2026-03-06T09:15").isoformat()
+    assert replay(engine.history(codes["resumed"])).to_dict() == d.to_dict()
+    # Steps already left keep the deadline they were judged by.
+    assert [v.due_at for v in d.visits[:-1]] == [
+        v.due_at
+        for v in make_engine(engine.store, calendar, "2026-03-06T15:00")
+        .get(codes["resumed"])
+        .visits[:-1]
+    ]
+    assert engine.verify().ok
+    assert recalc(engine).changes == []

@@ -9,6 +9,7 @@ gives the state the engine acknowledged even if the calendar changed since.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +48,11 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
         due = _dt(data["due_at"])
         assert due is not None
         dossier.due_at = due
+        step_due = _dt(data.get("step_due_at"))
+        if step_due is not None:  # the current step's deadline moved too
+            dossier.step_due_at = step_due
+            if dossier.visits:
+                dossier.visits[-1] = replace(dossier.visits[-1], due_at=step_due)
         appointment = _dt(data.get("appointment"))
         if appointment is not None:
             dossier.appointments.append(

@@ -13,8 +13,11 @@ adds a new appointment beside it (``Appointment.kind == "recalculated"``,
 not an apology). When the applicant holds an apology date later than the
 new due date, that date still stands and no new appointment is added.
 
-Only the statutory due date is recomputed; the deadlines of single steps
-(the control slip's step due dates) keep the calendar they were computed on.
+The deadline of the step each dossier is in now is recomputed too (from
+the instant it entered the step, by the step's allotment), so the sweep
+warns and the control slip judges the step on the new calendar. Steps
+already left keep the deadlines they were judged by: their timeliness is
+history, recorded in the log.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from procflow.definition.model import Duration
 from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
+from procflow.engine.timing import deadline
 from procflow.errors import ConflictError, ProcflowError
 from procflow.versions.clock import recompute_due
 from procflow.versions.writing import write_event
@@ -55,6 +59,9 @@ class DueChange:
     status: str = "would move"
     """``would move``, ``moved`` (applied), ``conflict`` or ``error``."""
     note: str | None = None
+    step_due_before: datetime | None = None
+    step_due_after: datetime | None = None
+    """The current step's new deadline, or None when it does not move."""
 
     @property
     def shift(self) -> timedelta:
@@ -67,10 +74,16 @@ class DueChange:
 
     def describe(self) -> str:
         sign = "+" if self.shift_days >= 0 else ""
-        return (
+        text = (
             f"{self.due_before:%d/%m/%Y %H:%M} → {self.due_after:%d/%m/%Y %H:%M} "
             f"({sign}{self.shift_days} day(s))"
         )
+        if self.step_due_before is not None and self.step_due_after is not None:
+            text += (
+                f"; step {self.state}: {self.step_due_before:%d/%m/%Y %H:%M} → "
+                f"{self.step_due_after:%d/%m/%Y %H:%M}"
+            )
+        return text
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -89,9 +102,15 @@ class DueChange:
                 self.appointment_after.isoformat() if self.appointment_after else None
             ),
             "paused": self.paused,
+            "step_due_before": _iso(self.step_due_before),
+            "step_due_after": _iso(self.step_due_after),
             "status": self.status,
             "note": self.note,
         }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 @dataclass
@@ -132,15 +151,17 @@ def _change(engine: Engine, calendar: WorkCalendar, d: Dossier) -> DueChange | N
     if not events or events[-1].seq != d.version:
         raise ConflictError(f"{d.code} changed while it was read")
     due = recompute_due(calendar, events, _limit_of(engine, d.procedure_id))
-    if due == d.due_at:
+    proc = engine.procedure_of(d)
+    step_due = _step_due(calendar, proc.states[d.state].allotment, d)
+    if due == d.due_at and step_due is None:
         return None
     current = d.appointment
     # The slip promised the due date itself: the new due date is the new promise.
-    # A later apology date still stands unless the new due date passes it.
+    # A later apology date still stands unless the new due date passes it; a
+    # due date that does not move promises nothing new.
     appointment: datetime | None = due
-    if current != d.due_at and current >= due:
+    if due == d.due_at or (current != d.due_at and current >= due):
         appointment = None
-    proc = engine.procedure_of(d)
     return DueChange(
         code=d.code,
         procedure_id=d.procedure_id,
@@ -153,7 +174,27 @@ def _change(engine: Engine, calendar: WorkCalendar, d: Dossier) -> DueChange | N
         appointment_before=current,
         appointment_after=appointment.astimezone(calendar.tz) if appointment else None,
         paused=d.is_paused,
+        step_due_before=d.step_due_at if step_due is not None else None,
+        step_due_after=step_due.astimezone(calendar.tz) if step_due is not None else None,
     )
+
+
+def _step_due(calendar: WorkCalendar, allotment: Duration | None, d: Dossier) -> datetime | None:
+    """The current step's deadline on ``calendar``, when it differs from the stored one.
+
+    Counted, as the engine counts it, from the instant the dossier entered
+    the step; a migration to another version re-enters the mapped step but
+    keeps counting from the original entry (``procflow.versions.migrate``).
+    """
+    if allotment is None or d.step_due_at is None:
+        return None
+    start = d.state_entered_at
+    for visit in reversed(d.visits[:-1]):
+        if visit.trigger != "migrate":
+            break
+        start = visit.entered_at
+    due = deadline(calendar, start, allotment)
+    return None if due == d.step_due_at else due
 
 
 def recalc(
@@ -205,6 +246,14 @@ def recalc(
             data: dict[str, Any] = {
                 "due_at": change.due_after.isoformat(),
                 "previous_due_at": change.due_before.isoformat(),
+                **(
+                    {
+                        "step_due_at": change.step_due_after.isoformat(),
+                        "previous_step_due_at": _iso(change.step_due_before),
+                    }
+                    if change.step_due_after is not None
+                    else {}
+                ),
                 "appointment": (
                     change.appointment_after.isoformat() if change.appointment_after else None
                 ),
