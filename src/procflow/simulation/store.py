@@ -22,12 +22,13 @@ from typing import Any
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import Event
 from procflow.errors import ConflictError, ProcflowError
+from procflow.store.memory import HeldDossiers
 from procflow.store.records import check_write
 
 OnClose = Callable[[Dossier, list[Event]], None]
 
 
-class SimulationStore:
+class SimulationStore(HeldDossiers):
     """An in-memory store that lets closed dossiers go."""
 
     def __init__(self, on_close: OnClose | None = None, *, keep: bool = False) -> None:
@@ -109,14 +110,6 @@ class SimulationStore:
                     found.append((dossier.received_at, code))
         for _, code in sorted(found):
             yield code
-
-    def iter_dossier_dicts(
-        self, *, open_only: bool = False, procedure_id: str | None = None
-    ) -> Iterator[dict[str, Any]]:
-        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
-            dossier = self.get(code)
-            if dossier is not None:
-                yield dossier.to_dict()
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         return []  # the simulator does not sweep

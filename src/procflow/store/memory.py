@@ -22,10 +22,31 @@ from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import EVENT_TYPES, GENESIS, Event
 from procflow.errors import ConflictError
-from procflow.store.records import check_write
+from procflow.store.records import check_write, numbering_failed
 
 
-class MemoryStore:
+class HeldDossiers:
+    """What a store that holds dossiers in memory answers the same way.
+
+    A mixin: the store provides ``codes`` and ``get``.
+    """
+
+    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def get(self, code: str) -> Dossier | None:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def iter_dossier_dicts(
+        self, *, open_only: bool = False, procedure_id: str | None = None
+    ) -> Iterator[dict[str, Any]]:
+        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
+            dossier = self.get(code)
+            if dossier is not None:
+                yield dossier.to_dict()
+
+
+class MemoryStore(HeldDossiers):
     def __init__(self, *, compress_closed: bool = True) -> None:
         self.compress_closed = compress_closed
         self._open: dict[str, Dossier] = {}
@@ -63,10 +84,7 @@ class MemoryStore:
                 self.create(dossier, event, next_alert_at)
                 self._sequences[scope] = before + i
                 return dossier, event
-        raise ConflictError(
-            f"could not number a dossier in {scope!r}: {attempts} numbers in a row "
-            "were taken (was the database restored from an older backup?)"
-        )
+        raise numbering_failed(scope, attempts)
 
     def append(
         self,
@@ -155,14 +173,6 @@ class MemoryStore:
             if procedure_id is not None and proc != procedure_id:
                 continue
             yield code
-
-    def iter_dossier_dicts(
-        self, *, open_only: bool = False, procedure_id: str | None = None
-    ) -> Iterator[dict[str, Any]]:
-        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
-            dossier = self.get(code)
-            if dossier is not None:
-                yield dossier.to_dict()
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         due = sorted(

@@ -67,6 +67,7 @@ from procflow.store.records import (
     event_row,
     imported_dossier_rows,
     new_dossier_rows,
+    numbering_failed,
 )
 from procflow.store.schema import (
     MIGRATIONS,
@@ -371,10 +372,7 @@ class PostgresStore(SQLReads):
                 if conn.execute(_CREATE, (*drow, *erow[1:])).rowcount == 1:
                     break
             else:
-                raise ConflictError(
-                    f"could not number a dossier in {scope!r}: {attempts} numbers in a "
-                    "row were taken (was the database restored from an older backup?)"
-                )
+                raise numbering_failed(scope, attempts)
         return dossier, event
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:

@@ -17,7 +17,7 @@ from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import EVENT_TYPES, Event
 from procflow.engine.timefmt import iso
-from procflow.errors import StoreError
+from procflow.errors import ConflictError, StoreError
 from procflow.store.schema import utc_key
 
 DOSSIER_COLUMNS = (
@@ -108,6 +108,14 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
             f"{where}: event {seq} of dossier {code} cannot be read ({exc}); the row was "
             "edited outside procflow or written by a newer release"
         ) from exc
+
+
+def numbering_failed(scope: str, attempts: int) -> ConflictError:
+    """What every store raises when ``create_numbered`` finds only taken codes."""
+    return ConflictError(
+        f"could not number a dossier in {scope!r}: {attempts} numbers in a row were taken "
+        "(was the database restored from an older backup?)"
+    )
 
 
 def dossier_from_body(code: str, body: str, where: str) -> Dossier:

@@ -52,6 +52,7 @@ from procflow.store.records import (
     event_row,
     imported_dossier_rows,
     new_dossier_rows,
+    numbering_failed,
 )
 from procflow.store.schema import (
     MIGRATIONS,
@@ -319,10 +320,7 @@ class SQLiteStore(SQLReads):
                     conn.execute(_INSERT_EVENT, erow)
                     break
             else:
-                raise ConflictError(
-                    f"could not number a dossier in {scope!r}: {attempts} numbers in a row "
-                    "were taken (was the database restored from an older backup?)"
-                )
+                raise numbering_failed(scope, attempts)
         self._remember(dossier)
         return dossier, event
 
