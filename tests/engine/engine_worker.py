@@ -7,11 +7,14 @@ printing ``ack CODE VERSION`` after every call returns (the acknowledgement),
 until killed.
 MODE ``race``: fire N times on the dossiers listed on stdin, printing ``won``
 or ``conflict`` for each attempt.
+MODE ``receive``: receive one dossier, then, once the parent says go (a line
+on stdin), N - 1 more, 2 ms apart, printing each code.
 """
 
 from __future__ import annotations
 
 import sys
+import time
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -46,6 +49,19 @@ def main() -> None:
                 clock.advance(timedelta(minutes=5))
                 engine.fire(code, trigger, actor)
                 print(f"ack {code} {version}", file=out, flush=True)
+    elif mode == "receive":
+        count = int(sys.argv[4])
+        # One receipt first, so that both workers are warm when the race starts.
+        warm = engine.receive("vn.lien-thong.child-under-6", actor=DESK).code
+        print("ready", flush=True)
+        sys.stdin.readline()
+        print(warm, flush=True)
+        for _ in range(count - 1):
+            print(engine.receive("vn.lien-thong.child-under-6", actor=DESK).code, flush=True)
+            # A desk between two applicants: without a pause, one process
+            # re-takes the write lock at once while the other's busy handler
+            # sleeps, and the two run one after the other, not together.
+            time.sleep(0.002)
     elif mode == "race":
         rounds = int(sys.argv[4])
         print("ready", flush=True)  # the parent starts both workers at once

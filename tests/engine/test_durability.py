@@ -124,6 +124,44 @@ def test_two_processes_race_on_the_same_dossiers(tmp_path: Path) -> None:
         assert engine.verify().ok
 
 
+def test_two_processes_receiving_at_once_never_share_a_number(tmp_path: Path) -> None:
+    # Each receipt takes its number and stores its dossier in one transaction:
+    # two desks' processes on one file get distinct, gapless numbers.
+    db = tmp_path / "numbers.db"
+    SQLiteStore(db).close()
+    procs = [
+        subprocess.Popen(
+            [sys.executable, WORKER, str(db), PROCS, "receive", "100"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.close()
+    outputs = [(p.stdout.read(), p.stderr.read()) for p in procs if p.stdout and p.stderr]
+    for p, (_, err) in zip(procs, outputs, strict=True):
+        assert p.wait(timeout=120) == 0, err
+    codes = [code for out, _ in outputs for code in out.split()]
+    assert len(codes) == len(set(codes)) == 200
+    numbers = sorted(int(code.rsplit("-", 1)[1]) for code in codes)
+    assert numbers == list(range(1, 201))
+    # The first code of each is its warm-up receipt; the rest were taken in the race.
+    raced = [sorted(int(c.rsplit("-", 1)[1]) for c in out.split()[1:]) for out, _ in outputs]
+    assert any(n[-1] - n[0] >= len(n) for n in raced), "they never overlapped; proves nothing"
+    catalogue = Catalogue([load("procedures/lien-thong/child-under-6.yaml")])
+    with SQLiteStore(db) as store:
+        engine = Engine(store, catalogue, WorkCalendar.vietnam())
+        assert store.count() == 200
+        assert engine.verify().ok
+
+
 def test_dossier_keeps_its_procedure_version(calendar: WorkCalendar) -> None:
     old = load("procedures/lien-thong/child-under-6.yaml")
     old = old.model_copy(update={"effective_to": date(2026, 3, 31)})
