@@ -15,7 +15,13 @@ Every variant runs in its own fresh subprocess, so each one's peak memory
 (d) ``procflow-sqlite`` vs ``raw-sqlite``: procflow on ``SQLiteStore`` (one
     durable commit per transition) against raw ``sqlite3`` writing the same
     rows (one event insert and one state update per transaction), both with
-    WAL and ``synchronous=FULL``.
+    WAL and ``synchronous=FULL``. The two run *in turns*: each in its own
+    process, taking turns of ``--turn`` transactions, so both see the same
+    disk. On the machines this runs on, the latency of one ``fdatasync`` drifts
+    by 3x within a minute (1.1 ms for one variant's run, 3.0 ms for the
+    next one's, measured with ``strace -w``); run one after the other, the
+    ratio measured the disk's mood more than procflow. Each process counts
+    only its own working time, not the time it waits for its turn.
 
 Targets (issue 4): (a)/(c) >= 10x with (a) peak < 300 MB; (d) procflow/raw >= 0.7.
 """
@@ -181,6 +187,56 @@ def _peak_mb() -> float:
     return kb / 1024 if sys.platform != "darwin" else kb / 2**20
 
 
+# --- timing ----------------------------------------------------------------------------
+
+
+class Stopwatch:
+    """The working time of a run: ``start``, a ``tick`` per transaction, ``stop``."""
+
+    def __init__(self) -> None:
+        self.active = 0.0
+        self._since = 0.0
+
+    def start(self) -> None:
+        self._since = time.perf_counter()
+
+    def tick(self) -> None:
+        pass
+
+    def stop(self) -> float:
+        self.active += time.perf_counter() - self._since
+        return self.active
+
+
+class Turns(Stopwatch):
+    """Take turns with another process: ``turn`` transactions, then wait.
+
+    The parent writes ``go`` to our stdin to give us a turn; we answer ``turn``
+    on stdout when it is over (``ready`` once set up, before the first). The
+    time spent waiting is not counted.
+    """
+
+    def __init__(self, turn: int) -> None:
+        super().__init__()
+        self.turn = turn
+        self._done = 0
+
+    def start(self) -> None:
+        self._wait("ready")
+
+    def tick(self) -> None:
+        self._done += 1
+        if self._done % self.turn == 0:
+            self.active += time.perf_counter() - self._since
+            self._wait("turn")
+
+    def _wait(self, say: str) -> None:
+        print(say, flush=True)
+        if sys.stdin.readline().strip() != "go":
+            raise SystemExit("the parent stopped the run")
+        self._since = time.perf_counter()
+
+
 # --- (a) and (d, procflow): the engine -------------------------------------------------
 
 
@@ -205,27 +261,31 @@ def _engine(store: Any) -> tuple[Any, Any, dict[str, Any]]:
     return engine, clock, actors
 
 
-def run_procflow(n: int, store: Any) -> dict[str, Any]:
+def run_procflow(n: int, store: Any, watch: Stopwatch | None = None) -> dict[str, Any]:
+    watch = watch or Stopwatch()
     engine, clock, actors = _engine(store)
     second = timedelta(seconds=1)
     desk = actors["desk"]
     receive, fire = engine.receive, engine.fire
     late = 0
-    t0 = time.perf_counter()
+    tick = watch.tick
+    watch.start()
     for cohort in _cohorts(n):
         codes = []
         for _ in cohort:
             codes.append(receive("bench.land-transfer", actor=desk, applicant={"name": "A"}).code)
             clock.advance(second)
+            tick()
         for trigger, agency, delay in SCRIPT:
             clock.advance(delay)
             actor = actors[agency]
             for code in codes:
                 d = fire(code, trigger, actor)
                 clock.advance(second)
+                tick()
         late += d.timeliness == "late"
         clock.set(_next_cohort_start(clock.now()))
-    elapsed = time.perf_counter() - t0
+    elapsed = watch.stop()
     assert d.outcome == "returned", d.outcome  # the last dossier went all the way
     return {"elapsed": elapsed, "last_timeliness": str(d.timeliness), "late_cohort_tails": late}
 
@@ -237,13 +297,13 @@ def child_procflow_memory(n: int) -> dict[str, Any]:
     return run_procflow(n, MemoryStore())
 
 
-def child_procflow_sqlite(n: int) -> dict[str, Any]:
+def child_procflow_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
     import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
     from procflow.store.sqlite import SQLiteStore
 
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "bench.db")
-        out = run_procflow(n, store)
+        out = run_procflow(n, store, watch)
         out.update(_sqlite_settings(store))
         store.close()
     return out
@@ -403,7 +463,8 @@ def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...]
     return out
 
 
-def child_raw_sqlite(n: int) -> dict[str, Any]:
+def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
+    watch = watch or Stopwatch()
     rows = _rows_from_memory_run(n)
     gc.collect()
     with tempfile.TemporaryDirectory() as tmp:
@@ -418,7 +479,8 @@ def child_raw_sqlite(n: int) -> dict[str, Any]:
             "UPDATE dossiers SET state=?, status=?, closed_at=?, next_alert_at=?, version=?,"
             " last_hash=?, body=? WHERE code=? AND version=?"
         )
-        t0 = time.perf_counter()
+        tick = watch.tick
+        watch.start()
         for erow, drow, first in rows:
             conn.execute("BEGIN IMMEDIATE")
             if first:
@@ -441,7 +503,8 @@ def child_raw_sqlite(n: int) -> dict[str, Any]:
                 assert cur.rowcount == 1
             conn.execute(ins_e, erow)
             conn.execute("COMMIT")
-        elapsed = time.perf_counter() - t0
+            tick()
+        elapsed = watch.stop()
         out = {
             "elapsed": elapsed,
             "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
@@ -469,11 +532,17 @@ LABELS = {
 }
 
 
-def run_child(variant: str, n: int, profile: bool) -> dict[str, Any]:
+PAIRED = ("procflow-sqlite", "raw-sqlite")
+"""The variants of (d): they run in turns (see the module's docstring)."""
+
+
+def run_child(variant: str, n: int, profile: bool, turn: int = 0) -> dict[str, Any]:
     """In the child process: import what the variant needs, measure, print JSON."""
     gc.collect()
     base = _peak_mb()
-    if profile:
+    if turn:
+        out = CHILDREN[variant](n, Turns(turn))  # type: ignore[call-arg]
+    elif profile:
         # Import before profiling, so the profile shows the work, not the imports.
         import procflow.engine
         import procflow.store  # noqa: F401
@@ -509,15 +578,68 @@ def _profile_top(stats: pstats.Stats, elapsed: float, top: int = 25) -> list[dic
     return [{"by": "cumulative", **r} for r in by_cum] + [{"by": "self", **r} for r in by_self]
 
 
+def _command(variant: str, n: int) -> list[str]:
+    return [sys.executable, os.path.abspath(__file__), "--child", variant, "--dossiers", str(n)]
+
+
+def _failed(variant: str, n: int, stderr: str, stdout: str) -> dict[str, Any]:
+    tail = (stderr or stdout).strip().splitlines()[-3:]
+    return {"variant": variant, "dossiers": n, "error": " | ".join(tail)}
+
+
 def spawn(variant: str, n: int, profile: bool = False) -> dict[str, Any]:
-    cmd = [sys.executable, os.path.abspath(__file__), "--child", variant, "--dossiers", str(n)]
+    cmd = _command(variant, n)
     if profile:
         cmd.append("--profile")
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
-        return {"variant": variant, "dossiers": n, "error": " | ".join(tail)}
+        return _failed(variant, n, proc.stderr, proc.stdout)
     return dict(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+
+def spawn_in_turns(variants: tuple[str, ...], n: int, turn: int) -> dict[str, dict[str, Any]]:
+    """Run ``variants`` in their own processes, taking turns of ``turn`` transactions.
+
+    Only one runs at a time: the others wait for their turn, idle. Returns
+    each variant's result, as :func:`spawn` does.
+    """
+    procs = {
+        v: subprocess.Popen(
+            [*_command(v, n), "--turn", str(turn)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for v in variants
+    }
+    results: dict[str, dict[str, Any]] = {}
+    # Everyone sets up (the raw writer first makes its rows) before anyone is timed.
+    for v, p in procs.items():
+        assert p.stdout is not None
+        if p.stdout.readline().strip() != "ready":
+            results[v] = _failed(v, n, p.communicate()[1], "")
+    running = [v for v in variants if v not in results]
+    while running:
+        for v in list(running):
+            p = procs[v]
+            assert p.stdin is not None and p.stdout is not None
+            p.stdin.write("go\n")
+            p.stdin.flush()
+            line = p.stdout.readline().strip()
+            if line == "turn":
+                continue
+            running.remove(v)
+            rest, err = p.communicate()
+            if p.returncode != 0 or not line.startswith("{"):
+                results[v] = _failed(v, n, err, line + rest)
+            else:
+                results[v] = dict(json.loads(line))
+    for p in procs.values():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    return results
 
 
 def summarise(runs: list[dict[str, Any]], scale_to: int) -> dict[str, Any]:
@@ -558,12 +680,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
     ap.add_argument("--json-out", type=Path, help="also write the JSON report to this file")
     ap.add_argument("--profile", action="store_true", help="also cProfile (a) once")
+    ap.add_argument(
+        "--turn",
+        type=int,
+        help="(d): transactions per turn when procflow and raw sqlite3 take turns "
+        "(default 20); 0 runs them one after the other",
+    )
     ap.add_argument("--child", choices=sorted(CHILDREN), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
 
     if args.child:
-        print(json.dumps(run_child(args.child, args.dossiers, args.profile)))
+        print(json.dumps(run_child(args.child, args.dossiers, args.profile, args.turn or 0)))
         return 0
+    if args.turn is None:
+        args.turn = 20
 
     sizes = {
         "procflow-memory": args.dossiers,
@@ -576,15 +706,24 @@ def main(argv: list[str] | None = None) -> int:
     # Rounds, not blocks: each round runs every variant once, so a noisy spell
     # on the machine hits all variants alike and the ratios hold.
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
+    paired = args.turn > 0 and all(v in variants for v in PAIRED)
     for i in range(args.repeat):
         for variant in variants:
+            if paired and variant == PAIRED[1]:
+                continue  # ran with PAIRED[0]
+            together = PAIRED if paired and variant == PAIRED[0] else (variant,)
             if not args.json:
                 print(
-                    f"  {variant} run {i + 1}/{args.repeat} ({sizes[variant]:,} dossiers)...",
+                    f"  {' + '.join(together)} run {i + 1}/{args.repeat} "
+                    f"({sizes[variant]:,} dossiers{', in turns' if len(together) > 1 else ''})...",
                     file=sys.stderr,
                     flush=True,
                 )
-            runs[variant].append(spawn(variant, sizes[variant]))
+            if len(together) > 1:
+                for v, result in spawn_in_turns(together, sizes[variant], args.turn).items():
+                    runs[v].append(result)
+            else:
+                runs[variant].append(spawn(variant, sizes[variant]))
     results: dict[str, Any] = {v: summarise(runs[v], args.dossiers) for v in variants}
     report: dict[str, Any] = {
         "machine": {
@@ -593,6 +732,7 @@ def main(argv: list[str] | None = None) -> int:
             "sqlite": sqlite3.sqlite_version,
         },
         "repeat": args.repeat,
+        "d_in_turns_of": args.turn if paired else None,
         "events_per_dossier": EVENTS_PER_DOSSIER,
         "results": results,
         "ratios": _ratios(results),
