@@ -360,33 +360,3 @@ def test_open_store_forms(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
 def test_open_store_refuses_what_it_cannot_open(target: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         open_store(target)
-
-
-# --- numbering in the receipt's transaction, and acting on remembered states ---------
-
-
-def test_get_current_never_returns_a_state_another_writer_replaced(db_path: Path) -> None:
-    with SQLiteStore(db_path) as a, SQLiteStore(db_path) as b:
-        d1 = fill(a, "HS-001", 1)  # a remembers version 2
-        current = a.get_current("HS-001")
-        assert current is not None and current.to_dict() == d1.to_dict()
-        current.state = "changed by the caller"  # a copy: the memory is not touched
-        again = a.get_current("HS-001")
-        assert again is not None and again.state == d1.state
-        d2, ev = advance(d1, "other-writer")
-        b.append(d2, ev, d1.version, None)  # another connection moves it on
-        seen = a.get_current("HS-001")
-        assert seen is not None and seen.to_dict() == d2.to_dict()
-
-
-def test_remembered_states_are_bounded(db_path: Path) -> None:
-    with SQLiteStore(db_path, cache_size=3) as store:
-        for i in range(10):
-            fill(store, f"HS-{i:03d}", 2)
-        assert len(store._written) == 3
-        assert list(store._written) == ["HS-007", "HS-008", "HS-009"]
-    with SQLiteStore(db_path, cache_size=0) as store:
-        fill(store, "HS-100", 1)
-        assert store._written == {}
-        got = store.get_current("HS-100")
-        assert got is not None and got.version == 2

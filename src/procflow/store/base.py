@@ -15,7 +15,8 @@ A store may offer more, and the engine uses it when it is there:
   durable commit per receipt instead of two).
 * ``get_current(code)``: the state to act on, possibly from the store's
   memory of what it wrote itself, checked against the stored version and
-  hash (SQLite: no JSON parsing on the next fire).
+  hash (SQLite and PostgreSQL: no reading and parsing of the JSON body on
+  the next fire).
 * ``claim_for_alert(now, limit)``: hand each due dossier to one sweeper only
   (PostgreSQL's ``SKIP LOCKED``).
 """

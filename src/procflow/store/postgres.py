@@ -147,6 +147,9 @@ class PostgresStore(SQLReads):
     ``search_path``. ``pool_size`` bounds the connections this store opens;
     ``timeout`` is how many seconds a call waits to connect or for a free
     connection before failing with a :class:`~procflow.errors.StoreError`.
+    ``cache_size`` is how many of the states it wrote last the store keeps to
+    act on again without reading and parsing them (:meth:`get_current`, after
+    checking the row's version and hash); 0 turns it off.
     """
 
     _P = "%s"
@@ -163,10 +166,12 @@ class PostgresStore(SQLReads):
         pool_size: int = 4,
         timeout: float = 30.0,
         migrations: Sequence[Migration] | None = None,
+        cache_size: int = 2048,
     ) -> None:
         self.where = describe(conninfo) + (f" (schema {schema})" if schema else "")
         self.schema = schema
         self.timeout = timeout
+        self._start_remembering(cache_size)
         if pool_size < 1:
             raise StoreError(f"PostgreSQL store {self.where}: pool_size must be at least 1")
         if schema is not None and not _SCHEMA_NAME.fullmatch(schema):
@@ -345,6 +350,7 @@ class PostgresStore(SQLReads):
             cursor = conn.execute(_CREATE, (*drow, *erow[1:]))
             if cursor.rowcount != 1:
                 raise ConflictError(f"dossier {dossier.code} already exists")
+        self._remember(dossier)
 
     def create_numbered(
         self,
@@ -373,6 +379,7 @@ class PostgresStore(SQLReads):
                     break
             else:
                 raise numbering_failed(scope, attempts)
+        self._remember(dossier)
         return dossier, event
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
@@ -428,11 +435,15 @@ class PostgresStore(SQLReads):
         what = f"append event {event.seq} to dossier {dossier.code}"
         with self._connection(what) as conn:
             cursor = conn.execute(_APPEND, (*drow[1:], dossier.code, expected_version, *erow[1:]))
-            if cursor.rowcount == 1:
-                return
-            row = conn.execute(
-                "SELECT version FROM dossiers WHERE code = %s", (dossier.code,)
-            ).fetchone()
+            stored = cursor.rowcount == 1
+            row = None
+            if not stored:
+                row = conn.execute(
+                    "SELECT version FROM dossiers WHERE code = %s", (dossier.code,)
+                ).fetchone()
+        if stored:  # committed: the connections run in autocommit mode
+            self._remember(dossier)
+            return
         if row is None:
             raise ConflictError(f"dossier {dossier.code} is not stored")
         raise ConflictError(
@@ -512,6 +523,7 @@ class PostgresStore(SQLReads):
     def close(self) -> None:
         """Close the pool and its connections; closing twice is harmless."""
         pool, self._pool = self._pool, None
+        self._forget_all()
         if pool is not None:
             pool.close()
 

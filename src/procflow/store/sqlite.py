@@ -91,7 +91,6 @@ _BUMP_SEQUENCE = (
 )
 _INSERT_NEW_DOSSIER = _INSERT_DOSSIER + " ON CONFLICT (code) DO NOTHING"
 _SEQUENCE_VALUE = "SELECT value FROM sequences WHERE scope = ?"
-_CURRENT = "SELECT version, last_hash FROM dossiers WHERE code = ?"
 MIN_SQLITE = (3, 24, 0)
 """UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
 
@@ -129,10 +128,7 @@ class SQLiteStore(SQLReads):
     ) -> None:
         self.path = str(path)
         self.timeout = timeout
-        # The states this store object wrote last, for get_current (bounded:
-        # memory does not grow with the number of stored dossiers).
-        self.cache_size = cache_size
-        self._written: dict[str, Dossier] = {}
+        self._start_remembering(cache_size)
         # ``migrations`` is for tests and tools that need an older or newer
         # schema; everyone else gets this release's list.
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
@@ -324,34 +320,6 @@ class SQLiteStore(SQLReads):
         self._remember(dossier)
         return dossier, event
 
-    def _remember(self, dossier: Dossier) -> None:
-        written = self._written
-        if self.cache_size <= 0:
-            return
-        written.pop(dossier.code, None)  # re-inserted below: the newest entry
-        if len(written) >= self.cache_size:
-            written.pop(next(iter(written)))  # the oldest entry
-        # A private copy: the caller may go on changing its object.
-        written[dossier.code] = dossier.clone()
-
-    def get_current(self, code: str) -> Dossier | None:
-        """The dossier's current state, for the engine to act on.
-
-        If this store object wrote the stored version itself, that state is
-        returned from memory after checking the row's version and last hash
-        (one indexed read instead of parsing the JSON body); otherwise it is
-        read as :meth:`get` does. The result is always the state that the
-        stored version's event log acknowledges. ``verify`` and readers use
-        :meth:`get`, which always reads the row.
-        """
-        cached = self._written.get(code)
-        if cached is not None:
-            rows = self._read(f"read dossier {code}", _CURRENT, (code,))
-            if rows and rows[0][0] == cached.version and rows[0][1] == cached.last_hash:
-                return cached.clone()
-            del self._written[code]
-        return self.get(code)
-
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers in one transaction (imports, the simulator).
 
@@ -475,7 +443,7 @@ class SQLiteStore(SQLReads):
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""
         conn, self._conn = self._conn, None
-        self._written.clear()
+        self._forget_all()
         if conn is not None:
             try:
                 conn.close()

@@ -3,11 +3,13 @@
 Both stores keep the same tables (``schema.py``) and rows (``records.py``);
 only the parameter placeholder (``?`` or ``%s``) and the way a statement is
 run differ. A store mixes this class in and provides :meth:`_read`,
-:attr:`_label` and :attr:`_P`.
+:attr:`_label` and :attr:`_P`, and calls :meth:`_remember` with each state it
+has committed.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -29,6 +31,61 @@ class SQLReads:
     """The parameter placeholder of the driver: ``?`` or ``%s``."""
     _SHARD: str | None = None
     """A filter keeping the i-th of n disjoint parts of the rows, if the backend has one."""
+
+    cache_size: int = 0
+    """How many of the states this store object wrote last it keeps, to act
+    on again without parsing their JSON bodies (:meth:`get_current`)."""
+    _written: dict[str, Dossier]
+    _written_lock: threading.Lock
+
+    def _start_remembering(self, cache_size: int) -> None:
+        # Bounded: memory does not grow with the number of stored dossiers. A
+        # lock, because a PostgreSQL store is shared by threads.
+        self.cache_size = cache_size
+        self._written = {}
+        self._written_lock = threading.Lock()
+
+    def _remember(self, dossier: Dossier) -> None:
+        """Keep a private copy of a state this store object has just committed."""
+        if self.cache_size <= 0:
+            return
+        copy = dossier.clone()  # the caller may go on changing its object
+        with self._written_lock:
+            written = self._written
+            written.pop(dossier.code, None)  # re-inserted below: the newest entry
+            if len(written) >= self.cache_size:
+                written.pop(next(iter(written)))  # the oldest entry
+            written[dossier.code] = copy
+
+    def _forget_all(self) -> None:
+        with self._written_lock:
+            self._written.clear()
+
+    def get_current(self, code: str) -> Dossier | None:
+        """The dossier's current state, for the engine to act on.
+
+        If this store object wrote the stored version itself, that state is
+        returned from memory after checking the row's version and last hash
+        (one indexed read instead of reading and parsing the JSON body);
+        otherwise it is read as :meth:`get` does. So the result is always the
+        state the stored version's event log acknowledges, even when another
+        process or connection moved the dossier meanwhile. ``verify`` and
+        readers use :meth:`get`, which always reads the row.
+        """
+        cached = self._written.get(code)
+        if cached is not None:
+            p = self._P
+            rows = self._read(
+                f"read dossier {code}",
+                f"SELECT version, last_hash FROM dossiers WHERE code = {p}",
+                (code,),
+            )
+            if rows and rows[0][0] == cached.version and rows[0][1] == cached.last_hash:
+                return cached.clone()
+            with self._written_lock:
+                if self._written.get(code) is cached:
+                    del self._written[code]
+        return self.get(code)
 
     @property
     def _label(self) -> str:  # pragma: no cover - provided by the store

@@ -1,0 +1,106 @@
+"""Acting on remembered states: SQLite and PostgreSQL alike.
+
+Both SQL stores keep the last states they committed themselves and hand them
+to the engine after checking the row's version and last hash (one indexed
+read instead of reading and parsing the JSON body). The checks here are what
+makes that safe: another writer's change is never hidden, the caller never
+shares the remembered object, and memory stays bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from store_postgres import PostgresSchema, postgres_url
+from store_testdata import T0, advance, receive
+
+from procflow.engine.dossier import Dossier
+from procflow.store.sqlite import SQLiteStore
+
+Opener = Callable[..., Any]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens store objects on one database (each call: another connection)."""
+    opened: list[Any] = []
+    if request.param == "sqlite":
+
+        def opener(**kwargs: Any) -> Any:
+            opened.append(SQLiteStore(tmp_path / "remembered.db", **kwargs))
+            return opened[-1]
+
+    else:
+        schema = PostgresSchema(postgres_url())
+        request.addfinalizer(schema.drop)
+
+        def opener(**kwargs: Any) -> Any:
+            opened.append(schema.open(**kwargs))
+            return opened[-1]
+
+    yield opener
+    for store in opened:
+        store.close()
+
+
+def fill(store: Any, code: str, steps: int) -> Dossier:
+    """Create ``code`` and move it ``steps`` times; return its last state."""
+    dossier, event = receive(code)
+    store.create(dossier, event, T0 + timedelta(days=1))
+    for i in range(steps):
+        nxt, ev = advance(dossier, f"buoc-{i}")
+        store.append(nxt, ev, dossier.version, T0 + timedelta(days=2))
+        dossier = nxt
+    return dossier
+
+
+def test_get_current_never_returns_a_state_another_writer_replaced(open_db: Opener) -> None:
+    a, b = open_db(), open_db()
+    d1 = fill(a, "HS-001", 1)  # a remembers version 2
+    assert "HS-001" in a._written
+    current = a.get_current("HS-001")
+    assert current is not None and current.to_dict() == d1.to_dict()
+    current.state = "changed by the caller"  # a copy: the memory is not touched
+    again = a.get_current("HS-001")
+    assert again is not None and again.state == d1.state
+    d2, ev = advance(d1, "other-writer")
+    b.append(d2, ev, d1.version, None)  # another connection moves it on
+    seen = a.get_current("HS-001")
+    assert seen is not None and seen.to_dict() == d2.to_dict()
+    assert "HS-001" not in a._written  # the stale state is forgotten
+
+
+def test_a_conflicting_append_is_not_remembered(open_db: Opener) -> None:
+    a, b = open_db(), open_db()
+    d1 = fill(a, "HS-002", 1)
+    d2, ev = advance(d1, "b-wins")
+    b.append(d2, ev, d1.version, None)
+    loser, lev = advance(d1, "a-loses")
+    with pytest.raises(Exception, match="changed since it was read"):
+        a.append(loser, lev, d1.version, None)
+    assert a._written.get("HS-002") is None or a._written["HS-002"].version == d1.version
+    seen = a.get_current("HS-002")
+    assert seen is not None and seen.to_dict() == d2.to_dict()
+
+
+def test_remembered_states_are_bounded(open_db: Opener) -> None:
+    store = open_db(cache_size=3)
+    for i in range(10):
+        fill(store, f"HS-{i:03d}", 2)
+    assert list(store._written) == ["HS-007", "HS-008", "HS-009"]
+    off = open_db(cache_size=0)
+    fill(off, "HS-100", 1)
+    assert off._written == {}
+    got = off.get_current("HS-100")
+    assert got is not None and got.version == 2
+
+
+def test_closing_forgets(open_db: Opener) -> None:
+    store = open_db()
+    fill(store, "HS-200", 1)
+    store.close()
+    assert store._written == {}
