@@ -76,7 +76,29 @@ def open_store(target: str | Path, *, timeout: float = 30.0, must_exist: bool = 
     raise StoreError(f"unknown store scheme {scheme + '://'!r} in {target!r}; expected {_FORMS}")
 
 
+def sqlite_file(target: str | Path) -> Path | None:
+    """The file an SQLite ``target`` names, as :func:`open_store` reads it;
+    None for other stores and for ``sqlite:///:memory:``."""
+    if isinstance(target, Path):
+        return target.expanduser()
+    text = target.strip()
+    if not text:
+        return None
+    if "://" not in text:
+        return Path(text).expanduser()
+    scheme, _, rest = text.partition("://")
+    if scheme.lower() != "sqlite" or not rest.startswith("/") or rest == "/":
+        return None
+    path = unquote(rest[1:])
+    return None if path == ":memory:" else Path(path).expanduser()
+
+
 def _sqlite(path: Path, timeout: float, must_exist: bool) -> SQLiteStore:
+    if path.is_dir():
+        raise StoreError(
+            f"{path} is a folder, not a procflow database; give the path of the database "
+            "file, e.g. desk.db"
+        )
     if must_exist and not path.exists():
         raise StoreError(
             f"{path}: no such procflow database; check the path (receiving a first "
