@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from procflow.cli.output import FORMAT_OPTION, console, emit
+from procflow.cli.output import FORMAT_OPTION, console, emit, write_output
 from procflow.definition.loader import LoadResult, discover, load_procedure
 from procflow.definition.schema import json_schema
 from procflow.definition.summary import summarise
@@ -259,7 +259,7 @@ def register(cli: click.Group) -> None:
         if output is None:
             sys.stdout.write(text)
         else:
-            output.write_text(text, encoding="utf-8")
+            write_output(output, text)
             console(stderr=True).print(Text(f"wrote {output}"))
 
     @cli.command("show")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from procflow.cli.output import output_file
 from procflow.export import ExportOptions, export, formats
 from procflow.store.url import open_store
 
@@ -38,7 +39,7 @@ def register(cli: click.Group) -> None:
         store = open_store(db, must_exist=True)
         try:
             if output:
-                with open(output, "w", encoding="utf-8", newline="") as out:
+                with output_file(output, newline="") as out:
                     stats = export(store, fmt, out, options)
                 click.echo(
                     f"wrote {Path(output)}: {stats.cases} cases, {stats.events} events"

@@ -1,18 +1,25 @@
 """Shared output helpers: every command prints for people or, with
-``--format json``, for machines, through the same two functions."""
+``--format json``, for machines, through the same two functions; errors go
+through :func:`fail`, and files a command writes through :func:`output_file`."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import click
 from rich.console import Console
+
+from procflow.errors import ProcflowError
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -55,3 +62,74 @@ def emit(fmt: str, data: Any, render: Callable[[Console], None]) -> None:
         sys.stdout.write(dumps(data) + "\n")
     else:
         render(console())
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether a command line asks for ``--format json`` (so errors are JSON too)."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg == "--format=json" or (arg == "--format" and args[i + 1 : i + 2] == ["json"]):
+            return True
+    return False
+
+
+def fail(message: str, *, kind: str, as_json: bool, details: dict[str, Any] | None = None) -> None:
+    """Report a user mistake: ``error: message`` on standard error or, for
+    ``--format json``, ``{"ok": false, "error": {...}}`` on standard output
+    (where the command's JSON would have gone). The caller sets the exit code."""
+    if as_json:
+        error: dict[str, Any] = {"type": kind, "message": message, **(details or {})}
+        sys.stdout.write(dumps({"ok": False, "error": error}) + "\n")
+    else:
+        click.echo(f"error: {message}", err=True)
+
+
+@contextlib.contextmanager
+def output_file(path: str | Path, *, newline: str | None = None) -> Iterator[IO[str]]:
+    """A text stream for the file a command writes (``-o FILE``).
+
+    The text goes to a temporary file beside ``path`` that replaces it only
+    when the block ends without error: a failed command leaves no
+    half-written file, and an existing file as it was.
+    """
+    target = Path(path)
+    folder = target.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ProcflowError(
+            f"{target}: cannot write it, the folder {folder} {what}; "
+            "create the folder first or give another path"
+        )
+    if target.is_dir():
+        raise ProcflowError(f"{target} is a folder; give the path of a file to write")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ProcflowError(
+            f"{target}: cannot write in {folder} ({exc.strerror}); check its permissions "
+            "or give another path"
+        ) from None
+    try:
+        with open(fd, "w", encoding="utf-8", newline=newline) as stream:
+            yield stream
+        os.chmod(tmp, _mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _mode(target: Path) -> int:
+    """The permissions the written file gets: the old file's, or the usual ones."""
+    if target.exists():
+        return target.stat().st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_output(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` all at once (see :func:`output_file`)."""
+    with output_file(path) as stream:
+        stream.write(text)

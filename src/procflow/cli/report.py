@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import sys
@@ -13,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps
+from procflow.cli.output import console, dumps, output_file
 from procflow.reports import Report, ReportQuery, ScoringRule, build_report
 from procflow.reports.html import render_html
 from procflow.reports.tabular import HEADER, rows
@@ -275,21 +276,21 @@ def register(cli: click.Group) -> None:
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-        store = open_store(db, must_exist=True)
-        try:
-            result = build_report(
-                store,
-                query,
-                calendar=calendar,
-                rule=ScoringRule(early, on_time, late),
-                workers=workers or min(os.cpu_count() or 1, 4),
-            )
-        finally:
-            store.close()
-
-        target = open(output, "w", encoding="utf-8", newline="") if output else None  # noqa: SIM115
-        try:
-            stream = target or sys.stdout
+        # The output file is checked before the (possibly long) pass over DB,
+        # and replaced only once the whole report is written.
+        target = output_file(output, newline="") if output else contextlib.nullcontext(sys.stdout)
+        with target as stream:
+            store = open_store(db, must_exist=True)
+            try:
+                result = build_report(
+                    store,
+                    query,
+                    calendar=calendar,
+                    rule=ScoringRule(early, on_time, late),
+                    workers=workers or min(os.cpu_count() or 1, 4),
+                )
+            finally:
+                store.close()
             if fmt == "json":
                 stream.write(dumps(result.to_dict()) + "\n")
             elif fmt == "csv":
@@ -298,15 +299,12 @@ def register(cli: click.Group) -> None:
                 writer.writerows(rows(result))
             elif fmt == "html":
                 stream.write(render_html(result))
-            elif target is not None:
-                render_table(Console(file=target, width=160, highlight=False), result)
+            elif output:
+                render_table(Console(file=stream, width=160, highlight=False), result)
             else:
                 out = console()
                 if not out.is_terminal:
                     out = Console(width=160, highlight=False)
                 render_table(out, result)
-        finally:
-            if target is not None:
-                target.close()
         if output:
             click.echo(f"wrote {Path(output)} ({fmt})", err=True)

@@ -73,7 +73,9 @@ def test_command(
     else:
         report = to_text(results, verbose=verbose)
     if output is not None:
-        output.write_text(report, encoding="utf-8")
+        from procflow.cli.output import write_output
+
+        write_output(output, report)
         click.echo(summary_line(results) + f" (report: {output})")
     else:
         click.echo(report, nl=False)

@@ -17,6 +17,7 @@ from procflow.cli.output import FORMAT_OPTION, console, dumps, emit
 from procflow.definition.loader import read_procedure
 from procflow.definition.model import Procedure
 from procflow.engine import SYSTEM, Actor
+from procflow.errors import UnknownProcedure
 from procflow.versions.diff import diff_procedures
 from procflow.versions.mapping import load_mapping
 from procflow.versions.migrate import MigrationRefused, migrate
@@ -122,7 +123,15 @@ def register(cli: click.Group) -> None:
             report = migrate(engine, plan, dry_run=dry_run, actor=_actor(actor_id, agency))
         except MigrationRefused as exc:
             if fmt == "json":
-                payload = {"refused": True, "findings": [f.to_dict() for f in exc.findings]}
+                payload = {
+                    "ok": False,
+                    "refused": True,
+                    "error": {
+                        "type": "MigrationRefused",
+                        "message": "migration refused, nothing was changed",
+                    },
+                    "findings": [f.to_dict() for f in exc.findings],
+                }
                 sys.stdout.write(dumps(payload) + "\n")
             else:
                 err = console(stderr=True)
@@ -200,6 +209,11 @@ def register(cli: click.Group) -> None:
         given stays recorded beside the new one)."""
         engine = _open(db, procedures, calendars, at)
         try:
+            if procedure_id is not None and procedure_id not in engine.catalogue:
+                raise UnknownProcedure(
+                    f"--procedure {procedure_id}: no such procedure in the catalogue; it has: "
+                    + ", ".join(engine.catalogue.ids())
+                )
             report = recalc(
                 engine,
                 apply=apply_,

@@ -14,6 +14,7 @@ from typing import cast
 
 import click
 
+from procflow.cli.output import write_output
 from procflow.contrib.diagram import FORMATS as DIAGRAM_FORMATS
 from procflow.contrib.diagram import build_diagram
 from procflow.contrib.diagram import render as render_diagram
@@ -85,7 +86,7 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
+    write_output(output, text)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -141,9 +142,14 @@ def register(cli: click.Group) -> None:
             diagram = build_diagram(load_procedure_arg(source, procedures), lang=language)
         else:
             from procflow.runtime import open_engine
+            from procflow.store.url import sqlite_file
 
-            if not Path(source).exists() and "://" not in source:
-                raise ProcflowError(f"{source}: no such database")
+            db_file = sqlite_file(source)
+            if db_file is not None and not db_file.exists():
+                raise ProcflowError(
+                    f"{source}: no such database; check the path (with --dossier, "
+                    "PROCEDURE|DB is the database that holds the dossier)"
+                )
             engine = open_engine(source, procedures=procedures, calendars=calendars, create=False)
             try:
                 dossier = engine.get(dossier_code)
