@@ -6,6 +6,7 @@ zone (Asia/Ho_Chi_Minh by default); the library itself rejects naive times.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
@@ -50,19 +51,35 @@ def _calendar(calendars: tuple[Path, ...], no_national: bool, confirmed_only: bo
     return WorkCalendar.vietnam(list(calendars), **kwargs)
 
 
-def _instant(cal: WorkCalendar, text: str) -> datetime:
+def check_in_calendar(cal: WorkCalendar, day: date, label: str) -> None:
+    """A CalendarError naming ``label`` when ``day`` lies outside the calendar's years."""
+    if not cal.first_day <= day <= cal.last_day:
+        raise CalendarError(
+            f"{label}: {day.isoformat()} lies outside the working-day calendar, which covers "
+            f"{cal.first_day.isoformat()} to {cal.last_day.isoformat()}; give a date in that range"
+        )
+
+
+def _instant(cal: WorkCalendar, text: str, label: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.strip().replace(" ", "T", 1))
     except ValueError:
         raise CalendarError(
-            f"{text!r} is not a date or time; write it as YYYY-MM-DD or YYYY-MM-DDTHH:MM, "
-            "e.g. 2026-02-10T09:00 (a zone like +07:00 may follow)"
+            f"{label}: {text!r} is not a date or time; write it as YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM, e.g. 2026-02-10T09:00 (a zone like +07:00 may follow)"
         ) from None
-    return cal.localize(value)
+    instant = cal.localize(value)
+    check_in_calendar(cal, instant.date(), label)
+    return instant
 
 
-def _day(cal: WorkCalendar, text: str) -> date:
-    return _instant(cal, text).date()
+def _limit(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A time limit given on the command line: a finite number, 0 or more."""
+    if value is not None and not (math.isfinite(value) and value >= 0):
+        raise click.BadParameter(
+            f"{value:g} is not a time limit; give a number of 0 or more, e.g. 3 or 0.5"
+        )
+    return value
 
 
 def _yesno(value: bool | None) -> str:
@@ -96,6 +113,11 @@ def show(
 ) -> None:
     """Working days, holidays, swaps and make-up days of YEAR."""
     cal = _calendar(calendars, no_national, confirmed_only)
+    if not cal.first_day.year <= year <= cal.last_day.year:
+        raise CalendarError(
+            f"YEAR: {year} lies outside the working-day calendar, which covers "
+            f"{cal.first_day.year} to {cal.last_day.year}; give a year in that range"
+        )
     special = cal.special_days(year)
     working = cal.working_days(date(year, 1, 1), date(year, 12, 31))
     per_month = Counter(d.month for d in working)
@@ -168,9 +190,11 @@ def show(
 
 @calendar_group.command("due")
 @click.argument("start")
-@click.option("--working-days", type=float, help="Time limit in working days (may be 0.5).")
-@click.option("--working-hours", type=float, help="Time limit in working hours.")
-@click.option("--calendar-days", type=int, help="Time limit in calendar days.")
+@click.option(
+    "--working-days", type=float, callback=_limit, help="Time limit in working days (may be 0.5)."
+)
+@click.option("--working-hours", type=float, callback=_limit, help="Time limit in working hours.")
+@click.option("--calendar-days", type=int, callback=_limit, help="Time limit in calendar days.")
 @click.option("--same-day", is_flag=True, help="Same-day procedure (cut-off applies).")
 @click.option("--cutoff", help="Same-day cut-off HH:MM (default: the calendar's, 15:00).")
 @CALENDAR_OPTION
@@ -205,7 +229,7 @@ def due(
         )
     unit, value = chosen[0]
     cal = _calendar(calendars, no_national, confirmed_only)
-    received = _instant(cal, start)
+    received = _instant(cal, start, "START")
     cut: time | None = parse_clock(cutoff, "--cutoff") if cutoff else None
     deadline = cal.due(received, value, unit, cutoff=cut)
     data = {
@@ -249,7 +273,7 @@ def count(
 ) -> None:
     """Working days after START up to and including END, and office hours between them."""
     cal = _calendar(calendars, no_national, confirmed_only)
-    a, b = _instant(cal, start), _instant(cal, end)
+    a, b = _instant(cal, start, "START"), _instant(cal, end, "END")
     days = cal.count_working_days(a, b)
     seconds = cal.working_seconds_between(a, b)
     data = {

@@ -7,17 +7,20 @@ import functools
 import json
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from procflow.cli.calendar import check_in_calendar
 from procflow.cli.output import FORMAT_OPTION, emit
 from procflow.engine import Actor, Engine, SystemClock, VirtualClock
 from procflow.engine.clock import VIETNAM
 from procflow.errors import ProcflowError
 from procflow.runtime import open_engine
+from procflow.store.url import sqlite_file
 
 
 def _engine_options(f: Any) -> Any:
@@ -73,7 +76,35 @@ def _open(
 ) -> Engine:
     instant = _instant(at)
     clock = VirtualClock(instant) if instant else SystemClock()
-    return open_engine(db, procedures=procedures, calendars=calendars, clock=clock, create=create)
+    engine = open_engine(db, procedures=procedures, calendars=calendars, clock=clock, create=create)
+    if instant is not None:
+        try:
+            local = instant.astimezone(engine.calendar.tz)
+            check_in_calendar(engine.calendar, local.date(), "--at")
+        except ProcflowError:
+            engine.store.close()
+            raise
+    return engine
+
+
+def _new_file(db: str) -> Path | None:
+    """The SQLite file ``db`` names, if it does not exist yet (a command may create it)."""
+    path = sqlite_file(db)
+    return path if path is not None and not path.exists() else None
+
+
+def _discard(engine: Engine | None, path: Path) -> None:
+    """Remove the database file a failed command created, if it holds no dossier
+    (so that a mistyped procedure or agency leaves no empty database behind)."""
+    if engine is not None:
+        try:
+            empty = next(iter(engine.store.codes()), None) is None
+        finally:
+            engine.store.close()
+        if not empty:
+            return
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
@@ -90,7 +121,19 @@ def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callab
             at: str | None,
             **kwargs: Any,
         ) -> None:
-            command(_open(db, procedures, calendars, at, create), **kwargs)
+            new = _new_file(db) if create else None
+            engine: Engine | None = None
+            try:
+                engine = _open(db, procedures, calendars, at, create)
+                command(engine, **kwargs)
+            except BaseException:
+                if new is not None and new.exists():
+                    _discard(engine, new)
+                    engine = None
+                raise
+            finally:
+                if engine is not None:
+                    engine.store.close()
 
         # Click lists a command's parameters in the reverse order of
         # decoration: DB, added last, comes first.
@@ -157,6 +200,11 @@ def register(cli: click.Group) -> None:
             who = json.loads(applicant) if applicant else {}
         except json.JSONDecodeError as exc:
             raise click.BadParameter(f"not JSON: {exc}", param_hint="--applicant") from None
+        if not isinstance(who, dict):
+            raise click.BadParameter(
+                f'{applicant!r} is not a JSON object; write it as \'{{"name": "..."}}\'',
+                param_hint="--applicant",
+            )
         parsed_facts: dict[str, bool] = {}
         for fact in facts:
             name, _, value = fact.partition("=")

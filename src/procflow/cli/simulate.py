@@ -8,11 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from procflow.calendar import WorkCalendar
+from procflow.cli.calendar import check_in_calendar
 from procflow.cli.output import FORMAT_OPTION, emit
 from procflow.compiler import CompiledProcedure, compile_procedure
 from procflow.definition.loader import read_procedure
@@ -52,7 +54,19 @@ def _scenario(
             staff[agency] = int(n)
         update["officers"] = staff
     data = scenario.model_dump(by_alias=True) | update
-    return Scenario.model_validate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        # Only the command-line overrides can be wrong here: the file was valid.
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'scenario'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise click.UsageError(
+            f"the options given do not fit scenario {path}: {problems}; check --from/--to, "
+            "--dossiers, --seed and --officers"
+        ) from None
 
 
 def _progress(console: Console, total: int | None, label: str) -> Progress:
@@ -125,11 +139,22 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Run simulated dossiers through PROCEDURE under SCENARIO on the real engine."""
         compiled = _load(procedure)
+        calendar = WorkCalendar.vietnam()
+        for label, day in (("--from", start), ("--to", end)):
+            if day is not None:
+                check_in_calendar(calendar, day.date(), label)
         sc = _scenario(scenario, dossiers, start, end, seed, officers)
+        unknown = sorted({item.partition("=")[0] for item in officers} - set(compiled.agencies))
+        if unknown:
+            raise click.BadParameter(
+                f"{', '.join(unknown)}: no such agency in {compiled.procedure.id}; its agencies "
+                f"are {', '.join(compiled.agencies)}",
+                param_hint="--officers",
+            )
         if out and Path(out).exists():
             raise ProcflowError(f"{out} exists; give a new file for the results")
         # With --out, closed dossiers are written in batches as the run goes.
-        sim = Simulation(sc, compiled, WorkCalendar.vietnam(), out=out or None)
+        sim = Simulation(sc, compiled, calendar, out=out or None)
         err = Console(stderr=True)
         try:
             if fmt == "text" and err.is_terminal:
