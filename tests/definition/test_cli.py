@@ -115,7 +115,7 @@ def test_show_json(cli: click.Group) -> None:
     data = json.loads(out)
     assert data["critical_path"]["days"] == 3.0
     assert data["critical_path"]["steps"][0] == "reception"
-    assert [a["share"] for a in data["agencies"]] == ["1 working days"] * 3
+    assert [a["share"] for a in data["agencies"]] == ["1 working day"] * 3
 
 
 def test_show_broken_file_exit_1(cli: click.Group) -> None:

@@ -226,7 +226,9 @@ class Duration(_Model):
         if self.unit is TimeUnit.SAME_DAY:
             return "same day" + (f" (cut-off {self.cutoff:%H:%M})" if self.cutoff else "")
         value = int(self.value) if float(self.value).is_integer() else self.value
-        return f"{value} {self.unit.label}"
+        label = self.unit.label
+        # "1 working day", as the reader accepts it too; "0.5 working days".
+        return f"{value} {label[:-1] if value == 1 and label.endswith('s') else label}"
 
 
 class LegalDocument(_Model):
