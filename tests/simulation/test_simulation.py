@@ -12,6 +12,7 @@ from simtest import single_queue
 from procflow.calendar import WorkCalendar
 from procflow.compiler import compile_procedure
 from procflow.definition.loader import read_procedure
+from procflow.definition.model import Procedure
 from procflow.errors import DefinitionError, ProcflowError
 from procflow.simulation import Scenario, Simulation, compare, read_scenario, save_results
 from procflow.store.sqlite import SQLiteStore
@@ -105,6 +106,26 @@ def test_compare_uses_common_random_numbers() -> None:
     # The same procedure on the same dossiers: exactly no difference.
     assert same.mean_difference == 0.0
     assert same.ci95 == (0.0, 0.0)
+
+
+def test_compare_runs_a_proposal_that_takes_effect_after_the_period() -> None:
+    # A reform proposal usually starts next year; the what-if runs it on this
+    # year's dossiers all the same, each dossier under the version compared.
+    path = ROOT / "procedures/lien-thong/child-under-6.yaml"
+    current = compile_procedure(read_procedure(path))
+    data = current.procedure.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data.update(version="proposal-2027", effective_from="2027-01-01")
+    proposal = compile_procedure(Procedure.model_validate(data))
+    scenario = _scenario(dossiers=60)
+    assert proposal.procedure.effective_from is not None
+    assert proposal.procedure.effective_from > scenario.first_day
+    result = compare(scenario, current, proposal, CAL, replications=1)
+    (run,) = result.results_b
+    assert run.arrivals == 60 and run.procedure.endswith("proposal-2027")
+    sim = Simulation(scenario, proposal, CAL, keep=True)
+    sim.run()
+    versions = {sim.store.get(code).procedure_version for code in sim.store.codes()}
+    assert versions == {"proposal-2027"}
 
 
 def test_compare_in_parallel_gives_the_same_results() -> None:

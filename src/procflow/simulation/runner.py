@@ -315,7 +315,11 @@ class Simulation:
         engine, steps, served = self.engine, self._steps, self._served
         fire = engine.fire
         self._sync()
-        code = engine.receive(self.compiled.id, actor=self._desk).code
+        # Under this version, whatever its effective window: a what-if runs a
+        # proposal that is not in force yet over a period of today's dossiers.
+        code = engine.receive(
+            self.compiled.id, actor=self._desk, version=self.compiled.version
+        ).code
         self._active += 1
         withdraw_at = rng.randrange(8) if rng.random() < sc.withdraw else -1
         state, count = self.compiled.initial, 0
