@@ -5,5 +5,16 @@
 # chromedriver for the screenshots (apt-get install graphviz chromium chromium-driver).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Check first: without graphviz the SVGs would fall back to procflow's own
+# layout and overwrite the committed ones before the screenshots failed.
+missing=()
+command -v dot >/dev/null 2>&1 || missing+=(graphviz)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "generate.sh: ${missing[*]} not installed; nothing was changed." >&2
+    echo "Install them (apt-get install ${missing[*]}) and run again." >&2
+    exit 1
+fi
 python -m procflow.contrib.docs --procedures procedures --out docs/generated
 python examples/one_stop_desk/screenshots.py docs/img
