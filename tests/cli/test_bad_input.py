@@ -51,6 +51,10 @@ BAD_FILES: dict[str, bytes] = {
     # Scenario, overlay and mapping files with a field of the wrong type.
     "scenario-wrong.yaml": b"simulation: 1\nname: x\ndossiers: many\n",
     "overlay-wrong.yaml": b"version: 1\nname: x\nyears:\n  2026:\n    days_off: 5\n",
+    "scenario-1850.yaml": (
+        b"simulation: 1\nname: x\nperiod: {from: 1850-01-05, to: 1850-12-31}\n"
+        b"arrivals: {per_working_day: 2}\nofficers: {commune-pc: 1}\n"
+    ),
     "mapping-wrong.yaml": (
         b'migration: 1\nprocedure: vn.example.household-business\nfrom: "2021-01"\n'
         b'to: "2025-07"\nstates: 5\n'
@@ -117,6 +121,8 @@ CASES: list[tuple[tuple[str, ...], str]] = [
       "--procedures", PROCS), "--applicant: not JSON"),
     (("dossier", "receive", "new.db", PROC_ID, *LAN, "--fact", "paid=maybe",
       "--procedures", PROCS), "'paid=maybe': write NAME=true or NAME=false"),
+    (("dossier", "receive", "new.db", PROC_ID, *LAN, "--fact", "=true",
+      "--procedures", PROCS), "'=true': write NAME=true or NAME=false"),
     (("dossier", "receive", "new.db", PROC_ID, *LAN, "--at", "2300-01-01T09:00",
       "--procedures", PROCS), "--at: 2300-01-01 lies outside the working-day calendar"),
     (("dossier", "receive", "new.db", PROC_ID, *LAN, "--at", "3 March",
@@ -211,6 +217,10 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("simulate", PROC, SCENARIO, "--from", "2026-05-01", "--to", "2026-01-01"),
      "'to' is before 'from'"),
     (("simulate", PROC, SCENARIO, "--from", "1850-01-01"), "--from: 1850-01-01 lies outside"),
+    (("simulate", PROC, "scenario-1850.yaml", "--dossiers", "3"),
+     "scenario-1850.yaml: the period: 1850-01-05 lies outside"),
+    (("compare", PROC, PROC, "scenario-1850.yaml", "--replications", "1"),
+     "scenario-1850.yaml: the period: 1850-01-05 lies outside"),
     (("simulate", PROC, SCENARIO, "--officers", "nope=3"),
      "nope: no such agency in vn.lien-thong.child-under-6"),
     (("simulate", PROC, SCENARIO, "--officers", "commune-pc=x"), "'commune-pc=x': write"),

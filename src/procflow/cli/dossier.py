@@ -208,7 +208,7 @@ def register(cli: click.Group) -> None:
         parsed_facts: dict[str, bool] = {}
         for fact in facts:
             name, _, value = fact.partition("=")
-            if value.lower() not in ("true", "false"):
+            if not name or value.lower() not in ("true", "false"):
                 raise click.BadParameter(
                     f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact"
                 )

@@ -69,6 +69,15 @@ def _scenario(
         ) from None
 
 
+def _check_period(
+    sc: Scenario, calendar: WorkCalendar, path: str, start: object, end: object
+) -> None:
+    """The days the run covers lie in the calendar, else an error naming the option or file."""
+    check_in_calendar(calendar, sc.first_day, "--from" if start else f"{path}: the period")
+    if sc.period is not None:
+        check_in_calendar(calendar, sc.period.end, "--to" if end else f"{path}: the period")
+
+
 def _progress(console: Console, total: int | None, label: str) -> Progress:
     return Progress(
         TextColumn(f"[bold]{label}"),
@@ -140,10 +149,8 @@ def register(cli: click.Group) -> None:
         """Run simulated dossiers through PROCEDURE under SCENARIO on the real engine."""
         compiled = _load(procedure)
         calendar = WorkCalendar.vietnam()
-        for label, day in (("--from", start), ("--to", end)):
-            if day is not None:
-                check_in_calendar(calendar, day.date(), label)
         sc = _scenario(scenario, dossiers, start, end, seed, officers)
+        _check_period(sc, calendar, scenario, start, end)
         unknown = sorted({item.partition("=")[0] for item in officers} - set(compiled.agencies))
         if unknown:
             raise click.BadParameter(
@@ -198,11 +205,13 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Run the same simulated dossiers through two versions A and B of a procedure."""
         sc = _scenario(scenario, dossiers, None, None, seed, ())
+        calendar = WorkCalendar.vietnam()
+        _check_period(sc, calendar, scenario, None, None)
         result = compare(
             sc,
             _load(a),
             _load(b),
-            WorkCalendar.vietnam(),
+            calendar,
             replications=replications,
             jobs=jobs if jobs is not None else (os.cpu_count() or 1),
         )
