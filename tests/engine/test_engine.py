@@ -243,6 +243,37 @@ def test_sweep_warns_once_then_marks_overdue(engine: Engine, clock: VirtualClock
     assert engine.verify().ok
 
 
+def test_no_event_is_dated_before_the_step_it_leaves(engine: Engine, clock: VirtualClock) -> None:
+    # The CLI's --at (or a clock set back by hand) must not move a dossier
+    # at an instant before it entered its step: negative working time, and a
+    # log that runs backwards.
+    code = engine.receive(CHILD, actor=DESK).code
+    clock.advance(hours=2)
+    engine.fire(code, "forward", PC)
+    before, events = engine.get(code).to_dict(), len(engine.history(code))
+    back = Engine(engine.store, engine.catalogue, engine.calendar, VirtualClock(at(2, 8)))
+    with pytest.raises(RuleViolation, match=r"before .* entered step 'birth-registration'"):
+        back.fire(code, "register", PC)
+    with pytest.raises(RuleViolation, match="before"):
+        back.set_facts(code, {"needs_verification": True}, PC)
+    assert engine.get(code).to_dict() == before
+    assert len(engine.history(code)) == events
+    same_instant = Engine(
+        engine.store, engine.catalogue, engine.calendar, VirtualClock(clock.now())
+    )
+    assert same_instant.fire(code, "register", PC).version == events + 1  # not before: allowed
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("applicant", ["Nguyễn Văn A"]), ("applicant", "Nguyễn Văn A"), ("facts", [1, 2])],
+)
+def test_applicant_and_facts_must_be_mappings(engine: Engine, field: str, value: object) -> None:
+    with pytest.raises(RuleViolation, match=f"{field} must be a mapping"):
+        engine.receive(CHILD, actor=DESK, **{field: value})  # type: ignore[arg-type]
+    assert list(engine.store.codes()) == []
+
+
 def test_listener_errors_do_not_corrupt_state(engine: Engine) -> None:
     seen: list[str] = []
 

@@ -187,6 +187,8 @@ class Engine:
         Returns the receipt-and-appointment slip with the dossier code and the
         appointment date computed from the statutory time limit.
         """
+        _require_mapping("applicant", applicant)
+        _require_mapping("facts", facts)
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, version, now)
         desk = self._require_desk(proc, actor)
@@ -521,6 +523,15 @@ class Engine:
         actor: Actor | None,
         data: dict[str, Any],
     ) -> Dossier:
+        """Write an officer's or applicant's event (the sweep writes its own)."""
+        if now < dossier.state_entered_at:
+            # A clock set back (or a CLI --at in the past) would give negative
+            # working time and an event log that runs backwards.
+            raise RuleViolation(
+                f"the clock reads {iso(now)}, before {dossier.code} entered step "
+                f"{dossier.state!r} at {iso(dossier.state_entered_at)}; an event cannot be "
+                "dated before the one it follows (check the clock, or --at)"
+            )
         return self._write(proc, dossier, type_, now, actor, data)[0]
 
     def _write(
@@ -546,6 +557,7 @@ class Engine:
 
         Only the agency holding the dossier may set them.
         """
+        _require_mapping("facts", facts)
         dossier = self._current(code)
         self._require_open(dossier, "set facts")
         proc = self.procedure_of(dossier)
@@ -771,6 +783,14 @@ class Engine:
                     f"{code}: stored state differs from the replayed log in {', '.join(diff)}"
                 )
         return report
+
+
+def _require_mapping(name: str, value: object) -> None:
+    if value is not None and not isinstance(value, dict):
+        raise RuleViolation(
+            f"{name} must be a mapping of names to values (a dict), not "
+            f"{type(value).__name__} {value!r}"
+        )
 
 
 def _require_aware(instant: datetime) -> None:
