@@ -92,3 +92,14 @@ def advance(
     after.version = seq
     after.last_hash = event.hash
     return after, event
+
+
+def fill(store: Any, code: str, steps: int) -> Dossier:
+    """Create ``code`` in ``store`` and move it ``steps`` times; return its last state."""
+    dossier, event = receive(code)
+    store.create(dossier, event, T0 + timedelta(days=1))
+    for i in range(steps):
+        nxt, ev = advance(dossier, f"buoc-{i}")
+        store.append(nxt, ev, dossier.version, T0 + timedelta(days=2))
+        dossier = nxt
+    return dossier

@@ -10,15 +10,13 @@ shares the remembered object, and memory stays bounded.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from store_postgres import PostgresSchema, postgres_url
-from store_testdata import T0, advance, receive
+from store_testdata import advance, fill
 
-from procflow.engine.dossier import Dossier
 from procflow.store.sqlite import SQLiteStore
 
 Opener = Callable[..., Any]
@@ -45,17 +43,6 @@ def open_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
     yield opener
     for store in opened:
         store.close()
-
-
-def fill(store: Any, code: str, steps: int) -> Dossier:
-    """Create ``code`` and move it ``steps`` times; return its last state."""
-    dossier, event = receive(code)
-    store.create(dossier, event, T0 + timedelta(days=1))
-    for i in range(steps):
-        nxt, ev = advance(dossier, f"buoc-{i}")
-        store.append(nxt, ev, dossier.version, T0 + timedelta(days=2))
-        dossier = nxt
-    return dossier
 
 
 def test_get_current_never_returns_a_state_another_writer_replaced(open_db: Opener) -> None:

@@ -9,27 +9,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from store_testdata import T0, advance, receive
+from store_testdata import T0, advance, fill, receive
 
 import procflow.store.sqlite as sqlite_module
-from procflow.engine.dossier import Dossier
 from procflow.engine.events import verify_chain
 from procflow.errors import ConflictError, StoreError
 from procflow.store import MemoryStore
 from procflow.store.schema import MIGRATIONS, Migration
 from procflow.store.sqlite import SQLiteStore
 from procflow.store.url import open_store
-
-
-def fill(store: SQLiteStore, code: str, steps: int) -> Dossier:
-    """Create ``code`` and move it ``steps`` times; return its last state."""
-    dossier, event = receive(code)
-    store.create(dossier, event, T0 + timedelta(days=1))
-    for i in range(steps):
-        nxt, ev = advance(dossier, f"buoc-{i}")
-        store.append(nxt, ev, dossier.version, T0 + timedelta(days=2))
-        dossier = nxt
-    return dossier
 
 
 def raw(path: Path) -> sqlite3.Connection:
