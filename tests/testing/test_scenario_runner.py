@@ -121,6 +121,36 @@ def test_bad_files_give_findings_with_lines_and_no_traceback(tmp_path: Path) -> 
     assert "Traceback" not in result.details()
 
 
+def test_key_mistakes_and_name_typos_are_reported_in_one_run(tmp_path: Path) -> None:
+    # A reform officer fixes the file once, not once per kind of mistake: the
+    # misspelt key in one step and the misspelt trigger in another both show.
+    path = write(
+        tmp_path,
+        "typos.yaml",
+        f"""
+        scenario: typos
+        procedure: {DEATH}
+        start: 2026-02-13T10:00
+        steps:
+          - receive:
+          - at: +30 minutes
+            fire: foward
+          - expect:
+              apointment: 2026-02-27
+          - fire: forward
+            expect: {{state: recepton}}
+        """,
+    )
+    result = run_scenario(path)
+    assert result.status is Status.ERROR
+    by_code = {f.code: f for f in result.findings}
+    assert set(by_code) == {"unknown-key", "unknown-trigger", "unknown-step-or-end"}
+    assert by_code["unknown-key"].line == 9
+    assert by_code["unknown-trigger"].line == 7 and "'foward'" in by_code["unknown-trigger"].message
+    assert by_code["unknown-step-or-end"].line == 11
+    assert "Traceback" not in result.details()
+
+
 def test_unknown_trigger_state_and_agency_are_caught_before_running(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -98,7 +98,10 @@ class ScenarioRunner:
         name = Path(loaded.file).stem
         scenario = loaded.scenario
         if scenario is None or not loaded.ok:
-            return ScenarioResult(loaded.file, name, Status.ERROR, findings=loaded.findings)
+            problems = list(loaded.findings)
+            if loaded.partial is not None:
+                problems.extend(self._names_in_valid_steps(loaded, loaded.partial))
+            return ScenarioResult(loaded.file, name, Status.ERROR, findings=problems)
         result = ScenarioResult(
             loaded.file,
             scenario.scenario,
@@ -123,6 +126,20 @@ class ScenarioRunner:
         elif result.findings:
             result.status = Status.ERROR
         return result
+
+    def _names_in_valid_steps(self, loaded: LoadedScenario, partial: Scenario) -> list[Finding]:
+        """Typos in trigger, step and agency names of the steps that did validate,
+        reported with the file's other mistakes instead of in a second run.
+
+        Only the unknown-name findings: the rest (a step that needs a dossier
+        no earlier step receives) may just follow from a step left out."""
+        found: list[Finding] = []  # a procedure that cannot be found or loaded: said too
+        proc = self._procedure(loaded, partial, found)
+        if proc is not None:
+            found.extend(
+                f for f in _static_checks(loaded, partial, proc) if f.code.startswith("unknown-")
+            )
+        return found
 
     # --- procedures -------------------------------------------------------------
 

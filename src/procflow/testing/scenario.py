@@ -333,6 +333,10 @@ class LoadedScenario:
     scenario: Scenario | None
     findings: list[Finding]
     source_map: SourceMap = field(default_factory=SourceMap, repr=False)
+    partial: Scenario | None = field(default=None, repr=False)
+    """When the file does not validate only because of some steps: the
+    scenario with each of those steps replaced by a no-op (indices kept), so
+    the names the other steps use can be checked in the same run."""
 
     @property
     def ok(self) -> bool:
@@ -395,8 +399,32 @@ def load_scenario(path: str | Path, *, text: str | bytes | None = None) -> Loade
             None,
             validation_findings(exc, data, doc.source_map, name, Scenario, what="the scenario"),
             doc.source_map,
+            partial=_without_bad_steps(data),
         )
     return LoadedScenario(name, scenario, [], doc.source_map)
+
+
+_NO_OP: dict[str, Any] = {"sweep": True}
+"""What stands in for a step that does not validate: it names nothing."""
+
+
+def _without_bad_steps(data: dict[str, Any]) -> Scenario | None:
+    """The scenario with its invalid steps replaced by no-ops, if that validates."""
+    steps = data.get("steps")
+    if not isinstance(steps, list):
+        return None
+    kept: list[Any] = []
+    for step in steps:
+        try:
+            Step.model_validate(step)
+        except pydantic.ValidationError:
+            kept.append(_NO_OP)
+        else:
+            kept.append(step)
+    try:
+        return Scenario.model_validate({**data, "steps": kept})
+    except pydantic.ValidationError:
+        return None  # the file's other keys are wrong too: they come first
 
 
 # Make the annotations resolvable for pydantic (Moment is a runtime union).
