@@ -395,3 +395,22 @@ def test_read_only_database(workspace: Path) -> None:
         assert after == before
     finally:
         undo()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("report", "desk.db"),
+        ("report", "desk.db", "--format", "json"),
+        ("export", "desk.db", "--format", "csv"),
+    ],
+)
+def test_a_filter_that_matches_nothing_is_noted(workspace: Path, command: tuple[str, ...]) -> None:
+    # A typo in --procedure used to give an empty report that looked like a
+    # quiet desk; it still succeeds (it may be true), with a note on stderr.
+    result = procflow(*command, "--procedure", "vn.nope")
+    assert result.exit_code == 0, result.output
+    assert "no dossier in the database matched --procedure 'vn.nope'" in result.stderr
+    assert "no dossier in the database matched" not in result.stdout  # not in the data
+    matched = procflow(*command, "--procedure", PROC_ID)
+    assert matched.exit_code == 0 and "no dossier" not in matched.stderr

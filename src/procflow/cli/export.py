@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from procflow.cli.output import output_file
+from procflow.cli.output import output_file, warn_if_nothing_matched
 from procflow.export import ExportOptions, export, formats
 from procflow.store.url import open_store
 
@@ -47,6 +47,7 @@ def register(cli: click.Group) -> None:
                     err=True,
                 )
             else:
-                export(store, fmt, sys.stdout, options)
+                stats = export(store, fmt, sys.stdout, options)
+            warn_if_nothing_matched(stats.cases, store, {"--procedure": procedure})
         finally:
             store.close()

@@ -85,6 +85,25 @@ def fail(message: str, *, kind: str, as_json: bool, details: dict[str, Any] | No
         click.echo(f"error: {message}", err=True)
 
 
+def warn_if_nothing_matched(matched: int, store: Any, filters: dict[str, str | None]) -> None:
+    """Say so on stderr when filters left nothing of a ``store`` that has dossiers.
+
+    An empty report after a typo in ``--procedure`` looks like a desk with
+    no dossiers; this names the filters to check. (Not an error: an agency
+    may truly have had nothing in a period.)
+    """
+    given = {name: value for name, value in filters.items() if value}
+    if matched or not given or next(iter(store.codes()), None) is None:
+        return
+    shown = ", ".join(f"{name} {value!r}" for name, value in given.items())
+    period = " and the period" if {"--from", "--to"} & given.keys() else ""
+    click.echo(
+        f"note: no dossier in the database matched {shown}; check the ids "
+        f"(procflow list PROCEDURES shows the procedure ids and agencies){period}",
+        err=True,
+    )
+
+
 @contextlib.contextmanager
 def output_file(path: str | Path, *, newline: str | None = None) -> Iterator[IO[str]]:
     """A text stream for the file a command writes (``-o FILE``).

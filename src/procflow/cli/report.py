@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps, output_file
+from procflow.cli.output import console, dumps, output_file, warn_if_nothing_matched
 from procflow.reports import Report, ReportQuery, ScoringRule, build_report
 from procflow.reports.html import render_html
 from procflow.reports.tabular import HEADER, rows
@@ -289,6 +289,13 @@ def register(cli: click.Group) -> None:
                     rule=ScoringRule(early, on_time, late),
                     workers=workers or min(os.cpu_count() or 1, 4),
                 )
+                filters = {
+                    "--procedure": procedure,
+                    "--agency": agency,
+                    "--from": start,
+                    "--to": end,
+                }
+                warn_if_nothing_matched(result.dossiers_matched, store, filters)
             finally:
                 store.close()
             if fmt == "json":
