@@ -14,12 +14,15 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
 from procflow.errors import ProcflowError
+
+if TYPE_CHECKING:
+    from procflow.store.base import Store
 
 FORMAT_OPTION = click.option(
     "--format",
@@ -85,7 +88,7 @@ def fail(message: str, *, kind: str, as_json: bool, details: dict[str, Any] | No
         click.echo(f"error: {message}", err=True)
 
 
-def warn_if_nothing_matched(matched: int, store: Any, filters: dict[str, str | None]) -> None:
+def warn_if_nothing_matched(matched: int, store: Store, filters: dict[str, str | None]) -> None:
     """Say so on stderr when filters left nothing of a ``store`` that has dossiers.
 
     An empty report after a typo in ``--procedure`` looks like a desk with
