@@ -186,10 +186,26 @@ def test_control_characters_are_reported() -> None:
     assert [(f.code, f.line) for f in doc.findings] == [("yaml-syntax", 1)]
 
 
-def test_deep_nesting_is_refused_without_crashing() -> None:
-    depth = 300_000  # libyaml's recursive composer crashes around here
-    assert _codes("[" * depth + "]" * depth)[0][0] == "yaml-too-deep"
-    assert _codes("a: " + "[" * 100 + "]" * 100 + "\n")[0][0] == "yaml-too-deep"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 300_000 + "]" * 300_000,  # libyaml's recursive composer crashed near 500,000
+        "[" * 1_500 + "]" * 1_500,  # libyaml >= 0.2.6's scanner stops at 1,000 levels
+        "a:\n  b: " + "{x: " * 1_200 + "1" + "}" * 1_200 + "\n",
+        "- " * 2_000 + "x\n",  # block nesting
+        "a: " + "[" * 100 + "]" * 100 + "\n",  # under every libyaml limit: procflow's own
+    ],
+    ids=["flow-300000", "flow-1500", "mapping-1200", "block-2000", "flow-100"],
+)
+def test_deep_nesting_is_refused_without_crashing(text: str) -> None:
+    """Whichever PyYAML/libyaml is installed, too deep is ``yaml-too-deep`` with a place."""
+    doc = parse_yaml(text, file="t.yaml")
+    assert doc.data is None
+    [finding] = doc.findings
+    assert finding.code == "yaml-too-deep"
+    assert finding.file == "t.yaml"
+    assert finding.line is not None and finding.line >= 1
+    assert finding.column is not None and finding.column >= 1
 
 
 def test_complex_keys_are_refused() -> None:

@@ -157,10 +157,14 @@ def test_an_append_that_fails_half_way_leaves_nothing(pg_schema: PostgresSchema)
             conn.execute(
                 "INSERT INTO events VALUES ('HS-1', 2, 'moved', 'x', NULL, '{}', 'p', 'h')"
             )
-        with pytest.raises(
-            StoreError, match=r"/test .*append event 2 to dossier HS-1 failed: duplicate key"
-        ):
+        # The message names the store (whatever database PROCFLOW_TEST_POSTGRES is) and
+        # the write that failed.
+        with pytest.raises(StoreError) as failed:
             store.append(d2, e2, 1, T0)
+        message = str(failed.value)
+        assert message.startswith(f"PostgreSQL store {store.where}: ")
+        assert f"(schema {pg_schema.name})" in message
+        assert "append event 2 to dossier HS-1 failed: duplicate key" in message
         back = store.get("HS-1")
         assert back is not None and back.to_dict() == d1.to_dict()
 

@@ -447,11 +447,28 @@ def _alias_finding(text: str, file: str | None) -> Finding:
     )
 
 
+def _too_deep(file: str | None, where: Position | None) -> Finding:
+    return _finding(
+        "yaml-too-deep",
+        f"the file nests more than {MAX_DEPTH} levels deep",
+        file,
+        where,
+        "a procedure needs only a few levels; check the indentation",
+    )
+
+
+# libyaml 0.2.5 as bundled with PyYAML 6.0.4 stops at 1,000 levels in its scanner,
+# before any event reaches the depth scan: its message is the only sign of why.
+_LIBYAML_DEPTH_LIMIT = "maximum nesting depth"
+
+
 def _syntax_finding(exc: yaml.YAMLError, text: str, file: str | None) -> Finding:
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         pos = (mark.line + 1, mark.column + 1) if mark is not None else None
         problem = exc.problem or "invalid YAML"
+        if _LIBYAML_DEPTH_LIMIT in problem:
+            return _too_deep(file, pos)
         if exc.context:
             problem = f"{exc.context}: {problem}"
         if "expected a single document" in str(exc):
@@ -520,20 +537,7 @@ def parse_yaml(
         if sum(text.count(c) for c in _NESTING_CHARS) > _DEPTH_SCAN_THRESHOLD:
             deepest, where = _max_depth_of(text)
             if deepest > MAX_DEPTH:
-                return YamlDocument(
-                    None,
-                    empty,
-                    [
-                        _finding(
-                            "yaml-too-deep",
-                            f"the file nests more than {MAX_DEPTH} levels deep",
-                            file,
-                            where,
-                            "a procedure needs only a few levels; check the indentation",
-                        )
-                    ],
-                    file,
-                )
+                return YamlDocument(None, empty, [_too_deep(file, where)], file)
         loader = _Loader(text)
         try:
             root = loader.get_single_node()
