@@ -17,6 +17,8 @@ from typing import Any
 import yaml
 from hypothesis import strategies as st
 
+from procflow.definition.model import RESERVED_TRIGGERS
+
 VI_LETTERS = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵĐƯ"
 )
@@ -33,7 +35,10 @@ identifier = st.one_of(
 )
 trigger_name = st.one_of(
     st.sampled_from(["no", "on", "off", "yes", "approve", "forward", "send"]),
-    st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True),
+    # 'withdraw' and 'stop' are the engine's own (trigger-reserved)
+    st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True).filter(
+        lambda name: name not in RESERVED_TRIGGERS
+    ),
 )
 
 

@@ -41,6 +41,11 @@ CODES: dict[str, CodeInfo] = {
     "not-a-procedure": CodeInfo(
         E, "The file is empty or not a mapping of keys.", "Start from a sample procedure."
     ),
+    "too-many-findings": CodeInfo(
+        INFO,
+        "More findings than the cap (200 by default); the rest are counted by kind.",
+        "Fix the findings shown and validate again.",
+    ),
     # --- the language's models (procflow.definition.loader, from pydantic) ----
     "missing-key": CodeInfo(E, "A required key is missing.", "Add the key."),
     "unknown-key": CodeInfo(E, "A key the language does not know.", "Fix the spelling or remove."),
@@ -53,6 +58,11 @@ CODES: dict[str, CodeInfo] = {
     "duplicate-agency": CodeInfo(E, "Two agencies share an id.", "Rename or merge them."),
     "reserved-step-id": CodeInfo(
         E, "A step is named like an end (returned, refused, withdrawn, stopped).", "Rename it."
+    ),
+    "trigger-reserved": CodeInfo(
+        E,
+        "A trigger is named like one the engine adds to every step (withdraw, stop).",
+        "Rename the trigger.",
     ),
     "unknown-agency": CodeInfo(E, "A step names an agency not declared.", "Declare or fix it."),
     "unknown-step": CodeInfo(E, "An outcome or start names no step.", "Fix the step id."),

@@ -17,9 +17,9 @@ Edge attribute: ``triggers`` (list of trigger names, file order).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
 from procflow.definition.model import (
@@ -30,10 +30,14 @@ from procflow.definition.model import (
     Terminal,
 )
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 __all__ = [
     "HOURS_PER_DAY",
     "CriticalPath",
     "Flow",
+    "Loop",
     "critical_path",
     "duration_days",
     "procedure_graph",
@@ -145,14 +149,26 @@ class Flow:
         Restricted to ``nodes`` when given. Every cycle of the (sub)graph
         contains at least one of them, so none means no cycle.
         """
+        return [(loop.source, loop.target) for loop in self.loops(nodes)]
+
+    def loops(self, nodes: set[str] | None = None, shown: int = 6) -> list[Loop]:
+        """The loop each back edge closes, as the depth-first search walked it.
+
+        Like :meth:`back_edges`, with each loop ``target -> ... -> source``
+        read off the search's own stack: a path search per back edge made
+        thousands of loops quadratic. Only the first and last ``shown``
+        nodes of a long loop are kept (see :class:`Loop`).
+        """
         allowed = set(self.succ) if nodes is None else nodes
         order = [self.start, *self.steps] if self.start in allowed else list(self.steps)
         state: dict[str, int] = {}  # 1 on the current path, 2 done
-        found: list[tuple[str, str]] = []
+        depth: dict[str, int] = {}  # position on the current path, for nodes marked 1
+        found: list[Loop] = []
         for root in order:
             if root not in allowed or root in state:
                 continue
             state[root] = 1
+            depth[root] = 0
             stack = [(root, iter(self.succ.get(root, ())))]
             while stack:
                 node, children = stack[-1]
@@ -161,15 +177,101 @@ class Flow:
                         continue
                     mark = state.get(child)
                     if mark == 1:
-                        found.append((node, child))
+                        found.append(_loop(stack, depth[child], node, child, shown))
                     elif mark is None:
                         state[child] = 1
+                        depth[child] = len(stack)
                         stack.append((child, iter(self.succ.get(child, ()))))
                         break
                 else:
                     state[node] = 2
                     stack.pop()
         return found
+
+    def components(self) -> dict[str, int]:
+        """The strongly connected component of every node (Tarjan, without recursion).
+
+        Two nodes share a number when each can be reached from the other.
+        """
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on_stack: set[str] = set()
+        stack: list[str] = []
+        component: dict[str, int] = {}
+        counter = 0
+        for root in self.succ:
+            if root in index:
+                continue
+            index[root] = low[root] = counter
+            counter += 1
+            stack.append(root)
+            on_stack.add(root)
+            work = [(root, iter(self.succ.get(root, ())))]
+            while work:
+                node, children = work[-1]
+                for child in children:
+                    if child not in index:
+                        index[child] = low[child] = counter
+                        counter += 1
+                        stack.append(child)
+                        on_stack.add(child)
+                        work.append((child, iter(self.succ.get(child, ()))))
+                        break
+                    if child in on_stack:
+                        low[node] = min(low[node], index[child])
+                else:
+                    work.pop()
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+                    if low[node] == index[node]:
+                        number = index[node]
+                        while True:
+                            member = stack.pop()
+                            on_stack.discard(member)
+                            component[member] = number
+                            if member == node:
+                                break
+        return component
+
+
+@dataclass(frozen=True, slots=True)
+class Loop:
+    """A loop closed by the back edge ``source -> target``.
+
+    The loop runs ``target -> ... -> source -> target``; ``head`` and
+    ``tail`` are its first and last nodes (``target`` first, ``source``
+    last), ``length`` its number of distinct nodes; when it is longer than
+    ``head`` and ``tail`` together, the nodes in between are left out, so a
+    message about it stays short.
+    """
+
+    source: str
+    target: str
+    head: tuple[str, ...]
+    tail: tuple[str, ...]
+    length: int
+
+    def describe(self) -> str:
+        """``a -> b -> c -> a``, or ``a -> b -> … (96 more) … -> y -> z -> a`` when long."""
+        hidden = self.length - len(self.head) - len(self.tail)
+        names = list(self.head)
+        if hidden > 0:
+            names.append(f"… ({hidden:,} more) …")
+        names.extend(self.tail)
+        return " -> ".join([*names, self.target])
+
+
+def _loop(
+    stack: list[tuple[str, Iterator[str]]], start: int, source: str, target: str, shown: int
+) -> Loop:
+    """The :class:`Loop` of the path ``stack[start:]`` closed by ``source -> target``."""
+    length = len(stack) - start
+    if length <= 2 * shown:
+        return Loop(source, target, tuple(n for n, _ in stack[start:]), (), length)
+    head = tuple(n for n, _ in stack[start : start + shown])
+    tail = tuple(n for n, _ in stack[len(stack) - shown :])
+    return Loop(source, target, head, tail, length)
 
 
 def step_flow(proc: Procedure) -> Flow:
@@ -213,6 +315,8 @@ def step_flow(proc: Procedure) -> Flow:
 def procedure_graph(proc: Procedure) -> nx.DiGraph:
     """Build the step graph of ``proc`` as a networkx graph (see the module docstring)."""
     flow = step_flow(proc)
+    import networkx as nx  # loaded here: the checks themselves walk plain dicts (Flow)
+
     graph = nx.DiGraph(procedure=proc.key, start=proc.start_step, basis=time_basis(proc))
     for terminal in Terminal:
         graph.add_node(terminal.value, terminal=True, kind=None, agency=None, index=None, days=0.0)
@@ -237,17 +341,22 @@ def _dag_edges(flow: Flow) -> dict[str, list[str]]:
     Declared applicant loops (review -> supplement -> review) are cut at the
     edges leaving the applicant step; whatever cycles remain (illegal ones,
     the checks report them) are cut at depth-first back edges, so that a
-    longest path can always be computed.
+    longest path can always be computed. Linear: an edge ``a -> b`` closes a
+    loop exactly when ``a`` and ``b`` share a strongly connected component.
     """
     succ = {node: list(outs) for node, outs in flow.succ.items()}
-    for node in flow.applicant:
-        for target in list(succ.get(node, ())):
-            if node in flow.reachable_from(target):
-                succ[node].remove(target)
+    if flow.applicant:
+        component = flow.components()
+        for node in flow.applicant:
+            outs = succ.get(node)
+            if outs:
+                succ[node] = [t for t in outs if component[t] != component[node]]
     cut = Flow(flow.start, flow.steps, succ, flow.triggers, flow.applicant, flow.days)
+    remove: dict[str, set[str]] = {}
     for source, target in cut.back_edges():
-        if target in succ[source]:
-            succ[source].remove(target)
+        remove.setdefault(source, set()).add(target)
+    for source, targets in remove.items():
+        succ[source] = [t for t in succ[source] if t not in targets]
     return succ
 
 
@@ -312,24 +421,31 @@ def critical_path(proc: Procedure, flow: Flow | None = None) -> CriticalPath:
         for target in succ.get(node, ()):
             if target in useful:
                 indegree[target] += 1
-    best: dict[str, tuple[float, tuple[str, ...]]] = {start: (flow.days[start], (start,))}
+    # Parent links rather than a path per node: copying paths was quadratic
+    # on a chain of thousands of steps.
+    best: dict[str, float] = {start: flow.days[start]}
+    parent: dict[str, str] = {}
     ready = [start] if indegree.get(start) == 0 else []
     while ready:
         node = ready.pop()
-        total, path = best[node]
+        total = best[node]
         for target in succ.get(node, ()):
             if target not in useful:
                 continue
             candidate = total + flow.days[target]
-            if target not in best or candidate > best[target][0]:
-                best[target] = (candidate, (*path, target))
+            if target not in best or candidate > best[target]:
+                best[target] = candidate
+                parent[target] = node
             indegree[target] -= 1
             if indegree[target] == 0:
                 ready.append(target)
     if end not in best:  # pragma: no cover - end is reachable by construction
         return empty
-    total, path = best[end]
-    steps = tuple(node for node in path if node != end)
+    total = best[end]
+    path = [end]
+    while path[-1] != start:
+        path.append(parent[path[-1]])
+    steps = tuple(node for node in reversed(path) if node != end)
     untimed = tuple(
         s for s in steps if s not in flow.applicant and proc.steps[flow.steps[s]].time is None
     )

@@ -22,7 +22,9 @@ from procflow.checks.graph import (
     step_flow,
     time_basis,
 )
+from procflow.compiler.compiled import ENGINE_TRIGGERS
 from procflow.definition.model import (
+    RESERVED_TRIGGERS,
     TERMINALS,
     ClockPolicy,
     Duration,
@@ -30,6 +32,7 @@ from procflow.definition.model import (
     Procedure,
     Step,
     StepKind,
+    is_reserved_trigger,
 )
 from procflow.definition.yamlio import KeyPath, SourceMap
 from procflow.findings import Finding
@@ -39,6 +42,32 @@ __all__ = ["check_procedure"]
 
 def _fmt(days: float) -> str:
     return f"{days:g}"
+
+
+def _some(names: Iterable[str], limit: int = 12) -> str:
+    """``a, b, c``, cut after ``limit`` names with how many more.
+
+    Hints list the ids one could have meant; a procedure with thousands of
+    agencies would otherwise repeat thousands of ids in every finding,
+    which made the checks quadratic in time and in the size of the report.
+    """
+    shown: list[str] = []
+    more = 0
+    for name in names:
+        if len(shown) < limit:
+            shown.append(name)
+        else:
+            more += 1
+    return ", ".join(shown) + (f" and {more:,} more" if more else "")
+
+
+def _chain(names: list[str], limit: int = 12) -> str:
+    """``a -> b -> c``, with the middle left out when longer than ``limit``."""
+    if len(names) <= limit:
+        return " -> ".join(names)
+    half = limit // 2
+    hidden = len(names) - 2 * half
+    return " -> ".join([*names[:half], f"… ({hidden:,} more) …", *names[-half:]])
 
 
 class _Report:
@@ -93,6 +122,7 @@ def check_procedure(
     """
     report = _Report(file, source_map)
     flow = step_flow(proc)
+    _check_triggers(proc, report)
     agency_ids = _check_ids(proc, report)
     _check_references(proc, report, agency_ids)
     _check_steps(proc, report, agency_ids)
@@ -107,6 +137,30 @@ def check_procedure(
 
 
 # --- ids and references -------------------------------------------------------
+
+
+def _check_triggers(proc: Procedure, report: _Report) -> None:
+    """Refuse triggers named like the engine's own (``withdraw``, ``stop``).
+
+    The models already refuse them when a file is read; this catches
+    procedures built in code without validation (``model_construct``), and
+    any name the compiler reserves that the models do not know of yet,
+    since the compiler is the one that adds these triggers to every step.
+    """
+    reserved = ENGINE_TRIGGERS | RESERVED_TRIGGERS
+    for index, step in enumerate(proc.steps):
+        for trigger in step.outcomes:
+            if is_reserved_trigger(trigger) or trigger.strip().casefold() in reserved:
+                report.add(
+                    "trigger-reserved",
+                    ("steps", index, "outcomes", trigger),
+                    f"trigger {trigger!r} of step {step.id!r} is reserved: the engine adds "
+                    "'withdraw' and 'stop' to every step, with their own rules on who may "
+                    "fire them",
+                    "rename the trigger (e.g. 'cancel' or 'halt'); the engine already offers "
+                    "'withdraw' and 'stop' on every step, leading to 'withdrawn' and 'stopped'",
+                    prefer_key=True,
+                )
 
 
 def _check_ids(proc: Procedure, report: _Report) -> set[str]:
@@ -144,13 +198,13 @@ def _check_ids(proc: Procedure, report: _Report) -> set[str]:
 
 def _check_references(proc: Procedure, report: _Report, agency_ids: set[str]) -> None:
     step_ids = {s.id for s in proc.steps} - TERMINALS
-    known_agencies = ", ".join(sorted(agency_ids))
+    known_agencies = _some(sorted(agency_ids))
     if proc.start is not None and proc.start not in step_ids:
         report.add(
             "unknown-step",
             ("start",),
             f"start {proc.start!r} is not the id of a step",
-            f"use one of the step ids: {', '.join(s.id for s in proc.steps)}",
+            f"use one of the step ids: {_some(s.id for s in proc.steps)}",
         )
     for index, step in enumerate(proc.steps):
         if step.agency not in agency_ids:
@@ -381,9 +435,9 @@ def _check_flow(proc: Procedure, report: _Report, flow: Flow) -> None:
     # A cycle that passes through no applicant step lies wholly among the
     # agency steps: look for loop-closing edges there.
     agency_nodes = set(owners) - flow.applicant
-    for source, target in flow.back_edges(agency_nodes):
-        loop = flow.path_between(target, source, agency_nodes) or [target]
-        names = " -> ".join([*loop, target])
+    for loop in flow.loops(agency_nodes):
+        source, target = loop.source, loop.target
+        names = loop.describe()
         trigger = flow.triggers[source, target][0]
         index = owners[source]
         outcome = proc.steps[index].outcomes[trigger]
@@ -481,8 +535,8 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
             f"the longest path from the start to 'returned' takes {_fmt(path.days)} "
             f"{unit_word}, {_fmt(path.overrun)} over the statutory total of "
             f"{_total(proc, limit, unit_word)}; critical path: "
-            + " -> ".join(path.steps)
-            + (f" ({', '.join(parts)})" if parts else ""),
+            + _chain(list(path.steps))
+            + (f" ({_some(parts)})" if parts else ""),
             "shorten the steps on the critical path so their times fit in the total "
             f"(working hours count {8:g} to the working day)",
         )

@@ -49,6 +49,8 @@ _DECIDING_MODULES = (
     "procflow.checks.graph",
     "procflow.checks.rules",
     "procflow.calendar.units",
+    "procflow.calendar.workcalendar",  # DEFAULT_YEARS, named in duration findings
+    "procflow.compiler.compiled",  # ENGINE_TRIGGERS: the trigger names refused
 )
 
 

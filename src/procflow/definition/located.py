@@ -31,13 +31,18 @@ def data_path(loc: tuple[int | str, ...], data: Any) -> tuple[KeyPath, list[str]
     extra: list[str] = []
     current = data
     for part in loc:
-        in_dict = isinstance(current, dict) and isinstance(part, str) and part in current
-        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
-        if in_dict or in_list:
+        # Runs once per error, tens of thousands of times on a bad 1 MiB file:
+        # each test is made once, in the cheapest order.
+        if isinstance(current, dict):
+            if isinstance(part, str) and part in current:
+                path.append(part)
+                current = current[part]
+                continue
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
             path.append(part)
             current = current[part]
-        else:
-            extra.append(str(part))
+            continue
+        extra.append(str(part))
     return tuple(path), extra
 
 

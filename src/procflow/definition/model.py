@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import math
 import re
-from typing import Annotated, Any, Literal
+import unicodedata
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -27,8 +30,147 @@ from pydantic import (
 )
 
 from procflow.calendar.units import TimeUnit
+from procflow.calendar.workcalendar import DEFAULT_YEARS
 
 LANGUAGE_VERSION: Literal[1] = 1
+
+
+class FieldProblem(ValueError):
+    """A rule broken by one key, raised by a validator that knows which key and the fix.
+
+    pydantic places the error of a model validator at the model itself
+    (``time_limit``), and says nothing of how to fix it. The loader reads
+    ``key`` to point at the offending key instead (``time_limit.value``) and
+    uses ``hint`` as the finding's hint.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.hint = hint
+
+
+MAX_DURATION_YEARS = 10
+"""The longest span any duration of a procedure may have, in years.
+
+Every duration (the statutory time limit, step allotments, agency shares,
+the apology lead) is eventually counted on a working-day calendar, which
+indexes a bounded range of years (:data:`DEFAULT_YEARS`, 2000-2060): a
+figure running past its end cannot be counted. ``1e308 calendar days`` used
+to pass validation, then every receipt failed with an OverflowError. Real
+statutory limits are days or months; ten years is far beyond any of them and
+still leaves every dossier received in the calendar's first fifty years a
+due date inside it. :data:`MAX_DURATION` gives the bound in each unit.
+"""
+
+_WORKING_DAYS_PER_YEAR = 250  # 261 weekdays less about 11 public holidays
+MAX_DURATION: dict[TimeUnit, float] = {
+    TimeUnit.CALENDAR_DAYS: 365 * MAX_DURATION_YEARS,
+    TimeUnit.WORKING_DAYS: _WORKING_DAYS_PER_YEAR * MAX_DURATION_YEARS,
+    TimeUnit.WORKING_HOURS: 8 * _WORKING_DAYS_PER_YEAR * MAX_DURATION_YEARS,
+    TimeUnit.SAME_DAY: _WORKING_DAYS_PER_YEAR * MAX_DURATION_YEARS,  # the value is not counted
+}
+""":data:`MAX_DURATION_YEARS` in each unit (8 working hours to the working day)."""
+
+_SPAN_HINT = (
+    "write the published figure in days or hours, e.g. '15 working days'; check for a typo, "
+    "an extra digit or a missing unit"
+)
+
+
+def _too_long(value: float | str, unit: TimeUnit | None, what: str) -> str:
+    """Why ``value`` (in ``unit``, None when not known yet) cannot be a duration.
+
+    ``value`` is the number, or the text as written when that says more
+    (a number of 5,000 digits reads as ``inf`` once converted).
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        shown = text if len(text) <= 24 else f"{text[:12]}… ({len(text):,} characters)"
+    else:
+        shown = f"{value:,g}" if math.isfinite(value) else str(value)
+    first, last = DEFAULT_YEARS
+    if unit is None:
+        bound = (
+            f"{MAX_DURATION[TimeUnit.CALENDAR_DAYS]:,g} calendar days, "
+            f"{MAX_DURATION[TimeUnit.WORKING_DAYS]:,g} working days or "
+            f"{MAX_DURATION[TimeUnit.WORKING_HOURS]:,g} working hours"
+        )
+    else:
+        shown += f" {unit.label}"
+        bound = f"{MAX_DURATION[unit]:,g} {unit.label}"
+    return (
+        f"{what} of {shown} cannot be counted: a time limit longer than {MAX_DURATION_YEARS} "
+        f"years (at most {bound}) runs off the working-day calendar, which covers the years "
+        f"{first}-{last}"
+    )
+
+
+def _finite_number(value: Any, what: str, unit: TimeUnit | None) -> Any:
+    """Refuse NaN, infinities and overflowing numbers before pydantic parses ``value``.
+
+    A 5,000-digit number, ``inf``, ``Infinity`` or ``.nan`` given as text would
+    otherwise become a float infinity or NaN (or a bare "greater than or
+    equal to 0" for NaN), which no calendar can count. With ``unit`` known,
+    a number over :data:`MAX_DURATION` is refused here too, before an int
+    field turns 1e308 into a parse error about sizes.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return value
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        if isinstance(value, int):  # an int too large for a float
+            raise FieldProblem(_too_long(math.inf, unit, what), hint=_SPAN_HINT) from None
+        return value  # not a number at all: pydantic says so
+    if math.isnan(number):
+        raise FieldProblem(
+            f"{what} is not a number ({value!s:.40})", hint="write a number, e.g. 15"
+        )
+    if math.isinf(number) and number > 0:
+        raise FieldProblem(_too_long(value, unit, what), hint=_SPAN_HINT)
+    if unit is not None and number > MAX_DURATION[unit]:
+        raise FieldProblem(_too_long(number, unit, what), hint=_SPAN_HINT)
+    return value
+
+
+def _normal_name(name: str) -> str:
+    """``name`` as compared with reserved names: NFKC, case-folded, stripped."""
+    return unicodedata.normalize("NFKC", name).casefold().strip()
+
+
+RESERVED_TRIGGERS: frozenset[str] = frozenset({"withdraw", "stop"})
+"""Trigger names the engine adds to every step, so no procedure may define them.
+
+They are the compiler's ``ENGINE_TRIGGERS`` (``procflow.compiler.compiled``;
+a test keeps the two equal, the compiler depends on this module and not the
+other way round). The engine gives these triggers their own rules (the
+applicant may withdraw at the desk; stopping ignores the step's role): a
+procedure trigger of the same name would be granted those exemptions.
+Compared after :func:`_normal_name`, so ``Withdraw`` and ``'STOP '`` are
+refused as reserved, not only as badly written.
+"""
+
+_RESERVED_HINT = (
+    "rename the trigger (e.g. 'cancel' or 'halt'); the engine already offers 'withdraw' "
+    "and 'stop' on every step, leading to the ends 'withdrawn' and 'stopped'"
+)
+
+
+def is_reserved_trigger(name: str) -> bool:
+    """Whether ``name`` is, up to case, spaces and Unicode forms, a reserved trigger."""
+    return _normal_name(name) in RESERVED_TRIGGERS
+
+
+def _not_reserved(name: str) -> str:
+    if is_reserved_trigger(name):
+        raise FieldProblem(
+            f"the trigger name {name!r} is reserved: the engine adds 'withdraw' and 'stop' "
+            "to every step, with their own rules on who may fire them",
+            hint=_RESERVED_HINT,
+        )
+    return name
+
 
 Identifier = Annotated[
     str,
@@ -38,7 +180,14 @@ Identifier = Annotated[
 TriggerName = Annotated[
     str,
     StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=64),
-    Field(description="Trigger name: lower-case letters, digits and '_', e.g. 'approve'."),
+    AfterValidator(_not_reserved),
+    Field(
+        description=(
+            "Trigger name: lower-case letters, digits and '_', e.g. 'approve'; "
+            "not 'withdraw' or 'stop' (the engine's own)."
+        ),
+        json_schema_extra={"not": {"enum": sorted(RESERVED_TRIGGERS)}},
+    ),
 ]
 
 
@@ -152,7 +301,16 @@ class Duration(_Model):
     unit must say whether days off count.
     """
 
-    value: float = Field(ge=0, description="How many units; fractions allowed (0.5 working day).")
+    value: float = Field(
+        ge=0,
+        description=(
+            "How many units; fractions allowed (0.5 working day). At most "
+            f"{MAX_DURATION_YEARS} years: {MAX_DURATION[TimeUnit.CALENDAR_DAYS]:g} calendar days, "
+            f"{MAX_DURATION[TimeUnit.WORKING_DAYS]:g} working days, "
+            f"{MAX_DURATION[TimeUnit.WORKING_HOURS]:g} working hours."
+        ),
+        json_schema_extra={"maximum": max(MAX_DURATION.values())},
+    )
     unit: TimeUnit = Field(description="working_days | working_hours | calendar_days | same_day")
     cutoff: dt.time | None = Field(
         default=None,
@@ -189,7 +347,16 @@ class Duration(_Model):
                 f"{value!r}: say 'working {words}' or 'calendar {words}', so it is clear "
                 "whether days off count"
             )
-        return {"value": float(match["value"]), "unit": _UNIT_WORDS[words]}
+        number, unit = float(match["value"]), _UNIT_WORDS[words]
+        if number > MAX_DURATION[unit]:  # also a number of thousands of digits (inf)
+            shown = number if math.isfinite(number) else match["value"]
+            raise FieldProblem(_too_long(shown, unit, "a duration"), hint=_SPAN_HINT)
+        return {"value": number, "unit": unit}
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _finite(cls, value: Any) -> Any:
+        return _finite_number(value, "a duration", None)
 
     @field_validator("cutoff", mode="before")
     @classmethod
@@ -210,6 +377,10 @@ class Duration(_Model):
     def _check(self) -> Duration:
         if self.cutoff is not None and self.unit is not TimeUnit.SAME_DAY:
             raise ValueError("a cut-off hour only applies to same-day durations")
+        if self.value > MAX_DURATION[self.unit]:
+            raise FieldProblem(
+                _too_long(self.value, self.unit, "a duration"), key="value", hint=_SPAN_HINT
+            )
         return self
 
     def in_working_days(self, hours_per_day: float = 8.0) -> float | None:
@@ -354,6 +525,42 @@ class Step(_Model):
         return out
 
 
+RoleRule = list[Identifier] | Literal["any", "step"]
+"""Who, within the agency holding the dossier, may take an action: a list of roles,
+``step`` (the role the current step names, as for moving the dossier out of it) or
+``any`` (any officer of that agency)."""
+
+
+class Authority(_Model):
+    """Who may take the engine's own actions on a dossier, beyond a step's moves.
+
+    Every action is taken by the agency holding the dossier's current step
+    (withdrawal may also be recorded at the one-stop desk); these rules say which
+    of its officers. The defaults follow the forms: the apology (Form 4 of
+    Circular 01/2018, the letter of apology under Circular 03/2025) is signed by
+    the head of the agency, and the notice to stop processing that Circular
+    03/2025 adds is issued by the head of the agency [source, secondary: see
+    docs/engine.md]. ``leader`` is the role the library's procedures give the
+    head of an agency.
+    """
+
+    stop: RoleRule = Field(
+        default=["leader"],
+        description="Roles that may stop processing (notice to stop processing).",
+    )
+    apologise: RoleRule = Field(
+        default=["leader"],
+        description="Roles that may issue an apology with a new appointment.",
+    )
+    set_facts: RoleRule = Field(
+        default="step",
+        description=(
+            "Roles that may set the facts that steer branches; 'step': whoever may "
+            "move the dossier out of its current step."
+        ),
+    )
+
+
 class Rules(_Model):
     """Rules of the one-stop mechanism that vary by procedure or province.
 
@@ -371,8 +578,9 @@ class Rules(_Model):
         ge=0,
         description=(
             "The apology must be issued at least this many working days before the "
-            "due date (provincial practice)."
+            f"due date (provincial practice); at most {MAX_DURATION_YEARS} years."
         ),
+        json_schema_extra={"maximum": MAX_DURATION[TimeUnit.WORKING_DAYS]},
     )
     max_supplement_requests: int = Field(
         default=1,
@@ -382,6 +590,28 @@ class Rules(_Model):
     withdrawal: bool = Field(
         default=True, description="Whether the applicant may withdraw the dossier."
     )
+    authority: Authority = Field(
+        default_factory=Authority,
+        description="Which officers of the holding agency may stop, apologise, set facts.",
+    )
+
+    @field_validator("apology_lead_days", mode="before")
+    @classmethod
+    def _lead_finite(cls, value: Any) -> Any:
+        """Refuse ``inf`` or a 5,000-digit lead with the duration message, not a parse error."""
+        return _finite_number(value, "an apology lead", TimeUnit.WORKING_DAYS)
+
+    @field_validator("apology_lead_days", mode="after")
+    @classmethod
+    def _lead_countable(cls, value: int) -> int:
+        """Bound the lead like any duration: the engine counts it on the calendar."""
+        if value > MAX_DURATION[TimeUnit.WORKING_DAYS]:
+            shown: float | str = float(value) if value < 10**300 else str(value)
+            raise FieldProblem(
+                _too_long(shown, TimeUnit.WORKING_DAYS, "an apology lead"),
+                hint="the apology is issued a day or a few days before the due date, e.g. 1",
+            )
+        return value
 
 
 class Procedure(_Model):
@@ -446,16 +676,16 @@ class Procedure(_Model):
         return self.start or self.steps[0].id
 
     def step(self, step_id: str) -> Step:
-        for step in self.steps:
-            if step.id == step_id:
-                return step
-        raise KeyError(step_id)
+        """The first step with id ``step_id`` (KeyError if none), in O(1).
+
+        A scan per call made the checks quadratic on procedures with
+        thousands of steps; the index is built at the first call.
+        """
+        return _first_by_id(self, "steps", self.steps, step_id)
 
     def agency(self, agency_id: str) -> Agency:
-        for agency in self.agencies:
-            if agency.id == agency_id:
-                return agency
-        raise KeyError(agency_id)
+        """The first agency with id ``agency_id`` (KeyError if none), in O(1)."""
+        return _first_by_id(self, "agencies", self.agencies, agency_id)
 
     @property
     def desk(self) -> Agency:
@@ -469,3 +699,28 @@ class Procedure(_Model):
         if self.effective_from is not None and day < self.effective_from:
             return False
         return not (self.effective_to is not None and day > self.effective_to)
+
+
+_Item = TypeVar("_Item", Step, Agency)
+
+
+def _first_by_id(owner: Procedure, name: str, items: list[_Item], item_id: str) -> _Item:
+    """``items``' first element with id ``item_id``, through an index kept on ``owner``.
+
+    The index lives in the instance ``__dict__`` (pydantic ignores unknown
+    entries there when comparing, dumping and hashing), with the list it was
+    built from: a copy whose list was replaced (``model_copy(update=...)``)
+    or a list changed in length rebuilds it rather than answering stale.
+    """
+    slot = f"_index_{name}"
+    cached: tuple[list[_Item], int, dict[str, _Item]] | None = owner.__dict__.get(slot)
+    if cached is None or cached[0] is not items or cached[1] != len(items):
+        index: dict[str, _Item] = {}
+        for item in items:
+            index.setdefault(item.id, item)
+        cached = (items, len(items), index)
+        owner.__dict__[slot] = cached
+    try:
+        return cached[2][item_id]
+    except KeyError:
+        raise KeyError(item_id) from None

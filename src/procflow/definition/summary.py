@@ -31,6 +31,7 @@ def _target(outcome: Outcome) -> str:
 def summarise(proc: Procedure) -> dict[str, Any]:
     """Describe ``proc`` as JSON-ready data (str, numbers, lists, dicts)."""
     path = critical_path(proc)
+    on_path = frozenset(path.steps)  # a set: a test per step on the path tuple was quadratic
     basis = time_basis(proc)
     steps = []
     for step in proc.steps:
@@ -50,7 +51,7 @@ def summarise(proc: Procedure) -> dict[str, Any]:
                 "days": duration_days(step.time, basis),
                 "clock": step.clock_policy.value,
                 "outcomes": outcomes,
-                "critical": step.id in path.steps,
+                "critical": step.id in on_path,
             }
         )
     return {

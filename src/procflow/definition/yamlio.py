@@ -30,8 +30,11 @@ validation, the checks) can point at the line a problem is on.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +71,7 @@ __all__ = [
     "Position",
     "SourceMap",
     "YamlDocument",
+    "gc_paused",
     "parse_yaml",
     "read_yaml",
 ]
@@ -109,6 +113,30 @@ _NUMBER_START = frozenset("0123456789+-.")
 # with the (non-recursive) event parser. libyaml crashes near 500,000 levels.
 _DEPTH_SCAN_THRESHOLD = 5000
 _NESTING_CHARS = "[{-:?"
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for the duration of one file.
+
+    Reading a file builds a burst of long-lived objects (libyaml nodes, the
+    data, pydantic's errors, findings), and each of the collector's full
+    passes meanwhile walks all of them: on a 1 MiB file that made reading
+    several times slower than linear (a valid 1 MiB procedure: 2.6 s with
+    the collector, 0.5 s without). Nothing of a file's reading is cyclic
+    garbage worth collecting early, and the memory is bounded by
+    :data:`MAX_BYTES`. Nested uses, and a collector the caller disabled,
+    are left alone; the collector is back on when the block ends, raised
+    or not.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _resolve_plain(value: str) -> Any:
@@ -158,49 +186,71 @@ class SourceMap:
     ``("steps", 2, "outcomes", "approve")``. Positions are ``(line, column)``
     counted from 1. Lookups walk the node tree along the path, so nothing is
     built up front: most files in a catalogue are clean and never ask.
+
+    A mapping is indexed (key -> entry) the first time a lookup passes
+    through it, so each lookup costs O(length of the path), not O(size of
+    the mappings on the way): a hostile file with 50,000 keys in one mapping
+    and a finding on each stays linear instead of quadratic.
     """
 
     root: Node | None = None
+    _index: dict[int, dict[str, tuple[Node, Node]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _indexed: Node | None = field(default=None, init=False, repr=False, compare=False)
+    """The root ``_index`` was built under (a new ``root`` starts a new index)."""
 
-    def _trail(self, path: KeyPath) -> list[tuple[Node | None, Node]]:
-        """(key node, value node) for the root and each prefix of ``path`` that exists."""
-        if self.root is None:
-            return []
+    def _entries(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        """The (key node, value node) of each scalar key of ``node``; the first of twins wins."""
+        index = self._index.get(id(node))
+        if index is None:
+            # Reversed, so that for a duplicated key the first entry is kept,
+            # as the linear scan this replaces did. The node tree lives as long
+            # as ``root``, so ``id(node)`` cannot be reused meanwhile.
+            index = {
+                key_node.value: (key_node, value_node)
+                for key_node, value_node in reversed(node.value)
+                if isinstance(key_node, ScalarNode)
+            }
+            self._index[id(node)] = index
+        return index
+
+    def _walk(self, path: KeyPath) -> tuple[Node | None, Node | None, bool]:
+        """(key node, value node) of the longest prefix of ``path`` in the file.
+
+        The third item says whether that prefix is the whole path. The key
+        node is None for the root and for list items; the value node is None
+        only when there is no document.
+        """
         node = self.root
-        trail: list[tuple[Node | None, Node]] = [(None, node)]
+        if node is None:
+            return None, None, False
+        if self._indexed is not node:
+            self._index.clear()  # ids of another tree's nodes may be reused
+            self._indexed = node
+        key_node: Node | None = None
         for part in path:
-            step: tuple[Node | None, Node] | None = None
-            if isinstance(node, MappingNode) and isinstance(part, str):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, ScalarNode) and key_node.value == part:
-                        step = (key_node, value_node)
-                        break
-            elif (
-                isinstance(node, SequenceNode)
-                and isinstance(part, int)
-                and 0 <= part < len(node.value)
-            ):
-                step = (None, node.value[part])
-            if step is None:
-                break
-            trail.append(step)
-            node = step[1]
-        return trail
+            kind = type(node)
+            if kind is MappingNode and type(part) is str:
+                entry = self._entries(node).get(part)  # type: ignore[arg-type]
+                if entry is None:
+                    return key_node, node, False
+                key_node, node = entry
+            elif kind is SequenceNode and type(part) is int and 0 <= part < len(node.value):
+                key_node, node = None, node.value[part]
+            else:
+                return key_node, node, False
+        return key_node, node, True
 
     def value(self, path: KeyPath) -> Position | None:
         """Where the value at ``path`` starts, or None when there is no such path."""
-        trail = self._trail(path)
-        if len(trail) != len(path) + 1:
-            return None
-        return _pos(trail[-1][1])
+        _, node, complete = self._walk(path)
+        return _pos(node) if complete and node is not None else None
 
     def key(self, path: KeyPath) -> Position | None:
         """Where the key of the mapping entry at ``path`` is (None for list items)."""
-        trail = self._trail(path)
-        if len(trail) != len(path) + 1 or trail[-1][0] is None:
-            return None
-        key_node = trail[-1][0]
-        return _pos(key_node)
+        key_node, _, complete = self._walk(path)
+        return _pos(key_node) if complete and key_node is not None else None
 
     def locate(self, path: KeyPath, *, prefer_key: bool | None = None) -> Position | None:
         """The best position for a finding about ``path``.
@@ -211,10 +261,9 @@ class SourceMap:
         exists in the file, so a finding about a missing key points at the
         mapping that lacks it.
         """
-        trail = self._trail(path)
-        if not trail:
+        key_node, node, _ = self._walk(path)
+        if node is None:
             return None
-        key_node, node = trail[-1]
         use_key = (
             prefer_key if prefer_key is not None else isinstance(node, MappingNode | SequenceNode)
         )
@@ -305,6 +354,7 @@ class _Builder:
                 return self._bad_tag(node, path)
             out: dict[str, Any] = {}
             fast = self.seen is None  # no alias possible: scalars can be read inline
+            first_keys: dict[str, Node] | None = None  # built at the first duplicate only
             for key_node, value_node in node.value:
                 if type(key_node) is not ScalarNode or key_node.tag not in (_PLAIN, _STR):
                     self.error(
@@ -319,7 +369,9 @@ class _Builder:
                 if self.seen is not None:
                     self.seen.add(id(key_node))
                 if key in out:
-                    self._duplicate(node, key_node, key, path)
+                    if first_keys is None:
+                        first_keys = _first_keys(node)
+                    self._duplicate(first_keys[key], key_node, key, path)
                     continue
                 if fast and type(value_node) is ScalarNode:
                     value_tag = value_node.tag
@@ -337,11 +389,10 @@ class _Builder:
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return None  # pragma: no cover - there are no other node kinds
 
-    def _duplicate(self, mapping: Node, key_node: Node, key: str, path: KeyPath) -> None:
-        first = next(k for k, _ in mapping.value if getattr(k, "value", None) == key)
+    def _duplicate(self, first: Node, key_node: Node, key: str, path: KeyPath) -> None:
         self.error(
             "duplicate-key",
-            f"key {key!r} appears twice in this mapping: on line {_pos(first)[0]} "
+            f"key {_short_text(key)} appears twice in this mapping: on line {_pos(first)[0]} "
             f"and on line {_pos(key_node)[0]}",
             key_node,
             "keep one of the two; YAML would silently keep only the last",
@@ -357,6 +408,27 @@ class _Builder:
             path,
         )
         return None
+
+
+def _first_keys(mapping: MappingNode) -> dict[str, Node]:
+    """The first key node of each scalar key of ``mapping``.
+
+    Built once per mapping, at its first duplicate, so that reporting every
+    duplicate of a mapping is linear (a scan per duplicate made 58,000
+    duplicates of one key take minutes).
+    """
+    first: dict[str, Node] = {}
+    for key_node, _ in mapping.value:
+        if isinstance(key_node, ScalarNode):
+            first.setdefault(key_node.value, key_node)
+    return first
+
+
+def _short_text(text: str, limit: int = 60) -> str:
+    """``repr(text)``, cut in the middle when long: messages stay readable and small."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[: limit // 2] + "…" + text[-limit // 4 :])
 
 
 def _short_tag(tag: str) -> str:
@@ -480,11 +552,8 @@ def _syntax_finding(exc: yaml.YAMLError, text: str, file: str | None) -> Finding
                 "put each procedure version in its own file",
             )
         hint = "check the indentation and the punctuation on this line and the one above"
-        line_text = (
-            text.splitlines()[mark.line]
-            if mark is not None and mark.line < len(text.splitlines())
-            else ""
-        )
+        lines = text.splitlines() if mark is not None else []
+        line_text = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
         if "\t" in line_text[: (mark.column + 1) if mark is not None else None]:
             hint = "YAML does not allow tabs for indentation; use spaces"
         elif "mapping values are not allowed" in problem:
@@ -521,10 +590,24 @@ def parse_yaml(
     ``text`` may be bytes (decoded as UTF-8, a byte-order mark is dropped) or
     an already decoded string. See the module docstring for what is accepted.
     """
-    empty = SourceMap()
-    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8"))
+    if isinstance(text, str):
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError:
+            # A lone surrogate (text decoded with errors="surrogateescape", say)
+            # has no UTF-8 form: report it as the bytes it stands for would be.
+            text = text.encode("utf-8", "surrogatepass")
+            size = len(text)
+    else:
+        size = len(text)
     if size > max_bytes:
         return _too_large(size, max_bytes, file)
+    with gc_paused():
+        return _parse(text, file)
+
+
+def _parse(text: str | bytes, file: str | None) -> YamlDocument:
+    empty = SourceMap()
     if isinstance(text, bytes):
         decoded, problem = _decode(text, file)
         if problem is not None or decoded is None:
