@@ -12,6 +12,7 @@ from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.engine import Clock, Engine
 from procflow.errors import ProcflowError
+from procflow.store.base import StoreMode
 from procflow.store.url import open_store
 
 DEFAULT_PROCEDURES = Path("procedures")
@@ -26,6 +27,7 @@ def open_engine(
     warning_hours: float = 8.0,
     cache_dir: str | Path | None = None,
     create: bool = True,
+    mode: StoreMode | None = None,
 ) -> Engine:
     """An engine on ``store`` running the procedures found under ``procedures``.
 
@@ -33,8 +35,14 @@ def open_engine(
     ``calendars`` are overlay files laid over Vietnam's national calendar
     (e.g. a province's extra holiday). ``cache_dir`` (default: the
     ``PROCFLOW_CACHE_DIR`` environment variable, if set) keeps checked
-    procedures between runs so large catalogues load fast. With ``create``
-    false, a missing SQLite file is an error instead of a new database.
+    procedures between runs so large catalogues load fast.
+
+    ``mode`` is how the store is opened (:data:`~procflow.store.base.StoreMode`):
+    ``"read"`` for commands that only look (show, history, verify), ``"write"``
+    for those that change existing dossiers (fire, sweep), ``"create"`` for
+    those that may start a database (receive). Without it, ``create`` picks
+    ``"create"`` (true) or ``"write"`` (false). The store is opened last, so
+    a mistake in the procedures or calendars leaves no new database behind.
     """
     paths = [Path(p) for p in procedures]
     if not paths:
@@ -49,5 +57,5 @@ def open_engine(
     cache_dir = cache_dir or os.environ.get("PROCFLOW_CACHE_DIR") or None
     catalogue = Catalogue.from_paths(paths, cache_dir=cache_dir)
     calendar = WorkCalendar.vietnam(list(calendars) or None)
-    opened = open_store(store, must_exist=not create)
+    opened = open_store(store, mode=mode or ("create" if create else "write"))
     return Engine(opened, catalogue, calendar, clock, warning_hours=warning_hours)

@@ -27,6 +27,16 @@ kept by the server instead of a file lock:
   under a transaction-scoped advisory lock, so processes opening a fresh
   database at once apply each migration exactly once. A database with a newer
   schema is refused and left untouched.
+* **Refusing what is not procflow's.** Before anything is created, the
+  target schema (``?schema=NAME``, else the connection's current schema) is
+  looked at with reads only. A missing schema (a typo in ``?schema=``), one
+  with no tables, one holding another application's tables, or one with a
+  newer procflow's schema is refused with a StoreError, and nothing is
+  created: only a store opened to create (``create=True``) makes the schema
+  and tables, and only when the schema is missing or empty.
+* **Read-only.** ``read_only=True`` runs every session with
+  ``default_transaction_read_only`` on, so the server itself refuses writes,
+  and the store refuses its write calls before they are sent.
 
 Every psycopg error is turned into a :class:`~procflow.errors.StoreError`
 naming the operation and the server (``user@host:port/dbname``, never the
@@ -74,6 +84,8 @@ from procflow.store.schema import (
     SCHEMA_VERSION_DDL,
     Migration,
     check_migrations,
+    foreign_tables,
+    is_procflow,
     latest_version,
     utc_key,
 )
@@ -143,10 +155,13 @@ class PostgresStore(SQLReads):
 
     ``conninfo`` is a libpq URL (``postgresql://user@host:5432/dbname``) or
     key/value string (``host=... dbname=...``). ``schema`` keeps procflow's
-    tables in that schema (created if missing) instead of the user's default
-    ``search_path``. ``pool_size`` bounds the connections this store opens;
-    ``timeout`` is how many seconds a call waits to connect or for a free
-    connection before failing with a :class:`~procflow.errors.StoreError`.
+    tables in that schema instead of the user's default ``search_path``.
+    With ``create`` (the default unless ``read_only``) a missing or empty
+    schema is given procflow's tables; without it the schema must already
+    hold them. ``read_only`` opens the store for reading only. ``pool_size``
+    bounds the connections this store opens; ``timeout`` is how many seconds
+    a call waits to connect or for a free connection before failing with a
+    :class:`~procflow.errors.StoreError`.
     ``cache_size`` is how many of the states it wrote last the store keeps to
     act on again without reading and parsing them (:meth:`get_current`, after
     checking the row's version and hash); 0 turns it off.
@@ -167,10 +182,20 @@ class PostgresStore(SQLReads):
         timeout: float = 30.0,
         migrations: Sequence[Migration] | None = None,
         cache_size: int = 2048,
+        read_only: bool = False,
+        create: bool | None = None,
     ) -> None:
         self.where = describe(conninfo) + (f" (schema {schema})" if schema else "")
         self.schema = schema
         self.timeout = timeout
+        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+        self.read_only = read_only
+        self.creates = not read_only if create is None else create
+        if read_only and self.creates:
+            raise StoreError(
+                f"PostgreSQL store {self.where}: a read-only store cannot create a database "
+                "(give read_only or create, not both)"
+            )
         self._start_remembering(cache_size)
         if pool_size < 1:
             raise StoreError(f"PostgreSQL store {self.where}: pool_size must be at least 1")
@@ -189,8 +214,15 @@ class PostgresStore(SQLReads):
         if "application_name" not in given:
             # What operators see in pg_stat_activity.
             kwargs["application_name"] = "procflow"
+        options = [str(given["options"])] if given.get("options") else []
         if schema is not None:
-            kwargs["options"] = f"-c search_path={schema}"
+            options.append(f"-c search_path={schema}")
+        if read_only:
+            # Every transaction of every session read-only: the server refuses
+            # writes, whatever a caller tries.
+            options.append("-c default_transaction_read_only=on")
+        if options:
+            kwargs["options"] = " ".join(options)
         # One direct connection first: a wrong address or password fails here
         # with the server's own message, and the schema is brought up to date
         # before any pooled connection is handed out.
@@ -199,10 +231,12 @@ class PostgresStore(SQLReads):
         except psycopg.Error as exc:
             raise self._error("connect", exc) from exc
         try:
-            self._migrate(conn)
+            self._check_schema(conn)
+            if not read_only:
+                self._migrate(conn)
         finally:
             conn.close()
-        self._pool: ConnectionPool[psycopg.Connection[Any]] | None = ConnectionPool(
+        self._pool = ConnectionPool(
             conninfo,
             min_size=1,
             max_size=pool_size,
@@ -222,6 +256,82 @@ class PostgresStore(SQLReads):
             ) from exc
 
     # --- opening ---------------------------------------------------------------
+
+    def _check_schema(self, conn: psycopg.Connection[Any]) -> None:
+        """Refuse, with reads only, a schema this store must not open.
+
+        Runs before :meth:`_migrate`, which would create the schema and its
+        tables: that must happen only to a missing or empty schema, and only
+        when creating.
+        """
+        try:
+            name = self.schema
+            if name is None:
+                row = conn.execute("SELECT current_schema()").fetchone()
+                name = None if row is None else row[0]
+            exists = name is not None and bool(
+                conn.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", (name,)
+                ).fetchone()
+                == (True,)
+            )
+            tables: list[str] = []
+            if exists:
+                tables = [
+                    str(r[0])
+                    for r in conn.execute(
+                        "SELECT c.relname FROM pg_class c "
+                        "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = %s AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S')",
+                        (name,),
+                    ).fetchall()
+                ]
+            version = 0
+            if is_procflow(tables):
+                row = conn.execute(
+                    sql.SQL("SELECT MAX(version) FROM {}.schema_version").format(
+                        sql.Identifier(str(name))
+                    )
+                ).fetchone()
+                version = int(row[0] or 0) if row else 0
+        except psycopg.Error as exc:
+            raise self._error("look at the schema", exc) from exc
+        unchanged = "nothing was created or changed"
+        if not exists:
+            if self.creates and name is not None:
+                return
+            if name is None:
+                raise StoreError(
+                    f"PostgreSQL store {self.where}: no schema of the search_path exists, so "
+                    f"there is no procflow database here; give ?schema=NAME ({unchanged})"
+                )
+            raise StoreError(
+                f"PostgreSQL store {self.where}: there is no schema {name!r} in this "
+                "database, so no procflow database; check ?schema= for a typo (receiving "
+                f"a first dossier, e.g. `procflow dossier receive`, creates it) ({unchanged})"
+            )
+        latest = latest_version(self._migrations)
+        if is_procflow(tables):
+            self._check_not_newer(version, latest)
+            if self.read_only and version < latest:
+                raise StoreError(
+                    f"PostgreSQL store {self.where}: the database has schema version "
+                    f"{version}, older than this release's {latest}, and cannot be upgraded "
+                    "by a read-only store; open it once for writing (e.g. `procflow sweep`) "
+                    f"to upgrade it ({unchanged})"
+                )
+            return
+        if tables:
+            raise StoreError(
+                f"PostgreSQL store {self.where}: schema {name!r} is not a procflow database: "
+                f"{foreign_tables(tables)}; keep procflow's tables in a schema of their own "
+                f"with ?schema=NAME ({unchanged})"
+            )
+        if not self.creates:
+            raise StoreError(
+                f"PostgreSQL store {self.where}: schema {name!r} holds no tables, so no "
+                f"procflow database; check the URL ({unchanged})"
+            )
 
     @staticmethod
     def _stored_version(conn: psycopg.Connection[Any]) -> int:
@@ -246,14 +356,20 @@ class PostgresStore(SQLReads):
                 return
             with conn.transaction():
                 conn.execute(_MIGRATION_LOCK, (self.schema,))
-                if self.schema is not None:
+                if self.schema is not None and self.creates:
                     conn.execute(
                         sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(
                             sql.Identifier(self.schema)
                         )
                     )
-                conn.execute(SCHEMA_VERSION_DDL)
                 current = self._check_not_newer(self._stored_version(conn), latest)
+                if current == 0 and not self.creates:
+                    # Checked before; only a schema emptied since then gets here.
+                    raise StoreError(
+                        f"PostgreSQL store {self.where}: not a procflow database (no procflow "
+                        "tables); nothing was created"
+                    )
+                conn.execute(SCHEMA_VERSION_DDL)
                 applied_at = datetime.now(UTC).isoformat(timespec="seconds")
                 for migration in self._migrations[current:]:
                     for statement in migration.statements(DIALECT):
@@ -344,6 +460,7 @@ class PostgresStore(SQLReads):
 
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         """Store a new dossier and its first event; ConflictError if the code exists."""
+        self._check_writable(f"create dossier {dossier.code}")
         check_write(dossier, event, None)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
         with self._connection(f"create dossier {dossier.code}") as conn:
@@ -368,6 +485,7 @@ class PostgresStore(SQLReads):
         """
         # The connections run in autocommit mode: this one needs a transaction.
         what = f"receive a dossier numbered in {scope!r}"
+        self._check_writable(what)
         with self._connection(what) as conn, conn.transaction():
             for _ in range(attempts):
                 row = conn.execute(_NEXT_SEQUENCE, (scope,)).fetchone()
@@ -403,6 +521,7 @@ class PostgresStore(SQLReads):
 
     def _copy(self, drows: list[DossierRow], erows: list[EventRow], verb: str, done: str) -> int:
         """COPY dossier rows, then event rows, in one transaction; a taken code is a conflict."""
+        self._check_writable(f"{verb} {len(drows)} dossiers")
         if not drows:
             return 0
         with self._connection(f"{verb} {len(drows)} dossiers") as conn:
@@ -430,9 +549,10 @@ class PostgresStore(SQLReads):
     ) -> None:
         """Store ``event`` and the new state if the stored version is still
         ``expected_version``; otherwise ConflictError, and nothing is written."""
+        what = f"append event {event.seq} to dossier {dossier.code}"
+        self._check_writable(what)
         check_write(dossier, event, expected_version)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
-        what = f"append event {event.seq} to dossier {dossier.code}"
         with self._connection(what) as conn:
             cursor = conn.execute(_APPEND, (*drow[1:], dossier.code, expected_version, *erow[1:]))
             stored = cursor.rowcount == 1
@@ -471,6 +591,7 @@ class PostgresStore(SQLReads):
         to a dossier releases its claim; a claim whose sweeper died expires
         after the lease, and the dossier is due again. Soonest first.
         """
+        self._check_writable("claim dossiers due for an alert")
         rows = self._read(
             "claim dossiers due for an alert",
             _CLAIM,
@@ -481,7 +602,9 @@ class PostgresStore(SQLReads):
 
     def next_sequence(self, scope: str) -> int:
         """The next number in ``scope`` (1, 2, ...), atomic across processes."""
-        rows = self._read(f"take the next number of sequence {scope!r}", _NEXT_SEQUENCE, (scope,))
+        what = f"take the next number of sequence {scope!r}"
+        self._check_writable(what)
+        rows = self._read(what, _NEXT_SEQUENCE, (scope,))
         return int(rows[0][0])
 
     # --- for verify, reports and tools ----------------------------------------------

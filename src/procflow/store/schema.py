@@ -24,7 +24,7 @@ column keeps the event's original text, because that exact text is hashed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -160,6 +160,26 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 """Every migration, in order. Append new ones; never edit or reorder released ones."""
+
+
+PROCFLOW_TABLES = frozenset({"schema_version", "dossiers", "events"})
+"""The tables that make a database procflow's: every release since version 1
+has them. A ``schema_version`` table alone is not enough, since other
+applications keep one under that common name."""
+
+
+def is_procflow(tables: Collection[str]) -> bool:
+    """Whether a database (or schema) holding ``tables`` is procflow's."""
+    return set(tables) >= PROCFLOW_TABLES
+
+
+def foreign_tables(tables: Collection[str]) -> str:
+    """Why a database holding ``tables`` is not procflow's, for the refusal:
+    naming a few of its tables tells the user which file they pointed at."""
+    names = sorted(tables)
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    missing = ", ".join(sorted(PROCFLOW_TABLES - set(names)))
+    return f"it holds {shown}, but not procflow's tables ({missing})"
 
 
 def latest_version(migrations: tuple[Migration, ...] = MIGRATIONS) -> int:

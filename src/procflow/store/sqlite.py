@@ -21,6 +21,27 @@ Guarantees, and how they are kept:
   the number of stored dossiers and no read holds a snapshot open while the
   caller writes.
 
+Opening, and what is never touched (see :data:`~procflow.store.base.StoreMode`):
+
+* The file is inspected before anything else happens to it: its first bytes
+  must be SQLite's header, and a plain ``mode=ro`` connection (an
+  ``immutable`` one while no other connection has the file open, which is
+  checked before and after, so that no ``-wal``/``-shm`` appears next to a
+  file that had none) lists its tables. Another application's database, a
+  newer procflow's, a file that is not SQLite, and (unless creating) an
+  empty or missing file are refused with a StoreError and left exactly as
+  they were: only then does a writable store switch the file to WAL or
+  create tables.
+* A read-only store (``read_only=True``) reads through a ``mode=ro``
+  connection with ``query_only`` on, and refuses every write call. A WAL file
+  is read through its ``-shm``, which SQLite creates when missing; the store
+  removes the empty ``-wal`` and the ``-shm`` it caused when it closes, the
+  way SQLite removes them when the last connection closes.
+* A new database file is created ``0600`` (owner only: it holds applicants'
+  names and ID numbers); SQLite gives its ``-wal``, ``-shm`` and
+  ``-journal`` the main file's permissions. An existing file's mode is never
+  changed.
+
 Threads and processes: a store object owns one connection and must be used
 by the thread that created it (sqlite3's ``check_same_thread`` is left on, so
 misuse is an error, not silent corruption). Open one store per thread or per
@@ -31,12 +52,16 @@ file system: WAL needs shared memory, so not over NFS).
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import Literal
+from urllib.parse import quote, urlencode
 
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
@@ -59,6 +84,8 @@ from procflow.store.schema import (
     SCHEMA_VERSION_DDL,
     Migration,
     check_migrations,
+    foreign_tables,
+    is_procflow,
     latest_version,
     utc_key,
 )
@@ -94,13 +121,66 @@ _SEQUENCE_VALUE = "SELECT value FROM sequences WHERE scope = ?"
 MIN_SQLITE = (3, 24, 0)
 """UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
 
+NEW_FILE_MODE = 0o600
+"""Permissions of a database file the store creates: owner only, whatever the
+umask, since dossiers hold applicants' names and ID numbers. SQLite gives the
+``-wal``, ``-shm`` and ``-journal`` it creates the main file's permissions."""
+
+_HEADER = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """What an existing file holds, found before the store touches it."""
+
+    kind: Literal["empty", "blank", "procflow", "foreign"]
+    """``empty``: 0 bytes; ``blank``: an SQLite database with no tables;
+    ``procflow``: procflow's tables; ``foreign``: tables, not procflow's."""
+    tables: tuple[str, ...] = ()
+    version: int = 0
+
+
+def _uri(path: str, **params: str) -> str:
+    """An SQLite ``file:`` URI for ``path`` (made absolute, ``?``/``#``/``%`` quoted)."""
+    return f"file:{quote(os.path.abspath(path))}?{urlencode(params)}"
+
+
+def _stamp(path: str) -> tuple[int, int, int] | None:
+    """Identity, size and modification time: equal before and after a read
+    means no one wrote the file meanwhile."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _on_read_only_file_system(path: str) -> bool:
+    """Whether ``path``'s folder is on a file system mounted read-only (a
+    backup disc, a read-only bind mount): there nobody can write the file,
+    so reading it as immutable, without locks or ``-shm``, is safe."""
+    statvfs = getattr(os, "statvfs", None)
+    if statvfs is None:  # pragma: no cover - Windows
+        return False
+    try:
+        return bool(statvfs(os.path.dirname(os.path.abspath(path))).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
 
 class SQLiteStore(SQLReads):
     """The :class:`~procflow.store.base.Store` contract on one SQLite file.
 
-    ``path`` is the database file (created with its schema if missing) or
-    ``":memory:"`` for a throwaway database. ``timeout`` is how many seconds a
-    writer waits for another process's write lock before giving up with a
+    ``path`` is the database file or ``":memory:"`` for a throwaway database
+    (``create`` only). With ``create`` (the default unless ``read_only``) a
+    missing file is created ``0600`` and an empty one given procflow's
+    tables; without it the file must already be a procflow database.
+    ``read_only`` opens it for reading only: nothing is written to the file
+    and write calls raise StoreError. Whatever the flags, a file that is not
+    procflow's (another application's, a newer procflow's, not SQLite) is
+    refused and left as it was. ``timeout`` is how many seconds a writer
+    waits for another process's write lock before giving up with a
     :class:`~procflow.errors.StoreError`. ``cache_size`` is how many of the
     states it wrote last the store keeps to act on again without parsing
     them (:meth:`get_current`); a few thousand dossiers in flight at a desk
@@ -125,9 +205,20 @@ class SQLiteStore(SQLReads):
         timeout: float = 30.0,
         migrations: Sequence[Migration] | None = None,
         cache_size: int = 2048,
+        read_only: bool = False,
+        create: bool | None = None,
     ) -> None:
         self.path = str(path)
         self.timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+        self._tidy_sidecars = False
+        self.read_only = read_only
+        self.creates = not read_only if create is None else create
+        if read_only and self.creates:
+            raise StoreError(
+                f"SQLite store {self.path}: a read-only store cannot create a database "
+                "(give read_only or create, not both)"
+            )
         self._start_remembering(cache_size)
         # ``migrations`` is for tests and tools that need an older or newer
         # schema; everyone else gets this release's list.
@@ -138,11 +229,22 @@ class SQLiteStore(SQLReads):
                 f"SQLite store {self.path}: this Python uses SQLite {sqlite3.sqlite_version}; "
                 f"procflow needs {'.'.join(map(str, MIN_SQLITE))} or newer"
             )
+        if self.path == ":memory:":
+            if not self.creates:
+                raise StoreError(
+                    "SQLite store :memory: is a new, empty database each time: there is "
+                    "nothing in it to read or change (open it with create=True)"
+                )
+        else:
+            self._check_file()
+        if read_only:
+            self._conn = self._connect_read_only()
+            return
         try:
             conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
         except sqlite3.Error as exc:
             raise self._error("open", exc) from exc
-        self._conn: sqlite3.Connection | None = conn
+        self._conn = conn
         try:
             self._configure(conn)
             self._migrate(conn)
@@ -150,6 +252,206 @@ class SQLiteStore(SQLReads):
             conn.close()
             self._conn = None
             raise
+
+    # --- checking the file before touching it ------------------------------------
+
+    def _check_file(self) -> None:
+        """Refuse, without changing it, whatever this store must not open.
+
+        Runs before any connection that could write: a write-mode connection
+        switches the file to WAL and may create tables, which must happen
+        only to a procflow database (or, when creating, to a new one).
+        """
+        path = Path(self.path)
+        if path.is_dir():
+            raise StoreError(
+                f"SQLite store {path} is a folder, not a procflow database; give the path "
+                "of the database file, e.g. desk.db"
+            )
+        if not path.exists():
+            if not self.creates:
+                raise StoreError(
+                    f"SQLite store {path}: no such procflow database; check the path "
+                    "(receiving a first dossier, e.g. `procflow dossier receive`, creates one)"
+                )
+            self._create_file()
+        found = self._inspect()
+        latest = latest_version(self._migrations)
+        unchanged = "check the path (the file was not changed)"
+        if found.kind == "procflow":
+            self._check_not_newer(found.version, latest)
+            if self.read_only and found.version < latest:
+                raise StoreError(
+                    f"SQLite store {path}: the database has schema version {found.version}, "
+                    f"older than this release's {latest}, and cannot be upgraded by a "
+                    "read-only store; open it once for writing (e.g. `procflow sweep`) to "
+                    "upgrade it (it was not changed)"
+                )
+        elif found.kind == "foreign":
+            raise StoreError(
+                f"SQLite store {path}: not a procflow database: "
+                f"{foreign_tables(found.tables)}; {unchanged}"
+            )
+        elif not self.creates:
+            what = (
+                "the file is empty (0 bytes)"
+                if found.kind == "empty"
+                else "an SQLite database with no tables"
+            )
+            raise StoreError(f"SQLite store {path}: {what}, not a procflow database; {unchanged}")
+
+    def _create_file(self) -> None:
+        """Create the missing database file ``0600`` before SQLite opens it.
+
+        SQLite would create it with the umask's permissions (usually 0644,
+        world-readable); it then gives the -wal, -shm and -journal it
+        creates the permissions of this file. ``O_EXCL``: a file another
+        process created meanwhile is left to be inspected like any other.
+        """
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(self.path, flags, NEW_FILE_MODE)
+        except FileExistsError:
+            return
+        except OSError as exc:
+            raise StoreError(
+                f"SQLite store {self.path}: open failed: cannot create the file: "
+                f"{exc.strerror or exc} (check that the directory exists and is writable)"
+            ) from exc
+        os.close(fd)
+
+    def _inspect(self) -> _Found:
+        """What the existing file holds, read without changing it in any way.
+
+        The header is read as bytes first, so a file that is not SQLite never
+        reaches SQLite. Then the tables are listed through a ``mode=ro``
+        connection. On a WAL file that has no ``-wal``, no connection has it
+        open, and ``mode=ro`` would create a ``-wal`` and ``-shm`` next to it
+        and leave them there: that read is done ``immutable=1`` (no sidecar,
+        no lock) instead, and trusted only if the file's identity, size and
+        modification time are the same afterwards and no ``-wal`` appeared,
+        i.e. no writer came in meanwhile; else it is read again.
+        """
+        try:
+            with open(self.path, "rb") as file:
+                header = file.read(_HEADER_SIZE)
+        except OSError as exc:
+            raise StoreError(
+                f"SQLite store {self.path}: open failed: {exc.strerror or exc}"
+            ) from exc
+        if not header and not os.path.exists(self.path + "-wal"):
+            return _Found("empty")
+        if header and (len(header) < _HEADER_SIZE or not header.startswith(_HEADER)):
+            raise StoreError(
+                f"SQLite store {self.path}: not an SQLite database (the file does not "
+                "start with SQLite's header), so not a procflow database; check the path "
+                "(the file was not changed)"
+            )
+        wal = len(header) == _HEADER_SIZE and 2 in (header[18], header[19])
+        for _ in range(2):
+            quiet = wal and not os.path.exists(self.path + "-wal")
+            before = _stamp(self.path)
+            try:
+                found = self._list_tables(immutable=quiet)
+            except StoreError:
+                if quiet and self._undisturbed(before):
+                    raise
+                continue
+            if not quiet or self._undisturbed(before):
+                return found
+        # A writer is at work: its -wal and -shm exist, and mode=ro adds none.
+        return self._list_tables(immutable=False)
+
+    def _undisturbed(self, before: tuple[int, int, int] | None) -> bool:
+        return _stamp(self.path) == before and not os.path.exists(self.path + "-wal")
+
+    def _list_tables(self, *, immutable: bool) -> _Found:
+        params = {"mode": "ro", **({"immutable": "1"} if immutable else {})}
+        try:
+            conn = sqlite3.connect(
+                _uri(self.path, **params), uri=True, timeout=self.timeout, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise self._error("open", exc) from exc
+        try:
+            rows = conn.execute("SELECT type, name FROM sqlite_master").fetchall()
+            if not rows:
+                return _Found("blank")
+            tables = tuple(sorted(str(name) for kind, name in rows if kind == "table"))
+            if not is_procflow(tables):
+                return _Found("foreign", tables or tuple(sorted(str(r[1]) for r in rows)))
+            version = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0]
+            return _Found("procflow", tables, int(version or 0))
+        except sqlite3.Error as exc:
+            raise self._error("read the list of tables", exc) from exc
+        finally:
+            conn.close()
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """A ``mode=ro``, ``query_only`` connection to the checked file.
+
+        A WAL file is read through its ``-shm``: SQLite creates it (and an
+        empty ``-wal``) when they are missing, if the folder is writable.
+        Those the store caused are removed at :meth:`close`. Where they cannot
+        be created because the file system is mounted read-only, nobody can
+        write the file either, and ``immutable=1`` is then safe and is used.
+        """
+        wal, shm = self.path + "-wal", self.path + "-shm"
+        absent = not os.path.exists(wal) and not os.path.exists(shm)
+        try:
+            conn = self._open_read_only(immutable=False)
+        except StoreError:
+            if not (_on_read_only_file_system(self.path) and not os.path.exists(wal)):
+                raise
+            conn = self._open_read_only(immutable=True)
+        self._tidy_sidecars = absent and (os.path.exists(wal) or os.path.exists(shm))
+        return conn
+
+    def _open_read_only(self, *, immutable: bool) -> sqlite3.Connection:
+        params = {"mode": "ro", **({"immutable": "1"} if immutable else {})}
+        try:
+            conn = sqlite3.connect(
+                _uri(self.path, **params), uri=True, timeout=self.timeout, isolation_level=None
+            )
+        except sqlite3.Error as exc:
+            raise self._error("open for reading", exc) from exc
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            conn.execute("PRAGMA query_only = ON")
+            # The first read opens the WAL: a missing -shm fails here, not later.
+            self._stored_version(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise self._error("open for reading", exc) from exc
+        return conn
+
+    def _remove_sidecars(self) -> None:
+        """Remove the empty ``-wal`` and the ``-shm`` a read-only open caused.
+
+        Deleting them directly could pull them from under a writer that
+        opened the file meanwhile; so a plain connection is opened and closed
+        instead, and SQLite removes them only if it is the last connection
+        (its usual close). With the ``-wal`` empty (no writer wrote a frame),
+        that close has nothing to copy into the database file, which stays
+        byte for byte as it was. ``mode=rw`` never creates a missing file.
+        """
+        try:
+            if os.path.getsize(self.path + "-wal") != 0:
+                return
+        except OSError:
+            return
+        with suppress(sqlite3.Error):
+            conn = sqlite3.connect(
+                _uri(self.path, mode="rw"),
+                uri=True,
+                timeout=min(self.timeout, 1.0),
+                isolation_level=None,
+            )
+            try:
+                conn.execute("PRAGMA query_only = ON")
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            finally:
+                conn.close()
 
     # --- opening ---------------------------------------------------------------
 
@@ -191,8 +493,14 @@ class SQLiteStore(SQLReads):
             if self._check_not_newer(self._stored_version(conn), latest) == latest:
                 return
             with self._transaction("upgrade the schema"):
-                conn.execute(SCHEMA_VERSION_DDL)
                 current = self._check_not_newer(self._stored_version(conn), latest)
+                if current == 0 and not self.creates:
+                    # Checked before opening; only a file replaced since then gets here.
+                    raise StoreError(
+                        f"SQLite store {self.path}: not a procflow database (it has no "
+                        "procflow tables); nothing was created"
+                    )
+                conn.execute(SCHEMA_VERSION_DDL)
                 applied_at = datetime.now(UTC).isoformat(timespec="seconds")
                 for migration in self._migrations[current:]:
                     for statement in migration.statements(DIALECT):
@@ -236,6 +544,11 @@ class SQLiteStore(SQLReads):
                 f" (another connection held the write lock for longer than the "
                 f"{self.timeout:g} s timeout)"
             )
+        elif "unable to open" in message and what == "open for reading":
+            hint = (
+                " (a WAL database is read through its -shm file, which SQLite could not "
+                "create next to it: let this user write to the folder, or read a copy)"
+            )
         elif "unable to open" in message:
             hint = " (check that the directory exists and is writable)"
         elif "not a database" in message:
@@ -253,6 +566,7 @@ class SQLiteStore(SQLReads):
         another writer slipped in. Exceptions other than sqlite3's (such as
         ConflictError) pass through unchanged after the rollback.
         """
+        self._check_writable(what)
         conn = self._connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -449,6 +763,8 @@ class SQLiteStore(SQLReads):
                 conn.close()
             except sqlite3.Error as exc:
                 raise self._error("close", exc) from exc
+            if self._tidy_sidecars:
+                self._remove_sidecars()
 
     def __enter__(self) -> SQLiteStore:
         return self
@@ -462,4 +778,4 @@ class SQLiteStore(SQLReads):
         self.close()
 
     def __repr__(self) -> str:
-        return f"SQLiteStore({self.path!r})"
+        return f"SQLiteStore({self.path!r}, mode={self.mode!r})"

@@ -18,6 +18,7 @@ import orjson
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
 from procflow.errors import StoreError
+from procflow.store.base import StoreMode
 from procflow.store.records import EVENT_COLUMNS, dossier_from_body, event_from_row
 
 PAGE_SIZE = 500
@@ -37,6 +38,31 @@ class SQLReads:
     on again without parsing their JSON bodies (:meth:`get_current`)."""
     _written: dict[str, Dossier]
     _written_lock: threading.Lock
+
+    read_only: bool = False
+    """Opened for reading only (:data:`~procflow.store.base.StoreMode` ``"read"``)."""
+    creates: bool = True
+    """Allowed to give a new or empty database procflow's tables (mode ``"create"``)."""
+
+    @property
+    def mode(self) -> StoreMode:
+        """The :data:`~procflow.store.base.StoreMode` the store was opened in."""
+        if self.read_only:
+            return "read"
+        return "create" if self.creates else "write"
+
+    def _check_writable(self, what: str) -> None:
+        """Refuse a write on a read-only store before it reaches the database.
+
+        The database would refuse it too (SQLite ``mode=ro``, PostgreSQL
+        read-only transactions), but with a driver message that does not say
+        the store was opened for reading on purpose.
+        """
+        if self.read_only:
+            raise StoreError(
+                f"{self._label} is open read-only: cannot {what}; open it for writing "
+                "(mode 'write') to change it"
+            )
 
     def _start_remembering(self, cache_size: int) -> None:
         # Bounded: memory does not grow with the number of stored dossiers. A

@@ -11,20 +11,28 @@ Accepted forms:
   SQLAlchemy's ``postgresql+psycopg://``): a
   :class:`~procflow.store.postgres.PostgresStore`, with any libpq parameter in
   the query string (``?sslmode=require``) plus two of procflow's own:
-  ``schema=NAME`` (keep the tables in that schema, created if missing) and
+  ``schema=NAME`` (keep the tables in that schema, created if missing when
+  the store is opened to create) and
   ``pool_size=N`` (connections this process opens at most). It needs the
   ``postgres`` extra (``pip install "procflow[postgres]"``).
 
 Anything else is a StoreError saying which forms are accepted.
+
+``mode`` (:data:`~procflow.store.base.StoreMode`) says what the caller will do
+with the store: ``"read"`` (verify, report, export, show, history),
+``"write"`` (fire, sweep: the database must exist) or ``"create"`` (receive,
+simulate --out: a new database may be started). ``memory://`` and
+``sqlite:///:memory:`` are new and empty each time, so only ``"create"``
+opens them.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlencode
+from urllib.parse import parse_qsl, quote, unquote, urlencode
 
 from procflow.errors import StoreError
-from procflow.store.base import Store
+from procflow.store.base import Store, StoreMode, check_mode, mode_flags
 from procflow.store.memory import MemoryStore
 from procflow.store.sqlite import SQLiteStore
 
@@ -34,20 +42,34 @@ _FORMS = (
 )
 
 
-def open_store(target: str | Path, *, timeout: float = 30.0, must_exist: bool = False) -> Store:
-    """The store ``target`` names; ``timeout`` is the SQLite write-lock wait in seconds.
+def open_store(
+    target: str | Path,
+    *,
+    mode: StoreMode | None = None,
+    timeout: float = 30.0,
+    must_exist: bool = False,
+) -> Store:
+    """The store ``target`` names, opened in ``mode``; ``timeout`` is how many
+    seconds to wait for a lock (SQLite) or a connection (PostgreSQL).
 
-    An SQLite file is created when missing, unless ``must_exist``: commands
-    that only read or move existing dossiers refuse a mistyped path instead
-    of leaving an empty database behind.
+    ``mode`` defaults to ``"create"``, or to ``"write"`` with ``must_exist``
+    (the flag callers used before modes existed). Commands that only read
+    should pass ``"read"``: a mistyped path or schema is then refused instead
+    of becoming an empty database, and nothing is written. In every mode a
+    database that is not procflow's is refused and left as it was.
     """
+    if mode is None:
+        mode = "write" if must_exist else "create"
+    mode = check_mode(mode)
+    if must_exist and mode == "create":
+        raise StoreError("open_store: must_exist=True contradicts mode='create'")
     if isinstance(target, Path):
-        return _sqlite(target.expanduser(), timeout, must_exist)
+        return _sqlite(target.expanduser(), timeout, mode)
     text = target.strip()
     if not text:
         raise StoreError(f"no store given; expected one of: {_FORMS}")
     if "://" not in text:
-        return _sqlite(Path(text).expanduser(), timeout, must_exist)
+        return _sqlite(Path(text).expanduser(), timeout, mode)
     scheme, _, rest = text.partition("://")
     scheme = scheme.lower()
     if scheme == "sqlite":
@@ -58,16 +80,18 @@ def open_store(target: str | Path, *, timeout: float = 30.0, must_exist: bool = 
             )
         path = unquote(rest[1:])
         if path == ":memory:":
+            _check_new_is_wanted(target, mode)
             return SQLiteStore(path, timeout=timeout)
-        return _sqlite(Path(path).expanduser(), timeout, must_exist)
+        return _sqlite(Path(path).expanduser(), timeout, mode)
     if scheme == "memory":
         if rest:
             raise StoreError(
                 f"{target!r}: write the in-memory store as 'memory://', with nothing after it"
             )
+        _check_new_is_wanted(target, mode)
         return MemoryStore()
     if scheme in {"postgresql", "postgres", "postgresql+psycopg"}:
-        return _open_postgres(rest, timeout)
+        return _open_postgres(rest, timeout, mode)
     if scheme.startswith("postgresql+"):
         raise StoreError(
             f"{target!r}: procflow talks to PostgreSQL through psycopg 3; write the URL as "
@@ -93,21 +117,21 @@ def sqlite_file(target: str | Path) -> Path | None:
     return None if path == ":memory:" else Path(path).expanduser()
 
 
-def _sqlite(path: Path, timeout: float, must_exist: bool) -> SQLiteStore:
-    if path.is_dir():
+def _check_new_is_wanted(target: str, mode: StoreMode) -> None:
+    """An in-memory store starts empty: reading or changing one finds nothing."""
+    if mode != "create":
         raise StoreError(
-            f"{path} is a folder, not a procflow database; give the path of the database "
-            "file, e.g. desk.db"
+            f"{target!r} is a new, empty store each time: there is nothing in it to "
+            f"{'read' if mode == 'read' else 'change'}; give the database that holds the dossiers"
         )
-    if must_exist and not path.exists():
-        raise StoreError(
-            f"{path}: no such procflow database; check the path (receiving a first "
-            "dossier, e.g. `procflow dossier receive`, creates one)"
-        )
-    return SQLiteStore(path, timeout=timeout)
 
 
-def _open_postgres(rest: str, timeout: float) -> Store:
+def _sqlite(path: Path, timeout: float, mode: StoreMode) -> SQLiteStore:
+    read_only, create = mode_flags(mode)
+    return SQLiteStore(path, timeout=timeout, read_only=read_only, create=create)
+
+
+def _open_postgres(rest: str, timeout: float, mode: StoreMode) -> Store:
     """A PostgresStore for ``postgresql://{rest}``, procflow's own parameters taken out."""
     try:
         from procflow.store.postgres import PostgresStore
@@ -131,5 +155,15 @@ def _open_postgres(rest: str, timeout: float) -> Store:
                 raise StoreError(f"pool_size={value!r} in the store URL is not a number") from None
         else:
             kept.append((key, value))
-    url = "postgresql://" + location + (f"?{urlencode(kept)}" if kept else "")
-    return PostgresStore(url, schema=schema, pool_size=pool_size, timeout=timeout)
+    # quote, not urlencode's default quote_plus: libpq reads "+" as a plus sign,
+    # so "options=-c statement_timeout=5s" must travel as "%20", not "+".
+    url = "postgresql://" + location + (f"?{urlencode(kept, quote_via=quote)}" if kept else "")
+    read_only, create = mode_flags(mode)
+    return PostgresStore(
+        url,
+        schema=schema,
+        pool_size=pool_size,
+        timeout=timeout,
+        read_only=read_only,
+        create=create,
+    )
