@@ -3,6 +3,8 @@ name, so test files can import it whatever else is on sys.path)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,7 +21,20 @@ DESK = Actor("lan", "commune-pc", "desk-officer")
 PC = Actor("hoa", "commune-pc")
 POLICE = Actor("binh", "commune-police")
 BHXH = Actor("an", "social-insurance")
+PC_HEAD = Actor("minh", "commune-pc", "leader")
+POLICE_HEAD = Actor("tuan", "commune-police", "leader")
 
 
 def load(relpath: str) -> Procedure:
     return Procedure.model_validate(yaml.safe_load((ROOT / relpath).read_text("utf-8")))
+
+
+def procflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the ``procflow`` command as a user would, in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "procflow.cli.main", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN
+from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, POLICE_HEAD, VN
 
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
@@ -182,16 +182,18 @@ def test_late_dossier_stays_late_after_apology(engine: Engine, clock: VirtualClo
     engine.fire(code, "register", PC)
     engine.fire(code, "send", PC)
     clock.set(at(4, 9))
-    with pytest.raises(NotPermitted):
-        engine.apologise(code, PC, reason="x", new_appointment=at(12, 17))
+    with pytest.raises(NotPermitted, match="held by 'commune-police'"):
+        engine.apologise(code, PC_HEAD, reason="x", new_appointment=at(12, 17))
+    with pytest.raises(NotPermitted, match=r"rules.authority.apologise .* role 'leader'"):
+        engine.apologise(code, POLICE, reason="x", new_appointment=at(12, 17))
     apology = engine.apologise(
-        code, POLICE, reason="Chờ xác minh cư trú", new_appointment=at(12, 17)
+        code, POLICE_HEAD, reason="Chờ xác minh cư trú", new_appointment=at(12, 17)
     )
     assert apology.previous_appointment == at(6, 17)
     assert engine.get(code).appointment == at(12, 17)
     assert engine.get(code).due_at == at(6, 17)  # the statutory date does not move
     with pytest.raises(RuleViolation, match="max_reappointments"):
-        engine.apologise(code, POLICE, reason="again", new_appointment=at(13, 17))
+        engine.apologise(code, POLICE_HEAD, reason="again", new_appointment=at(13, 17))
     clock.set(at(11, 9))
     run = [("register", POLICE), ("send", POLICE), ("issue", BHXH), ("send", BHXH)]
     for trigger, actor in run:
@@ -204,7 +206,7 @@ def test_apology_too_close_to_due_date(engine: Engine, clock: VirtualClock) -> N
     code = engine.receive(CHILD, actor=DESK).code
     clock.set(at(6, 9))  # the due date itself
     with pytest.raises(RuleViolation, match="apology_lead_days"):
-        engine.apologise(code, PC, reason="late", new_appointment=at(10, 17))
+        engine.apologise(code, PC_HEAD, reason="late", new_appointment=at(10, 17))
 
 
 def test_returned_on_due_date_is_on_time(engine: Engine, clock: VirtualClock) -> None:
@@ -317,8 +319,10 @@ def test_same_day_cutoff(engine: Engine, clock: VirtualClock) -> None:
     assert after.appointment.date() == at(4).date()
     clock.advance(timedelta(minutes=1))
     assert engine.available(after.code, POLICE) == []
-    # Reception needs the desk officer's role: a colleague may only withdraw or stop.
-    assert engine.available(after.code, PC) == ["withdraw", "stop"]
+    # Reception needs the desk officer's role: a colleague may only record a
+    # withdrawal, and only the head of the agency may stop processing.
+    assert engine.available(after.code, PC) == ["withdraw"]
+    assert engine.available(after.code, PC_HEAD) == ["withdraw", "stop"]
     assert "forward" in engine.available(after.code, desk)
 
 
@@ -362,7 +366,7 @@ def test_stores_may_serialise_dossiers_directly(engine: Engine, clock: VirtualCl
     code = engine.receive(CHILD, actor=DESK, applicant={"tên": "Mai"}).code
     engine.fire(code, "forward", DESK)
     clock.advance(hours=30)
-    engine.apologise(code, PC, reason="chờ xác minh", new_appointment=at(13, 17))
+    engine.apologise(code, PC_HEAD, reason="chờ xác minh", new_appointment=at(13, 17))
     dossier = engine.get(code)
     assert orjson.loads(orjson.dumps(dossier)) == orjson.loads(orjson.dumps(dossier.to_dict()))
     assert Dossier.from_dict(orjson.loads(orjson.dumps(dossier))).to_dict() == dossier.to_dict()

@@ -3,24 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
-from enginetest import ROOT
+from enginetest import ROOT, procflow
 
 PROCS = str(ROOT / "procedures")
 CODE = "COMMUNE-PC-260303-00001"
-
-
-def procflow(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "procflow.cli.main", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        check=False,
-    )
 
 
 def test_receive_fire_show_verify(tmp_path: Path) -> None:
@@ -57,7 +45,7 @@ def test_receive_fire_show_verify(tmp_path: Path) -> None:
     assert [e["type"] for e in json.loads(r.stdout)] == ["received", "moved"]
 
     r = procflow("sweep", db, "--at", "2026-03-09T09:00", "--format", "json", *common, cwd=tmp_path)
-    kinds = [(e["type"], e["data"]["scope"]) for e in json.loads(r.stdout)]
+    kinds = [(e["type"], e["data"]["scope"]) for e in json.loads(r.stdout)["events"]]
     assert ("overdue", "dossier") in kinds
 
     r = procflow("verify", db, "--format", "json", *common, cwd=tmp_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN, load
+from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, POLICE_HEAD, VN, load
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
@@ -27,7 +27,7 @@ from procflow.store import MemoryStore
 PROCEDURE = load("procedures/lien-thong/child-under-6.yaml")
 CALENDAR = WorkCalendar.vietnam()
 CATALOGUE = Catalogue([compile_procedure(PROCEDURE)])
-ACTORS = [DESK, PC, POLICE, BHXH, Actor("stranger", "tax-office")]
+ACTORS = [DESK, PC, PC_HEAD, POLICE, POLICE_HEAD, BHXH, Actor("stranger", "tax-office")]
 ENDS = {"returned", "refused", "withdrawn", "stopped"}
 
 # The reference model, read directly from the definition.
@@ -44,7 +44,9 @@ def may_act(state: str, trigger: str, actor: Actor) -> bool:
         return actor.agency in {"commune-pc", step.agency}
     if actor.agency != step.agency:
         return False
-    return trigger == "stop" or step.role is None or actor.role == step.role
+    if trigger == "stop":  # the head of the agency issues the notice to stop processing
+        return actor.role in PROCEDURE.rules.authority.stop
+    return step.role is None or actor.role == step.role
 
 
 def expected_target(state: str, trigger: str) -> str | None:

@@ -49,6 +49,7 @@ BIRTH = "vn.civil-status.birth-registration"
 DESK = Actor("lan", "commune-pc", "desk-officer")
 PC = Actor("hoa", "commune-pc", "justice-officer")
 POLICE = Actor("binh", "commune-police", "residence-officer")
+POLICE_HEAD = Actor("tuan", "commune-police", "leader")
 BHXH = Actor("an", "social-insurance", "card-officer")
 CIVIL = Actor("mai", "commune-pc", "civil-status-officer")
 
@@ -144,7 +145,7 @@ def build(store: Store, url: str) -> Case:
     fire(d3, at(3, 9, 10, 0), "register", PC)
     fire(d3, at(3, 9, 10, 30), "send", PC)
     clock.set(at(3, 10, 9))
-    engine.apologise(d3, POLICE, reason="verification", new_appointment=at(3, 16, 17))
+    engine.apologise(d3, POLICE_HEAD, reason="verification", new_appointment=at(3, 16, 17))
     fire(d3, at(3, 13, 9, 0), "register", POLICE)
     fire(d3, at(3, 13, 9, 30), "send", POLICE)
     fire(d3, at(3, 13, 10, 30), "issue", BHXH)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from versionstest import COMMUNE, PID, at, make_engine
+from versionstest import COMMUNE, COMMUNE_HEAD, PID, at, make_engine
 
 from procflow.calendar import WorkCalendar
 from procflow.engine import Engine, EventType
@@ -156,7 +156,9 @@ def test_an_apology_date_later_than_the_new_due_date_stands(
     old, engine, codes = _pair(calendar, new_calendar)
     code = codes["tuesday"]
     old.fire(code, "forward", COMMUNE)
-    old.apologise(code, COMMUNE, reason="many dossiers", new_appointment=at("2026-03-13T17:00"))
+    old.apologise(
+        code, COMMUNE_HEAD, reason="many dossiers", new_appointment=at("2026-03-13T17:00")
+    )
     change = next(c for c in recalc(engine).changes if c.code == code)
     assert change.appointment_after is None
     engine.clock.set(at("2026-03-06T16:00"))  # type: ignore[attr-defined]

@@ -23,6 +23,7 @@ VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 DISTRICT = Actor("lan", "district-pc")
 COMMUNE = Actor("hoa", "commune-pc")
+COMMUNE_HEAD = Actor("minh", "commune-pc", "leader")
 
 _CATALOGUE: Catalogue | None = None
 

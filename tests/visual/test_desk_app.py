@@ -111,6 +111,15 @@ def test_supplement_request_and_apology(app: Any, clock: VirtualClock) -> None:
     lookup = client.get(f"/lookup?code={code}").text
     assert _field(lookup, "appointment") == "17:00 09/03/2026"  # moved by the pause
     assert "Hạn đã lùi" in lookup
+    # The apology is signed by the head of the agency: the desk officer may not issue it.
+    refused = client.post(
+        f"/dossier/{code}/apologise",
+        data={"reason": "Chờ xác minh", "new_date": "2026-03-12"},
+        follow_redirects=True,
+    )
+    [(kind, message)] = _alerts(refused.text)
+    assert kind == "error" and "leader" in message
+    _login(client, "son")
     response = client.post(
         f"/dossier/{code}/apologise",
         data={"reason": "Chờ xác minh", "new_date": "2026-03-12"},

@@ -6,6 +6,8 @@ from procflow.compiler.compiled import (
     STOP,
     WITHDRAW,
     CompiledProcedure,
+    FactsModel,
+    MoveKind,
     StateInfo,
     Transition,
 )
@@ -15,6 +17,8 @@ __all__ = [
     "STOP",
     "WITHDRAW",
     "CompiledProcedure",
+    "FactsModel",
+    "MoveKind",
     "StateInfo",
     "Transition",
     "compile_procedure",

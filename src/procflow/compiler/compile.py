@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 from procflow.compiler.compiled import (
+    ENGINE_TRIGGERS,
     STOP,
     TERMINAL_IDS,
     WITHDRAW,
     CompiledProcedure,
+    MoveKind,
     StateInfo,
     Transition,
 )
 from procflow.definition.model import ClockPolicy, Procedure, Terminal
 from procflow.errors import DefinitionError
+from procflow.findings import Finding, Severity
+
+
+def _reserved(trigger: str) -> bool:
+    return trigger.strip().lower() in ENGINE_TRIGGERS
 
 
 def compile_procedure(procedure: Procedure, *, check: bool = True) -> CompiledProcedure:
@@ -54,15 +61,37 @@ def compile_procedure(procedure: Procedure, *, check: bool = True) -> CompiledPr
     arrows: list[Transition] = []
     for step in procedure.steps:
         for trigger, outcome in step.branches():
+            if _reserved(trigger):
+                # The checks refuse it too; this guards procedures compiled with
+                # check=False, since a procedure's own "stop" must never pass for
+                # the built-in one and inherit who may fire it.
+                raise DefinitionError(
+                    [
+                        Finding(
+                            code="trigger-reserved",
+                            message=(
+                                f"step {step.id!r} defines a trigger {trigger!r}: "
+                                f"{', '.join(sorted(ENGINE_TRIGGERS))} are built into "
+                                "every step and cannot be redefined"
+                            ),
+                            severity=Severity.ERROR,
+                            file=procedure.key,
+                            hint="give the move a name of its own, e.g. 'return-to-desk'",
+                        )
+                    ],
+                    source=procedure.key,
+                )
             arrows.append(
                 Transition(trigger, step.id, outcome.to, when=outcome.when, unless=outcome.unless)
             )
     # Withdrawal and stopping are possible from every open step; the engine
-    # decides who may fire them.
+    # decides who may fire them, by their kind.
     for step in procedure.steps:
         if procedure.rules.withdrawal:
-            arrows.append(Transition(WITHDRAW, step.id, Terminal.WITHDRAWN.value))
-        arrows.append(Transition(STOP, step.id, Terminal.STOPPED.value))
+            arrows.append(
+                Transition(WITHDRAW, step.id, Terminal.WITHDRAWN.value, kind=MoveKind.WITHDRAW)
+            )
+        arrows.append(Transition(STOP, step.id, Terminal.STOPPED.value, kind=MoveKind.STOP))
 
     table: dict[tuple[str, str], tuple[Transition, ...]] = {}
     for arrow in arrows:

@@ -10,6 +10,7 @@ cost of its row (a ``transitions.Machine`` per dossier costs ~100 KiB).
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,9 +28,26 @@ if TYPE_CHECKING:
     from transitions.core import Machine
 
 #: Triggers the compiler adds to every open state, outside the procedure's own.
+#: Their names are reserved: a procedure cannot define a trigger called so.
 WITHDRAW = "withdraw"
 STOP = "stop"
 ENGINE_TRIGGERS = frozenset({WITHDRAW, STOP})
+
+
+class MoveKind(enum.StrEnum):
+    """What a move is, which decides who may make it (never its name).
+
+    Authority follows the kind: a procedure's own move is made by the holder of
+    the step it leaves (with the step's role), a withdrawal is recorded by the
+    desk or the holder, and stopping is the head of the holding agency's act.
+    """
+
+    STEP = "step"
+    """A move the procedure defines."""
+    WITHDRAW = "withdraw"
+    """The applicant withdraws the dossier (built in)."""
+    STOP = "stop"
+    """The agency stops processing (built in; notice to stop processing)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,7 @@ class Transition:
     dest: str
     when: str | None = None
     unless: str | None = None
+    kind: MoveKind = MoveKind.STEP
 
     def applies(self, facts: dict[str, Any]) -> bool:
         if self.when is not None and not facts.get(self.when):
@@ -101,6 +120,12 @@ class CompiledProcedure:
                 seen.setdefault(t.trigger, None)
         return list(seen)
 
+    def kind_of(self, state: str, trigger: str) -> MoveKind | None:
+        """What ``trigger`` is from ``state`` (every branch of a trigger is of one
+        kind), or None when the step has no such trigger."""
+        branches = self.table.get((state, trigger))
+        return branches[0].kind if branches else None
+
     def resolve(self, state: str, trigger: str, facts: dict[str, Any]) -> Transition | None:
         """The transition ``trigger`` takes from ``state``, or None."""
         for t in self.table.get((state, trigger), ()):
@@ -113,10 +138,13 @@ class CompiledProcedure:
     def machine_config(self) -> dict[str, Any]:
         """Keyword arguments for ``transitions.Machine`` describing this procedure.
 
-        Conditions refer to methods ``is_<fact>`` of the model, so a model
-        whose ``facts`` dict holds the dossier's facts can drive the machine.
-        Auto transitions (``to_<state>``) are off: only the procedure's own
-        triggers exist.
+        Conditions name the model's attributes ``fact_<name>`` (a boolean, or a
+        method returning one), so :class:`FactsModel`, or any model with such
+        attributes, drives the branches (not ``is_<name>``: ``transitions``
+        gives the model an ``is_<state>`` method per state, and a fact named
+        like a step would clash). Auto transitions (``to_<state>``) are off:
+        only the procedure's own triggers and the built-in ``withdraw`` and
+        ``stop`` exist. States are tagged ``terminal`` and ``agency:<id>``.
         """
         states = []
         for info in self.states.values():
@@ -132,9 +160,9 @@ class CompiledProcedure:
         for t in self.transitions:
             spec: dict[str, Any] = {"trigger": t.trigger, "source": t.source, "dest": t.dest}
             if t.when:
-                spec["conditions"] = [f"is_{t.when}"]
+                spec["conditions"] = [f"fact_{t.when}"]
             if t.unless:
-                spec["unless"] = [f"is_{t.unless}"]
+                spec["unless"] = [f"fact_{t.unless}"]
             transitions_.append(spec)
         return {
             "states": states,
@@ -145,10 +173,19 @@ class CompiledProcedure:
         }
 
     def machine(self, model: Any = None) -> Machine:
-        """Build a ``transitions`` machine for this procedure.
+        """Build a ``transitions`` machine for this procedure, bound to ``model``.
 
-        Meant for one-off uses (diagrams, exploration); the engine does not
-        build machines per dossier.
+        This is how to drive a procedure from one's own model objects with
+        ``transitions`` (callbacks, diagrams, an existing ``transitions`` code
+        base): the machine's states, triggers and branches are exactly the
+        engine's (a test checks every step, trigger and combination of facts
+        of the library). The model needs ``fact_<name>`` attributes for the
+        facts the branches test; :class:`FactsModel` reads them from a dict.
+        Such a machine knows the graph only: who may act, deadlines, the log
+        and the store are the engine's (:class:`procflow.engine.Engine`), which
+        does not build a machine per dossier (one costs ~100 KiB).
+
+        Without ``model`` the machine is its own model.
         """
         from transitions.core import Machine
         from transitions.extensions.states import Tags, add_state_features
@@ -183,6 +220,26 @@ class CompiledProcedure:
     @cached_property
     def applicant_states(self) -> frozenset[str]:
         return frozenset(s for s, i in self.states.items() if i.is_applicant)
+
+
+class FactsModel:
+    """A model for :meth:`CompiledProcedure.machine` whose ``facts`` steer the branches.
+
+    ``model.fact_<name>`` reads ``facts[name]`` (missing is False), which is
+    how the machine's conditions see a dossier's facts::
+
+        model = FactsModel({"needs_verification": True})
+        proc.machine(model).set_state("residence")
+        model.trigger("register")  # True, and model.state is the next step
+    """
+
+    def __init__(self, facts: dict[str, Any] | None = None) -> None:
+        self.facts: dict[str, Any] = dict(facts or {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("fact_"):
+            return bool(self.facts.get(name[5:]))
+        raise AttributeError(name)
 
 
 TERMINAL_IDS = tuple(t.value for t in Terminal)

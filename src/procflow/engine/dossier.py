@@ -225,6 +225,9 @@ class Dossier:
     timeliness: Timeliness | None = None
     version: int = 0
     last_hash: str = ""
+    updated_at: datetime | None = None
+    """The instant of the last event: no later event may be dated before it.
+    None in states stored by procflow before it was kept (0.1 databases)."""
 
     @property
     def is_open(self) -> bool:
@@ -281,6 +284,7 @@ class Dossier:
             self.timeliness,
             self.version,
             self.last_hash,
+            self.updated_at,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -308,6 +312,7 @@ class Dossier:
             "timeliness": self.timeliness.value if self.timeliness else None,
             "version": self.version,
             "last_hash": self.last_hash,
+            "updated_at": _iso(self.updated_at),
         }
 
     @classmethod
@@ -338,6 +343,7 @@ class Dossier:
             timeliness=TIMELINESS[d["timeliness"]] if d["timeliness"] else None,
             version=d["version"],
             last_hash=d["last_hash"],
+            updated_at=_dt(d.get("updated_at")),
         )
 
 

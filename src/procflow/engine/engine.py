@@ -15,9 +15,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
-from procflow.compiler import STOP, WITHDRAW, CompiledProcedure, StateInfo
+from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.definition.model import ClockPolicy, Terminal
 from procflow.engine.actor import SYSTEM, Actor
+from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
 from procflow.engine.clock import Clock, SystemClock
 from procflow.engine.dossier import Dossier, Timeliness
 from procflow.engine.events import (
@@ -25,9 +26,11 @@ from procflow.engine.events import (
     GENESIS,
     Event,
     EventType,
+    frozen_event,
     make_event,
     verify_chain,
 )
+from procflow.engine.payload import check_payload
 from procflow.engine.reducer import apply, replay
 from procflow.engine.slips import (
     ApologySlip,
@@ -110,23 +113,45 @@ class Engine:
     ) -> Callable[[], None]:
         """Call ``listener(event, dossier)`` after each stored event (of ``types``).
 
-        Listeners run after the write: one that raises is logged and counted
-        in ``listener_errors`` and changes nothing stored. Returns a function
-        that unsubscribes.
+        Listeners run after the write, in the order they subscribed, and get
+        their own copies: the event's data is read-only (a listener that tries
+        to change it gets a TypeError, counted as below) and the dossier is a
+        private copy, so no listener can change what is stored or what the next
+        listener sees.
+
+        A listener that raises an ``Exception`` is logged and counted in
+        ``listener_errors``; the call that wrote the event returns normally.
+        A listener that raises ``KeyboardInterrupt`` or ``SystemExit`` stops
+        the remaining listeners and the exception reaches the caller, but the
+        event *was* written: the exception carries it as ``procflow_event``
+        (and a note says so), so a caller that catches it knows the
+        transition happened. Returns a function that unsubscribes.
         """
         entry = (listener, frozenset(EventType(t) for t in types) if types else None)
         self._listeners.append(entry)
         return lambda: self._listeners.remove(entry)
 
     def _notify(self, event: Event, dossier: Dossier) -> None:
+        if not self._listeners:
+            return
+        shown: Event | None = None
         for listener, types in list(self._listeners):
             if types is not None and event.type not in types:
                 continue
+            if shown is None:
+                shown = frozen_event(event)
             try:
-                listener(event, dossier)
+                listener(shown, dossier.clone())
             except Exception:
                 self.listener_errors += 1
                 log.exception("listener %r failed on %s #%d", listener, event.code, event.seq)
+            except BaseException as exc:  # KeyboardInterrupt, SystemExit
+                exc.procflow_event = event  # type: ignore[attr-defined]
+                exc.add_note(
+                    f"procflow: event {event.code} #{event.seq} ({event.type.value}) was "
+                    "written before a listener raised this; the transition happened"
+                )
+                raise
 
     # --- reading ----------------------------------------------------------------
 
@@ -146,10 +171,11 @@ class Engine:
         return dossier
 
     def history(self, code: str) -> list[Event]:
+        """The dossier's events, oldest first, with read-only data (it is the log)."""
         events = self.store.events(code)
         if not events:
             raise DossierNotFound(f"no dossier with code {code!r}")
-        return events
+        return [frozen_event(e) for e in events]
 
     def procedure_of(self, dossier: Dossier) -> CompiledProcedure:
         return self.catalogue.get(dossier.procedure_id, dossier.procedure_version)
@@ -181,16 +207,26 @@ class Engine:
         documents: Sequence[dict[str, Any] | str] = (),
         facts: dict[str, Any] | None = None,
         version: str | None = None,
+        version_override: str | None = None,
     ) -> ReceiptSlip:
         """Receive a complete, valid dossier: the clock starts now.
 
         Returns the receipt-and-appointment slip with the dossier code and the
         appointment date computed from the statutory time limit.
+
+        The dossier is received under the version in force today, or under
+        ``version``, which must be in force today as well; to receive under a
+        version outside its effective window, ``version_override`` names the
+        legal ground (e.g. "court judgment 12/2026/HC-ST orders re-receipt"),
+        and the receipt event records it.
         """
-        _require_mapping("applicant", applicant)
-        _require_mapping("facts", facts)
+        check_payload("applicant", applicant)
+        check_payload("facts", facts)
+        for i, doc in enumerate(documents):
+            if not isinstance(doc, str):
+                check_payload(f"documents[{i}]", doc)
         now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, version, now)
+        proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
         desk = self._require_desk(proc, actor)
         info = proc.states[proc.initial]
         due = deadline(self.calendar, now, proc.procedure.time_limit)
@@ -208,6 +244,10 @@ class Engine:
             "facts": dict(facts or {}),
             "documents": docs,
         }
+        if version_override is not None and not proc.procedure.in_force_on(
+            now.astimezone(self.calendar.tz).date()
+        ):
+            data["version_override"] = version_override.strip()
         dossier, _ = self._open(proc, desk, now, EventType.RECEIVED, actor, data)
         return ReceiptSlip(
             code=dossier.code,
@@ -238,6 +278,7 @@ class Engine:
         """
         if not missing:
             raise RuleViolation("a supplement request must list what is missing")
+        check_payload("applicant", applicant)
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, None, now)
         desk = self._require_desk(proc, actor)
@@ -265,6 +306,7 @@ class Engine:
         """The desk refuses to receive the dossier (e.g. not within its competence)."""
         if not reason.strip():
             raise RuleViolation("a refusal must give its reason")
+        check_payload("applicant", applicant)
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, None, now)
         desk = self._require_desk(proc, actor)
@@ -285,11 +327,36 @@ class Engine:
         }
 
     def _procedure_for_receipt(
-        self, procedure_id: str, version: str | None, now: datetime
+        self,
+        procedure_id: str,
+        version: str | None,
+        now: datetime,
+        version_override: str | None = None,
     ) -> CompiledProcedure:
-        if version is not None:
-            return self.catalogue.get(procedure_id, version)
-        return self.catalogue.in_force(procedure_id, now.astimezone(self.calendar.tz).date())
+        """The version a dossier received now is received under.
+
+        A version named explicitly must be in force today too, unless
+        ``version_override`` gives the legal ground for receiving under another
+        one (e.g. a court-ordered re-receipt); the receipt event records it.
+        """
+        day = now.astimezone(self.calendar.tz).date()
+        if version is None:
+            if version_override is not None:
+                raise RuleViolation(
+                    "version_override is the ground for receiving under a version outside "
+                    "its effective window: name that version with version= too"
+                )
+            return self.catalogue.in_force(procedure_id, day)
+        proc = self.catalogue.get(procedure_id, version)
+        p = proc.procedure
+        if p.in_force_on(day) or (version_override is not None and version_override.strip()):
+            return proc
+        window = f"from {p.effective_from or 'the start'} to {p.effective_to or 'further notice'}"
+        raise RuleViolation(
+            f"version {version!r} of {procedure_id!r} receives dossiers {window}, not on "
+            f"{day.isoformat()}; receive under the version in force, or name the legal ground "
+            "for an exception (e.g. a court-ordered re-receipt) with version_override="
+        )
 
     def _require_desk(self, proc: CompiledProcedure, actor: Actor) -> str:
         desk = proc.procedure.desk.id
@@ -393,26 +460,26 @@ class Engine:
         trigger: str,
         actor: Actor,
     ) -> str | None:
-        """Why ``actor`` may not fire ``trigger`` now, or None when it may."""
-        if trigger == WITHDRAW:
-            allowed = {dossier.desk_agency, info.agency}
-            if actor.agency not in allowed:
-                return (
-                    f"{actor} cannot record a withdrawal of {dossier.code}: the applicant "
-                    f"withdraws at the desk ({dossier.desk_agency}) or with {info.agency}"
-                )
-            return None
-        if actor.agency != info.agency:
-            return (
-                f"{actor} cannot act on {dossier.code}: step {info.id!r} is held by "
-                f"{info.agency!r}, and only that agency may move the dossier out of it"
-            )
-        if trigger != STOP and info.role and actor.role != info.role:
-            return (
-                f"{actor} cannot fire {trigger!r} on {dossier.code}: step {info.id!r} needs "
-                f"the role {info.role!r}"
-            )
-        return None
+        """Why ``actor`` may not fire ``trigger`` now, or None when it may.
+
+        Who may fire it follows what the move is (:class:`MoveKind`), looked up
+        in the compiled procedure, never its name; an unknown trigger is
+        checked as a move of the step, so that nobody learns from the error
+        which moves exist where they may not act.
+        """
+        kind = proc.kind_of(info.id, trigger) or MoveKind.STEP
+        return refusal(
+            proc, info, dossier.desk_agency, dossier.code, ACT_OF_MOVE[kind], actor, trigger
+        )
+
+    def _require(
+        self, proc: CompiledProcedure, dossier: Dossier, act: Act, actor: Actor
+    ) -> StateInfo:
+        info = proc.states[dossier.state]
+        why = refusal(proc, info, dossier.desk_agency, dossier.code, act, actor)
+        if why:
+            raise NotPermitted(why)
+        return info
 
     def _raise_invalid(self, proc: CompiledProcedure, dossier: Dossier, trigger: str) -> None:
         possible = [
@@ -524,14 +591,9 @@ class Engine:
         data: dict[str, Any],
     ) -> Dossier:
         """Write an officer's or applicant's event (the sweep writes its own)."""
-        if now < dossier.state_entered_at:
-            # A clock set back (or a CLI --at in the past) would give negative
-            # working time and an event log that runs backwards.
-            raise RuleViolation(
-                f"the clock reads {iso(now)}, before {dossier.code} entered step "
-                f"{dossier.state!r} at {iso(dossier.state_entered_at)}; an event cannot be "
-                "dated before the one it follows (check the clock, or --at)"
-            )
+        early = _dated_before_last(dossier, now)
+        if early:
+            raise RuleViolation(f"{early}; check the clock, or --at")
         return self._write(proc, dossier, type_, now, actor, data)[0]
 
     def _write(
@@ -555,17 +617,15 @@ class Engine:
     def set_facts(self, code: str, facts: dict[str, Any], actor: Actor) -> Dossier:
         """Record facts that steer branches (e.g. ``needs_verification: true``).
 
-        Only the agency holding the dossier may set them.
+        Only the agency holding the dossier may set them, and of its officers
+        those ``rules.authority.set_facts`` names (by default, whoever may move
+        the dossier out of its step).
         """
-        _require_mapping("facts", facts)
+        check_payload("facts", facts)
         dossier = self._current(code)
         self._require_open(dossier, "set facts")
         proc = self.procedure_of(dossier)
-        info = proc.states[dossier.state]
-        if actor.agency != info.agency:
-            raise NotPermitted(
-                f"{actor} cannot change facts of {code}: it is held by {info.agency!r}"
-            )
+        self._require(proc, dossier, Act.SET_FACTS, actor)
         return self._append(
             proc, dossier, EventType.FACTS_SET, self.clock.now(), actor, {"facts": dict(facts)}
         )
@@ -575,7 +635,9 @@ class Engine:
     ) -> ApologySlip:
         """Issue an apology with a new appointment date, before the dossier is late.
 
-        The agency holding the dossier issues it, at least
+        The agency holding the dossier issues it, signed by an officer with a
+        role ``rules.authority.apologise`` names (by default its head,
+        ``leader``), at least
         ``rules.apology_lead_days`` working days before the due date, at most
         ``rules.max_reappointments`` times. The statutory due date does not
         move: a dossier returned after an apology is still judged against it.
@@ -584,12 +646,7 @@ class Engine:
         self._require_open(dossier, "apologise")
         proc = self.procedure_of(dossier)
         rules = proc.procedure.rules
-        holder = proc.states[dossier.state].agency
-        if actor.agency != holder:
-            raise NotPermitted(
-                f"{actor} cannot apologise for {code}: the agency holding it ({holder!r}) "
-                "answers for the delay"
-            )
+        self._require(proc, dossier, Act.APOLOGISE, actor)
         if not reason.strip():
             raise RuleViolation("an apology must give the reason for the delay")
         if dossier.apologies >= rules.max_reappointments:
@@ -723,6 +780,12 @@ class Engine:
             dossier = self.store.get(code)
             if dossier is None or not dossier.is_open:
                 continue
+            early = _dated_before_last(dossier, now)
+            if early:
+                # The same guard as an officer's move: a sweep "as of" an instant
+                # before the dossier's last event would date alerts before it.
+                log.warning("sweep skipped %s: %s", code, early)
+                continue
             proc = self.procedure_of(dossier)
             for at, key, scope in sorted(self._alerts(proc, dossier)):
                 if at > now:
@@ -775,22 +838,36 @@ class Engine:
             except Exception as exc:  # a broken log must be reported, not crash verify
                 report.problems.append(f"{code}: replay failed: {exc}")
                 continue
-            if rebuilt.to_dict() != stored.to_dict():
-                diff = sorted(
-                    k for k, v in rebuilt.to_dict().items() if stored.to_dict().get(k) != v
-                )
+            replayed, kept = rebuilt.to_dict(), stored.to_dict()
+            if stored.updated_at is None:  # stored by a procflow that did not keep it
+                replayed["updated_at"] = None
+            if replayed != kept:
+                diff = sorted(k for k, v in replayed.items() if kept.get(k) != v)
                 report.problems.append(
                     f"{code}: stored state differs from the replayed log in {', '.join(diff)}"
                 )
         return report
 
 
-def _require_mapping(name: str, value: object) -> None:
-    if value is not None and not isinstance(value, dict):
-        raise RuleViolation(
-            f"{name} must be a mapping of names to values (a dict), not "
-            f"{type(value).__name__} {value!r}"
+def _dated_before_last(dossier: Dossier, now: datetime) -> str | None:
+    """Why an event at ``now`` would run the dossier's log backwards, or None.
+
+    A clock set back (or a CLI ``--at`` in the past) would give negative
+    working time and a log whose events are not in time order.
+    """
+    if now < dossier.state_entered_at:
+        return (
+            f"the clock reads {iso(now)}, before {dossier.code} entered step "
+            f"{dossier.state!r} at {iso(dossier.state_entered_at)}; an event cannot be "
+            "dated before the one it follows"
         )
+    if dossier.updated_at is not None and now < dossier.updated_at:
+        return (
+            f"the clock reads {iso(now)}, before the last event of {dossier.code} "
+            f"(#{dossier.version}, at {iso(dossier.updated_at)}); an event cannot be dated "
+            "before the one it follows"
+        )
+    return None
 
 
 def _require_aware(instant: datetime) -> None:

@@ -107,6 +107,66 @@ class Event:
         )
 
 
+class FrozenDict(dict[str, Any]):
+    """A dict that refuses changes: what listeners get as an event's data.
+
+    A ``dict`` subclass, so that ``json`` and ``orjson`` write it as they write
+    any dict (a listener forwarding events to a webhook needs nothing special).
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError(
+            "an event's data is read-only: it is the stored log; copy it (dict(data)) "
+            "to change a copy"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+
+class FrozenList(list[Any]):
+    """A list that refuses changes: lists inside an event's data, as listeners get them.
+
+    A ``list`` subclass, so it equals the list it copies and serialises as one.
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: object, **kwargs: object) -> Any:
+        raise TypeError(
+            "an event's data is read-only: it is the stored log; copy it (list(items)) "
+            "to change a copy"
+        )
+
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+    append = clear = extend = insert = pop = remove = reverse = sort = _refuse
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return FrozenDict({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return FrozenList(_freeze(v) for v in value)
+    return value
+
+
+def frozen_event(event: Event) -> Event:
+    """A copy of ``event`` whose data cannot be changed, nested values included,
+    and shares nothing changeable with ``event``."""
+    return Event(
+        event.code,
+        event.seq,
+        event.type,
+        event.at,
+        event.actor,
+        _freeze(event.data),
+        event.prev_hash,
+        event.hash,
+    )
+
+
 def canonical(
     code: str,
     seq: int,

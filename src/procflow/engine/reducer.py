@@ -63,6 +63,7 @@ def apply(dossier: Dossier | None, event: Event) -> Dossier:
     else:  # pragma: no cover - every type is handled above
         raise StoreError(f"{event.code}: unknown event type {event.type}")
     dossier.version = event.seq
+    dossier.updated_at = event.at
     dossier.last_hash = event.hash
     return dossier
 

@@ -55,6 +55,8 @@ if TYPE_CHECKING:
 DEFAULT_WORK_HOURS = 0.5
 #: Applicant answer time assumed when the scenario says nothing (hours).
 DEFAULT_RESPONSE_HOURS = 7.5
+#: The ground a simulated receipt gives for a version outside its effective window.
+WHAT_IF = "what-if simulation: a proposal run over a period it may not be in force in"
 
 
 @dataclass
@@ -318,7 +320,10 @@ class Simulation:
         # Under this version, whatever its effective window: a what-if runs a
         # proposal that is not in force yet over a period of today's dossiers.
         code = engine.receive(
-            self.compiled.id, actor=self._desk, version=self.compiled.version
+            self.compiled.id,
+            actor=self._desk,
+            version=self.compiled.version,
+            version_override=WHAT_IF,
         ).code
         self._active += 1
         withdraw_at = rng.randrange(8) if rng.random() < sc.withdraw else -1
@@ -451,7 +456,10 @@ class Simulation:
             if paused:
                 gc.enable()
             if self._writer is not None:
-                self._writer.close(flush=done)
+                # A finished run records its period, so that a report on the
+                # results judges them as of the end of the simulation.
+                period = (self.origin, self.wall(core.now)) if done else None
+                self._writer.close(flush=done, period=period)
                 self.saved = self._writer.written
         result = self._summarise()
         result.wall_seconds = _time.perf_counter() - started

@@ -24,10 +24,11 @@ from typing import Any
 from procflow.calendar import WorkCalendar
 from procflow.calendar.hours import time_of
 from procflow.catalogue import Catalogue
-from procflow.compiler import CompiledProcedure, compile_procedure
+from procflow.compiler import ENGINE_TRIGGERS, STOP, CompiledProcedure, compile_procedure
 from procflow.definition.loader import discover, load_procedure
 from procflow.definition.yamlio import KeyPath
 from procflow.engine import Actor, Dossier, Engine, Event, EventType, Timeliness
+from procflow.engine.authority import Act, roles_for
 from procflow.errors import ProcflowError
 from procflow.findings import Finding, Severity
 from procflow.store import MemoryStore
@@ -624,11 +625,14 @@ class _Run:
             raise ProcflowError("no dossier yet: receive one first")
         return self.engine.get(self.code)
 
-    def holder(self) -> tuple[str | None, str | None]:
+    def holder(self, act: Act = Act.MOVE) -> tuple[str | None, str | None]:
+        """The agency holding the dossier, and the role an officer of it needs
+        for ``act`` (the first the procedure allows; None when any will do)."""
         dossier = self.dossier()
         proc = self.engine.procedure_of(dossier)
         info = proc.states[dossier.state]
-        return (info.agency or dossier.desk_agency), info.role
+        roles = roles_for(proc, info, act)
+        return (info.agency or dossier.desk_agency), (min(roles) if roles else None)
 
     def act(self, i: int, step: Step) -> None:
         engine = self.engine
@@ -673,7 +677,10 @@ class _Run:
             return
         if action is None:
             return
-        agency, role = self.holder()
+        act = {"apologise": Act.APOLOGISE, "set_facts": Act.SET_FACTS}.get(action, Act.MOVE)
+        if action == "fire" and step.fire in ENGINE_TRIGGERS:
+            act = Act.STOP if step.fire == STOP else Act.WITHDRAW
+        agency, role = self.holder(act)
         actor = self.actor(step, agency=agency, role=role)
         code = self.code
         assert code is not None  # holder() checked it
