@@ -113,7 +113,7 @@ def command_problems(cli: click.Group, path: Path) -> tuple[int, list[str]]:
         line = re.sub(r"\s#\s.*$", "", shown).split(" > ", 1)[0]  # a comment, a redirect
         names = []
         for word in line.split()[1:]:
-            if not re.fullmatch(r"[a-z]+", word):
+            if not re.fullmatch(r"[a-z][a-z-]*", word):
                 break
             names.append(word)
         command = resolve(cli, names)

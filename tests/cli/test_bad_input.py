@@ -138,7 +138,7 @@ CASES: list[tuple[tuple[str, ...], str]] = [
     (("dossier", "receive", "new.db", PROC_ID, *LAN, "--calendar", "overlay-wrong.yaml",
       "--procedures", PROCS), "years.2026.days_off"),
     (("dossier", "receive", "text.db", PROC_ID, *LAN, "--procedures", PROCS),
-     "text.db: configure failed: file is not a database"),
+     "text.db: not an SQLite database"),
     (("dossier", "receive", "nodir/x.db", PROC_ID, *LAN, "--procedures", PROCS),
      "nodir/x.db: open failed"),
     (("dossier", "receive", "adir", PROC_ID, *LAN, "--procedures", PROCS),

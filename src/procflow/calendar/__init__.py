@@ -13,25 +13,65 @@ Quick start::
 See docs/calendar.md for the rules, the overlay file format and the sources.
 """
 
-from procflow.calendar.bulk import BulkCalendar, to_dates, to_datetime64
-from procflow.calendar.hours import DEFAULT_CUTOFF, DEFAULT_OFFICE_HOURS, OfficeHours
-from procflow.calendar.overlay import (
-    DayEntry,
-    Overlay,
-    OverlayDay,
-    OverlayFile,
-    SwapEntry,
-    load_overlay,
-    parse_overlay,
-)
-from procflow.calendar.units import TimeUnit
-from procflow.calendar.workcalendar import (
-    DEFAULT_TIMEZONE,
-    DEFAULT_YEARS,
-    DayInfo,
-    WorkCalendar,
-    national_overlay_path,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from procflow.calendar.bulk import BulkCalendar, to_dates, to_datetime64
+    from procflow.calendar.hours import DEFAULT_CUTOFF, DEFAULT_OFFICE_HOURS, OfficeHours
+    from procflow.calendar.overlay import (
+        DayEntry,
+        Overlay,
+        OverlayDay,
+        OverlayFile,
+        SwapEntry,
+        load_overlay,
+        parse_overlay,
+    )
+    from procflow.calendar.units import TimeUnit
+    from procflow.calendar.workcalendar import (
+        DEFAULT_TIMEZONE,
+        DEFAULT_YEARS,
+        DayInfo,
+        WorkCalendar,
+        national_overlay_path,
+    )
+
+# Loaded on first use (PEP 562): a command that only needs TimeUnit, or only
+# the calendar without NumPy's bulk functions, does not pay for the rest.
+_HOMES = {
+    "BulkCalendar": "bulk",
+    "to_dates": "bulk",
+    "to_datetime64": "bulk",
+    "DEFAULT_CUTOFF": "hours",
+    "DEFAULT_OFFICE_HOURS": "hours",
+    "OfficeHours": "hours",
+    "DayEntry": "overlay",
+    "Overlay": "overlay",
+    "OverlayDay": "overlay",
+    "OverlayFile": "overlay",
+    "SwapEntry": "overlay",
+    "load_overlay": "overlay",
+    "parse_overlay": "overlay",
+    "TimeUnit": "units",
+    "DEFAULT_TIMEZONE": "workcalendar",
+    "DEFAULT_YEARS": "workcalendar",
+    "DayInfo": "workcalendar",
+    "WorkCalendar": "workcalendar",
+    "national_overlay_path": "workcalendar",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'procflow.calendar' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"procflow.calendar.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_CUTOFF",

@@ -381,6 +381,33 @@ class WorkCalendar:
             f"with a wider range, e.g. WorkCalendar.vietnam(years=({first - 20}, {last + 20}))"
         )
 
+    def _limit_error(self, start: datetime, value: float, unit: TimeUnit | str) -> CalendarError:
+        """A time limit that runs past the last day this calendar counts.
+
+        Separate from :meth:`_range_error`: the date given is fine, the limit
+        is what is too long (1,000,000,000 calendar days, 1e308 working
+        hours, inf...), and building a calendar of more years is seldom the
+        fix; the message says how far the calendar counts."""
+        first, last = self.years
+        if isinstance(value, float) and not value.is_integer():
+            amount = f"{value:g}"
+        else:
+            amount = f"{int(value):,}" if abs(value) < 1e15 else f"{value:.3g}"
+        label = unit.label if isinstance(unit, TimeUnit) else str(unit).replace("_", " ")
+        return CalendarError(
+            f"a time limit of {amount} {label} from {start.date().isoformat()} ends beyond "
+            f"what this calendar can count: it covers the years {first}-{last}, up to "
+            f"{self.last_day.isoformat()}; give a time limit that ends by then"
+        )
+
+    def _check_limit(self, start: datetime, value: float, unit: TimeUnit | str) -> None:
+        """A NaN or infinite limit, before any arithmetic on it: always an error."""
+        if math.isnan(value):
+            raise CalendarError(f"a time limit must be a number, got {value!r}; give e.g. 3 or 0.5")
+        if value < 0:
+            raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+        raise self._limit_error(start, value, unit)
+
     def _localize(self, dt: datetime) -> datetime:
         if getattr(dt, "tzinfo", None) is self.tz and isinstance(dt, datetime):
             return dt
@@ -560,6 +587,8 @@ class WorkCalendar:
         i = loc.toordinal() - self._lo
         if not 0 <= i < self._n:
             raise self._range_error(loc.date())
+        if isinstance(value, float) and not math.isfinite(value):
+            self._check_limit(loc, value, unit)
         if unit == "working_days":
             if type(value) is int or (isinstance(value, float) and value.is_integer()):
                 n = int(value)
@@ -573,10 +602,12 @@ class WorkCalendar:
                 closes = self._closes
                 if closes is not None and pos < self._nwd:
                     return closes[pos]
+                if pos >= self._nwd:
+                    raise self._limit_error(loc, value, unit)
                 return self._close_of(pos)
-            return self.add_working_seconds(loc, self._seconds(value, self._day_seconds))
+            return self._add_limit(loc, value, unit, self._day_seconds)
         if unit == "working_hours":
-            return self.add_working_seconds(loc, self._seconds(value, 3600.0))
+            return self._add_limit(loc, value, unit, 3600.0)
         if unit == "calendar_days":
             if not (type(value) is int or (isinstance(value, float) and value.is_integer())):
                 raise CalendarError(
@@ -589,8 +620,10 @@ class WorkCalendar:
                     raise CalendarError(f"a time limit cannot be negative, got {value!r}")
                 return self.due(loc, 0, TimeUnit.SAME_DAY, cutoff)  # 0 days: same day
             j = i + n
-            if j >= self._n:
-                raise self._range_error(loc.date() + timedelta(days=n))
+            if j >= self._n or self._rank[j] >= self._nwd:
+                # Not loc + timedelta(days=n) in the message: past 999,999,999
+                # days that overflows, and the date is beyond the calendar anyway.
+                raise self._limit_error(loc, value, unit)
             return self._close_of(self._rank[j])
         if unit == "same_day":
             if self._late(loc, cutoff):
@@ -604,6 +637,21 @@ class WorkCalendar:
         cut = self._cut_s if cutoff is None else seconds_of(cutoff)
         tod = loc.hour * 3600 + loc.minute * 60 + loc.second + loc.microsecond / 1e6
         return tod > cut
+
+    def _add_limit(
+        self, loc: datetime, value: float, unit: TimeUnit | str, unit_seconds: float
+    ) -> datetime:
+        """``value`` units of ``unit_seconds`` office seconds after ``loc``; a
+        limit running past the calendar is named as such (not as a result
+        "outside the range", nor as an infinite number of seconds)."""
+        seconds = self._seconds(value, unit_seconds)
+        if not math.isfinite(seconds):  # e.g. 1e308 working hours: finite, but not in seconds
+            raise self._limit_error(loc, value, unit)
+        try:
+            return self.add_working_seconds(loc, seconds)
+        except CalendarError:
+            # ``loc`` lies in the calendar (checked by due()): the result is beyond it.
+            raise self._limit_error(loc, value, unit) from None
 
     @staticmethod
     def _seconds(value: float, unit_seconds: float) -> float:

@@ -7,19 +7,21 @@ zone (Asia/Ho_Chi_Minh by default); the library itself rejects naive times.
 from __future__ import annotations
 
 import math
+import sys
 from collections import Counter
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from procflow.calendar import TimeUnit, WorkCalendar
 from procflow.calendar.hours import parse_clock
-from procflow.cli.output import FORMAT_OPTION, emit
+from procflow.cli.output import FORMAT_OPTION, dumps, emit
 from procflow.errors import CalendarError
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 CALENDAR_OPTION = click.option(
     "--calendar",
@@ -74,8 +76,11 @@ def _instant(cal: WorkCalendar, text: str, label: str) -> datetime:
 
 
 def _limit(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """A time limit given on the command line: a finite number, 0 or more."""
-    if value is not None and not (math.isfinite(value) and value >= 0):
+    """A time limit given on the command line: a number, 0 or more.
+
+    An infinite or huge one passes: the calendar says that it ends beyond
+    the years it counts, which is the point to make about it."""
+    if value is not None and (math.isnan(value) or value < 0):
         raise click.BadParameter(
             f"{value:g} is not a time limit; give a number of 0 or more, e.g. 3 or 0.5"
         )
@@ -112,6 +117,8 @@ def show(
     fmt: str,
 ) -> None:
     """Working days, holidays, swaps and make-up days of YEAR."""
+    from rich.table import Table
+
     cal = _calendar(calendars, no_national, confirmed_only)
     if not cal.first_day.year <= year <= cal.last_day.year:
         raise CalendarError(
@@ -213,7 +220,7 @@ def due(
     confirmed_only: bool,
     fmt: str,
 ) -> None:
-    """Deadline of a dossier received at START (e.g. 2026-02-10T09:00)."""
+    """Deadline of a dossier received at START, such as 2026-02-10T09:00."""
     chosen: list[tuple[TimeUnit, float]] = []
     if working_days is not None:
         chosen.append((TimeUnit.WORKING_DAYS, working_days))
@@ -245,15 +252,17 @@ def due(
         "calendar": cal.name,
     }
 
-    def render(con: Console) -> None:
-        limit = "same day" if unit is TimeUnit.SAME_DAY else f"{value:g} {unit.label}"
-        con.print(
-            f"received {received.strftime('%H:%M %d/%m/%Y')} ({received.strftime('%a')}), "
-            f"{limit} → due [bold]{deadline.strftime('%H:%M %d/%m/%Y')}[/bold] "
-            f"({deadline.strftime('%A')})"
-        )
-
-    emit(fmt, data, render)
+    if fmt == "json":
+        sys.stdout.write(dumps(data) + "\n")
+        return
+    # One line: click.echo rather than rich, whose import would add a tenth
+    # to the run time of a command meant to answer at once.
+    limit = "same day" if unit is TimeUnit.SAME_DAY else f"{value:g} {unit.label}"
+    click.echo(
+        f"received {received.strftime('%H:%M %d/%m/%Y')} ({received.strftime('%a')}), "
+        f"{limit} → due {click.style(deadline.strftime('%H:%M %d/%m/%Y'), bold=True)} "
+        f"({deadline.strftime('%A')})"
+    )
 
 
 @calendar_group.command("count")

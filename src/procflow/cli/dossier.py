@@ -1,26 +1,70 @@
 """``procflow dossier ...``, ``procflow sweep`` and ``procflow verify``: the engine
-on a database file."""
+on a database file.
+
+Every engine operation a one-stop desk needs has its verb here (receive,
+guide, refuse, fire, set-facts, apologise, show, history), so the command
+line can do what the library does. The module imports only click, rich and
+procflow's light modules at load time: the engine, store, catalogue and
+calendar are imported inside the commands, so that ``procflow --help`` and
+commands of other modules do not pay for them.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
-from datetime import datetime
+import math
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from procflow.cli.calendar import check_in_calendar
-from procflow.cli.output import FORMAT_OPTION, emit
-from procflow.engine import Actor, Engine, SystemClock, VirtualClock
-from procflow.engine.clock import VIETNAM
+from procflow.cli.output import FORMAT_OPTION, emit, progress
 from procflow.errors import ProcflowError
-from procflow.runtime import open_engine
-from procflow.store.url import sqlite_file
+
+if TYPE_CHECKING:
+    from procflow.calendar import WorkCalendar
+    from procflow.catalogue import Catalogue
+    from procflow.engine import Actor, Dossier, Engine
+
+#: Most characters of ``--applicant``: the applicant's particulars (name,
+#: address, identity number...) fit easily; more is a mistake.
+APPLICANT_MAX_CHARS = 16_384
+
+#: Fact names as the procedure language writes them in ``when:``/``unless:``.
+_FACT_NAME = re.compile(r"[a-z][a-z0-9_-]{0,63}")
+
+
+def _utf8(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Refuse text that cannot be stored: bytes that are not UTF-8 on the command
+    line reach Python as lone surrogates, which the event log's serializer
+    cannot write. (A callback, not a ParamType: that is generic only in newer
+    click versions.)"""
+    for text in value if isinstance(value, tuple) else (value,):
+        if isinstance(text, str) and not _encodable(text):
+            shown = text.encode("utf-8", "backslashreplace").decode()
+            raise click.BadParameter(
+                f"'{shown}' is not valid UTF-8 text; check the terminal's encoding "
+                "(a UTF-8 locale) and type it again",
+                ctx=ctx,
+                param=param,
+            )
+    return value
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _engine_options(f: Any) -> Any:
@@ -49,22 +93,87 @@ def _engine_options(f: Any) -> Any:
 
 
 def _actor_options(f: Any) -> Any:
-    f = click.option("--role", default=None, help="The officer's role.")(f)
-    f = click.option("--agency", required=True, help="The agency the officer acts for.")(f)
-    f = click.option("--actor", "actor_id", required=True, help="The officer's id.")(f)
+    f = click.option("--role", default=None, callback=_utf8, help="The officer's role.")(f)
+    f = click.option(
+        "--agency", required=True, callback=_utf8, help="The agency the officer acts for."
+    )(f)
+    f = click.option(
+        "--actor", "actor_id", required=True, callback=_utf8, help="The officer's id."
+    )(f)
     return f
 
 
-def _instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
+def _applicant_option(f: Any) -> Any:
+    return click.option(
+        "--applicant",
+        default=None,
+        callback=_utf8,
+        metavar="JSON",
+        help='Applicant as a JSON object, e.g. \'{"name": "..."}\'.',
+    )(f)
+
+
+def _fact_option(required: bool = False) -> Callable[[Any], Any]:
+    return click.option(
+        "--fact",
+        "facts",
+        multiple=True,
+        required=required,
+        callback=_utf8,
+        metavar="NAME=true|false",
+        help="A fact that steers the procedure's when:/unless: branches (repeatable).",
+    )
+
+
+def _parse_time(text: str, option: str) -> datetime:
+    """An instant from the command line; without a zone, Vietnam's time."""
+    from procflow.engine.clock import VIETNAM
+
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise click.BadParameter(
-            f"{text!r} is not an ISO time; write e.g. 2026-03-03T09:30", param_hint="--at"
+            f"{text!r} is not an ISO time; write e.g. 2026-03-03T09:30", param_hint=option
         ) from None
     return value if value.tzinfo else value.replace(tzinfo=VIETNAM)
+
+
+def _instant(text: str | None) -> datetime | None:
+    return None if text is None else _parse_time(text, "--at")
+
+
+def _procedure_paths(procedures: tuple[str, ...]) -> list[str]:
+    """The procedures to load: those given, or ``./procedures``; run away from
+    the repository root without ``--procedures``, the error says where it
+    looked and what to do."""
+    from procflow.cli.output import procedure_folders
+
+    ctx = click.get_current_context(silent=True)
+    command = ctx.command_path if ctx is not None else "procflow"
+    return [str(p) for p in procedure_folders(procedures, command)]
+
+
+class _Deferred:
+    """An object built on first attribute access.
+
+    Read-only commands (``show``, ``history``, ``verify``) hand the engine a
+    catalogue and a calendar they may never touch: building the national
+    calendar costs about a quarter of a CPU second, more than the rest of
+    ``dossier show``. Only attribute access is forwarded, which is all the
+    engine does with either.
+    """
+
+    def __init__(self, build: Callable[[], object]) -> None:
+        self._build = build
+        self._value: object | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for names the instance lacks; never for its own two.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._value is None:
+            self._value = self._build()
+        return getattr(self._value, name)
 
 
 def _open(
@@ -73,11 +182,25 @@ def _open(
     calendars: tuple[str, ...],
     at: str | None,
     create: bool = False,
+    *,
+    defer: bool = False,
 ) -> Engine:
+    """The engine on ``db``; with ``defer``, procedures and calendar are loaded
+    only if the command uses them (see :class:`_Deferred`)."""
+    from procflow.engine import SystemClock, VirtualClock
+
     instant = _instant(at)
     clock = VirtualClock(instant) if instant else SystemClock()
-    engine = open_engine(db, procedures=procedures, calendars=calendars, clock=clock, create=create)
+    paths = _procedure_paths(procedures)
+    if defer:
+        engine = _deferred_engine(db, paths, calendars, clock)
+    else:
+        from procflow.runtime import open_engine
+
+        engine = open_engine(db, procedures=paths, calendars=calendars, clock=clock, create=create)
     if instant is not None:
+        from procflow.cli.calendar import check_in_calendar
+
         try:
             local = instant.astimezone(engine.calendar.tz)
             check_in_calendar(engine.calendar, local.date(), "--at")
@@ -87,8 +210,38 @@ def _open(
     return engine
 
 
+def _deferred_engine(
+    db: str, paths: Iterable[str], calendars: tuple[str, ...], clock: Any
+) -> Engine:
+    """An engine on an existing ``db`` whose catalogue and calendar are built
+    as :func:`procflow.runtime.open_engine` builds them, when first used."""
+    from procflow.engine import Engine
+    from procflow.store.url import open_store
+
+    def catalogue() -> Catalogue:
+        from procflow.catalogue import Catalogue
+
+        cache_dir = os.environ.get("PROCFLOW_CACHE_DIR") or None
+        return Catalogue.from_paths(list(paths), cache_dir=cache_dir)
+
+    def calendar() -> WorkCalendar:
+        from procflow.calendar import WorkCalendar
+
+        return WorkCalendar.vietnam(list(calendars) or None)
+
+    store = open_store(db, mode="read")  # nothing is written, nothing created
+    return Engine(
+        store,
+        cast("Catalogue", _Deferred(catalogue)),
+        cast("WorkCalendar", _Deferred(calendar)),
+        clock,
+    )
+
+
 def _new_file(db: str) -> Path | None:
     """The SQLite file ``db`` names, if it does not exist yet (a command may create it)."""
+    from procflow.store.url import sqlite_file
+
     path = sqlite_file(db)
     return path if path is not None and not path.exists() else None
 
@@ -107,10 +260,13 @@ def _discard(engine: Engine | None, path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
+def _with_engine(
+    create: bool = False, defer: bool = False
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Give a command the DB argument and the engine options, and call it with
     the opened :class:`Engine` in their place (one place for all commands).
-    Only commands that ``create`` may start a new database file."""
+    Only commands that ``create`` may start a new database file; read-only
+    commands ``defer`` loading what they may not need."""
 
     def decorate(command: Callable[..., None]) -> Callable[..., None]:
         @functools.wraps(command)
@@ -124,7 +280,7 @@ def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callab
             new = _new_file(db) if create else None
             engine: Engine | None = None
             try:
-                engine = _open(db, procedures, calendars, at, create)
+                engine = _open(db, procedures, calendars, at, create, defer=defer)
                 command(engine, **kwargs)
             except BaseException:
                 if new is not None and new.exists():
@@ -140,6 +296,170 @@ def _with_engine(create: bool = False) -> Callable[[Callable[..., None]], Callab
         return click.argument("db")(_engine_options(run))  # type: ignore[no-any-return]
 
     return decorate
+
+
+# --- what the command line gives ----------------------------------------------------
+
+
+def _actor(actor_id: str, agency: str, role: str | None) -> Actor:
+    from procflow.engine import Actor
+
+    return Actor(actor_id, agency, role)
+
+
+def _json_depth(text: str) -> int:
+    """How deeply the objects and lists of JSON ``text`` nest (strings skipped).
+
+    Measured before parsing: the parser recurses once per level, and 20,000
+    levels end in a RecursionError rather than an error message.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is too large for a JSON number")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def _check_json_text(value: Any, option: str) -> None:
+    """Refuse strings the event log cannot store: a lone surrogate such as
+    ``"\\ud800"`` is valid JSON but not valid Unicode text."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str) and not _encodable(item):
+            shown = item.encode("utf-8", "backslashreplace").decode()[:40]
+            raise click.BadParameter(
+                f"'{shown}' is not valid Unicode text (an unpaired surrogate such as "
+                "\\ud800); write the character itself or its full surrogate pair",
+                param_hint=option,
+            )
+
+
+def _applicant(text: str | None) -> dict[str, Any]:
+    """``--applicant``: a JSON object of the applicant's particulars, held to
+    what the engine stores (:mod:`procflow.engine.payload`), so that a mistake
+    ends with a message naming the option rather than a traceback."""
+    from procflow.engine.payload import MAX_DEPTH, check_payload
+    from procflow.errors import RuleViolation
+
+    if not text:
+        return {}
+    option = "--applicant"
+    # Measured before parsing: the parser recurses once per level, and 20,000
+    # levels end in a RecursionError (300 in the event log's serializer).
+    depth = _json_depth(text)
+    if depth > MAX_DEPTH + 1:
+        raise click.BadParameter(
+            f"the JSON nests {depth:,} levels deep; at most {MAX_DEPTH} levels below the "
+            'top object are accepted, e.g. \'{"name": "...", "address": {"commune": "..."}}\'',
+            param_hint=option,
+        )
+    if len(text) > APPLICANT_MAX_CHARS:
+        raise click.BadParameter(
+            f"{len(text):,} characters is too long; at most {APPLICANT_MAX_CHARS:,} are "
+            "accepted (the applicant's particulars: name, address, identity number...)",
+            param_hint=option,
+        )
+    try:
+        value = json.loads(text, parse_float=_finite, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint=option) from None
+    except (ValueError, RecursionError) as exc:
+        raise click.BadParameter(f"not usable JSON: {exc}", param_hint=option) from None
+    if not isinstance(value, dict):
+        raise click.BadParameter(
+            f'{text[:60]!r} is not a JSON object; write it as \'{{"name": "..."}}\'',
+            param_hint=option,
+        )
+    _check_json_text(value, option)
+    try:
+        check_payload("applicant", value)
+    except RuleViolation as exc:
+        raise click.BadParameter(str(exc), param_hint=option) from None
+    return value
+
+
+def _facts(values: Iterable[str]) -> dict[str, bool]:
+    """``--fact NAME=true|false``, each fact once, named as ``when:`` names it."""
+    facts: dict[str, bool] = {}
+    for fact in values:
+        name, _, value = fact.partition("=")
+        if not name or value.lower() not in ("true", "false"):
+            raise click.BadParameter(
+                f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact"
+            )
+        if not _FACT_NAME.fullmatch(name):
+            raise click.BadParameter(
+                f"{fact!r}: {name!r} is not a fact name; facts are named as the procedure's "
+                "when:/unless: name them (lower-case a-z, digits, '-' and '_', starting with "
+                "a letter), e.g. needs_verification=true",
+                param_hint="--fact",
+            )
+        if name in facts:
+            raise click.BadParameter(
+                f"{name!r} is given twice; give each fact once", param_hint="--fact"
+            )
+        facts[name] = value.lower() == "true"
+    return facts
+
+
+def _note_unused_facts(
+    engine: Engine, procedure_id: str, version: str, names: Iterable[str]
+) -> None:
+    """Say on stderr which facts steer no branch of the procedure: a misspelt
+    fact is recorded without effect, which looks like success."""
+    proc = engine.catalogue.get(procedure_id, version)
+    used = {n for t in proc.transitions for n in (t.when, t.unless) if n}
+    unused = sorted(set(names) - used)
+    if unused:
+        known = ", ".join(sorted(used)) or "none"
+        click.echo(
+            f"note: {procedure_id}@{version} has no when:/unless: branch on "
+            f"{', '.join(unused)}; recorded, but it steers nothing (facts it branches on: "
+            f"{known})",
+            err=True,
+        )
+
+
+def _reason(text: str, example: str) -> str:
+    """``--reason``, which the slip prints to the applicant: never blank."""
+    if not text.strip():
+        raise click.BadParameter(
+            f"give the reason in words, e.g. {example!r}", param_hint="--reason"
+        )
+    return text
+
+
+# --- output ------------------------------------------------------------------------------
 
 
 def _dt(value: datetime | None) -> str:
@@ -171,6 +491,10 @@ def _dossier_table(console: Console, data: dict[str, Any]) -> None:
     console.print(table)
 
 
+def _facts_text(facts: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={json.dumps(v)}" for k, v in sorted(facts.items())) or "none"
+
+
 def register(cli: click.Group) -> None:
     @cli.group()
     def dossier() -> None:
@@ -178,11 +502,29 @@ def register(cli: click.Group) -> None:
 
     @dossier.command("receive")
     @_with_engine(create=True)
-    @click.argument("procedure")
+    @click.argument("procedure", callback=_utf8)
     @_actor_options
-    @click.option("--applicant", default=None, help='Applicant as JSON, e.g. \'{"name": "..."}\'.')
-    @click.option("--fact", "facts", multiple=True, metavar="NAME=true|false")
-    @click.option("--document", "documents", multiple=True, help="A document received.")
+    @_applicant_option
+    @_fact_option()
+    @click.option(
+        "--document", "documents", multiple=True, callback=_utf8, help="A document received."
+    )
+    @click.option(
+        "--version",
+        "version",
+        default=None,
+        callback=_utf8,
+        help="Receive under this version (default: the one in force); it must be in force "
+        "too, unless --version-override gives the ground.",
+    )
+    @click.option(
+        "--version-override",
+        default=None,
+        callback=_utf8,
+        metavar="GROUND",
+        help="The legal ground for receiving under a --version outside its effective window "
+        "(e.g. a court-ordered re-receipt); recorded on the receipt event.",
+    )
     @FORMAT_OPTION
     def receive(
         engine: Engine,
@@ -193,49 +535,133 @@ def register(cli: click.Group) -> None:
         applicant: str | None,
         facts: tuple[str, ...],
         documents: tuple[str, ...],
+        version: str | None,
+        version_override: str | None,
         fmt: str,
     ) -> None:
         """Receive a complete dossier; prints the receipt-and-appointment slip."""
-        try:
-            who = json.loads(applicant) if applicant else {}
-        except json.JSONDecodeError as exc:
-            raise click.BadParameter(f"not JSON: {exc}", param_hint="--applicant") from None
-        if not isinstance(who, dict):
+        who = _applicant(applicant)
+        parsed_facts = _facts(facts)
+        if version_override is not None and not version_override.strip():
             raise click.BadParameter(
-                f'{applicant!r} is not a JSON object; write it as \'{{"name": "..."}}\'',
-                param_hint="--applicant",
+                "give the legal ground, e.g. 'court judgment 12/2026/HC-ST'",
+                param_hint="--version-override",
             )
-        parsed_facts: dict[str, bool] = {}
-        for fact in facts:
-            name, _, value = fact.partition("=")
-            if not name or value.lower() not in ("true", "false"):
-                raise click.BadParameter(
-                    f"{fact!r}: write NAME=true or NAME=false", param_hint="--fact"
-                )
-            parsed_facts[name] = value.lower() == "true"
         slip = engine.receive(
             procedure,
-            actor=Actor(actor_id, agency, role),
+            actor=_actor(actor_id, agency, role),
             applicant=who,
             documents=list(documents),
             facts=parsed_facts,
+            version=version,
+            version_override=version_override,
         )
+        if parsed_facts:
+            _note_unused_facts(engine, slip.procedure_id, slip.procedure_version, parsed_facts)
 
         def render(console: Console) -> None:
             console.print(f"[bold]Giấy tiếp nhận hồ sơ và hẹn trả kết quả[/] — {slip.code}")
-            console.print(f"  {slip.procedure_name} ({slip.time_limit})")
-            console.print(f"  received {_dt(slip.received_at)} by {slip.received_by}")
+            console.print(f"  {escape(slip.procedure_name)} ({slip.time_limit})")
+            console.print(f"  received {_dt(slip.received_at)} by {escape(slip.received_by)}")
             console.print(f"  [bold]appointment: {_dt(slip.appointment)}[/]")
+
+        emit(fmt, slip.to_dict(), render)
+
+    @dossier.command("guide")
+    @_with_engine(create=True)
+    @click.argument("procedure", callback=_utf8)
+    @_actor_options
+    @click.option(
+        "--missing",
+        multiple=True,
+        required=True,
+        callback=_utf8,
+        help="What the applicant must still bring (repeatable).",
+    )
+    @click.option("--reason", default=None, callback=_utf8, help="Why it is needed (optional).")
+    @_applicant_option
+    @FORMAT_OPTION
+    def guide(
+        engine: Engine,
+        procedure: str,
+        actor_id: str,
+        agency: str,
+        role: str | None,
+        missing: tuple[str, ...],
+        reason: str | None,
+        applicant: str | None,
+        fmt: str,
+    ) -> None:
+        """An incomplete dossier at reception: prints the written guidance on what
+        to supplement (no clock starts; receive it when it comes back complete)."""
+        blank = [m for m in missing if not m.strip()]
+        if blank:
+            raise click.BadParameter(
+                "an empty item; name each missing document, e.g. --missing 'Giấy chứng sinh'",
+                param_hint="--missing",
+            )
+        slip = engine.guide(
+            procedure,
+            actor=_actor(actor_id, agency, role),
+            missing=list(missing),
+            reason=reason or None,
+            applicant=_applicant(applicant),
+        )
+
+        def render(console: Console) -> None:
+            console.print(f"[bold]Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ[/] — {slip.code}")
+            console.print(f"  {slip.procedure_id}: not received, no clock started; missing:")
+            for item in slip.missing:
+                console.print(f"    - {escape(item)}")
+            if slip.reason:
+                console.print(f"  reason: {escape(slip.reason)}")
+            console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.contact_officer)}")
+
+        emit(fmt, slip.to_dict(), render)
+
+    @dossier.command("refuse")
+    @_with_engine(create=True)
+    @click.argument("procedure", callback=_utf8)
+    @_actor_options
+    @click.option("--reason", required=True, callback=_utf8, help="Why the desk refuses it.")
+    @_applicant_option
+    @FORMAT_OPTION
+    def refuse(
+        engine: Engine,
+        procedure: str,
+        actor_id: str,
+        agency: str,
+        role: str | None,
+        reason: str,
+        applicant: str | None,
+        fmt: str,
+    ) -> None:
+        """Refuse to receive a dossier (e.g. not within the desk's competence);
+        prints the refusal slip."""
+        slip = engine.refuse_at_reception(
+            procedure,
+            actor=_actor(actor_id, agency, role),
+            reason=_reason(reason, "not within the commune's competence"),
+            applicant=_applicant(applicant),
+        )
+
+        def render(console: Console) -> None:
+            console.print(f"[bold]Phiếu từ chối tiếp nhận giải quyết hồ sơ[/] — {slip.code}")
+            console.print(f"  {slip.procedure_id}: refused at reception")
+            console.print(f"  reason: {escape(slip.reason)}")
+            console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.officer)}")
 
         emit(fmt, slip.to_dict(), render)
 
     @dossier.command("fire")
     @_with_engine()
-    @click.argument("code")
-    @click.argument("trigger")
+    @click.argument("code", callback=_utf8)
+    @click.argument("trigger", callback=_utf8)
     @_actor_options
-    @click.option("--note", default=None)
-    @click.option("--missing", multiple=True, help="For supplement requests: what is missing.")
+    @click.option("--note", default=None, callback=_utf8)
+    @click.option(
+        "--missing", multiple=True, callback=_utf8, help="For supplement requests: what is missing."
+    )
     @FORMAT_OPTION
     def fire(
         engine: Engine,
@@ -250,14 +676,104 @@ def register(cli: click.Group) -> None:
     ) -> None:
         """Fire TRIGGER on dossier CODE as an officer of AGENCY."""
         result = engine.fire(
-            code, trigger, Actor(actor_id, agency, role), note=note, missing=missing
+            code, trigger, _actor(actor_id, agency, role), note=note, missing=missing
         )
         data = result.to_dict()
         emit(fmt, data, lambda c: c.print(f"{code}: {trigger} -> [bold]{result.state}[/]"))
 
-    @dossier.command("show")
+    @dossier.command("set-facts")
     @_with_engine()
-    @click.argument("code")
+    @click.argument("code", callback=_utf8)
+    @_actor_options
+    @_fact_option(required=True)
+    @FORMAT_OPTION
+    def set_facts(
+        engine: Engine,
+        code: str,
+        actor_id: str,
+        agency: str,
+        role: str | None,
+        facts: tuple[str, ...],
+        fmt: str,
+    ) -> None:
+        """Record facts that steer the procedure's branches (only the agency
+        holding the dossier may)."""
+        parsed = _facts(facts)
+        result: Dossier = engine.set_facts(code, parsed, _actor(actor_id, agency, role))
+        _note_unused_facts(engine, result.procedure_id, result.procedure_version, parsed)
+
+        def render(console: Console) -> None:
+            console.print(
+                f"{code}: facts {_facts_text(result.facts)} (at step [bold]{result.state}[/])"
+            )
+
+        emit(fmt, result.to_dict(), render)
+
+    @dossier.command("apologise")
+    @_with_engine()
+    @click.argument("code", callback=_utf8)
+    @_actor_options
+    @click.option("--reason", required=True, callback=_utf8, help="Why the dossier will be late.")
+    @click.option(
+        "--new-appointment",
+        "new_appointment",
+        required=True,
+        metavar="ISO-TIME",
+        help="The new date and time for the result, e.g. 2026-03-10T17:00.",
+    )
+    @FORMAT_OPTION
+    def apologise(
+        engine: Engine,
+        code: str,
+        actor_id: str,
+        agency: str,
+        role: str | None,
+        reason: str,
+        new_appointment: str,
+        fmt: str,
+    ) -> None:
+        """Apologise for a delay and give a new appointment, before the dossier is
+        late; prints the apology slip. The statutory due date does not move."""
+        option = "--new-appointment"
+        when = _parse_time(new_appointment, option)
+        try:
+            date.fromisoformat(new_appointment)
+        except ValueError:
+            pass
+        else:
+            raise click.BadParameter(
+                f"{new_appointment!r} has no time of day; give the hour the result is "
+                f"ready, e.g. {new_appointment}T17:00",
+                param_hint=option,
+            )
+        from procflow.cli.calendar import check_in_calendar
+
+        check_in_calendar(engine.calendar, when.astimezone(engine.calendar.tz).date(), option)
+        slip = engine.apologise(
+            code,
+            _actor(actor_id, agency, role),
+            reason=_reason(reason, "not within the commune's competence"),
+            new_appointment=when,
+        )
+
+        def render(console: Console) -> None:
+            console.print(f"[bold]Phiếu xin lỗi và hẹn lại ngày trả kết quả[/] — {slip.code}")
+            console.print(f"  reason: {escape(slip.reason)}")
+            console.print(
+                f"  [bold]new appointment: {_dt(slip.new_appointment)}[/] "
+                f"(was {_dt(slip.previous_appointment)})"
+            )
+            console.print(
+                f"  statutory due date, unchanged: {_dt(slip.statutory_due)} "
+                "(the dossier is judged against it)"
+            )
+            console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.signed_by)}")
+
+        emit(fmt, slip.to_dict(), render)
+
+    @dossier.command("show")
+    @_with_engine(defer=True)
+    @click.argument("code", callback=_utf8)
     @FORMAT_OPTION
     def show(engine: Engine, code: str, fmt: str) -> None:
         """Show a dossier's state and its processing control slip."""
@@ -287,8 +803,8 @@ def register(cli: click.Group) -> None:
                     r.step,
                     r.from_agency or "",
                     r.to_agency or "",
-                    r.sender or "",
-                    r.receiver or "",
+                    escape(r.sender or ""),
+                    escape(r.receiver or ""),
                     _dt(r.left_at),
                     _dt(r.due_at),
                     r.timeliness.value if r.timeliness else "",
@@ -302,8 +818,8 @@ def register(cli: click.Group) -> None:
         emit(fmt, data, render)
 
     @dossier.command("history")
-    @_with_engine()
-    @click.argument("code")
+    @_with_engine(defer=True)
+    @click.argument("code", callback=_utf8)
     @FORMAT_OPTION
     def history(engine: Engine, code: str, fmt: str) -> None:
         """The dossier's event log, with its hash chain."""
@@ -319,8 +835,8 @@ def register(cli: click.Group) -> None:
                     str(e.seq),
                     _dt(e.at),
                     e.type.value,
-                    str(e.actor or ""),
-                    str(detail),
+                    escape(str(e.actor or "")),
+                    escape(str(detail)),
                     e.hash[:12],
                 )
             console.print(table)
@@ -329,10 +845,38 @@ def register(cli: click.Group) -> None:
 
     @cli.command("sweep")
     @_with_engine()
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=1),
+        default=1000,
+        show_default=True,
+        help="Look at most at this many due dossiers in this run.",
+    )
     @FORMAT_OPTION
-    def sweep(engine: Engine, fmt: str) -> None:
-        """Emit warnings and overdue events for deadlines near or past (safe to repeat)."""
-        events = engine.sweep()
+    def sweep(engine: Engine, limit: int, fmt: str) -> None:
+        """Emit warnings and overdue events for deadlines near or past (safe to repeat).
+
+        One run looks at most at --limit due dossiers, soonest first; when more
+        are due, it says how many (stderr, or "remaining" in JSON): run it
+        again, or with a larger --limit.
+        """
+        now = engine.clock.now()
+        store = engine.store
+        # The dossiers this run looks at are the first ``limit`` due ones; those
+        # due after it that are not among them are the ones it did not reach.
+        reached = set(store.due_for_alert(now, limit))
+        events = engine.sweep(now, limit=limit)
+        # One more than could be unreached tells "exactly N" from "N or more".
+        cap = len(reached) + limit + 1
+        still_due = store.due_for_alert(now, cap)
+        remaining = sum(1 for code in still_due if code not in reached)
+        exact = len(still_due) < cap
+        data = {
+            "events": [e.to_dict() for e in events],
+            "limit": limit,
+            "remaining": remaining,
+            "remaining_exact": exact,
+        }
 
         def render(console: Console) -> None:
             for e in events:
@@ -340,19 +884,34 @@ def register(cli: click.Group) -> None:
                     f"{e.code}: {e.type.value} ({e.data['alert']}) held by {e.data['holder']}"
                 )
             console.print(f"{len(events)} event(s)")
+            if remaining:
+                count = f"{remaining:,}" if exact else f"{remaining:,} or more"
+                click.echo(
+                    f"note: {count} more due dossier(s) were not looked at (--limit {limit}); "
+                    "run procflow sweep again, or with a larger --limit",
+                    err=True,
+                )
 
-        emit(fmt, [e.to_dict() for e in events], render)
+        emit(fmt, data, render)
 
     @cli.command("verify")
-    @_with_engine()
+    @_with_engine(defer=True)
     @FORMAT_OPTION
     def verify(engine: Engine, fmt: str) -> None:
         """Check the hash chain of every dossier and that replay equals stored state."""
-        report = engine.verify()
+        store = engine.store
+        with progress("verify", enabled=fmt != "json") as advance:
+
+            def codes() -> Iterator[str]:
+                for code in store.codes():
+                    yield code
+                    advance()
+
+            report = engine.verify(codes())
 
         def render(console: Console) -> None:
             for problem in report.problems:
-                console.print(f"[red]{problem}[/]")
+                console.print(f"[red]{escape(problem)}[/]")
             verdict = "[green]ok[/]" if report.ok else "[red]FAILED[/]"
             console.print(f"{report.checked} dossier(s) checked: {verdict}")
 

@@ -3,13 +3,52 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from procflow.cli.output import output_file, warn_if_nothing_matched
+from procflow.cli.output import output_file, progress, warn_if_nothing_matched
 from procflow.export import ExportOptions, export, formats
 from procflow.store.url import open_store
+
+if TYPE_CHECKING:
+    from procflow.engine.events import Event
+    from procflow.store.base import Store
+
+
+class _Counting:
+    """``store`` as the export writers see it, counting the dossiers whose
+    events go by (every format streams them through ``iter_events`` in code
+    order, one dossier after the other) for the progress bar; everything
+    else is the store's own. The format modules stay as they are."""
+
+    def __init__(self, store: Store, done: Callable[[int], None]) -> None:
+        self._store = store
+        self._done = done
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def iter_events(self, code: str | None = None) -> Iterator[Event]:
+        read = getattr(self._store, "iter_events", None)
+        events: Iterator[Event] = read(code) if callable(read) else _events_of(self._store)
+        seen, last = 0, None
+        for event in events:
+            if event.code != last:
+                seen, last = seen + 1, event.code
+                if seen % 100 == 0:
+                    self._done(seen)
+            yield event
+        self._done(seen)
+
+
+def _events_of(store: Store) -> Iterator[Event]:
+    """Every event in (code, seq) order, for a store without a paged reader
+    (what :func:`procflow.export.cases.iter_store_events` does)."""
+    for code in sorted(store.codes()):
+        yield from store.events(code)
 
 
 def register(cli: click.Group) -> None:
@@ -36,18 +75,26 @@ def register(cli: click.Group) -> None:
         completed. Mapping and attributes: docs/reports.md.
         """
         options = ExportOptions(procedure=procedure, alerts=not no_alerts)
-        store = open_store(db, must_exist=True)
+        store = open_store(db, mode="read")
         try:
+            count = getattr(store, "count", None)
+            total = count() if callable(count) and procedure is None else None
+            # No bar over a log printed on the terminal: the two would garble each other.
+            shown = bool(output) or not sys.stdout.isatty()
+            with progress("exporting", total, enabled=shown) as advance:
+                # The store's methods, forwarded: a Store to the writers.
+                counted = cast("Store", _Counting(store, advance.to))
+                if output:
+                    with output_file(output, newline="") as out:
+                        stats = export(counted, fmt, out, options)
+                else:
+                    stats = export(counted, fmt, sys.stdout, options)
             if output:
-                with output_file(output, newline="") as out:
-                    stats = export(store, fmt, out, options)
                 click.echo(
                     f"wrote {Path(output)}: {stats.cases} cases, {stats.events} events"
                     + (f", {stats.objects} objects" if stats.objects else ""),
                     err=True,
                 )
-            else:
-                stats = export(store, fmt, sys.stdout, options)
             warn_if_nothing_matched(stats.cases, store, {"--procedure": procedure})
         finally:
             store.close()

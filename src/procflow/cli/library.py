@@ -12,11 +12,13 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import click
+from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps
+from procflow.cli.output import console, dumps, output_file
 from procflow.definition.loader import discover, load_procedure
 from procflow.definition.summary import procedure_summary
 
@@ -75,8 +77,30 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
 
 
-def markdown_table(rows: list[dict[str, Any]]) -> str:
-    """The rows as a GitHub-flavoured Markdown table (ends with a newline)."""
+def _link(file: str, base: Path | None) -> str:
+    """The link target of a procedure file in a table written into ``base``.
+
+    ``file`` is the path shown (relative to the working directory, or
+    absolute). Written to a file (``-o``), a link must resolve from that
+    file's folder. On standard output the table is the one pasted into
+    docs/procedures.md, one folder below the repository root where it is
+    generated, hence ``../``.
+    """
+    if base is None:
+        target = f"../{file}"
+    else:
+        try:
+            target = Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
+        except ValueError:  # another drive (Windows): only an absolute link resolves
+            target = Path(file).resolve().as_uri()
+    return quote(target, safe="/:._-~")
+
+
+def markdown_table(rows: list[dict[str, Any]], base: Path | None = None) -> str:
+    """The rows as a GitHub-flavoured Markdown table (ends with a newline).
+
+    ``base`` is the folder the table is written into: each file link is
+    relative to it (default: the docs/ folder, see :func:`_link`)."""
     head = [
         "Procedure",
         "Code (mã TTHC)",
@@ -97,13 +121,13 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
             _limit(row),
             "<br>".join(_agencies(row)),
             "<br>".join(_basis(row)),
-            f"[`{row['file']}`](../{row['file']})",
+            f"[`{row['file']}`]({_link(row['file'], base)})",
         ]
         lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return "\n".join(lines) + "\n"
 
 
-def _print_table(rows: list[dict[str, Any]]) -> None:
+def _print_table(rows: list[dict[str, Any]], out: Console | None = None) -> None:
     table = Table(title="Procedures (thủ tục hành chính)", title_justify="left")
     for column in ("id", "version", "code", "name", "time limit", "agencies", "legal basis"):
         table.add_column(column, overflow="fold")
@@ -117,7 +141,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
             "\n".join(_agencies(row)),
             "\n".join(_basis(row)),
         )
-    console().print(table)
+    (out or console()).print(table)
 
 
 def register(cli: click.Group) -> None:
@@ -131,19 +155,38 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="table for people, json for machines, md for docs/procedures.md.",
     )
-    def list_cmd(paths: tuple[Path, ...], fmt: str) -> None:
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Write to FILE; md links then resolve from FILE's folder.",
+    )
+    def list_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
         """List the procedures under PATHS: id, code, name, time limit, agencies, legal basis.
 
         Paths are shown relative to the working directory; run it from the
-        repository root to regenerate docs/procedures.md.
+        repository root to regenerate docs/procedures.md. On standard output
+        the md links are relative to docs/ (for that file); with -o FILE they
+        are relative to FILE's folder.
         """
         rows, failed = library_rows(paths)
-        if fmt == "json":
-            sys.stdout.write(dumps(rows) + "\n")
-        elif fmt == "md":
-            sys.stdout.write(markdown_table(rows))
+        if output is None:
+            if fmt == "json":
+                sys.stdout.write(dumps(rows) + "\n")
+            elif fmt == "md":
+                sys.stdout.write(markdown_table(rows))
+            else:
+                _print_table(rows)
         else:
-            _print_table(rows)
+            with output_file(output) as stream:
+                if fmt == "json":
+                    stream.write(dumps(rows) + "\n")
+                elif fmt == "md":
+                    stream.write(markdown_table(rows, base=output.parent))
+                else:
+                    _print_table(rows, Console(file=stream, width=160, highlight=False))
+            click.echo(f"wrote {output} ({len(rows)} procedures)", err=True)
         for file in failed:
             click.echo(f"error: {file} cannot be loaded; run: procflow validate {file}", err=True)
         if failed:

@@ -6,11 +6,20 @@ any file the system refuses to read or write (:class:`OSError`), is caught
 here and nowhere else. With ``--format json`` the message is a JSON object on
 standard output (``{"ok": false, "error": {"type", "message", ...}}``), usage
 errors included.
+
+Commands are loaded lazily. Importing every command module costs over a
+second of CPU (numpy, networkx, pydantic, holidays...), which ``procflow
+--help``, ``--version`` and a quick ``procflow calendar due`` should not pay:
+the top-level group knows each command's module and short help from a static
+table (:data:`COMMANDS`) and imports a module only when one of its commands
+runs. A test keeps the table in step with the commands' own help.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -27,6 +36,106 @@ _HINTS: dict[type[ProcflowError], str] = {
     DossierNotFound: (
         "check the code (it is printed on the receipt slip, e.g. COMMUNE-PC-260303-00001) "
         "and that DB is the database the dossier was received into"
+    ),
+}
+
+
+class LazyCommand:
+    """Where a top-level command lives, and its short help for ``procflow --help``.
+
+    A plain class: a NamedTuple or dataclass would be built by generated code
+    at import, which every ``procflow`` run pays."""
+
+    __slots__ = ("help", "module")
+
+    def __init__(self, module: str, help: str) -> None:
+        self.module = module
+        """The module whose ``register(cli)`` adds the command."""
+        self.help = help
+        """The first sentence of the command's help (kept equal to it by a test)."""
+
+
+#: Every top-level command: name -> module and short help. A module adds its
+#: commands with ``register(group)``; the lazy group calls it on a scratch
+#: group the first time one of them is needed.
+COMMANDS: dict[str, LazyCommand] = {
+    "calendar": LazyCommand(
+        "procflow.cli.calendar",
+        "Working days, holidays and deadlines on Viet Nam's public-sector calendar.",
+    ),
+    "compare": LazyCommand(
+        "procflow.cli.simulate",
+        "Run the same simulated dossiers through two versions A and B of a procedure.",
+    ),
+    "diagram": LazyCommand(
+        "procflow.cli.visual",
+        "Draw a procedure (swimlanes per agency, hand-offs, allotted times, applicant "
+        "steps, critical path), or with --dossier one dossier's path and where its time went.",
+    ),
+    "diff": LazyCommand(
+        "procflow.cli.versions",
+        "What changed between two versions of a procedure: OLD and NEW are procedure "
+        "files, or ID@VERSION with --procedures.",
+    ),
+    "dossier": LazyCommand(
+        "procflow.cli.dossier",
+        "Receive, move and inspect dossiers in a procflow database.",
+    ),
+    "export": LazyCommand(
+        "procflow.cli.export",
+        "Export DB's event log as XES (IEEE 1849), OCEL 2.0 JSON or a pm4py-style CSV.",
+    ),
+    "list": LazyCommand(
+        "procflow.cli.library",
+        "List the procedures under PATHS: id, code, name, time limit, agencies, legal basis.",
+    ),
+    "migrate": LazyCommand(
+        "procflow.cli.versions",
+        "Move the open dossiers of a procedure version to a new version, following the "
+        "MAPPING file (old step: new step).",
+    ),
+    "recalc": LazyCommand(
+        "procflow.cli.versions",
+        "After a calendar change (a new swap or extra day off, given with --calendar), "
+        "list the open dossiers whose due dates move and by how much; with --apply, record "
+        "the new due dates (the appointment already given stays recorded beside the new one).",
+    ),
+    "report": LazyCommand(
+        "procflow.cli.report",
+        "On-time rates, per-agency accountability, bottlenecks and scores of DB.",
+    ),
+    "schema": LazyCommand(
+        "procflow.cli.definition",
+        "Print the JSON Schema of the procedure language (for editors).",
+    ),
+    "sheet": LazyCommand(
+        "procflow.cli.visual",
+        "The public procedure sheet (niêm yết công khai): name, code, where to submit, "
+        "time limit, steps, documents, fees, legal basis.",
+    ),
+    "show": LazyCommand(
+        "procflow.cli.definition",
+        "Describe one procedure: agencies, steps, times and the critical path.",
+    ),
+    "simulate": LazyCommand(
+        "procflow.cli.simulate",
+        "Run simulated dossiers through PROCEDURE under SCENARIO on the real engine.",
+    ),
+    "sweep": LazyCommand(
+        "procflow.cli.dossier",
+        "Emit warnings and overdue events for deadlines near or past (safe to repeat).",
+    ),
+    "test": LazyCommand(
+        "procflow.cli.testing",
+        "Run scenario files (or every scenario under folders) and report.",
+    ),
+    "validate": LazyCommand(
+        "procflow.cli.definition",
+        "Check procedure files (or folders of them) and report every problem.",
+    ),
+    "verify": LazyCommand(
+        "procflow.cli.dossier",
+        "Check the hash chain of every dossier and that replay equals stored state.",
     ),
 }
 
@@ -49,6 +158,9 @@ def _details(exc: ProcflowError) -> dict[str, Any]:
 
 
 class _Group(click.Group):
+    """The error handling every command runs under (subgroups included: their
+    commands run inside this group's :meth:`invoke`)."""
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Known before any option is parsed, so that a bad option is JSON too.
         ctx.meta[_JSON] = wants_json(args)
@@ -76,43 +188,75 @@ class _Group(click.Group):
             ctx.exit(exc.exit_code)
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+# Commands each module registered, by module: a module is imported and
+# registered once, whichever of its commands is asked for first.
+_registered: dict[str, Mapping[str, click.Command]] = {}
+
+
+def load_command(name: str, table: Mapping[str, LazyCommand] = COMMANDS) -> click.Command:
+    """Import the module of command ``name`` and return the command it registers."""
+    module_name = table[name].module
+    commands = _registered.get(module_name)
+    if commands is None:
+        module = importlib.import_module(module_name)
+        scratch = click.Group(name="procflow")
+        module.register(scratch)
+        commands = _registered[module_name] = dict(scratch.commands)
+    command = commands.get(name)
+    if command is None:  # a programming error: the table and the module disagree
+        raise RuntimeError(f"{module_name}.register() adds no command {name!r}")
+    return command
+
+
+class _LazyGroup(_Group):
+    """A group whose commands are imported when first used (see :data:`COMMANDS`)."""
+
+    def __init__(self, *args: Any, lazy: Mapping[str, LazyCommand], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(self.lazy))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in self.lazy:
+            command = load_command(cmd_name, self.lazy)
+            self.add_command(command, cmd_name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of ``--help``, from the static table for the commands
+        not loaded yet (so that ``--help`` imports none of them)."""
+        shown: list[tuple[str, click.Command]] = []
+        for name in self.list_commands(ctx):
+            command = self.commands.get(name)
+            if command is None:
+                command = click.Command(name, help=self.lazy[name].help)
+            if not command.hidden:
+                shown.append((name, command))
+        if not shown:
+            return
+        limit = formatter.width - 6 - max(len(name) for name, _ in shown)
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, cmd.get_short_help_str(limit)) for name, cmd in shown])
+
+
+@click.group(
+    cls=_LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.version_option(__version__, prog_name="procflow")
 def cli() -> None:
     """Run administrative procedures as state machines held to their legal deadlines."""
 
 
 def _register() -> None:
-    # Each module adds its own commands; a missing optional module is not fatal
-    # during development, but every shipped module is imported.
-    from procflow.cli import calendar as calendar_cmds
-    from procflow.cli import definition as definition_cmds
-    from procflow.cli import dossier as dossier_cmds
-    from procflow.cli import export as export_cmds
-    from procflow.cli import library as library_cmds
-    from procflow.cli import report as report_cmds
-    from procflow.cli import simulate as simulate_cmds
-    from procflow.cli import testing as testing_cmds
-    from procflow.cli import versions as versions_cmds
-    from procflow.cli import visual as visual_cmds
-
-    for module in (
-        definition_cmds,
-        calendar_cmds,
-        library_cmds,
-        dossier_cmds,
-        report_cmds,
-        export_cmds,
-        simulate_cmds,
-        testing_cmds,
-        versions_cmds,
-        visual_cmds,
-    ):
-        module.register(cli)
+    """Load every command now (for tests and tools that read ``cli.commands``)."""
+    for name in COMMANDS:
+        cli.get_command(click.Context(cli), name)
 
 
 def main(argv: list[str] | None = None) -> None:
-    _register()
     cli.main(args=argv, prog_name="procflow")
 
 

@@ -1,27 +1,32 @@
 """Shared output helpers: every command prints for people or, with
 ``--format json``, for machines, through the same two functions; errors go
-through :func:`fail`, and files a command writes through :func:`output_file`."""
+through :func:`fail`, files a command writes through :func:`output_file`,
+and progress bars through :func:`progress`.
+
+Light on purpose: ``procflow --help`` imports this module (for
+:func:`wants_json`), so rich, json, pathlib, tempfile and decimal are
+imported where they are used, not here.
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from enum import Enum
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from procflow.errors import ProcflowError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from rich.console import Console
+
     from procflow.store.base import Store
 
 FORMAT_OPTION = click.option(
@@ -35,10 +40,14 @@ FORMAT_OPTION = click.option(
 
 
 def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _default(obj: Any) -> Any:
+    from decimal import Decimal
+
     if isinstance(obj, datetime | date | time):
         return obj.isoformat()
     if isinstance(obj, timedelta):
@@ -56,6 +65,8 @@ def _default(obj: Any) -> Any:
 
 
 def dumps(data: Any) -> str:
+    import json
+
     return json.dumps(data, default=_default, ensure_ascii=False, indent=2)
 
 
@@ -115,6 +126,8 @@ def output_file(path: str | Path, *, newline: str | None = None) -> Iterator[IO[
     when the block ends without error: a failed command leaves no
     half-written file, and an existing file as it was.
     """
+    from pathlib import Path
+
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
@@ -125,6 +138,8 @@ def output_file(path: str | Path, *, newline: str | None = None) -> Iterator[IO[
         )
     if target.is_dir():
         raise ProcflowError(f"{target} is a folder; give the path of a file to write")
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
@@ -155,3 +170,92 @@ def write_output(path: str | Path, text: str) -> None:
     """Write ``text`` to ``path`` all at once (see :func:`output_file`)."""
     with output_file(path) as stream:
         stream.write(text)
+
+
+class Advance:
+    """Moves a progress bar: ``advance(n)`` adds ``n`` done; ``advance.to(done)``
+    sets the count done, for library callbacks that report a running total
+    (``Simulation.run(progress=...)``, ``on_progress=`` of reports, migrations
+    and recalculations). A disabled bar makes both do nothing."""
+
+    def __init__(self, update: Callable[[int], None] | None = None) -> None:
+        self._update = update
+        self.done = 0
+
+    def __call__(self, n: int = 1) -> None:
+        self.to(self.done + n)
+
+    def to(self, done: int) -> None:
+        if done != self.done:
+            self.done = done
+            if self._update is not None:
+                self._update(done)
+
+
+@contextlib.contextmanager
+def progress(
+    label: str, total: int | None = None, *, enabled: bool = True, unit: str = "dossiers"
+) -> Iterator[Advance]:
+    """A progress bar on standard error while the block runs, removed at its end.
+
+    Drawn only when standard error is a terminal and ``enabled`` (commands
+    pass ``enabled=False`` for ``--format json``): a pipe, a log file or a
+    program reading the output sees nothing extra. ``total`` None (not known
+    in advance) shows a running count instead of a fraction.
+    """
+    if not enabled or not _stderr_is_terminal():
+        yield Advance()
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    count = MofNCompleteColumn() if total else TextColumn(f"{{task.completed}} {unit}")
+    bar = Progress(
+        TextColumn(f"[bold]{label}"),
+        BarColumn(),
+        count,
+        TimeElapsedColumn(),
+        console=console(stderr=True),
+        transient=True,
+        # rich would otherwise route standard output through the bar's console
+        # (standard error) while it runs: an export to stdout would land in stderr.
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+    with bar:
+        task = bar.add_task(label, total=total)
+        yield Advance(lambda done: bar.update(task, completed=done))
+
+
+def _stderr_is_terminal() -> bool:
+    # rich's own test, so that the bar shows exactly where rich would draw it
+    # (it also honours FORCE_COLOR / TTY_COMPATIBLE and friends).
+    return console(stderr=True).is_terminal
+
+
+def procedure_folders(given: Sequence[str | Path], what: str) -> list[Path]:
+    """The procedure folders a command looks in: ``given`` (``--procedures``),
+    else ``./procedures``.
+
+    Commands are meant to run from the repository root (README). Run from
+    elsewhere without ``--procedures``, the error says what was being looked
+    up (``what``), where, and the two ways out, instead of a bare "no such
+    file" about a folder the user never named.
+    """
+    from pathlib import Path
+
+    if given:
+        return [Path(p) for p in given]
+    default = Path("procedures")
+    if default.is_dir():
+        return [default]
+    raise ProcflowError(
+        f"{what}: looked for the procedures in ./procedures ({default.resolve()}) and did not "
+        "find that folder; run procflow from the repository root, or pass --procedures DIR "
+        "(a folder of procedure YAML files)"
+    )

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import os
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps, output_file, warn_if_nothing_matched
+from procflow.cli.output import console, dumps, output_file, progress, warn_if_nothing_matched
 from procflow.reports import Report, ReportQuery, ScoringRule, build_report
 from procflow.reports.html import render_html
 from procflow.reports.tabular import HEADER, rows
 from procflow.store.url import open_store
+
+if TYPE_CHECKING:
+    from procflow.store.base import Store
 
 FORMATS = ("table", "json", "csv", "html")
 
@@ -92,7 +96,7 @@ def render_table(out: Console, report: Report) -> None:
         f"({t['early']} early + {t['on_time']} on time of {t['resolved']} resolved; "
         f"{t['late']} late). Withdrawn {t['withdrawn']}, stopped {t['stopped']}; at reception "
         f"{t['guided']} guided, {t['refused_at_reception']} refused. "
-        f"Supplement requests {t['supplemented']}, apologies {t['apologised']}. "
+        f"Supplement requests {t['supplemented']}, apologised {t['apologised']}. "
         f"In progress {t['in_progress']}: {t['within_time']} within time, "
         f"{t['overdue']} overdue, {t['paused']} paused."
     )
@@ -188,6 +192,34 @@ def render_table(out: Console, report: Report) -> None:
     out.print(table)
 
 
+def _as_of_simulation(store: Store, query: ReportQuery, db: str) -> ReportQuery:
+    """For a simulation's results, judge in-progress dossiers as of the end of
+    the simulated period instead of the wall clock's now.
+
+    A simulated year may lie in the future, or end after today: judged at
+    now, its dossiers that close later would show as "in progress" although
+    the run finished them all. The simulator records its period in the
+    database (:func:`procflow.simulation.store.simulated_period`); ``--to``
+    still caps the instant, as for any database.
+    """
+    from procflow.simulation.store import simulated_period
+
+    period = simulated_period(store)
+    if period is None:
+        return query
+    start, until = period
+    upper = query.upper
+    as_of = until if upper is None else min(upper, until)
+    click.echo(
+        f"note: {db} holds a simulation's results ({start:%Y-%m-%d} to {until:%Y-%m-%d}); "
+        f"dossiers in progress are judged as of {as_of.isoformat()}"
+        + (" (the end of --to)" if as_of != until else " (the end of the simulation)")
+        + ", not now; give --as-of to choose another instant",
+        err=True,
+    )
+    return dataclasses.replace(query, as_of=as_of)
+
+
 def register(cli: click.Group) -> None:
     @cli.command("report")
     @click.argument("db")
@@ -202,7 +234,8 @@ def register(cli: click.Group) -> None:
         "as_of",
         default=None,
         metavar="ISO-TIME",
-        help="Judge in-progress dossiers at this instant (default: end of --to, or now).",
+        help="Judge in-progress dossiers at this instant (default: end of --to, or now; "
+        "for a simulation's results, the end of the simulated period).",
     )
     @click.option(
         "--calendar",
@@ -280,15 +313,21 @@ def register(cli: click.Group) -> None:
         # and replaced only once the whole report is written.
         target = output_file(output, newline="") if output else contextlib.nullcontext(sys.stdout)
         with target as stream:
-            store = open_store(db, must_exist=True)
+            store = open_store(db, mode="read")
             try:
-                result = build_report(
-                    store,
-                    query,
-                    calendar=calendar,
-                    rule=ScoringRule(early, on_time, late),
-                    workers=workers or min(os.cpu_count() or 1, 4),
-                )
+                if instant is None:
+                    query = _as_of_simulation(store, query, db)
+                count = getattr(store, "count", None)
+                total = count() if callable(count) and procedure is None else None
+                with progress("reporting", total, enabled=fmt != "json") as advance:
+                    result = build_report(
+                        store,
+                        query,
+                        calendar=calendar,
+                        rule=ScoringRule(early, on_time, late),
+                        workers=workers or min(os.cpu_count() or 1, 4),
+                        on_progress=advance.to,
+                    )
                 filters = {
                     "--procedure": procedure,
                     "--agency": agency,

@@ -10,12 +10,11 @@ from typing import Any
 import click
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from procflow.calendar import WorkCalendar
 from procflow.cli.calendar import check_in_calendar
-from procflow.cli.output import FORMAT_OPTION, emit
+from procflow.cli.output import FORMAT_OPTION, emit, progress
 from procflow.compiler import CompiledProcedure, compile_procedure
 from procflow.definition.loader import read_procedure
 from procflow.errors import ProcflowError
@@ -78,24 +77,67 @@ def _check_period(
         check_in_calendar(calendar, sc.period.end, "--to" if end else f"{path}: the period")
 
 
-def _progress(console: Console, total: int | None, label: str) -> Progress:
-    return Progress(
-        TextColumn(f"[bold]{label}"),
-        BarColumn(),
-        MofNCompleteColumn() if total else TextColumn("{task.completed} dossiers"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
+def summary(r: SimulationResult) -> dict[str, Any]:
+    """The run's dossiers in the words and counts of ``procflow report``.
+
+    Every dossier received is in exactly one of: early, on time, late (the
+    resolved ones: returned or refused), withdrawn, stopped, refused or
+    guided at reception, or still in progress, so the counts add up to the
+    number received. ``apologised`` counts dossiers given an apology, as the
+    report does; the simulator gives none, so each late dossier is counted
+    as ``late_without_apology`` (the law asks for an apology before the due
+    date of every dossier that will be late). These are two different
+    figures: the old summary called the second one "apologies needed",
+    which read like the report's apologies.
+    """
+    outcomes = r.outcomes
+    counts: dict[str, int] = {
+        "early": r.timeliness.get("early", 0),
+        "on_time": r.timeliness.get("on_time", 0),
+        "late": r.timeliness.get("late", 0),
+        "withdrawn": outcomes.get("withdrawn", 0),
+        "stopped": outcomes.get("stopped", 0),
+        "guided": outcomes.get("guided", 0),
+        "refused_at_reception": outcomes.get("refused_at_reception", 0),
+    }
+    closed = sum(n for outcome, n in outcomes.items() if outcome != "open")
+    counts["in_progress"] = r.arrivals - closed
+    resolved = counts["early"] + counts["on_time"] + counts["late"]
+    return {
+        "received": r.arrivals,
+        **counts,
+        "resolved": resolved,
+        "rate": r.on_time_rate,
+        "apologised": 0,
+        "late_without_apology": counts["late"],
+        "adds_up": sum(counts.values()) == r.arrivals,
+    }
+
+
+_WORDS = {
+    "early": "early",
+    "on_time": "on time",
+    "late": "late",
+    "withdrawn": "withdrawn",
+    "stopped": "stopped",
+    "guided": "guided",
+    "refused_at_reception": "refused at reception",
+    "in_progress": "in progress",
+}
+# Always shown, even at 0, so that the sum reads the same from run to run.
+_ALWAYS = ("early", "on_time", "late", "withdrawn", "stopped", "in_progress")
 
 
 def _render_result(console: Console, r: SimulationResult) -> None:
-    rate = f"{r.on_time_rate:.2%}" if r.on_time_rate is not None else "-"
+    s = summary(r)
+    rate = f"{s['rate']:.2%}" if s["rate"] is not None else "-"
     console.print(f"[bold]{r.scenario}[/] — {r.procedure}, seed {r.seed}")
+    terms = " + ".join(f"{s[k]} {w}" for k, w in _WORDS.items() if k in _ALWAYS or s[k])
+    console.print(f"{s['received']} received = {terms}")
     console.print(
-        f"{r.arrivals} dossiers: early {r.timeliness['early']}, on time "
-        f"{r.timeliness['on_time']}, late {r.timeliness['late']} -> on-time rate [bold]{rate}[/]; "
-        f"apologies needed: {r.apologies_needed}"
+        f"On-time rate [bold]{rate}[/] ({s['early']} early + {s['on_time']} on time of "
+        f"{s['resolved']} resolved). Apologised {s['apologised']}: the simulator gives no "
+        f"apologies; late without an apology: {s['late_without_apology']}."
     )
     table = Table(title="Per agency")
     for col in ("agency", "officers", "utilisation", "mean queue", "steps on time", "late h"):
@@ -162,19 +204,18 @@ def register(cli: click.Group) -> None:
             raise ProcflowError(f"{out} exists; give a new file for the results")
         # With --out, closed dossiers are written in batches as the run goes.
         sim = Simulation(sc, compiled, calendar, out=out or None)
-        err = Console(stderr=True)
         try:
-            if fmt == "text" and err.is_terminal:
-                with _progress(err, sc.dossiers, "simulating") as bar:
-                    task = bar.add_task("run", total=sc.dossiers)
-                    result = sim.run(progress=lambda n: bar.update(task, completed=n))
-            else:
-                result = sim.run()
+            with progress("simulating", sc.dossiers, enabled=fmt != "json") as advance:
+                result = sim.run(progress=advance.to)
         except BaseException:
             if out and "://" not in out:  # no half-written results file left behind
                 Path(out).unlink(missing_ok=True)
             raise
         data = result.to_dict()
+        # One name per figure, the report's: "apologies_needed" was the late
+        # dossiers, which read like apologies given (see summary()).
+        data.pop("apologies_needed", None)
+        data["summary"] = summary(result)
         if out:
             data["saved"] = {"database": out, "dossiers": sim.saved}
         emit(fmt, data, lambda c: _render_result(c, result))
@@ -207,14 +248,19 @@ def register(cli: click.Group) -> None:
         sc = _scenario(scenario, dossiers, None, None, seed, ())
         calendar = WorkCalendar.vietnam()
         _check_period(sc, calendar, scenario, None, None)
-        result = compare(
-            sc,
-            _load(a),
-            _load(b),
-            calendar,
-            replications=replications,
-            jobs=jobs if jobs is not None else (os.cpu_count() or 1),
-        )
+        first, second = _load(a), _load(b)
+        with progress(
+            "comparing", replications, enabled=fmt != "json", unit="replications"
+        ) as advance:
+            result = compare(
+                sc,
+                first,
+                second,
+                calendar,
+                replications=replications,
+                progress=advance.to,
+                jobs=jobs if jobs is not None else (os.cpu_count() or 1),
+            )
         data = result.to_dict()
 
         def render(console: Console) -> None:

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from procflow.catalogue import Catalogue
 from procflow.cli.dossier import _engine_options, _open
-from procflow.cli.output import FORMAT_OPTION, console, dumps, emit
+from procflow.cli.output import FORMAT_OPTION, console, dumps, emit, procedure_folders, progress
 from procflow.definition.loader import read_procedure
 from procflow.definition.model import Procedure
 from procflow.engine import SYSTEM, Actor
@@ -34,7 +34,7 @@ def _procedure(ref: str, procedures: tuple[str, ...]) -> Procedure:
         return read_procedure(path)
     if "@" in ref:
         pid, _, version = ref.rpartition("@")
-        roots = list(procedures) or ["procedures"]
+        roots = procedure_folders(procedures, f"{ref}: not a file, so taken as ID@VERSION")
         return Catalogue.from_paths(roots).get(pid, version).procedure
     raise click.BadParameter(
         f"{ref!r} is neither a procedure file nor ID@VERSION (with --procedures)",
@@ -120,7 +120,14 @@ def register(cli: click.Group) -> None:
         plan = load_mapping(mapping)
         engine = _open(db, procedures, calendars, at)
         try:
-            report = migrate(engine, plan, dry_run=dry_run, actor=_actor(actor_id, agency))
+            with progress("migrating", enabled=fmt != "json") as advance:
+                report = migrate(
+                    engine,
+                    plan,
+                    dry_run=dry_run,
+                    actor=_actor(actor_id, agency),
+                    on_progress=advance.to,
+                )
         except MigrationRefused as exc:
             if fmt == "json":
                 payload = {
@@ -214,13 +221,15 @@ def register(cli: click.Group) -> None:
                     f"--procedure {procedure_id}: no such procedure in the catalogue; it has: "
                     + ", ".join(engine.catalogue.ids())
                 )
-            report = recalc(
-                engine,
-                apply=apply_,
-                actor=_actor(actor_id, agency),
-                reason=reason,
-                procedure_id=procedure_id,
-            )
+            with progress("recalculating", enabled=fmt != "json") as advance:
+                report = recalc(
+                    engine,
+                    apply=apply_,
+                    actor=_actor(actor_id, agency),
+                    reason=reason,
+                    procedure_id=procedure_id,
+                    on_progress=advance.to,
+                )
         finally:
             engine.store.close()
 

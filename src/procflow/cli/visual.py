@@ -14,7 +14,7 @@ from typing import cast
 
 import click
 
-from procflow.cli.output import write_output
+from procflow.cli.output import procedure_folders, write_output
 from procflow.contrib.diagram import FORMATS as DIAGRAM_FORMATS
 from procflow.contrib.diagram import build_diagram
 from procflow.contrib.diagram import render as render_diagram
@@ -25,7 +25,6 @@ from procflow.contrib.sheet import render as render_sheet
 from procflow.definition.loader import read_procedure
 from procflow.definition.model import Procedure
 from procflow.errors import ProcflowError
-from procflow.runtime import DEFAULT_PROCEDURES
 
 __all__ = ["load_procedure_arg", "register"]
 
@@ -62,11 +61,7 @@ def load_procedure_arg(value: str, procedures: tuple[Path, ...] = ()) -> Procedu
         return read_procedure(path)
     from procflow.catalogue import Catalogue
 
-    folders = list(procedures) or ([DEFAULT_PROCEDURES] if DEFAULT_PROCEDURES.is_dir() else [])
-    if not folders:
-        raise ProcflowError(
-            f"{value}: no such file; to name a procedure by id, pass --procedures DIR"
-        )
+    folders = procedure_folders(procedures, f"{value}: no such file, so taken as a procedure id")
     catalogue = Catalogue.from_paths(folders)
     proc_id, _, version = value.partition("@")
     if version:
@@ -150,7 +145,7 @@ def register(cli: click.Group) -> None:
                     f"{source}: no such database; check the path (with --dossier, "
                     "PROCEDURE|DB is the database that holds the dossier)"
                 )
-            engine = open_engine(source, procedures=procedures, calendars=calendars, create=False)
+            engine = open_engine(source, procedures=procedures, calendars=calendars, mode="read")
             try:
                 dossier = engine.get(dossier_code)
                 proc = engine.procedure_of(dossier).procedure

@@ -9,7 +9,7 @@ step visit. Nothing holds the list of dossiers.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -90,6 +90,7 @@ def _scan_parallel(
     rule: ScoringRule,
     as_of: datetime,
     workers: int,
+    on_progress: Callable[[int], None] | None = None,
 ) -> _Partial:
     import multiprocessing
 
@@ -97,13 +98,17 @@ def _scan_parallel(
 
     methods = multiprocessing.get_all_start_methods()
     if not isinstance(store, SQLiteStore) or "fork" not in methods or store.path == ":memory:":
-        return _scan(
-            store.iter_dossier_dicts(procedure_id=query.procedure), query, calendar, rule, as_of
-        )
+        dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
+        return _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of)
     context = multiprocessing.get_context("fork")
     jobs = [(str(store.path), query, calendar, rule, as_of, (i, workers)) for i in range(workers)]
+    parts: list[_Partial] = []
     with context.Pool(workers) as pool:
-        parts = pool.starmap(_scan_shard, jobs)
+        # In shard order, as starmap: the merge below adds the parts in that order.
+        for part in pool.imap(_scan_shard_job, jobs):
+            parts.append(part)
+            if on_progress is not None:
+                on_progress(sum(p.read for p in parts))
     merged = parts[0]
     for part in parts[1:]:
         merged.merge(part)
@@ -120,9 +125,34 @@ def _scan_shard(
 ) -> _Partial:
     from procflow.store.sqlite import SQLiteStore
 
-    with SQLiteStore(path) as store:
+    with SQLiteStore(path, read_only=True) as store:  # a worker only reads
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure, shard=shard)
         return _scan(dossiers, query, calendar, rule, as_of)
+
+
+def _scan_shard_job(
+    job: tuple[str, ReportQuery, WorkCalendar, ScoringRule, datetime, tuple[int, int]],
+) -> _Partial:
+    return _scan_shard(*job)
+
+
+def _counted(
+    dossiers: Iterable[dict[str, Any]], on_progress: Callable[[int], None] | None, every: int = 500
+) -> Iterable[dict[str, Any]]:
+    """``dossiers``, calling ``on_progress`` with the number read so far every
+    ``every`` dossiers and at the end (``dossiers`` itself when no callback)."""
+    if on_progress is None:
+        return dossiers
+
+    def counting() -> Iterator[dict[str, Any]]:
+        n = 0
+        for n, d in enumerate(dossiers, 1):
+            yield d
+            if n % every == 0:
+                on_progress(n)
+        on_progress(n)
+
+    return counting()
 
 
 @dataclass(slots=True)
@@ -164,6 +194,7 @@ def build_report(
     rule: ScoringRule = DEFAULT_RULE,
     now: datetime | None = None,
     workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Compute the report for ``query`` (default: everything) from ``store``.
 
@@ -172,7 +203,9 @@ def build_report(
     dossiers; ``now`` is "now" for in-progress dossiers when the query has
     neither ``as_of`` nor an end date. ``workers`` > 1 splits the pass over
     that many processes (SQLite stores, on systems that fork): every figure
-    is a sum or a list of values, so the parts merge exactly.
+    is a sum or a list of values, so the parts merge exactly. ``on_progress``,
+    if given, is called with the number of dossiers read so far as the pass
+    goes (a progress bar).
     """
     if calendar is None:
         from procflow.calendar import WorkCalendar
@@ -183,10 +216,10 @@ def build_report(
     as_of = query.in_progress_at(current)
 
     if workers > 1:
-        partial = _scan_parallel(store, query, calendar, rule, as_of, workers)
+        partial = _scan_parallel(store, query, calendar, rule, as_of, workers, on_progress)
     else:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
-        partial = _scan(dossiers, query, calendar, rule, as_of)
+        partial = _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of)
     return Report(
         query=query,
         as_of=as_of,

@@ -5,7 +5,10 @@ logs) would take gigabytes. :class:`SimulationStore` keeps the open dossiers
 and hands each one to ``on_close`` the moment it closes, with its complete
 event log, then forgets it unless asked to ``keep`` closed dossiers (small
 runs, tests). :class:`ResultsWriter` is the usual ``on_close``: it writes
-closed dossiers to a procflow database in batches.
+closed dossiers to a procflow database in batches, and at the end records
+the simulated period in it (:func:`simulated_period` reads it back), so
+that a report on the results is taken as of the end of the simulation
+rather than the wall clock's now.
 
 The store has one writer, the simulator's engine, and nobody else reads it
 while a run goes on, so it hands the engine its own objects instead of
@@ -17,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import Event
@@ -25,7 +28,16 @@ from procflow.errors import ConflictError, ProcflowError
 from procflow.store.memory import HeldDossiers
 from procflow.store.records import check_write
 
+if TYPE_CHECKING:
+    from procflow.store.base import Store
+
 OnClose = Callable[[Dossier, list[Event]], None]
+
+#: A key/value table of the simulation's own, beside the store's tables in a
+#: results database: the store has no place for such facts, and a database
+#: without the table is simply not a simulation's.
+PERIOD_TABLE = "procflow_simulation"
+_PERIOD_KEYS = ("simulated_from", "simulated_until")
 
 
 class SimulationStore(HeldDossiers):
@@ -150,12 +162,65 @@ class ResultsWriter:
             self.written += int(self._import(self._pending))
             self._pending = []
 
-    def close(self, *, flush: bool = True) -> None:
-        """Write what is pending (unless ``flush`` is false: a run that failed)
-        and close the database."""
+    def close(self, *, flush: bool = True, period: tuple[datetime, datetime] | None = None) -> None:
+        """Write what is pending (unless ``flush`` is false: a run that failed),
+        record the simulated ``period`` (first instant, end of the run) if
+        given, and close the database."""
         try:
             if flush:
                 self.flush()
+            if period is not None:
+                record_period(self._out, *period)
         finally:
             self._pending = []
             self._out.close()
+
+
+def _sql(store: Store, what: str) -> Any:
+    """A connection of an SQLite or PostgreSQL store, in one transaction (both
+    stores keep one such helper, under different names), or None."""
+    begin = getattr(store, "_transaction", None) or getattr(store, "_connection", None)
+    return begin(what) if callable(begin) and hasattr(store, "_P") else None
+
+
+def record_period(store: Store, start: datetime, until: datetime) -> None:
+    """Record in a results database the simulated period it covers: ``start``
+    (the first office instant of the scenario) to ``until`` (where the
+    simulated clock stopped, every dossier closed). A store that is not SQL
+    (memory) records nothing."""
+    block = _sql(store, "record the simulated period")
+    if block is None:
+        return
+    p = getattr(store, "_P")  # noqa: B009 - the placeholder of the store's driver
+    with block as conn:
+        conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {PERIOD_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+        )
+        for key, value in zip(_PERIOD_KEYS, (start, until), strict=True):
+            conn.execute(
+                f"INSERT INTO {PERIOD_TABLE} (key, value) VALUES ({p}, {p}) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value.isoformat()),
+            )
+
+
+def simulated_period(store: Store) -> tuple[datetime, datetime] | None:
+    """The simulated period recorded in ``store`` (see :func:`record_period`),
+    or None when the database is not a simulation's results."""
+    read = getattr(store, "_read", None)
+    if not callable(read) or not hasattr(store, "_P"):
+        return None
+    p = getattr(store, "_P")  # noqa: B009
+    try:
+        rows = read(
+            "read the simulated period",
+            f"SELECT key, value FROM {PERIOD_TABLE} WHERE key IN ({p}, {p})",
+            _PERIOD_KEYS,
+        )
+    except ProcflowError:  # no such table: not a simulation's database
+        return None
+    values = {str(key): str(value) for key, value in rows}
+    if set(values) != set(_PERIOD_KEYS):
+        return None
+    start, until = (datetime.fromisoformat(values[k]) for k in _PERIOD_KEYS)
+    return start, until

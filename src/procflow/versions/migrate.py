@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -413,12 +413,14 @@ def migrate(
     dry_run: bool = False,
     actor: Actor = SYSTEM,
     retries: int = 3,
+    on_progress: Callable[[int], None] | None = None,
 ) -> MigrationReport:
     """Validate ``mapping``, then move every open dossier under its old version.
 
     Raises :class:`MigrationRefused` (nothing written) when validation finds
     an error. With ``dry_run`` the report lists the moves, status ``planned``,
-    and nothing is written.
+    and nothing is written. ``on_progress``, if given, is called with the
+    number of dossiers handled so far after each one (a progress bar).
     """
     started = time.perf_counter()
     codes, states = open_states(engine, mapping)
@@ -433,6 +435,8 @@ def migrate(
     now = engine.clock.now()
     for code in codes:
         report.moves.append(_one(engine, mapping, old, new, code, now, actor, dry_run, retries))
+        if on_progress is not None:
+            on_progress(len(report.moves))
     report.seconds = time.perf_counter() - started
     return report
 

@@ -23,6 +23,7 @@ history, recorded in the log.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -206,13 +207,16 @@ def recalc(
     reason: str | None = None,
     procedure_id: str | None = None,
     retries: int = 3,
+    on_progress: Callable[[int], None] | None = None,
 ) -> RecalcReport:
     """Recompute the due date of every open dossier on ``calendar`` (default:
     the engine's, i.e. the calendar as it is now) and list those that move.
 
     With ``apply`` each moving dossier gets one ``recalculated`` event, in one
     atomic store call with the version read; a dossier someone moves
-    meanwhile is read again and recomputed.
+    meanwhile is read again and recomputed. ``on_progress``, if given, is
+    called with the number of dossiers checked so far after each one (a
+    progress bar).
     """
     started = time.perf_counter()
     cal = calendar or engine.calendar
@@ -274,5 +278,7 @@ def recalc(
             if change.status == "conflict":
                 change.note = "changed by someone else while recalculating; run again"
             report.changes.append(change)
+        if on_progress is not None:
+            on_progress(report.checked)
     report.seconds = time.perf_counter() - started
     return report
