@@ -63,11 +63,14 @@ def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
 def test_stores_without_numbered_receipts_still_number_and_skip_taken_codes(
     catalogue: Catalogue, calendar: WorkCalendar, clock: VirtualClock
 ) -> None:
-    # The Store protocol asks only for next_sequence + create: a store without
-    # create_numbered (a third party's) gets the two-step path, which also
+    # A store that declares no numbered receipts (a third party's, with only
+    # next_sequence + create) gets StoreBase's two-step default, which also
     # skips a number whose code is already stored.
+    from procflow.store.base import StoreBase
+
     class PlainStore(MemoryStore):
-        create_numbered = None  # type: ignore[assignment]
+        CAPABILITIES = frozenset()
+        create_numbered = StoreBase.create_numbered
 
     store = PlainStore()
     engine = Engine(store, catalogue, calendar, clock)

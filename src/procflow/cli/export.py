@@ -77,8 +77,7 @@ def register(cli: click.Group) -> None:
         options = ExportOptions(procedure=procedure, alerts=not no_alerts)
         store = open_store(db, mode="read")
         try:
-            count = getattr(store, "count", None)
-            total = count() if callable(count) and procedure is None else None
+            total = store.count() if procedure is None else None
             # No bar over a log printed on the terminal: the two would garble each other.
             shown = bool(output) or not sys.stdout.isatty()
             with progress("exporting", total, enabled=shown) as advance:

@@ -317,8 +317,7 @@ def register(cli: click.Group) -> None:
             try:
                 if instant is None:
                     query = _as_of_simulation(store, query, db)
-                count = getattr(store, "count", None)
-                total = count() if callable(count) and procedure is None else None
+                total = store.count() if procedure is None else None
                 with progress("reporting", total, enabled=fmt != "json") as advance:
                     result = build_report(
                         store,

@@ -162,10 +162,9 @@ class Engine:
         return dossier
 
     def _current(self, code: str) -> Dossier:
-        """The state to act on: :meth:`get`, or the store's faster read of the
-        latest version when it has one (SQLite remembers what it wrote)."""
-        read = getattr(self.store, "get_current", None)
-        dossier = read(code) if read is not None else self.store.get(code)
+        """The state to act on: the store's ``get_current`` (SQLite and PostgreSQL
+        remember what they wrote; other stores read it as ``get`` does)."""
+        dossier = self.store.get_current(code)
         if dossier is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
         return dossier
@@ -386,22 +385,11 @@ class Engine:
             dossier = apply(None, event)
             return dossier, event, self._next_alert(proc, dossier)
 
-        # A store that can number and store in one transaction (SQLite) saves
-        # a durable commit per receipt; the others take the number first.
-        create_numbered = getattr(self.store, "create_numbered", None)
-        if create_numbered is not None:
-            dossier, event = create_numbered(scope, make)
-            self._notify(event, dossier)
-            return dossier, event
-        for _ in range(5):
-            dossier, event, alert = make(self.store.next_sequence(scope))
-            try:
-                self.store.create(dossier, event, alert)
-            except ConflictError:
-                continue  # the number was taken (e.g. a store restored from backup)
-            self._notify(event, dossier)
-            return dossier, event
-        raise ConflictError(f"could not allocate a dossier code in {scope}")
+        # One transaction where the store can (every built-in one): one durable
+        # commit per receipt, not two.
+        dossier, event = self.store.create_numbered(scope, make)
+        self._notify(event, dossier)
+        return dossier, event
 
     # --- moving -----------------------------------------------------------------
 
@@ -771,11 +759,10 @@ class Engine:
         """
         now = now or self.clock.now()
         emitted: list[Event] = []
-        # A store that can hand each due dossier to one sweeper (PostgreSQL's
-        # SKIP LOCKED) saves the others wasted work; without it the version
-        # check alone keeps alerts from being written twice.
-        claim = getattr(self.store, "claim_for_alert", None)
-        codes = claim(now, limit) if claim is not None else self.store.due_for_alert(now, limit)
+        # A store that hands each due dossier to one sweeper (PostgreSQL's SKIP
+        # LOCKED) saves the others wasted work; without it the version check
+        # alone keeps alerts from being written twice.
+        codes = self.store.claim_for_alert(now, limit)
         for code in codes:
             dossier = self.store.get(code)
             if dossier is None or not dossier.is_open:

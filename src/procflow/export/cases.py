@@ -95,13 +95,8 @@ class Case:
 
 
 def iter_store_events(store: Store) -> Iterator[Event]:
-    """Every event in (code, seq) order: the store's paged reader where it has one."""
-    paged = getattr(store, "iter_events", None)
-    if callable(paged):
-        yield from paged()
-        return
-    for code in sorted(store.codes()):
-        yield from store.events(code)
+    """Every event in (code, seq) order (paged by the database where it can be)."""
+    yield from store.iter_events()
 
 
 def _case_event(dossier: Dossier | None, event: Event) -> CaseEvent:

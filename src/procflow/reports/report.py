@@ -94,14 +94,15 @@ def _scan_parallel(
 ) -> _Partial:
     import multiprocessing
 
-    from procflow.store.sqlite import SQLiteStore
+    from procflow.store.base import Capability
 
     methods = multiprocessing.get_all_start_methods()
-    if not isinstance(store, SQLiteStore) or "fork" not in methods or store.path == ":memory:":
+    opener = store.reader_factory() if Capability.PARALLEL_SCANS in store.capabilities else None
+    if opener is None or "fork" not in methods:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
         return _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of)
     context = multiprocessing.get_context("fork")
-    jobs = [(str(store.path), query, calendar, rule, as_of, (i, workers)) for i in range(workers)]
+    jobs = [(opener, query, calendar, rule, as_of, (i, workers)) for i in range(workers)]
     parts: list[_Partial] = []
     with context.Pool(workers) as pool:
         # In shard order, as starmap: the merge below adds the parts in that order.
@@ -116,22 +117,25 @@ def _scan_parallel(
 
 
 def _scan_shard(
-    path: str,
+    opener: Callable[[], Store],
     query: ReportQuery,
     calendar: WorkCalendar,
     rule: ScoringRule,
     as_of: datetime,
     shard: tuple[int, int],
 ) -> _Partial:
-    from procflow.store.sqlite import SQLiteStore
-
-    with SQLiteStore(path, read_only=True) as store:  # a worker only reads
+    store = opener()  # a read-only handle of the worker's own
+    try:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure, shard=shard)
         return _scan(dossiers, query, calendar, rule, as_of)
+    finally:
+        store.close()
 
 
 def _scan_shard_job(
-    job: tuple[str, ReportQuery, WorkCalendar, ScoringRule, datetime, tuple[int, int]],
+    job: tuple[
+        Callable[[], Store], ReportQuery, WorkCalendar, ScoringRule, datetime, tuple[int, int]
+    ],
 ) -> _Partial:
     return _scan_shard(*job)
 

@@ -22,10 +22,11 @@ from procflow.engine.actor import Actor
 from procflow.engine.dossier import Dossier
 from procflow.engine.events import EVENT_TYPES, GENESIS, Event
 from procflow.errors import ConflictError
+from procflow.store.base import Capability, StoreBase
 from procflow.store.records import check_write, numbering_failed
 
 
-class HeldDossiers:
+class HeldDossiers(StoreBase):
     """What a store that holds dossiers in memory answers the same way.
 
     A mixin: the store provides ``codes`` and ``get``.
@@ -38,15 +39,24 @@ class HeldDossiers:
         raise NotImplementedError  # pragma: no cover - provided by the store
 
     def iter_dossier_dicts(
-        self, *, open_only: bool = False, procedure_id: str | None = None
+        self,
+        *,
+        open_only: bool = False,
+        procedure_id: str | None = None,
+        shard: tuple[int, int] | None = None,
     ) -> Iterator[dict[str, Any]]:
-        for code in self.codes(open_only=open_only, procedure_id=procedure_id):
+        part, parts = shard or (0, 1)
+        for i, code in enumerate(self.codes(open_only=open_only, procedure_id=procedure_id)):
+            if i % parts != part:
+                continue
             dossier = self.get(code)
             if dossier is not None:
                 yield dossier.to_dict()
 
 
 class MemoryStore(HeldDossiers):
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS})
+
     def __init__(self, *, compress_closed: bool = True) -> None:
         self.compress_closed = compress_closed
         self._open: dict[str, Dossier] = {}

@@ -66,6 +66,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
 from procflow.errors import ConflictError, StoreError
+from procflow.store.base import Capability
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
@@ -168,6 +169,17 @@ class PostgresStore(SQLReads):
     """
 
     _P = "%s"
+
+    CAPABILITIES = frozenset(
+        {
+            Capability.NUMBERED_RECEIPTS,
+            Capability.REMEMBERED_STATES,
+            Capability.ALERT_CLAIMS,
+            Capability.EVENT_PAGES,
+            Capability.COUNTS,
+            Capability.BULK_IMPORT,
+        }
+    )
 
     @property
     def _label(self) -> str:

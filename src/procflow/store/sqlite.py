@@ -52,6 +52,7 @@ file system: WAL needs shared memory, so not over NFS).
 
 from __future__ import annotations
 
+import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -66,6 +67,7 @@ from urllib.parse import quote, urlencode
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
 from procflow.errors import ConflictError, StoreError
+from procflow.store.base import Capability, Store
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
@@ -197,6 +199,27 @@ class SQLiteStore(SQLReads):
     @property
     def _label(self) -> str:
         return f"SQLite store {self.path}"
+
+    CAPABILITIES = frozenset(
+        {
+            Capability.NUMBERED_RECEIPTS,
+            Capability.REMEMBERED_STATES,
+            Capability.EVENT_PAGES,
+            Capability.COUNTS,
+            Capability.BULK_IMPORT,
+        }
+    )
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        if self.path == ":memory:":
+            return self.CAPABILITIES
+        return self.CAPABILITIES | {Capability.PARALLEL_SCANS}
+
+    def reader_factory(self) -> Callable[[], Store] | None:
+        if self.path == ":memory:":
+            return None
+        return functools.partial(SQLiteStore, self.path, read_only=True)
 
     def __init__(
         self,

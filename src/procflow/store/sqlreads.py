@@ -18,7 +18,7 @@ import orjson
 from procflow.engine.dossier import Dossier, Status
 from procflow.engine.events import Event
 from procflow.errors import StoreError
-from procflow.store.base import StoreMode
+from procflow.store.base import StoreBase, StoreMode
 from procflow.store.records import EVENT_COLUMNS, dossier_from_body, event_from_row
 
 PAGE_SIZE = 500
@@ -27,7 +27,7 @@ PAGE_SIZE = 500
 SELECT_EVENTS = f"SELECT {', '.join(EVENT_COLUMNS)} FROM events"
 
 
-class SQLReads:
+class SQLReads(StoreBase):
     _P: str
     """The parameter placeholder of the driver: ``?`` or ``%s``."""
     _SHARD: str | None = None
