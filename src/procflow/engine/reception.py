@@ -1,0 +1,219 @@
+"""Reception at the one-stop desk: receipt of a complete dossier (the clock
+starts), written guidance for an incomplete one, refusal to receive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from procflow.compiler import CompiledProcedure
+from procflow.engine.actor import Actor
+from procflow.engine.core import EngineCore
+from procflow.engine.dossier import Dossier
+from procflow.engine.events import GENESIS, Event, EventType, make_event
+from procflow.engine.payload import check_payload
+from procflow.engine.reducer import apply
+from procflow.engine.slips import ReceiptSlip, RefusalSlip, SupplementRequest
+from procflow.engine.timefmt import iso
+from procflow.engine.timing import deadline
+from procflow.errors import NotPermitted, RuleViolation
+
+
+class Reception(EngineCore):
+    """Receive, guide and refuse at the desk; number each dossier."""
+
+    def receive(
+        self,
+        procedure_id: str,
+        *,
+        actor: Actor,
+        applicant: dict[str, Any] | None = None,
+        documents: Sequence[dict[str, Any] | str] = (),
+        facts: dict[str, Any] | None = None,
+        version: str | None = None,
+        version_override: str | None = None,
+    ) -> ReceiptSlip:
+        """Receive a complete, valid dossier: the clock starts now.
+
+        Returns the receipt-and-appointment slip with the dossier code and the
+        appointment date computed from the statutory time limit.
+
+        The dossier is received under the version in force today, or under
+        ``version``, which must be in force today as well; to receive under a
+        version outside its effective window, ``version_override`` names the
+        legal ground (e.g. "court judgment 12/2026/HC-ST orders re-receipt"),
+        and the receipt event records it.
+        """
+        check_payload("applicant", applicant)
+        check_payload("facts", facts)
+        for i, doc in enumerate(documents):
+            if not isinstance(doc, str):
+                check_payload(f"documents[{i}]", doc)
+        now = self.clock.now()
+        proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
+        desk = self._require_desk(proc, actor)
+        info = proc.states[proc.initial]
+        due = deadline(self.calendar, now, proc.procedure.time_limit)
+        step_due = deadline(self.calendar, now, info.allotment) if info.allotment else None
+        docs = [d if isinstance(d, dict) else {"name": d} for d in documents]
+        data: dict[str, Any] = {
+            "procedure_id": proc.id,
+            "procedure_version": proc.version,
+            "desk_agency": desk,
+            "state": proc.initial,
+            "agency": info.agency,
+            "due_at": iso(due),
+            "step_due_at": iso(step_due) if step_due else None,
+            "applicant": dict(applicant or {}),
+            "facts": dict(facts or {}),
+            "documents": docs,
+        }
+        if version_override is not None and not proc.procedure.in_force_on(
+            now.astimezone(self.calendar.tz).date()
+        ):
+            data["version_override"] = version_override.strip()
+        dossier, _ = self._open(proc, desk, now, EventType.RECEIVED, actor, data)
+        return ReceiptSlip(
+            code=dossier.code,
+            procedure_id=proc.id,
+            procedure_version=proc.version,
+            procedure_name=proc.procedure.name.vi,
+            applicant=dossier.applicant,
+            documents=docs,
+            received_at=now,
+            appointment=due,
+            time_limit=str(proc.procedure.time_limit),
+            received_by=str(actor),
+        )
+
+    def guide(
+        self,
+        procedure_id: str,
+        *,
+        actor: Actor,
+        missing: Sequence[str],
+        reason: str | None = None,
+        applicant: dict[str, Any] | None = None,
+    ) -> SupplementRequest:
+        """Incomplete at reception: written guidance, once; no clock starts.
+
+        The guidance is recorded (it counts in reports) under its own code;
+        when the applicant comes back, :meth:`receive` gives a new receipt.
+        """
+        if not missing:
+            raise RuleViolation("a supplement request must list what is missing")
+        check_payload("applicant", applicant)
+        now = self.clock.now()
+        proc = self._procedure_for_receipt(procedure_id, None, now)
+        desk = self._require_desk(proc, actor)
+        data = self._not_received_data(proc, desk, "guided", applicant)
+        data.update(missing=list(missing), reason=reason)
+        dossier, _ = self._open(proc, desk, now, EventType.GUIDED, actor, data)
+        return SupplementRequest(
+            code=dossier.code,
+            procedure_id=proc.id,
+            missing=list(missing),
+            reason=reason,
+            contact_officer=str(actor),
+            issued_at=now,
+            during_processing=False,
+        )
+
+    def refuse_at_reception(
+        self,
+        procedure_id: str,
+        *,
+        actor: Actor,
+        reason: str,
+        applicant: dict[str, Any] | None = None,
+    ) -> RefusalSlip:
+        """The desk refuses to receive the dossier (e.g. not within its competence)."""
+        if not reason.strip():
+            raise RuleViolation("a refusal must give its reason")
+        check_payload("applicant", applicant)
+        now = self.clock.now()
+        proc = self._procedure_for_receipt(procedure_id, None, now)
+        desk = self._require_desk(proc, actor)
+        data = self._not_received_data(proc, desk, "refused_at_reception", applicant)
+        data["reason"] = reason
+        dossier, _ = self._open(proc, desk, now, EventType.REFUSED_AT_RECEPTION, actor, data)
+        return RefusalSlip(dossier.code, proc.id, reason, str(actor), now)
+
+    def _not_received_data(
+        self, proc: CompiledProcedure, desk: str, state: str, applicant: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        return {
+            "procedure_id": proc.id,
+            "procedure_version": proc.version,
+            "desk_agency": desk,
+            "state": state,
+            "applicant": dict(applicant or {}),
+        }
+
+    def _procedure_for_receipt(
+        self,
+        procedure_id: str,
+        version: str | None,
+        now: datetime,
+        version_override: str | None = None,
+    ) -> CompiledProcedure:
+        """The version a dossier received now is received under.
+
+        A version named explicitly must be in force today too, unless
+        ``version_override`` gives the legal ground for receiving under another
+        one (e.g. a court-ordered re-receipt); the receipt event records it.
+        """
+        day = now.astimezone(self.calendar.tz).date()
+        if version is None:
+            if version_override is not None:
+                raise RuleViolation(
+                    "version_override is the ground for receiving under a version outside "
+                    "its effective window: name that version with version= too"
+                )
+            return self.catalogue.in_force(procedure_id, day)
+        proc = self.catalogue.get(procedure_id, version)
+        p = proc.procedure
+        if p.in_force_on(day) or (version_override is not None and version_override.strip()):
+            return proc
+        window = f"from {p.effective_from or 'the start'} to {p.effective_to or 'further notice'}"
+        raise RuleViolation(
+            f"version {version!r} of {procedure_id!r} receives dossiers {window}, not on "
+            f"{day.isoformat()}; receive under the version in force, or name the legal ground "
+            "for an exception (e.g. a court-ordered re-receipt) with version_override="
+        )
+
+    def _require_desk(self, proc: CompiledProcedure, actor: Actor) -> str:
+        desk = proc.procedure.desk.id
+        if actor.agency != desk:
+            raise NotPermitted(
+                f"{actor} cannot receive dossiers of {proc.id!r}: they are received at the "
+                f"one-stop desk of {desk!r}"
+            )
+        return desk
+
+    def _open(
+        self,
+        proc: CompiledProcedure,
+        desk: str,
+        now: datetime,
+        type_: EventType,
+        actor: Actor,
+        data: dict[str, Any],
+    ) -> tuple[Dossier, Event]:
+        local = now.astimezone(self.calendar.tz)
+        prefix = self.agency_codes.get(desk, desk.upper())
+        scope = f"{prefix}-{local:%y%m%d}"
+
+        def make(number: int) -> tuple[Dossier, Event, datetime | None]:
+            code = f"{scope}-{number:05d}"
+            event = make_event(code, 1, type_, now, actor, data, GENESIS)
+            dossier = apply(None, event)
+            return dossier, event, self._next_alert(proc, dossier)
+
+        # One transaction where the store can (every built-in one): one durable
+        # commit per receipt, not two.
+        dossier, event = self.store.create_numbered(scope, make)
+        self._notify(event, dossier)
+        return dossier, event
