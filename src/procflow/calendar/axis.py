@@ -6,8 +6,8 @@ and swapped days drop out by themselves. Its instant is
 ``calendar.add_working_seconds(origin, t)``; the simulator asks for it before
 every engine call, so :class:`WorkingAxis` answers the same way with less
 work: the working day is ``t // day_seconds`` counted from the origin's, and
-the instant comes from the calendar's own ``_at`` (cached local midnights,
-the calendar's rounding), so there is one rounding rule, not two.
+the instant comes from the calendar's own ``_at`` (the calendar's rounding),
+so there is one rounding rule, not two.
 
 Instants within a millisecond of the turn of a working day, and the first
 day, go to ``add_working_seconds`` itself: that is where the calendar decides
@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
+from procflow.calendar.hours import advance_in
+
 if TYPE_CHECKING:
     from procflow.calendar.workcalendar import WorkCalendar
 
@@ -28,13 +30,13 @@ _MARGIN = 1e-3  # seconds around the turn of a working day left to the calendar
 
 
 class WorkingAxis:
-    __slots__ = ("_advance", "_at", "_calendar", "_day", "_first", "_nwd", "_origin", "_wd_idx")
+    __slots__ = ("_at", "_calendar", "_day", "_first", "_nwd", "_origin", "_periods", "_wd_idx")
 
     def __init__(self, calendar: WorkCalendar, origin: dt.datetime) -> None:
         self._calendar = calendar
         self._origin = origin
         self._day = calendar.day_seconds
-        self._advance = calendar.hours.advance
+        self._periods = calendar.hours.periods
         self._at = calendar._at
         self._wd_idx = calendar._wd_idx
         self._nwd = calendar._nwd
@@ -55,5 +57,5 @@ class WorkingAxis:
             r = s - k * day
             pos = self._first + k
             if r > _MARGIN and pos < self._nwd:
-                return self._at(self._wd_idx[pos], self._advance(0.0, r))
+                return self._at(self._wd_idx[pos], advance_in(self._periods, 0.0, r))
         return self._calendar.add_working_seconds(self._origin, t)

@@ -15,8 +15,9 @@ microseconds survive), which keeps the arithmetic cheap.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 
 from procflow.errors import CalendarError
@@ -74,6 +75,16 @@ class OfficeHours:
     """
 
     periods: tuple[tuple[float, float], ...]
+    # Derived once in __post_init__ (the calendar asks for them on every
+    # call, so they are not summed again each time): the period bounds
+    # flattened, [start0, end0, start1, end1, ...], for a bisection; the
+    # office time of the periods before each period (and of all of them); and
+    # the day's total. The running sums are the ones the plain loop of
+    # ``before`` would compute, in the same order, so reading them gives the
+    # same floats to the last bit.
+    _bounds: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _cum: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _day: float = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.periods:
@@ -91,6 +102,12 @@ class OfficeHours:
                     "e.g. ['07:30-11:30', '13:30-17:00']"
                 )
             prev_end = end
+        cum = [0.0]
+        for start, end in self.periods:
+            cum.append(cum[-1] + (end - start))
+        object.__setattr__(self, "_bounds", tuple(b for period in self.periods for b in period))
+        object.__setattr__(self, "_cum", tuple(cum))
+        object.__setattr__(self, "_day", sum(end - start for start, end in self.periods))
 
     @classmethod
     def parse(cls, specs: Iterable[str], where: str = "office_hours") -> OfficeHours:
@@ -117,7 +134,7 @@ class OfficeHours:
     @property
     def day_seconds(self) -> float:
         """Office seconds in one standard working day (7.5 h = 27,000 s by default)."""
-        return sum(end - start for start, end in self.periods)
+        return self._day
 
     @property
     def opening(self) -> float:
@@ -137,17 +154,23 @@ class OfficeHours:
     # --- arithmetic within one day --------------------------------------------
 
     def before(self, t: float) -> float:
-        """Office seconds of the day elapsed before time of day ``t``."""
-        total = 0.0
-        for start, end in self.periods:
-            if t <= start:
-                break
-            total += (t if t < end else end) - start
-        return total
+        """Office seconds of the day elapsed before time of day ``t``.
+
+        With ``k`` the number of period bounds below ``t``: inside period
+        ``k // 2`` (``k`` odd), the office time of the earlier periods plus
+        ``t - start``; between periods, that of the periods before. The same
+        sums, in the same order, as adding the periods up one by one."""
+        bounds = self._bounds
+        k = bisect_left(bounds, t)
+        if k & 1:
+            return self._cum[k >> 1] + (t - bounds[k - 1])
+        if k == 0 and t != t:  # NaN: the loop counted every period (no comparison held)
+            return self._cum[-1]
+        return self._cum[k >> 1]
 
     def after(self, t: float) -> float:
         """Office seconds of the day left from time of day ``t`` on."""
-        return self.day_seconds - self.before(t)
+        return self._day - self.before(t)
 
     def between(self, t0: float, t1: float) -> float:
         """Office seconds between two times of the same day (``t0 <= t1``)."""
@@ -159,33 +182,44 @@ class OfficeHours:
         ``seconds`` must not exceed :meth:`after` of ``t``. Landing exactly on
         the end of a period returns that end (11:30, not 13:30).
         """
-        for start, end in self.periods:
-            if t >= end:
-                continue
-            begin = t if t > start else start
-            avail = end - begin
-            if seconds <= avail + _EPS:  # below a microsecond, datetime cannot tell
-                return begin + min(seconds, avail)
-            seconds -= avail
-        return self.closing
+        return advance_in(self.periods, t, seconds)
 
     def retreat(self, t: float, seconds: float) -> float:
         """The time of day ``seconds`` of office time before ``t`` (the mirror of
         :meth:`advance`; ``seconds`` must not exceed :meth:`before` of ``t``).
         Landing exactly on the start of a period returns that start."""
-        for start, end in reversed(self.periods):
-            if t <= start:
-                continue
-            stop = t if t < end else end
-            avail = stop - start
-            if seconds <= avail + _EPS:
-                return stop - min(seconds, avail)
-            seconds -= avail
-        return self.opening
+        return retreat_in(self.periods, t, seconds)
 
     def at_office_seconds(self, seconds: float) -> float:
         """The time of day at which ``seconds`` of the day's office time have run."""
         return self.advance(0.0, seconds)
+
+
+def advance_in(periods: tuple[tuple[float, float], ...], t: float, seconds: float) -> float:
+    """:meth:`OfficeHours.advance` on a tuple of periods: a plain function, which
+    the calendar's core calls without looking up a method."""
+    for start, end in periods:
+        if t >= end:
+            continue
+        begin = t if t > start else start
+        avail = end - begin
+        if seconds <= avail + _EPS:  # below a microsecond, datetime cannot tell
+            return begin + min(seconds, avail)
+        seconds -= avail
+    return periods[-1][1]
+
+
+def retreat_in(periods: tuple[tuple[float, float], ...], t: float, seconds: float) -> float:
+    """:meth:`OfficeHours.retreat` on a tuple of periods."""
+    for start, end in reversed(periods):
+        if t <= start:
+            continue
+        stop = t if t < end else end
+        avail = stop - start
+        if seconds <= avail + _EPS:
+            return stop - min(seconds, avail)
+        seconds -= avail
+    return periods[0][0]
 
 
 def periods_of(specs: Sequence[str] | None) -> OfficeHours:

@@ -36,24 +36,29 @@ error names the file, the line and the field, and says how to fix it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
 
 from procflow.errors import CalendarError
+
+if TYPE_CHECKING:
+    from procflow.calendar.schema import Base, DayEntry, OverlayFile, SwapEntry, YearBlock
 
 __all__ = [
     "DayEntry",
     "Overlay",
+    "OverlayBase",
     "OverlayFile",
+    "OverlaySettings",
     "SwapEntry",
     "YearBlock",
+    "iso_date",
     "load_overlay",
     "parse_overlay",
 ]
@@ -124,10 +129,21 @@ def _line_map(node: yaml.Node | None) -> dict[tuple[Any, ...], int]:
     return lines
 
 
-# --- the schema -----------------------------------------------------------------
+# --- the schema, checked by hand ----------------------------------------------------
+#
+# The pydantic models of the schema (procflow.calendar.schema) are the
+# authority on what an overlay may say, but importing pydantic and building
+# the models cost about 0.15 s of CPU, paid by every command that loads the
+# shipped vn.yaml. So a document is first checked here, by a validator that
+# accepts only what the models accept and yields the values they would yield:
+# strings that need no stripping, real booleans, ISO dates, lists, no unknown
+# or missing field. Anything else (a mistake, or merely something unusual,
+# such as a name with blanks around it) goes to the models, which accept it
+# or word the errors. tests/calendar/test_overlay_fast.py checks the two agree.
 
 
-def _iso_date(value: Any) -> date:
+def iso_date(value: Any) -> date:
+    """An ISO ``YYYY-MM-DD`` string as a date (YAML does not convert dates here)."""
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError(
             f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-01-02 "
@@ -139,65 +155,206 @@ def _iso_date(value: Any) -> date:
         raise ValueError(f"{value!r} is not a real calendar date") from None
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+# Named tuples rather than dataclasses: immutable, compared and printed all
+# the same, and several times cheaper to define at import (a dataclass
+# compiles its methods), which every command that loads vn.yaml pays.
+class OverlayBase(NamedTuple):
+    """``base:``: the ``holidays`` package country (and subdivision) under the file."""
 
-
-class DayEntry(_Model):
-    """One date that is off (``days_off``) or worked (``working_days``)."""
-
-    date: _dt.date
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    confirmed: StrictBool
-    note: str | None = None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date(cls, v: Any) -> _dt.date:
-        return _iso_date(v)
-
-
-class SwapEntry(_Model):
-    """A swap (hoán đổi): ``day_off`` becomes a day off, ``working_day`` is worked."""
-
-    day_off: date
-    working_day: date
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    confirmed: StrictBool
-    note: str | None = None
-
-    @field_validator("day_off", "working_day", mode="before")
-    @classmethod
-    def _date(cls, v: Any) -> date:
-        return _iso_date(v)
-
-
-class YearBlock(_Model):
-    note: str | None = None
-    days_off: list[DayEntry] = Field(default_factory=list)
-    working_days: list[DayEntry] = Field(default_factory=list)
-    swaps: list[SwapEntry] = Field(default_factory=list)
-
-
-class Base(_Model):
-    """Where the statutory holidays come from: the ``holidays`` package."""
-
-    holidays: str = Field(min_length=2, description="country code, e.g. VN")
+    holidays: str
     subdiv: str | None = None
 
 
-class OverlayFile(_Model):
-    version: Literal[1]
-    name: str = Field(min_length=1)
+class OverlaySettings(NamedTuple):
+    """The settings of an overlay file (``None``: the file does not set it)."""
+
+    name: str
     description: str | None = None
-    base: Base | None = None
+    base: OverlayBase | None = None
     timezone: str | None = None
-    weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] | None = None
-    office_hours: list[str] | None = None
+    weekend: tuple[str, ...] | None = None
+    office_hours: tuple[str, ...] | None = None
     same_day_cutoff: str | None = None
-    years: dict[int, YearBlock] = Field(default_factory=dict)
+
+
+# The plain values of a validated document.
+class _Day(NamedTuple):
+    date: date
+    name: str
+    source: str
+    confirmed: bool
+    note: str | None
+
+
+class _Swap(NamedTuple):
+    day_off: date
+    working_day: date
+    name: str
+    source: str
+    confirmed: bool
+    note: str | None
+
+
+class _Year(NamedTuple):
+    days_off: list[_Day]
+    working_days: list[_Day]
+    swaps: list[_Swap]
+
+
+class _Unsure(Exception):
+    """The hand-written check cannot vouch for the document: the models decide."""
+
+
+_TOP = frozenset(
+    {
+        "version",
+        "name",
+        "description",
+        "base",
+        "timezone",
+        "weekend",
+        "office_hours",
+        "same_day_cutoff",
+        "years",
+    }
+)
+_BASE_KEYS = frozenset({"holidays", "subdiv"})
+_YEAR_KEYS = frozenset({"note", "days_off", "working_days", "swaps"})
+_DAY_KEYS = frozenset({"date", "name", "source", "confirmed", "note"})
+_DAY_REQUIRED = frozenset({"date", "name", "source", "confirmed"})
+_SWAP_KEYS = frozenset({"day_off", "working_day", "name", "source", "confirmed", "note"})
+_SWAP_REQUIRED = frozenset({"day_off", "working_day", "name", "source", "confirmed"})
+_WEEKDAYS = frozenset(WEEKDAY_NAMES)
+
+
+def _mapping(value: Any, allowed: frozenset[str], required: frozenset[str]) -> dict[str, Any]:
+    if type(value) is not dict or not value.keys() <= allowed or not required <= value.keys():
+        raise _Unsure
+    return value
+
+
+def _text(value: Any, min_length: int = 0) -> str:
+    # Unchanged by stripping (the models strip, and Python's notion of a
+    # blank covers pydantic's), long enough, and valid Unicode.
+    if type(value) is not str or len(value) < min_length or value != value.strip():
+        raise _Unsure
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Unsure from None
+    return value
+
+
+def _opt_text(value: Any) -> str | None:
+    return None if value is None else _text(value)
+
+
+def _items(block: dict[str, Any], key: str) -> Iterator[Any]:
+    value = block.get(key, [])
+    if type(value) is not list:
+        raise _Unsure
+    return iter(value)
+
+
+def _day(value: Any) -> _Day:
+    e = _mapping(value, _DAY_KEYS, _DAY_REQUIRED)
+    try:
+        d = iso_date(e["date"])
+    except ValueError:
+        raise _Unsure from None
+    confirmed = e["confirmed"]
+    if type(confirmed) is not bool:
+        raise _Unsure
+    return _Day(d, _text(e["name"], 1), _text(e["source"], 1), confirmed, _opt_text(e.get("note")))
+
+
+def _swap(value: Any) -> _Swap:
+    e = _mapping(value, _SWAP_KEYS, _SWAP_REQUIRED)
+    try:
+        off, work = iso_date(e["day_off"]), iso_date(e["working_day"])
+    except ValueError:
+        raise _Unsure from None
+    confirmed = e["confirmed"]
+    if type(confirmed) is not bool:
+        raise _Unsure
+    return _Swap(
+        off, work, _text(e["name"], 1), _text(e["source"], 1), confirmed, _opt_text(e.get("note"))
+    )
+
+
+def _quick(data: dict[Any, Any]) -> tuple[OverlaySettings, dict[int, _Year]]:
+    """The document's settings and years, if it is plainly valid (else :class:`_Unsure`)."""
+    top = _mapping(data, _TOP, frozenset({"version", "name"}))
+    version = top["version"]
+    if type(version) is not int or version != 1:
+        raise _Unsure
+    base = None
+    if top.get("base") is not None:
+        b = _mapping(top["base"], _BASE_KEYS, frozenset({"holidays"}))
+        base = OverlayBase(_text(b["holidays"], 2), _opt_text(b.get("subdiv")))
+    weekend = top.get("weekend")
+    if weekend is not None:
+        if type(weekend) is not list or not all(type(w) is str and w in _WEEKDAYS for w in weekend):
+            raise _Unsure
+        weekend = tuple(weekend)
+    hours = top.get("office_hours")
+    if hours is not None:
+        if type(hours) is not list:
+            raise _Unsure
+        hours = tuple(_text(h) for h in hours)
+    settings = OverlaySettings(
+        name=_text(top["name"], 1),
+        description=_opt_text(top.get("description")),
+        base=base,
+        timezone=_opt_text(top.get("timezone")),
+        weekend=weekend,
+        office_hours=hours,
+        same_day_cutoff=_opt_text(top.get("same_day_cutoff")),
+    )
+    years: dict[int, _Year] = {}
+    blocks = top.get("years", {})
+    if type(blocks) is not dict:
+        raise _Unsure
+    for year, value in blocks.items():
+        if type(year) is not int or not -(2**63) <= year < 2**63:
+            raise _Unsure
+        block = _mapping(value, _YEAR_KEYS, frozenset())
+        _opt_text(block.get("note"))
+        years[year] = _Year(
+            [_day(e) for e in _items(block, "days_off")],
+            [_day(e) for e in _items(block, "working_days")],
+            [_swap(e) for e in _items(block, "swaps")],
+        )
+    return settings, years
+
+
+def _from_model(spec: OverlayFile) -> tuple[OverlaySettings, dict[int, _Year]]:
+    """The same plain values from a document the pydantic models accepted."""
+    base: Base | None = spec.base
+    settings = OverlaySettings(
+        name=spec.name,
+        description=spec.description,
+        base=OverlayBase(base.holidays, base.subdiv) if base is not None else None,
+        timezone=spec.timezone,
+        weekend=tuple(spec.weekend) if spec.weekend is not None else None,
+        office_hours=tuple(spec.office_hours) if spec.office_hours is not None else None,
+        same_day_cutoff=spec.same_day_cutoff,
+    )
+
+    def day(e: DayEntry) -> _Day:
+        return _Day(e.date, e.name, e.source, e.confirmed, e.note)
+
+    def swap(e: SwapEntry) -> _Swap:
+        return _Swap(e.day_off, e.working_day, e.name, e.source, e.confirmed, e.note)
+
+    def year(b: YearBlock) -> _Year:
+        return _Year(
+            [day(e) for e in b.days_off],
+            [day(e) for e in b.working_days],
+            [swap(e) for e in b.swaps],
+        )
+
+    return settings, {y: year(b) for y, b in spec.years.items()}
 
 
 # --- the loaded overlay ---------------------------------------------------------
@@ -225,12 +382,26 @@ class Overlay:
     """A validated overlay file: its settings and its dated entries."""
 
     path: str
-    spec: OverlayFile
+    settings: OverlaySettings
     days: tuple[OverlayDay, ...]
+    _data: Any = field(default=None, repr=False, compare=False)
+    _model: Any = field(default=None, repr=False, compare=False)
 
     @property
     def name(self) -> str:
-        return self.spec.name
+        return self.settings.name
+
+    @property
+    def spec(self) -> OverlayFile:
+        """The file as the pydantic schema reads it (validated on first use)."""
+        model = self._model
+        if model is None:
+            from procflow.calendar.schema import OverlayFile
+
+            model = OverlayFile.model_validate(self._data)
+            object.__setattr__(self, "_model", model)
+        spec: OverlayFile = model
+        return spec
 
 
 def _fail(path: str, line: int | None, field: str, message: str) -> CalendarError:
@@ -250,21 +421,19 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return out or "(document)"
 
 
-def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
-    """Validate overlay YAML ``text``; ``path`` names it in error messages."""
+def _validate(
+    data: dict[Any, Any], path: str, lines: dict[tuple[Any, ...], int]
+) -> tuple[OverlaySettings, dict[int, _Year], OverlayFile | None]:
+    """Settings and years of ``data``: by the quick check, else by the models."""
     try:
-        node = yaml.compose(text, Loader=_StrictLoader)
-        data = yaml.load(text, Loader=_StrictLoader)  # strict SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _fail(path, line, "YAML", f"{problem}; fix the syntax at that line") from None
-    lines = _line_map(node)
-    if not isinstance(data, dict):
-        raise _fail(
-            path, 1, "(document)", "an overlay is a mapping with at least 'version: 1' and 'name'"
-        )
+        settings, years = _quick(data)
+        return settings, years, None
+    except _Unsure:
+        pass
+    from pydantic import ValidationError
+
+    from procflow.calendar.schema import OverlayFile
+
     try:
         spec = OverlayFile.model_validate(data)
     except ValidationError as exc:
@@ -292,11 +461,36 @@ def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
         raise CalendarError(
             f"{path}: {len(messages)} error(s) in calendar overlay\n" + "\n".join(messages)
         ) from None
+    settings, years = _from_model(spec)
+    return settings, years, spec
+
+
+def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
+    """Validate overlay YAML ``text``; ``path`` names it in error messages."""
+    # One parse: the node tree gives the line of every key (for messages and
+    # OverlayDay.line), and the data is constructed from that same tree.
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise _fail(path, line, "YAML", f"{problem}; fix the syntax at that line") from None
+    finally:
+        loader.dispose()
+    lines = _line_map(node)
+    if not isinstance(data, dict):
+        raise _fail(
+            path, 1, "(document)", "an overlay is a mapping with at least 'version: 1' and 'name'"
+        )
+    settings, years, spec = _validate(data, path, lines)
 
     days: list[OverlayDay] = []
     seen: dict[date, str] = {}
 
-    def add(d: date, kind: Kind, e: DayEntry | SwapEntry, loc: tuple[Any, ...]) -> None:
+    def add(d: date, kind: Kind, e: _Day | _Swap, loc: tuple[Any, ...]) -> None:
         line = lines.get(loc, 0)
         field = _field_path(loc)
         if d.year != year:
@@ -316,7 +510,7 @@ def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
         seen[d] = f"line {line}"
         days.append(OverlayDay(d, kind, e.name, e.source, e.confirmed, path, line, e.note))
 
-    for year, block in sorted(spec.years.items()):
+    for year, block in sorted(years.items()):
         if not 1900 <= year <= 2200:
             raise _fail(path, lines.get(("years", year)), f"years.{year}", "not a plausible year")
         for i, entry in enumerate(block.days_off):
@@ -335,7 +529,7 @@ def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
             add(swap.day_off, "day_off", swap, (*loc, "day_off"))
             add(swap.working_day, "working_day", swap, (*loc, "working_day"))
     days.sort(key=lambda d: d.date)
-    return Overlay(path, spec, tuple(days))
+    return Overlay(path, settings, tuple(days), data, spec)
 
 
 def load_overlay(path: str | Path) -> Overlay:
@@ -353,3 +547,15 @@ def load_overlay(path: str | Path) -> Overlay:
             f"{p}: cannot read calendar overlay ({exc}); save it as UTF-8"
         ) from None
     return parse_overlay(text, str(p))
+
+
+_SCHEMA_NAMES = frozenset({"Base", "DayEntry", "OverlayFile", "SwapEntry", "YearBlock"})
+
+
+def __getattr__(name: str) -> Any:
+    # The pydantic models, loaded on first use (PEP 562); see the schema section.
+    if name in _SCHEMA_NAMES:
+        from procflow.calendar import schema
+
+        return getattr(schema, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

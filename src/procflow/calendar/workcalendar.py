@@ -30,21 +30,38 @@ Counting rules (see docs/calendar.md):
   due that day; after it, or on a day off → due the next working day;
 * day-based deadlines fall due at the close of office of the due date;
 * working hours and fractional working days run on office time only.
+
+Instants come as aware datetimes or as POSIX seconds (``due_ts``,
+``working_seconds_between_ts``, ``add_working_seconds_ts``... with
+``to_ts``/``from_ts`` at the edges): both run one core on (day index, seconds
+after local midnight), with the working seconds at the start of a day read
+as ``day_seconds * rank[i]`` and the office periods as a precomputed table,
+so every method is a few look-ups and a bisection, and both give the same
+results, to the last bit, as the datetime-only implementation they replaced.
 """
 
 from __future__ import annotations
 
 import functools
 import math
+import operator
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from importlib import resources
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate, compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, SupportsIndex
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from procflow.calendar.hours import DEFAULT_CUTOFF, OfficeHours, parse_clock, seconds_of
+from procflow.calendar.hours import (
+    DEFAULT_CUTOFF,
+    OfficeHours,
+    advance_in,
+    parse_clock,
+    retreat_in,
+    seconds_of,
+)
 from procflow.calendar.overlay import WEEKDAY_NAMES, Overlay, OverlayDay, load_overlay
 from procflow.calendar.units import TimeUnit
 from procflow.errors import CalendarError
@@ -63,12 +80,18 @@ DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 DEFAULT_YEARS = (2000, 2060)
 _DEFAULT_WEEKEND = (5, 6)
 _EPS = 1e-6  # seconds: below datetime's resolution
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
+_BIG = float(2**1000)  # a limit below it is a finite float once in seconds (or _seconds decides)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def national_overlay_path() -> Path:
-    """Path of the shipped national overlay, ``procflow/calendar/data/vn.yaml``."""
-    ref = resources.files("procflow.calendar").joinpath("data", "vn.yaml")
-    path = Path(str(ref))
+    """Path of the shipped national overlay, ``procflow/calendar/data/vn.yaml``.
+
+    Package data is installed as files next to this module, and the overlay
+    is read as a file; ``importlib.resources`` would give the same path for
+    5 ms of imports, which every one-shot command would pay."""
+    path = Path(__file__).with_name("data") / "vn.yaml"
     if not path.is_file():
         raise CalendarError(
             f"{path}: the national calendar overlay is missing from this installation; "
@@ -77,16 +100,74 @@ def national_overlay_path() -> Path:
     return path
 
 
+def _holidays_class(country: str) -> Any:
+    """The ``holidays`` package's class for ``country``, or ``None`` if it is not
+    plainly one module of ``holidays.countries``.
+
+    ``holidays.country_holidays`` imports the package ``holidays.countries``,
+    whose ``__init__`` imports all of its ~250 country modules (about 0.12 s
+    of CPU, most of what a one-shot ``procflow calendar due`` costs). The
+    package's own registry says which module defines the class; that one
+    module is loaded by itself, under a private name, and its class is called
+    exactly as ``country_holidays`` calls it. Same code, same results
+    (tests/calendar/test_startup.py compares them); anything unexpected gives
+    ``None`` and the caller uses ``country_holidays``. If ``holidays.countries``
+    is imported already (by someone else), the ordinary module is used.
+    """
+    import importlib
+    import importlib.util
+    import sys
+
+    import holidays
+    from holidays.registry import COUNTRIES
+
+    module = next((m for m, names in COUNTRIES.items() if country in names), None)
+    if module is None:
+        return None
+    if "holidays.countries" in sys.modules:
+        return getattr(importlib.import_module(f"holidays.countries.{module}"), country, None)
+    private = f"procflow.calendar._holidays_{module}"
+    loaded = sys.modules.get(private)
+    if loaded is None:
+        path = Path(holidays.__file__).parent / "countries" / f"{module}.py"
+        spec = importlib.util.spec_from_file_location(private, path)
+        if spec is None or spec.loader is None or not path.is_file():
+            return None
+        loaded = importlib.util.module_from_spec(spec)
+        sys.modules[private] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[private]
+            raise
+    return getattr(loaded, country, None)
+
+
 @functools.lru_cache(maxsize=16)
 def _base_holidays(
     country: str, subdiv: str | None, first: int, last: int
 ) -> tuple[dict[date, str], frozenset[date]]:
     import holidays
 
+    years = range(first, last + 1)
     try:
-        h = holidays.country_holidays(
-            country, subdiv=subdiv, years=range(first, last + 1), language="vi"
-        )
+        try:
+            entity = _holidays_class(country)
+        except Exception:  # any surprise in the shortcut: the ordinary way decides
+            entity = None
+        if entity is not None:
+            h = entity(
+                years=years,
+                subdiv=subdiv,
+                expand=True,
+                observed=True,
+                prov=None,
+                state=None,
+                language="vi",
+                categories=None,
+            )
+        else:
+            h = holidays.country_holidays(country, subdiv=subdiv, years=years, language="vi")
     except (NotImplementedError, KeyError) as exc:
         raise CalendarError(
             f"base: the holidays package has no calendar for country {country!r}"
@@ -185,7 +266,7 @@ class WorkCalendar:
         name: str | None = None,
     ) -> None:
         self.overlays: tuple[Overlay, ...] = tuple(overlays)
-        specs = [o.spec for o in self.overlays]
+        specs = [o.settings for o in self.overlays]
 
         def last(attr: str) -> Any:
             for s in reversed(specs):
@@ -248,8 +329,10 @@ class WorkCalendar:
         lo = date(first, 1, 1).toordinal()
         hi = date(last, 12, 31).toordinal()
         n = hi - lo + 1
-        weekend = self.weekend
-        weekly = [(date.fromordinal(lo + i).weekday() in weekend) for i in range(n)]
+        # The weekly rule repeats every 7 days (ordinal 1, 0001-01-01, is a
+        # Monday): one week's pattern, repeated, instead of a date per day.
+        week = [(lo + k - 1) % 7 in self.weekend for k in range(7)]
+        weekly = (week * (n // 7 + 1))[:n]
         off = list(weekly)
         info: dict[int, tuple[str | None, str, str | None, bool | None]] = {}
 
@@ -287,32 +370,39 @@ class WorkCalendar:
         # Tuples, not lists: a tuple of ints, bools and dates is untracked by
         # the cyclic garbage collector, so these tables (tens of thousands of
         # entries) are not walked again at every full collection of a long run.
+        working = [not x for x in off]
         self._lo = lo
         self._n = n
-        self._working: tuple[bool, ...] = tuple(not x for x in off)
-        self._base_working: tuple[bool, ...] = tuple(not x for x in base_off)
+        self._working: tuple[bool, ...] = tuple(working)
+        self._base_working: tuple[bool, ...] = tuple([not x for x in base_off])
         self._weekly_off: tuple[bool, ...] = tuple(weekly)
         self._info = info
-        rank = [0] * (n + 1)
-        wd_idx: list[int] = []
-        c = 0
-        for i in range(n):
-            rank[i] = c
-            if not off[i]:
-                wd_idx.append(i)
-                c += 1
-        rank[n] = c
-        self._rank: tuple[int, ...] = tuple(rank)
-        self._wd_idx: tuple[int, ...] = tuple(wd_idx)
-        self._wd_ord: tuple[int, ...] = tuple(lo + i for i in wd_idx)
-        self._wd_dates: tuple[date, ...] = tuple(date.fromordinal(o) for o in self._wd_ord)
-        self._nwd = c
-        self._closes: tuple[datetime, ...] | None = None
-        self._midnights: dict[int, datetime] = {}
+        # rank[i]: working days before day i (rank[n]: all of them); the
+        # k-th working day is day wd_idx[k], ordinal wd_ord[k].
+        self._rank: tuple[int, ...] = tuple(accumulate(working, initial=0))
+        self._wd_idx: tuple[int, ...] = tuple(compress(range(n), working))
+        self._wd_ord: tuple[int, ...] = tuple(compress(range(lo, lo + n), working))
+        self._nwd: int = self._rank[n]
+        # Built on first use (a one-shot command needs a handful of them):
+        # the working days as dates, the close of office of each, the (year,
+        # month, day) of days, the UTC offset of the POSIX-seconds API.
+        self._wd_dates: tuple[date, ...] = ()
+        self._closes: dict[int, datetime] = {}
+        self._ymd: dict[int, tuple[int, int, int]] = {}
+        self._off: int | None = None
+        self._off_known = False
         self._bulk: BulkCalendar | None = None
         self._day_seconds = self.hours.day_seconds
+        self._open_s = self.hours.opening
         self._close_s = self.hours.closing
         self._cut_s = seconds_of(self.cutoff)
+        self._periods = self.hours.periods
+        self._bounds = self.hours._bounds
+        self._cum = self.hours._cum
+        # the close of office in whole seconds (None if it is not whole)
+        close = float(self._close_s)
+        self._close_int: int | None = int(close) if close.is_integer() else None
+        self._day0 = lo - _EPOCH_ORDINAL  # day 0 of the range, in days since 1970-01-01
 
     @classmethod
     def vietnam(
@@ -345,9 +435,10 @@ class WorkCalendar:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state["_closes"] = None
+        state["_wd_dates"] = ()
+        state["_closes"] = {}
         state["_bulk"] = None
-        state["_midnights"] = {}
+        state["_ymd"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -381,7 +472,7 @@ class WorkCalendar:
             f"with a wider range, e.g. WorkCalendar.vietnam(years=({first - 20}, {last + 20}))"
         )
 
-    def _limit_error(self, start: datetime, value: float, unit: TimeUnit | str) -> CalendarError:
+    def _limit_error(self, start: date, value: float, unit: TimeUnit | str) -> CalendarError:
         """A time limit that runs past the last day this calendar counts.
 
         Separate from :meth:`_range_error`: the date given is fine, the limit
@@ -395,12 +486,12 @@ class WorkCalendar:
             amount = f"{int(value):,}" if abs(value) < 1e15 else f"{value:.3g}"
         label = unit.label if isinstance(unit, TimeUnit) else str(unit).replace("_", " ")
         return CalendarError(
-            f"a time limit of {amount} {label} from {start.date().isoformat()} ends beyond "
+            f"a time limit of {amount} {label} from {start.isoformat()} ends beyond "
             f"what this calendar can count: it covers the years {first}-{last}, up to "
             f"{self.last_day.isoformat()}; give a time limit that ends by then"
         )
 
-    def _check_limit(self, start: datetime, value: float, unit: TimeUnit | str) -> None:
+    def _check_limit(self, start: date, value: float, unit: TimeUnit | str) -> None:
         """A NaN or infinite limit, before any arithmetic on it: always an error."""
         if math.isnan(value):
             raise CalendarError(f"a time limit must be a number, got {value!r}; give e.g. 3 or 0.5")
@@ -440,34 +531,45 @@ class WorkCalendar:
         return i
 
     def _at(self, i: int, tod: float) -> datetime:
-        """The instant ``tod`` seconds after local midnight of day ``i``.
+        """The instant ``tod`` seconds after local midnight of day ``i`` (wall
+        clock, rounded to the microsecond as :func:`time_of` rounds).
 
-        Runs for most deadlines the engine computes, so it adds a timedelta to
-        a cached local midnight (aware arithmetic is wall-clock arithmetic,
-        the same as ``datetime.combine``) instead of building date, time and
-        datetime afresh; the rounding to microseconds is :func:`time_of`'s.
+        Runs for most results, so it calls the datetime constructor with a
+        cached (year, month, day): the same datetime as ``midnight +
+        timedelta(seconds=tod)`` (aware arithmetic is wall-clock arithmetic),
+        for less than half the cost of building the timedelta and adding it.
         """
-        if tod >= 86400:
-            i, tod = i + 1, tod - 86400
-        base = self._midnights.get(i)
-        if base is None:
-            if len(self._midnights) >= 8192:
-                self._midnights.clear()
-            base = self._midnights[i] = datetime.combine(
-                date.fromordinal(self._lo + i), time(0, 0), tzinfo=self.tz
-            )
         whole = int(tod)
-        micro = round((tod - whole) * 1e6)
-        return base + timedelta(0, whole, micro)
+        if whole == tod:
+            micro = 0
+        else:
+            micro = round((tod - whole) * 1e6)
+            if micro == 1_000_000:
+                whole, micro = whole + 1, 0
+        if whole >= 86400:  # an office day ending at 24:00
+            i, whole = i + whole // 86400, whole % 86400
+        ymd = self._ymd.get(i)
+        if ymd is None:
+            if len(self._ymd) >= 8192:
+                self._ymd.clear()
+            d = date.fromordinal(self._lo + i)
+            ymd = self._ymd[i] = (d.year, d.month, d.day)
+        h, rest = divmod(whole, 3600)
+        m, sec = divmod(rest, 60)
+        return datetime(ymd[0], ymd[1], ymd[2], h, m, sec, micro, self.tz)
 
     def _close_of(self, pos: int) -> datetime:
-        closes = self._closes
-        if closes is None:
-            close = self._close_s
-            closes = self._closes = tuple(self._at(i, close) for i in self._wd_idx)
-        if not 0 <= pos < self._nwd:
-            raise self._range_error("the due date")
-        return closes[pos]
+        """The close of office of the ``pos``-th working day (cached per position:
+        most deadlines fall at one of a few hundred closes)."""
+        close = self._closes.get(pos)
+        if close is None:
+            if not 0 <= pos < self._nwd:
+                raise self._range_error("the due date")
+            close = self._closes[pos] = self._at(self._wd_idx[pos], self._close_s)
+        return close
+
+    def _day(self, i: int) -> date:
+        return date.fromordinal(self._lo + i)
 
     # --- days ------------------------------------------------------------------------
 
@@ -490,14 +592,20 @@ class WorkCalendar:
     def _wd_at(self, pos: int) -> date:
         if not 0 <= pos < self._nwd:
             raise self._range_error("the result")
-        return self._wd_dates[pos]
+        return (self._wd_dates or self._dates())[pos]
+
+    def _dates(self) -> tuple[date, ...]:
+        """The working days as dates, built on first use (15,000 dates: a few ms
+        that a command computing one deadline need not spend)."""
+        dates = self._wd_dates = tuple(map(date.fromordinal, self._wd_ord))
+        return dates
 
     def working_days(self, start: date | datetime, end: date | datetime) -> list[date]:
         """The working days from ``start`` to ``end``, both included."""
         ia, ib = self._index(start), self._index(end)
         if ib < ia:
             return []
-        return list(self._wd_dates[self._rank[ia] : self._rank[ib + 1]])
+        return list((self._wd_dates or self._dates())[self._rank[ia] : self._rank[ib + 1]])
 
     def add_working_days(self, start: date | datetime, n: int) -> date:
         """The ``n``-th working day after ``start`` (the start day does not count;
@@ -508,7 +616,7 @@ class WorkCalendar:
             try:
                 j = self._rank[i] + n
                 if 0 <= j < self._nwd:
-                    return self._wd_dates[j]
+                    return (self._wd_dates or self._dates())[j]
             except TypeError:
                 raise CalendarError(f"n must be a whole number of days, got {n!r}") from None
         raise self._range_error(f"{start} + {n} working days")
@@ -561,7 +669,205 @@ class WorkCalendar:
         """Every overlay entry (all files, in order), optionally of one year."""
         return [e for o in self.overlays for e in o.days if year is None or e.date.year == year]
 
-    # --- instants -------------------------------------------------------------------
+    # --- instants: the core --------------------------------------------------------
+    #
+    # Every instant method runs on a day index ``i`` of the range and a time of
+    # day ``tod``: seconds after local midnight, an int, or a float carrying the
+    # microseconds as ``us / 1e6``. The datetime methods read them from a
+    # datetime's fields and build their result with ``_at``; the POSIX-seconds
+    # methods (``*_ts``) get them by one ``divmod`` and return ``midnight +
+    # tod`` in seconds (midnight: one multiplication). The working
+    # seconds at the start of day ``i`` are ``day_seconds * rank[i]`` and the
+    # office periods are a precomputed table (OfficeHours), so each method is
+    # a few look-ups; and because both kinds share this core, they give the
+    # same floats and the same instants (tests/calendar/test_integer_core.py
+    # checks both against a copy of the datetime-only implementation).
+    #
+    # A core method returns ``(i, tod)`` of its result, or ``None`` for "the
+    # start instant itself" (a start inside office hours plus no time); the
+    # deadline rules return a plain int ``pos`` for "the close of office of
+    # the pos-th working day", which the datetime methods take from a cache.
+
+    def _late(self, tod: float, cutoff: time | None) -> bool:
+        cut = self._cut_s if cutoff is None else seconds_of(cutoff)
+        return tod > cut
+
+    def _due_at(
+        self, i: int, tod: float, value: float, unit: TimeUnit | str, cutoff: time | None
+    ) -> int | tuple[int, float] | None:
+        """The deadline from day ``i`` at ``tod``: the rules of :meth:`due`."""
+        if isinstance(value, float) and not math.isfinite(value):
+            self._check_limit(self._day(i), value, unit)
+        if unit == "working_days":
+            if type(value) is int or (isinstance(value, float) and value.is_integer()):
+                n = int(value)
+                if n <= 0:
+                    if n < 0:
+                        raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+                    return self._same_day_at(i, tod, cutoff)  # 0 days: same day
+                late = self.cutoff_applies_to_days and self._late(tod, cutoff)
+                pos = self._rank[i + 1 if late else i] + n
+                if pos >= self._nwd:
+                    raise self._limit_error(self._day(i), value, unit)
+                return pos
+            return self._limit_at(i, tod, value, unit, self._day_seconds)
+        if unit == "working_hours":
+            return self._limit_at(i, tod, value, unit, 3600.0)
+        if unit == "calendar_days":
+            if not (type(value) is int or (isinstance(value, float) and value.is_integer())):
+                raise CalendarError(
+                    f"calendar days must be a whole number, got {value!r}; use working_hours "
+                    "for parts of a day"
+                )
+            n = int(value)
+            if n <= 0:
+                if n < 0:
+                    raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+                return self._same_day_at(i, tod, cutoff)  # 0 days: same day
+            j = i + n
+            if j >= self._n or self._rank[j] >= self._nwd:
+                # Not the date i + n in the message: past 999,999,999 days that
+                # overflows, and the date is beyond the calendar anyway.
+                raise self._limit_error(self._day(i), value, unit)
+            return self._rank[j]
+        if unit == "same_day":
+            return self._same_day_at(i, tod, cutoff)
+        raise CalendarError(
+            f"unit: {unit!r} is not a time unit; use one of {', '.join(u.value for u in TimeUnit)}"
+        )
+
+    def _same_day_at(self, i: int, tod: float, cutoff: time | None) -> int:
+        late = tod > (self._cut_s if cutoff is None else seconds_of(cutoff))  # _late()
+        pos = self._rank[i + 1 if late else i]
+        if pos >= self._nwd:
+            raise self._range_error("the due date")
+        return pos
+
+    def _limit_at(
+        self, i: int, tod: float, value: float, unit: TimeUnit | str, unit_seconds: float
+    ) -> tuple[int, float] | None:
+        """``value`` units of ``unit_seconds`` office seconds after day ``i`` at
+        ``tod``; a limit running past the calendar is named as such (not as a
+        result "outside the range", nor as an infinite number of seconds)."""
+        if (type(value) is float or type(value) is int) and 0 <= value < _BIG:
+            seconds = float(value) * unit_seconds  # what _seconds() returns, without the call
+        else:
+            seconds = self._seconds(value, unit_seconds)
+        if not math.isfinite(seconds):  # e.g. 1e308 working hours: finite, but not in seconds
+            raise self._limit_error(self._day(i), value, unit)
+        try:
+            return self._add_at(i, tod, seconds)
+        except CalendarError:
+            # the start lies in the calendar (checked by the caller): the result is beyond it
+            raise self._limit_error(self._day(i), value, unit) from None
+
+    @staticmethod
+    def _seconds(value: float, unit_seconds: float) -> float:
+        if (
+            not isinstance(value, int | float)
+            or isinstance(value, bool)
+            or not math.isfinite(value)
+        ):
+            raise CalendarError(f"a time limit must be a finite number, got {value!r}")
+        if value < 0:
+            raise CalendarError(f"a time limit cannot be negative, got {value!r}")
+        return float(value) * unit_seconds
+
+    def _ws_at(self, ia: int, ta: float, ib: int, tb: float) -> float:
+        """Office seconds from day ``ia`` at ``ta`` to day ``ib`` at ``tb`` (in order).
+
+        ``OfficeHours.before`` is written out here (a bisection of the period
+        bounds and a look-up of the office time before them): this runs on
+        every transition of every dossier, and a call costs as much as the
+        arithmetic. Same floats: ``after(ta) + before(tb)`` for two days, and
+        ``before(tb) - before(ta)`` within one."""
+        working = self._working
+        bounds, cum = self._bounds, self._cum
+        if working[ib]:
+            k = bisect_left(bounds, tb)
+            bb = cum[k >> 1] + (tb - bounds[k - 1]) if k & 1 else cum[k >> 1]
+        else:
+            bb = 0.0
+        if working[ia]:
+            k = bisect_left(bounds, ta)
+            ba = cum[k >> 1] + (ta - bounds[k - 1]) if k & 1 else cum[k >> 1]
+            if ia == ib:
+                return bb - ba
+            total = self._day_seconds - ba
+            if working[ib]:
+                total += bb
+        elif ia == ib:
+            return 0.0
+        else:
+            total = 0.0 + bb
+        return total + self._day_seconds * (self._rank[ib] - self._rank[ia + 1])
+
+    def _add_at(self, i: int, t: float, seconds: float) -> tuple[int, float] | None:
+        """``seconds`` (checked: finite, >= 0) of office time from day ``i`` at ``t``."""
+        moved = False
+        if not self._working[i] or t >= self._close_s:
+            moved = True
+            pos = self._rank[i + 1]
+            if pos >= self._nwd:
+                raise self._range_error("the result")
+            i, t = self._wd_idx[pos], self._open_s
+        bounds = self._bounds
+        k = bisect_left(bounds, t)  # rem = hours.after(t), written out
+        rem = self._day_seconds - (
+            self._cum[k >> 1] + (t - bounds[k - 1]) if k & 1 else self._cum[k >> 1]
+        )
+        if seconds <= rem + _EPS:  # below a microsecond, datetime cannot tell
+            tod = advance_in(self._periods, t, rem if rem < seconds else seconds)  # min()
+            return None if tod == t and not moved else (i, tod)
+        seconds -= rem
+        day = self._day_seconds
+        k = int(seconds // day)
+        r = seconds - k * day
+        pos = self._rank[i] + k
+        if r <= _EPS and k > 0:
+            tod = self._close_s
+        else:
+            pos += 1
+            tod = advance_in(self._periods, 0.0, r)
+        if pos >= self._nwd:
+            raise self._range_error("the result")
+        return self._wd_idx[pos], tod
+
+    def _sub_at(self, i: int, t: float, seconds: float) -> tuple[int, float] | None:
+        """``seconds`` (checked: finite, >= 0) of office time back from day ``i`` at ``t``."""
+        moved = False
+        if not self._working[i] or t <= self._open_s:
+            moved = True
+            pos = self._rank[i] - 1
+            if pos < 0:
+                raise self._range_error("the result")
+            i, t = self._wd_idx[pos], self._close_s
+        bounds = self._bounds
+        k = bisect_left(bounds, t)  # used = hours.before(t), written out
+        used = self._cum[k >> 1] + (t - bounds[k - 1]) if k & 1 else self._cum[k >> 1]
+        if seconds <= used + _EPS:
+            tod = retreat_in(self._periods, t, used if used < seconds else seconds)  # min()
+            return None if tod == t and not moved else (i, tod)
+        seconds -= used
+        day = self._day_seconds
+        k = int(seconds // day)
+        r = seconds - k * day
+        pos = self._rank[i] - k
+        if r <= _EPS and k > 0:
+            tod = self._open_s
+        else:
+            pos -= 1
+            tod = retreat_in(self._periods, self._close_s, r)
+        if pos < 0:
+            raise self._range_error("the result")
+        return self._wd_idx[pos], tod
+
+    @staticmethod
+    def _check_seconds(seconds: float) -> None:
+        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
+            raise CalendarError(f"seconds must be a finite number >= 0, got {seconds!r}")
+
+    # --- instants: aware datetimes -------------------------------------------------
 
     def due(
         self,
@@ -587,83 +893,26 @@ class WorkCalendar:
         i = loc.toordinal() - self._lo
         if not 0 <= i < self._n:
             raise self._range_error(loc.date())
-        if isinstance(value, float) and not math.isfinite(value):
-            self._check_limit(loc, value, unit)
-        if unit == "working_days":
-            if type(value) is int or (isinstance(value, float) and value.is_integer()):
-                n = int(value)
-                if n <= 0:
-                    if n < 0:
-                        raise CalendarError(f"a time limit cannot be negative, got {value!r}")
-                    return self.due(loc, 0, TimeUnit.SAME_DAY, cutoff)  # 0 days: same day
-                if self.cutoff_applies_to_days and self._late(loc, cutoff):
-                    i += 1
-                pos = self._rank[i] + n
-                closes = self._closes
-                if closes is not None and pos < self._nwd:
-                    return closes[pos]
-                if pos >= self._nwd:
-                    raise self._limit_error(loc, value, unit)
-                return self._close_of(pos)
-            return self._add_limit(loc, value, unit, self._day_seconds)
-        if unit == "working_hours":
-            return self._add_limit(loc, value, unit, 3600.0)
-        if unit == "calendar_days":
-            if not (type(value) is int or (isinstance(value, float) and value.is_integer())):
-                raise CalendarError(
-                    f"calendar days must be a whole number, got {value!r}; use working_hours "
-                    "for parts of a day"
-                )
-            n = int(value)
-            if n <= 0:
-                if n < 0:
-                    raise CalendarError(f"a time limit cannot be negative, got {value!r}")
-                return self.due(loc, 0, TimeUnit.SAME_DAY, cutoff)  # 0 days: same day
-            j = i + n
-            if j >= self._n or self._rank[j] >= self._nwd:
-                # Not loc + timedelta(days=n) in the message: past 999,999,999
-                # days that overflows, and the date is beyond the calendar anyway.
-                raise self._limit_error(loc, value, unit)
-            return self._close_of(self._rank[j])
-        if unit == "same_day":
-            if self._late(loc, cutoff):
-                i += 1
-            return self._close_of(self._rank[i])
-        raise CalendarError(
-            f"unit: {unit!r} is not a time unit; use one of {', '.join(u.value for u in TimeUnit)}"
-        )
-
-    def _late(self, loc: datetime, cutoff: time | None) -> bool:
-        cut = self._cut_s if cutoff is None else seconds_of(cutoff)
+        if type(value) is int and value > 0:
+            # Whole days, which need no time of day: _due_at's branches for
+            # them, without building it (the engine's usual limits).
+            if unit == "working_days" and not self.cutoff_applies_to_days:
+                pos = self._rank[i] + value
+                if pos < self._nwd:
+                    return self._close_of(pos)
+            elif unit == "calendar_days":
+                j = i + value
+                if j < self._n and self._rank[j] < self._nwd:
+                    return self._close_of(self._rank[j])
         tod = loc.hour * 3600 + loc.minute * 60 + loc.second + loc.microsecond / 1e6
-        return tod > cut
-
-    def _add_limit(
-        self, loc: datetime, value: float, unit: TimeUnit | str, unit_seconds: float
-    ) -> datetime:
-        """``value`` units of ``unit_seconds`` office seconds after ``loc``; a
-        limit running past the calendar is named as such (not as a result
-        "outside the range", nor as an infinite number of seconds)."""
-        seconds = self._seconds(value, unit_seconds)
-        if not math.isfinite(seconds):  # e.g. 1e308 working hours: finite, but not in seconds
-            raise self._limit_error(loc, value, unit)
-        try:
-            return self.add_working_seconds(loc, seconds)
-        except CalendarError:
-            # ``loc`` lies in the calendar (checked by due()): the result is beyond it.
-            raise self._limit_error(loc, value, unit) from None
-
-    @staticmethod
-    def _seconds(value: float, unit_seconds: float) -> float:
-        if (
-            not isinstance(value, int | float)
-            or isinstance(value, bool)
-            or not math.isfinite(value)
-        ):
-            raise CalendarError(f"a time limit must be a finite number, got {value!r}")
-        if value < 0:
-            raise CalendarError(f"a time limit cannot be negative, got {value!r}")
-        return float(value) * unit_seconds
+        if unit == "same_day" and type(value) is int:  # _due_at's last branch, directly
+            return self._close_of(self._same_day_at(i, tod, cutoff))
+        r = self._due_at(i, tod, value, unit, cutoff)
+        if r is None:
+            return loc
+        if isinstance(r, int):
+            return self._close_of(r)
+        return self._at(*r)
 
     def due_date(
         self,
@@ -684,13 +933,7 @@ class WorkCalendar:
     def _ws(self, la: datetime, lb: datetime) -> float:
         ia, ta = self._split(la)
         ib, tb = self._split(lb)
-        hours, working = self.hours, self._working
-        if ia == ib:
-            return hours.between(ta, tb) if working[ia] else 0.0
-        total = hours.after(ta) if working[ia] else 0.0
-        if working[ib]:
-            total += hours.before(tb)
-        return total + self._day_seconds * (self._rank[ib] - self._rank[ia + 1])
+        return self._ws_at(ia, ta, ib, tb)
 
     def working_seconds_between(
         self,
@@ -716,15 +959,7 @@ class WorkCalendar:
                 s, e = max(s, la), min(e, lb)
                 if s < e:
                     spans.append((s, e))
-            spans.sort()
-            merged: list[list[datetime]] = []
-            for s, e in spans:
-                if merged and s <= merged[-1][1]:
-                    if e > merged[-1][1]:
-                        merged[-1][1] = e
-                else:
-                    merged.append([s, e])
-            for s, e in merged:
+            for s, e in _merged(spans):
                 total -= self._ws(s, e)
         return total
 
@@ -745,34 +980,11 @@ class WorkCalendar:
         office instant at or after ``start``. A result landing exactly on the end
         of a period is that end (17:00, not the next morning)."""
         loc = self._localize(start)
-        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
-            raise CalendarError(f"seconds must be a finite number >= 0, got {seconds!r}")
+        if type(seconds) is not float or not 0.0 <= seconds < math.inf:
+            self._check_seconds(seconds)
         i, t = self._split(loc)
-        moved = False
-        hours = self.hours
-        if not self._working[i] or t >= self._close_s:
-            moved = True
-            pos = self._rank[i + 1]
-            if pos >= self._nwd:
-                raise self._range_error("the result")
-            i, t = self._wd_idx[pos], hours.opening
-        rem = hours.after(t)
-        if seconds <= rem + _EPS:  # below a microsecond, datetime cannot tell
-            tod = hours.advance(t, min(seconds, rem))
-            return loc if tod == t and not moved else self._at(i, tod)
-        seconds -= rem
-        day = self._day_seconds
-        k = int(seconds // day)
-        r = seconds - k * day
-        pos = self._rank[i] + k
-        if r <= _EPS and k > 0:
-            tod = self._close_s
-        else:
-            pos += 1
-            tod = hours.advance(0.0, r)
-        if pos >= self._nwd:
-            raise self._range_error("the result")
-        return self._at(self._wd_idx[pos], tod)
+        r = self._add_at(i, t, seconds)
+        return loc if r is None else self._at(*r)
 
     def axis(self, origin: datetime) -> WorkingAxis:
         """A fast :meth:`add_working_seconds` from a fixed ``origin`` (an office
@@ -788,34 +1000,308 @@ class WorkCalendar:
         counts back from the previous office period's end; a result landing on
         the start of a period is that start (13:30, not 11:30)."""
         loc = self._localize(end)
-        if not isinstance(seconds, int | float) or not math.isfinite(seconds) or seconds < 0:
-            raise CalendarError(f"seconds must be a finite number >= 0, got {seconds!r}")
+        if type(seconds) is not float or not 0.0 <= seconds < math.inf:
+            self._check_seconds(seconds)
         i, t = self._split(loc)
-        moved = False
-        hours = self.hours
-        if not self._working[i] or t <= hours.opening:
-            moved = True
-            pos = self._rank[i] - 1
-            if pos < 0:
-                raise self._range_error("the result")
-            i, t = self._wd_idx[pos], self._close_s
-        used = hours.before(t)
-        if seconds <= used + _EPS:
-            tod = hours.retreat(t, min(seconds, used))
-            return loc if tod == t and not moved else self._at(i, tod)
-        seconds -= used
-        day = self._day_seconds
-        k = int(seconds // day)
-        r = seconds - k * day
-        pos = self._rank[i] - k
-        if r <= _EPS and k > 0:
-            tod = hours.opening
+        r = self._sub_at(i, t, seconds)
+        return loc if r is None else self._at(*r)
+
+    # --- instants: POSIX seconds -----------------------------------------------------
+    #
+    # The same methods on instants held as POSIX seconds (what a lean engine
+    # stores): an int, or a float whose fraction is read to the microsecond
+    # (rounded half to even, as datetime.fromtimestamp reads it; a float has
+    # that resolution up to the year 2106, an int always). Results are ints
+    # when they fall on a whole second (every day-based deadline), else floats
+    # equal to ``to_ts`` of the datetime method's result. The calendar's zone
+    # must keep one UTC offset over the calendar's years (Viet Nam: +07:00
+    # since 1975) for the one-divmod path; in any other zone these methods go
+    # through the datetime methods, with the same results, only slower.
+
+    def _offset(self) -> int | None:
+        """The zone's UTC offset in seconds if it is the same over the whole
+        range, else ``None``; probed once, on first use (10 ms for 61 years)."""
+        if not self._off_known:
+            self._off = _fixed_offset(self.tz, self._lo, self._n)
+            self._off_known = True
+        return self._off
+
+    def _split_ts(self, t: object, off: int) -> tuple[int, float]:
+        """(local day number since 1970-01-01, seconds after local midnight) of ``t``."""
+        if type(t) is int:
+            return divmod(t + off, 86400)
+        if isinstance(t, float):
+            if not math.isfinite(t):
+                raise CalendarError(
+                    f"{t!r} is not an instant; give POSIX seconds as a finite int or float"
+                )
+            whole = math.floor(t)
+            micro = round((t - whole) * 1e6)
+            if micro == 1_000_000:
+                whole, micro = whole + 1, 0
+            q, r = divmod(whole + off, 86400)
+            return q, r + micro / 1e6
+        if isinstance(t, bool) or not isinstance(t, SupportsIndex):  # e.g. numpy.int64 passes
+            raise CalendarError(
+                f"expected POSIX seconds (an int or a float), got {type(t).__name__} {t!r}; "
+                "convert an aware datetime with cal.to_ts(dt)"
+            )
+        return divmod(operator.index(t) + off, 86400)
+
+    def _ts_index(self, q: int) -> int:
+        i = q - self._day0
+        if not 0 <= i < self._n:
+            o = q + _EPOCH_ORDINAL
+            what = date.fromordinal(o) if 1 <= o <= _MAX_ORDINAL else f"day {q:,} after 1970-01-01"
+            raise self._range_error(what)
+        return i
+
+    def _ts_at(self, i: int, tod: float, off: int) -> float:
+        """POSIX seconds of day ``i`` at ``tod``, rounded to the microsecond as :meth:`_at`."""
+        whole = int(tod)
+        base = (self._day0 + i) * 86400 - off + whole
+        if whole == tod:
+            return base
+        micro = round((tod - whole) * 1e6)
+        if micro == 0:
+            return base
+        if micro == 1_000_000:
+            return base + 1
+        return (base * 1_000_000 + micro) / 1_000_000
+
+    def to_ts(self, dt: datetime) -> float:
+        """POSIX seconds of an aware datetime: an int on a whole second, else
+        the float ``dt.timestamp()`` gives. Naive datetimes are rejected, as
+        everywhere in the calendar."""
+        off = self._off
+        if off is not None and getattr(dt, "tzinfo", None) is self.tz and type(dt) is datetime:
+            o = dt.toordinal()
+            if 0 <= o - self._lo < self._n:  # where the offset is known to be ``off``
+                s = (o - _EPOCH_ORDINAL) * 86400 + dt.hour * 3600 + dt.minute * 60 + dt.second
+                us = dt.microsecond
+                return s - off if not us else ((s - off) * 1_000_000 + us) / 1_000_000
+        elif not isinstance(dt, datetime) or dt.utcoffset() is None:
+            self._localize(dt)  # raises: a naive datetime, or not a datetime
+        d = dt - _EPOCH
+        s = d.days * 86400 + d.seconds
+        us = d.microseconds
+        return s if not us else (s * 1_000_000 + us) / 1_000_000
+
+    def from_ts(self, t: float) -> datetime:
+        """The aware datetime, in :attr:`tz`, of POSIX seconds ``t``: the same
+        object a datetime method returns for that instant."""
+        off = self._off
+        if off is None:
+            off = self._offset()
+        if off is not None:
+            tod: float
+            if type(t) is int:
+                q, tod = divmod(t + off, 86400)
+            else:
+                q, tod = self._split_ts(t, off)
+            i = q - self._day0
+            if 0 <= i < self._n:
+                return self._at(i, tod)
         else:
-            pos -= 1
-            tod = hours.retreat(self._close_s, r)
-        if pos < 0:
-            raise self._range_error("the result")
-        return self._at(self._wd_idx[pos], tod)
+            self._split_ts(t, 0)  # the same error for a wrong type as in a fixed zone
+        try:
+            return datetime.fromtimestamp(t, self.tz)
+        except (OverflowError, OSError, ValueError) as exc:
+            raise CalendarError(f"{t!r} is not an instant a datetime can hold ({exc})") from None
+
+    def ordinal_ts(self, t: float) -> int:
+        """The proleptic ordinal (``date.toordinal()``) of the local date of ``t``:
+        what by-date comparisons (early, on time, late) need."""
+        off = self._offset()
+        if off is None:
+            return self.from_ts(t).toordinal()
+        ordinal = self._split_ts(t, off)[0] + _EPOCH_ORDINAL
+        if not 1 <= ordinal <= _MAX_ORDINAL:
+            raise CalendarError(f"{t!r} is not an instant a datetime can hold")
+        return ordinal
+
+    def date_ts(self, t: float) -> date:
+        """The local date of ``t``."""
+        return date.fromordinal(self.ordinal_ts(t))
+
+    def is_working_day_ts(self, t: float) -> bool:
+        """Whether the local date of ``t`` is worked."""
+        off = self._offset()
+        if off is None:
+            return self.is_working_day(self.from_ts(t))
+        return self._working[self._ts_index(self._split_ts(t, off)[0])]
+
+    def due_ts(
+        self,
+        start: float,
+        value: float,
+        unit: TimeUnit | str = TimeUnit.WORKING_DAYS,
+        cutoff: time | None = None,
+    ) -> float:
+        """:meth:`due` on POSIX seconds: ``to_ts(due(from_ts(start), ...))``."""
+        off = self._off
+        if off is None:
+            off = self._offset()
+            if off is None:
+                return self.to_ts(self.due(self.from_ts(start), value, unit, cutoff))
+        tod: float
+        if type(start) is int:
+            q, tod = divmod(start + off, 86400)
+        else:
+            q, tod = self._split_ts(start, off)
+        i = q - self._day0
+        if not 0 <= i < self._n:
+            self._ts_index(q)
+        close = self._close_int
+        if type(value) is int and value > 0 and close is not None:
+            # as in due(): whole days need no time of day
+            pos = -1
+            if unit == "working_days" and not self.cutoff_applies_to_days:
+                pos = self._rank[i] + value
+            elif unit == "calendar_days" and i + value < self._n:
+                pos = self._rank[i + value]
+            if 0 <= pos < self._nwd:
+                return (self._day0 + self._wd_idx[pos]) * 86400 - off + close
+        if unit == "same_day" and type(value) is int and close is not None:
+            pos = self._same_day_at(i, tod, cutoff)
+            return (self._day0 + self._wd_idx[pos]) * 86400 - off + close
+        r = self._due_at(i, tod, value, unit, cutoff)
+        if r is None:
+            return self._ts_at(i, tod, off)
+        if isinstance(r, int):
+            return self._ts_at(self._wd_idx[r], self._close_s, off)
+        j, tod = r
+        whole = int(tod)
+        if whole == tod:  # _ts_at's first case, inline: a result on a whole second
+            return (self._day0 + j) * 86400 - off + whole
+        return self._ts_at(j, tod, off)
+
+    def working_seconds_between_ts(
+        self,
+        a: float,
+        b: float,
+        paused: Sequence[tuple[float, float]] = (),
+    ) -> float:
+        """:meth:`working_seconds_between` on POSIX seconds (``paused`` too)."""
+        off = self._off
+        if off is None:
+            off = self._offset()
+            if off is None:
+                return self.working_seconds_between(
+                    self.from_ts(a),
+                    self.from_ts(b),
+                    [(self.from_ts(s), self.from_ts(e)) for s, e in paused],
+                )
+        if type(a) is int and type(b) is int and a <= b and not paused:
+            # whole seconds in order, the engine's usual question
+            qa, ta = divmod(a + off, 86400)
+            qb, tb = divmod(b + off, 86400)
+            day0 = self._day0
+            if qa >= day0 and qb - day0 < self._n:
+                return self._ws_at(qa - day0, ta, qb - day0, tb)
+        ka = self._split_ts(a, off)
+        kb = self._split_ts(b, off)
+        if kb < ka:
+            return -self.working_seconds_between_ts(b, a, paused)
+        total = self._ws_at(self._ts_index(ka[0]), ka[1], self._ts_index(kb[0]), kb[1])
+        if paused:
+            spans: list[tuple[tuple[int, float], tuple[int, float]]] = []
+            for k, (ps, pe) in enumerate(paused):
+                s, e = self._split_ts(ps, off), self._split_ts(pe, off)
+                if e < s:
+                    raise CalendarError(
+                        f"paused[{k}]: ends ({self.from_ts(pe).isoformat()}) before it starts "
+                        f"({self.from_ts(ps).isoformat()}); swap the two instants"
+                    )
+                s, e = max(s, ka), min(e, kb)
+                if s < e:
+                    spans.append((s, e))
+            day0 = self._day0
+            for s, e in _merged(spans):
+                total -= self._ws_at(s[0] - day0, s[1], e[0] - day0, e[1])
+        return total
+
+    def working_days_between_ts(
+        self,
+        a: float,
+        b: float,
+        paused: Sequence[tuple[float, float]] = (),
+    ) -> float:
+        """:meth:`working_days_between` on POSIX seconds."""
+        return self.working_seconds_between_ts(a, b, paused) / self._day_seconds
+
+    def add_working_seconds_ts(self, start: float, seconds: float) -> float:
+        """:meth:`add_working_seconds` on POSIX seconds."""
+        off = self._off
+        if off is None:
+            off = self._offset()
+            if off is None:
+                return self.to_ts(self.add_working_seconds(self.from_ts(start), seconds))
+        tod: float
+        if type(start) is int:
+            q, tod = divmod(start + off, 86400)
+        else:
+            q, tod = self._split_ts(start, off)
+        if type(seconds) is not float or not 0.0 <= seconds < math.inf:
+            self._check_seconds(seconds)
+        i = q - self._day0
+        if not 0 <= i < self._n:
+            self._ts_index(q)
+        r = self._add_at(i, tod, seconds)
+        if r is None:
+            return self._ts_at(i, tod, off)
+        j, tod = r
+        whole = int(tod)
+        if whole == tod:  # _ts_at's first case, inline
+            return (self._day0 + j) * 86400 - off + whole
+        return self._ts_at(j, tod, off)
+
+    def subtract_working_seconds_ts(self, end: float, seconds: float) -> float:
+        """:meth:`subtract_working_seconds` on POSIX seconds."""
+        off = self._off
+        if off is None:
+            off = self._offset()
+            if off is None:
+                return self.to_ts(self.subtract_working_seconds(self.from_ts(end), seconds))
+        tod: float
+        if type(end) is int:
+            q, tod = divmod(end + off, 86400)
+        else:
+            q, tod = self._split_ts(end, off)
+        if type(seconds) is not float or not 0.0 <= seconds < math.inf:
+            self._check_seconds(seconds)
+        i = q - self._day0
+        if not 0 <= i < self._n:
+            self._ts_index(q)
+        r = self._sub_at(i, tod, seconds)
+        if r is None:
+            return self._ts_at(i, tod, off)
+        j, tod = r
+        whole = int(tod)
+        if whole == tod:  # _ts_at's first case, inline
+            return (self._day0 + j) * 86400 - off + whole
+        return self._ts_at(j, tod, off)
+
+    def add_working_days_ts(self, t: float, n: int) -> float:
+        """The same local time of day as ``t``, on ``add_working_days(local date
+        of t, n)``: how a deadline of whole days moves when the clock was
+        paused for ``n`` working days (engine.timing.moved_due)."""
+        off = self._offset()
+        if off is None:
+            local = self.from_ts(t)
+            d = self.add_working_days(local.date(), n)
+            return self.to_ts(local.replace(year=d.year, month=d.month, day=d.day))
+        q, tod = self._split_ts(t, off)
+        i = q - self._day0
+        if 0 <= i < self._n:
+            try:
+                j = self._rank[i] + n
+                if 0 <= j < self._nwd:
+                    return self._ts_at(self._wd_idx[j], tod, off)
+            except TypeError:
+                raise CalendarError(f"n must be a whole number of days, got {n!r}") from None
+            raise self._range_error(f"{self._day(i)} + {n} working days")
+        return self._ts_index(q)  # raises: the date lies outside the range
 
     # --- bulk (numpy) ------------------------------------------------------------------
 
@@ -844,6 +1330,43 @@ class WorkCalendar:
 
     def is_working_day_bulk(self, days: npt.ArrayLike) -> np.ndarray[Any, np.dtype[np.bool_]]:
         return self.bulk.is_working_day(days)
+
+
+_MAX_ORDINAL = date.max.toordinal()
+
+
+def _merged(spans: list[tuple[Any, Any]]) -> list[list[Any]]:
+    """Sorted, overlapping or touching ``(start, end)`` spans merged into one."""
+    spans.sort()
+    merged: list[list[Any]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            if e > merged[-1][1]:
+                merged[-1][1] = e
+        else:
+            merged.append([s, e])
+    return merged
+
+
+def _fixed_offset(tz: ZoneInfo, lo: int, n: int) -> int | None:
+    """The UTC offset of ``tz`` in whole seconds if it is the same at the
+    midnight and the noon of every day ordinal ``lo`` .. ``lo + n`` (wall
+    clock), else ``None``.
+
+    Then an instant ``t`` of those days is the wall-clock time ``t + offset``,
+    and local days and times come from one divmod. (No zone changes its offset
+    and back within half a day; a zone with daylight saving time gives ``None``.)
+    """
+    first = tz.utcoffset(datetime.fromordinal(lo))
+    if first is None or first.microseconds:
+        return None
+    offset = tz.utcoffset
+    noon = timedelta(hours=12)
+    for o in range(lo, lo + n + 1):
+        midnight = datetime.fromordinal(o)
+        if offset(midnight) != first or offset(midnight + noon) != first:
+            return None
+    return first.days * 86400 + first.seconds
 
 
 @functools.lru_cache(maxsize=1)
