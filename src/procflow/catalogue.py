@@ -104,7 +104,8 @@ class Catalogue:
                 f"no version of {procedure_id!r} is in force on {on.isoformat()} ({windows})"
             )
         if len(matching) > 1:
-            # Overlapping windows: refuse rather than guess (procflow.versions.windows).
+            # Overlapping windows: refuse rather than guess. (Imported here: the
+            # versions package builds on the catalogue, not the other way round.)
             from procflow.versions.windows import ambiguity_message
 
             raise UnknownProcedure(

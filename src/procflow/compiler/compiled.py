@@ -11,7 +11,6 @@ cost of its row (a ``transitions.Machine`` per dossier costs ~100 KiB).
 from __future__ import annotations
 
 import enum
-import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -198,20 +197,6 @@ class CompiledProcedure:
         for state in config["states"]:
             state.pop("final", None)
         return _Machine(model=model if model is not None else Machine.self_literal, **config)
-
-    # --- caching ------------------------------------------------------------
-
-    def to_json(self) -> str:
-        """Serialise; :func:`compile_procedure` on the parsed procedure rebuilds the rest."""
-        return json.dumps({"procedure": self.procedure.model_dump(mode="json")}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> CompiledProcedure:
-        from procflow.compiler.compile import compile_procedure
-
-        data = json.loads(text)
-        # It was checked before it was serialised.
-        return compile_procedure(Procedure.model_validate(data["procedure"]), check=False)
 
     @cached_property
     def agencies(self) -> dict[str, str]:

@@ -159,9 +159,9 @@ class EngineCore:
         early = dated_before_last(dossier, now)
         if early:
             raise RuleViolation(f"{early}; check the clock, or --at")
-        return self._write(proc, dossier, type_, now, actor, data)[0]
+        return self.write_event(proc, dossier, type_, now, actor, data)[0]
 
-    def _write(
+    def write_event(
         self,
         proc: CompiledProcedure,
         dossier: Dossier,
@@ -170,6 +170,15 @@ class EngineCore:
         actor: Actor | None,
         data: dict[str, Any],
     ) -> tuple[Dossier, Event]:
+        """Append one event to ``dossier`` (as read): the one write path of every act.
+
+        One event and the new state in one atomic ``Store.append`` with the
+        version read (ConflictError, nothing written, when the dossier changed
+        meanwhile), the sweep's next look computed, listeners told afterwards.
+        No checks of who acts or when: the acts (and migrations and
+        recalculations, :mod:`procflow.versions`) make them first.
+        ``proc`` is the version the dossier runs under after the event.
+        """
         version = dossier.version
         event = make_event(dossier.code, version + 1, type_, now, actor, data, dossier.last_hash)
         new = apply(dossier, event)

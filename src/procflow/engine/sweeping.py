@@ -53,7 +53,7 @@ class Sweeping(EngineCore):
                     "holder": proc.states[dossier.state].agency,
                 }
                 try:
-                    written, event = self._write(proc, dossier, type_, now, SYSTEM, data)
+                    written, event = self.write_event(proc, dossier, type_, now, SYSTEM, data)
                 except ConflictError:
                     break  # someone else moved it; the next sweep looks again
                 emitted.append(event)

@@ -14,10 +14,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from procflow.catalogue import Catalogue
 from procflow.definition.model import Procedure
 from procflow.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from procflow.catalogue import Catalogue
 
 __all__ = [
     "VersionWindow",

@@ -33,4 +33,4 @@ def write_event(
     dossier changed since it was read. ``proc`` is the version the dossier
     runs under after the event.
     """
-    return engine._write(proc, dossier, type_, at, actor, data)
+    return engine.write_event(proc, dossier, type_, at, actor, data)
