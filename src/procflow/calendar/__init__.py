@@ -30,10 +30,9 @@ if TYPE_CHECKING:
         load_overlay,
         parse_overlay,
     )
-    from procflow.calendar.units import TimeUnit
+    from procflow.calendar.units import DEFAULT_YEARS, TimeUnit
     from procflow.calendar.workcalendar import (
         DEFAULT_TIMEZONE,
-        DEFAULT_YEARS,
         DayInfo,
         WorkCalendar,
         national_overlay_path,
@@ -57,7 +56,7 @@ _HOMES = {
     "parse_overlay": "overlay",
     "TimeUnit": "units",
     "DEFAULT_TIMEZONE": "workcalendar",
-    "DEFAULT_YEARS": "workcalendar",
+    "DEFAULT_YEARS": "units",
     "DayInfo": "workcalendar",
     "WorkCalendar": "workcalendar",
     "national_overlay_path": "workcalendar",

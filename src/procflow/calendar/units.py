@@ -20,3 +20,9 @@ class TimeUnit(enum.StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ")
+
+
+#: The range of years a calendar indexes by default (and so the longest a time
+#: limit can be counted). Here, not in workcalendar, so that the procedure
+#: models can name it without loading the calendar.
+DEFAULT_YEARS = (2000, 2060)

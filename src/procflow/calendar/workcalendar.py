@@ -63,7 +63,7 @@ from procflow.calendar.hours import (
     seconds_of,
 )
 from procflow.calendar.overlay import WEEKDAY_NAMES, Overlay, OverlayDay, load_overlay
-from procflow.calendar.units import TimeUnit
+from procflow.calendar.units import DEFAULT_YEARS, TimeUnit
 from procflow.errors import CalendarError
 
 if TYPE_CHECKING:
@@ -76,8 +76,6 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_TIMEZONE", "DEFAULT_YEARS", "DayInfo", "WorkCalendar", "national_overlay_path"]
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
-#: The range of years indexed by default.
-DEFAULT_YEARS = (2000, 2060)
 _DEFAULT_WEEKEND = (5, 6)
 _EPS = 1e-6  # seconds: below datetime's resolution
 _EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()

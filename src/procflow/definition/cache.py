@@ -49,7 +49,7 @@ _DECIDING_MODULES = (
     "procflow.checks.graph",
     "procflow.checks.rules",
     "procflow.calendar.units",
-    "procflow.calendar.workcalendar",  # DEFAULT_YEARS, named in duration findings
+    "procflow.calendar.units",  # DEFAULT_YEARS, named in duration findings
     "procflow.compiler.compiled",  # ENGINE_TRIGGERS: the trigger names refused
 )
 

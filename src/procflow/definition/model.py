@@ -29,8 +29,7 @@ from pydantic import (
     model_validator,
 )
 
-from procflow.calendar.units import TimeUnit
-from procflow.calendar.workcalendar import DEFAULT_YEARS
+from procflow.calendar.units import DEFAULT_YEARS, TimeUnit
 
 LANGUAGE_VERSION: Literal[1] = 1
 
