@@ -12,15 +12,28 @@ reviews ask the applicant for more), with officers for ~85% utilisation
 Variants, each in a fresh subprocess (peak memory is its own), medians of R:
 
 - ``simulator``: procflow's simulator on that scenario, N dossiers, real
-  calendar and engine: the figure that matters. Extrapolated to 1,000,000
-  dossiers unless N is 1,000,000 (then it is measured).
-- ``simpy-core``: the same dossier processes and officer queues in SimPy with
-  no engine calls: the cost of the old discrete-event core alone.
-- ``heap-core``: the same on procflow's core (procflow.simulation.des): the
-  cost of the core the simulator runs on now.
+  calendar and engine, on its flat event loop: the figure that matters.
+  Extrapolated to 1,000,000 dossiers unless N is 1,000,000 (then measured).
+- ``generator-simulator``: the same simulator on the generator-per-dossier
+  core it ran on before (procflow.simulation.reference), same N.
+- ``simpy-core``: the bench's dossier flow (below) and officer queues in
+  SimPy with no engine calls: the core before procflow had its own.
+- ``heap-core``: the same on procflow's generator core
+  (procflow.simulation.des), a generator per dossier.
+- ``flat-core``: the same on a flat loop built like the simulator's
+  (Simulation._advance): a heap of (time, seq, action, dossier), arrivals
+  merged from a sorted list, a deque for grants and releases at the same
+  instant, a record per dossier, each dossier's own random.Random.
+- ``flat-core-blocks``: the same, drawing from numpy blocks of uniforms
+  fixed per dossier number instead of a random.Random per dossier.
 
 ``--engine-share`` adds one simulator run that times Engine.receive and
-Engine.fire (the wrapper costs a little; the share is what matters).
+Engine.fire (the wrapper costs a little; the share is what matters), and a
+run of the simulator with a stub engine (``loop-only``: the loop and the
+simulator's own work). ``--agreement R`` runs the simulator and the generator
+simulator on R seeds of the shipped commune scenario and compares their
+on-time rates: means with 95% confidence intervals, and the paired
+differences.
 
 Target (issue 7): 1,000,000 dossiers in under 60 s and 1 GB.
 """
@@ -28,6 +41,7 @@ Target (issue 7): 1,000,000 dossiers in under 60 s and 1 GB.
 from __future__ import annotations
 
 import argparse
+import heapq
 import json
 import random
 import resource
@@ -55,7 +69,7 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _simulation(n: int) -> Any:
+def _simulation(n: int, *, generator: bool = False) -> Any:
     import yaml
 
     sys.path.insert(0, str(HERE))
@@ -65,6 +79,7 @@ def _simulation(n: int) -> Any:
     from procflow.compiler import compile_procedure
     from procflow.definition.model import Procedure
     from procflow.simulation import Scenario, Simulation
+    from procflow.simulation.reference import GeneratorSimulation
 
     proc = compile_procedure(
         Procedure.model_validate(yaml.safe_load(bench_engine.PROCEDURE_YAML)), check=False
@@ -83,11 +98,12 @@ def _simulation(n: int) -> Any:
             },
         }
     )
-    return Simulation(scenario, proc, WorkCalendar.vietnam())
+    kind = GeneratorSimulation if generator else Simulation
+    return kind(scenario, proc, WorkCalendar.vietnam())
 
 
-def run_simulator(n: int) -> dict[str, Any]:
-    sim = _simulation(n)
+def run_simulator(n: int, *, generator: bool = False) -> dict[str, Any]:
+    sim = _simulation(n, generator=generator)
     t0 = time.perf_counter()
     result = sim.run()
     elapsed = time.perf_counter() - t0
@@ -122,7 +138,7 @@ def run_engine_share(n: int) -> dict[str, Any]:
         finally:
             spent["receive"] += clock() - t
 
-    Engine.fire, Engine.receive = timed_fire, timed_receive  # type: ignore[method-assign]
+    Engine.fire, Engine.receive = timed_fire, timed_receive  # type: ignore[method-assign,assignment]
     out = run_simulator(n)
     engine = spent["receive"] + spent["fire"]
     out.update(
@@ -198,17 +214,213 @@ def run_heap_core(n: int) -> dict[str, Any]:
     return {"elapsed": time.perf_counter() - t0, "arrivals": n}
 
 
+def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
+    """The bench's dossier flow on a flat loop, built as Simulation._advance is
+    (same sources, same tie rules), with no engine calls.
+
+    Each dossier draws from its own ``random.Random`` (as the simulator
+    does), or, with ``blocks``, from a row of uniforms drawn by numpy for
+    4,096 dossiers at a time, a row fixed by the dossier's number (so common
+    random numbers would still hold) and long enough for its 9 draws at most.
+    """
+    from collections import deque
+    from itertools import count
+    from math import log
+
+    import numpy as np
+
+    from procflow.simulation.runner import Officers
+
+    grant, release, done, answer = range(4)
+    never = float("inf")
+    lambd = 1 / (WORK_HOURS * 3600)
+    response = RESPONSE_HOURS * 3600
+    officers = {a: Officers(c) for a, c in OFFICERS.items()}
+    plan = [officers["desk" if s == "review" else s] for s in STEPS]
+    last, review = len(STEPS) - 1, STEPS.index("review")
+
+    block, width = 4096, 10
+    rows: list[list[float]] = []
+    mean = WORK_HOURS * 3600
+
+    t0 = time.perf_counter()
+    source = random.Random(1)
+    arrivals: list[float] = []  # precomputed, sorted
+    t = 0.0
+    for _ in range(n):
+        t += source.expovariate(PER_DAY / DAY)
+        arrivals.append(t)
+    arrivals.append(never)
+    heap: list[tuple[float, int, int, list[Any]]] = []
+    ready: deque[tuple[int, int, Any]] = deque()
+    push, pop, popleft, append = heapq.heappush, heapq.heappop, ready.popleft, ready.append
+    seq = count()
+    number, arr_seq, arr_t, now = 0, next(seq), arrivals[0], 0.0
+    rec: list[Any]
+    while True:
+        if ready:
+            if (not heap or heap[0][0] > now) and arr_t > now:
+                _, action, payload = popleft()
+            else:
+                top_seq = heap[0][1] if heap and heap[0][0] == now else never
+                at_now = arr_seq if arr_t == now else never
+                first = ready[0][0]
+                if first < top_seq and first < at_now:
+                    _, action, payload = popleft()
+                else:
+                    action, payload = (-1 if at_now < top_seq else -2), None
+        elif heap:
+            top = heap[0]
+            action = -1 if arr_t < top[0] or (arr_t == top[0] and arr_seq < top[1]) else -2
+            payload = None
+        elif arr_t < never:
+            action, payload = -1, None
+        else:
+            break
+        if action == grant:  # [rng or iterator of uniforms, step, asked]
+            draws = payload[0]
+            w = -log(1.0 - next(draws)) * mean if blocks else draws.expovariate(lambd)
+            push(heap, (now + w, next(seq), done, payload))
+            continue
+        if action == release:
+            if payload.queue and payload.busy < payload.capacity:
+                payload.busy += 1
+                append((next(seq), grant, payload.queue.popleft()))
+            continue
+        if action == -1:
+            now = arr_t
+            arr_seq = next(seq)
+            if not blocks:
+                rec = [random.Random(number), 0, False]
+            else:
+                if number % block == 0:
+                    gen = np.random.default_rng([1, number // block])
+                    rows = gen.random((block, width)).tolist()
+                rec = [iter(rows[number % block]), 0, False]
+            number += 1
+            arr_t = arrivals[number]
+        else:
+            now, _, kind, rec = pop(heap)
+            if kind == done:
+                k = rec[1]
+                off = plan[k]
+                off.busy -= 1
+                append((next(seq), release, off))
+                if (
+                    k == review
+                    and not rec[2]
+                    and (next(rec[0]) if blocks else rec[0].random()) < SUPPLEMENT
+                ):
+                    rec[2] = True
+                    push(heap, (now + response, next(seq), answer, rec))
+                    continue
+                if k == last:
+                    continue  # closed
+                rec[1] = k + 1
+        off = plan[rec[1]]  # arrival, next step or reviewed again: queue for it
+        off.queue.append(rec)
+        if off.busy < off.capacity:
+            off.busy += 1
+            append((next(seq), grant, off.queue.popleft()))
+    return {"elapsed": time.perf_counter() - t0, "arrivals": n, "end": now}
+
+
+class _StubDossier:
+    __slots__ = ("code", "outcome", "state", "timeliness", "visits")
+
+    def __init__(self, code: str, state: str) -> None:
+        self.code, self.state = code, state
+        self.outcome: str | None = None
+        self.timeliness = None
+        self.visits: list[Any] = []
+
+
+def run_loop_only(n: int) -> dict[str, Any]:
+    """The simulator with Engine.receive and Engine.fire replaced by a
+    transition-table lookup: the loop and the simulator's own work (clock
+    sync, draws, folding) without the engine."""
+    from procflow.engine import Engine
+
+    sim = _simulation(n)
+    compiled = sim.compiled
+    held: dict[str, _StubDossier] = {}
+    moves: dict[tuple[str, str], str] = {}
+    codes = iter(range(1 << 62))
+
+    def receive(self: Engine, *args: Any, **kwargs: Any) -> Any:
+        code = str(next(codes))
+        d = held[code] = _StubDossier(code, compiled.initial)
+        return d
+
+    def fire(self: Engine, code: str, trigger: str, actor: Any) -> Any:
+        d = held[code]
+        key = (d.state, trigger)
+        dest = moves.get(key)
+        if dest is None:
+            target = compiled.resolve(d.state, trigger, {})
+            assert target is not None
+            dest = moves[key] = target.dest
+        d.state = dest
+        if compiled.states[dest].terminal:
+            d.outcome = dest
+            del held[code]
+        return d
+
+    Engine.fire, Engine.receive = fire, receive  # type: ignore[method-assign,assignment]
+    t0 = time.perf_counter()
+    result = sim.run()
+    return {"elapsed": time.perf_counter() - t0, "arrivals": result.arrivals}
+
+
+def run_agreement(n: int, seeds: int) -> dict[str, Any]:
+    """On-time rates of the flat-loop simulator and the generator simulator on
+    ``seeds`` seeds of the shipped commune scenario, ``n`` dossiers each (the
+    province load is never late at a bench's N: its rates are all 1.0)."""
+    from procflow.calendar import WorkCalendar
+    from procflow.compiler import compile_procedure
+    from procflow.definition.loader import read_procedure
+    from procflow.simulation import Simulation, read_scenario
+    from procflow.simulation.reference import GeneratorSimulation
+
+    folder = HERE.parent / "procedures" / "lien-thong"
+    proc = compile_procedure(read_procedure(folder / "child-under-6.yaml"))
+    base, _ = read_scenario(folder / "simulations" / "commune-desk-2026.yaml")
+    calendar = WorkCalendar.vietnam()
+    out: dict[str, list[float]] = {"flat": [], "generator": []}
+    for seed in range(1, seeds + 1):
+        sc = base.model_copy(
+            update={"period": None, "start": base.first_day, "dossiers": n, "seed": seed}
+        )
+        for name, kind in (("flat", Simulation), ("generator", GeneratorSimulation)):
+            out[name].append(kind(sc, proc, calendar).run().on_time_rate or 0.0)
+    return out
+
+
+def _ci95(xs: list[float]) -> tuple[float, float, float]:
+    from procflow.simulation.compare import t975
+
+    mean = statistics.fmean(xs)
+    half = t975(len(xs) - 1) * statistics.stdev(xs) / len(xs) ** 0.5 if len(xs) > 1 else 0.0
+    return mean, mean - half, mean + half
+
+
 CHILDREN = {
     "simulator": run_simulator,
     "engine-share": run_engine_share,
     "simpy-core": run_simpy_core,
     "heap-core": run_heap_core,
+    "flat-core": run_flat_core,
+    "flat-core-blocks": lambda n: run_flat_core(n, blocks=True),
+    "generator-simulator": lambda n: run_simulator(n, generator=True),
+    "loop-only": run_loop_only,
 }
+#: Variants that run the simulator (N dossiers); the others run the bare cores (M).
+SIMULATORS = ("simulator", "generator-simulator", "loop-only")
 
 
-def spawn(variant: str, n: int) -> dict[str, Any]:
+def spawn(variant: str, n: int, *extra: str) -> dict[str, Any]:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", variant, "--dossiers", str(n)],
+        [sys.executable, __file__, "--child", variant, "--dossiers", str(n), *extra],
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -217,32 +429,48 @@ def spawn(variant: str, n: int) -> dict[str, Any]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--dossiers", type=int, default=20_000, help="N for the simulator")
-    ap.add_argument("--core-dossiers", type=int, default=200_000, help="N for the bare cores")
+    ap.add_argument("--dossiers", type=int, default=20_000, help="N for the simulators")
+    ap.add_argument("--core-dossiers", type=int, default=200_000, help="M for the bare cores")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument(
-        "--variants", default="simulator,simpy-core,heap-core", help="comma-separated variants"
+        "--variants",
+        default="simulator,generator-simulator,simpy-core,heap-core,flat-core,flat-core-blocks",
+        help="comma-separated variants (also: loop-only)",
     )
-    ap.add_argument("--engine-share", action="store_true", help="also time the engine's calls")
-    ap.add_argument("--child", choices=sorted(CHILDREN))
+    ap.add_argument(
+        "--engine-share", action="store_true", help="also time the engine's calls and the loop"
+    )
+    ap.add_argument(
+        "--agreement", type=int, default=0, metavar="R",
+        help="compare on-time rates of both simulators on R seeds",
+    )  # fmt: skip
+    ap.add_argument(
+        "--agreement-dossiers", type=int, default=2000, help="dossiers a run for --agreement"
+    )
+    ap.add_argument("--child", choices=[*sorted(CHILDREN), "agreement"])
     args = ap.parse_args()
+    if args.child == "agreement":
+        print(json.dumps(run_agreement(args.dossiers, args.agreement)))
+        return 0
     if args.child:
         result = CHILDREN[args.child](args.dossiers)
         result["peak_mb"] = _peak_mb()
         print(json.dumps(result))
         return 0
     rows = []
-    for variant in args.variants.split(","):
-        n = args.dossiers if variant == "simulator" else args.core_dossiers
+    for variant in filter(None, args.variants.split(",")):
+        n = args.dossiers if variant in SIMULATORS else args.core_dossiers
+        # Interleaved would be fairer to a machine whose speed drifts, but each
+        # variant's runs back to back keep the caches of one kind of run warm.
         runs = [spawn(variant, n) for _ in range(args.repeat)]
         elapsed = statistics.median(r["elapsed"] for r in runs)
         peak = statistics.median(r["peak_mb"] for r in runs)
         rate = n / elapsed
         rows.append((variant, n, elapsed, rate, MILLION / rate, peak, runs))
-    print(f"{'variant':12} {'dossiers':>10} {'median s':>9} {'dossiers/s':>11} "
+    print(f"{'variant':20} {'dossiers':>10} {'median s':>9} {'dossiers/s':>11} "
           f"{'1M in s':>8} {'peak MB':>8}")  # fmt: skip
     for variant, n, elapsed, rate, million, peak, _ in rows:
-        print(f"{variant:12} {n:>10,} {elapsed:>9.2f} {rate:>11,.0f} {million:>8.0f} {peak:>8.0f}")
+        print(f"{variant:20} {n:>10,} {elapsed:>9.2f} {rate:>11,.0f} {million:>8.0f} {peak:>8.0f}")
     by_name = {r[0]: r for r in rows}
     sim = by_name.get("simulator")
     if sim is not None:
@@ -257,16 +485,37 @@ def main() -> int:
             f"on-time rate {last['on_time_rate']}, utilisation {last['utilisation']}, "
             f"simulated until {last['simulated_until']}"
         )
-    if "simpy-core" in by_name and "heap-core" in by_name:
-        ratio = by_name["simpy-core"][2] / by_name["heap-core"][2]
-        print(f"simpy-core / heap-core time: {ratio:.2f}")
+    for slow, fast in (
+        ("generator-simulator", "simulator"),
+        ("simpy-core", "heap-core"),
+        ("heap-core", "flat-core"),
+        ("simpy-core", "flat-core"),
+        ("flat-core", "flat-core-blocks"),
+    ):
+        if slow in by_name and fast in by_name:
+            ratio = by_name[slow][2] / by_name[slow][1] / (by_name[fast][2] / by_name[fast][1])
+            print(f"{slow} / {fast} time per dossier: {ratio:.2f}")
     if args.engine_share:
         share = spawn("engine-share", args.dossiers)
+        loop = spawn("loop-only", args.dossiers)
         print(
             f"engine (receive + fire): {share['engine_share']:.0%} of the simulator's time, "
             f"{share['us_per_engine_call']:.1f} us a call, {share['calls_per_dossier']:.2f} "
-            "calls a dossier"
+            f"calls a dossier; the simulator without the engine (loop-only): "
+            f"{loop['elapsed']:.2f} s, {loop['elapsed'] / args.dossiers * 1e6:.1f} us a dossier, "
+            f"~{loop['elapsed'] / args.dossiers * MILLION:.0f} s a million"
         )
+    if args.agreement:
+        n = args.agreement_dossiers
+        both = spawn("agreement", n, "--agreement", str(args.agreement))
+        print(f"\non-time rates on {args.agreement} seeds of the commune scenario, "
+              f"{n:,} dossiers each:")  # fmt: skip
+        for name in ("flat", "generator"):
+            mean, lo, hi = _ci95(both[name])
+            print(f"  {name:9} mean {mean:.4f}, 95% CI [{lo:.4f}, {hi:.4f}]  {both[name]}")
+        diffs = [a - b for a, b in zip(both["flat"], both["generator"], strict=True)]
+        mean, lo, hi = _ci95(diffs)
+        print(f"  paired difference flat - generator: mean {mean:.6f}, 95% CI [{lo:.6f}, {hi:.6f}]")
     return 0
 
 

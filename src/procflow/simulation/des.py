@@ -1,6 +1,13 @@
 """A small discrete-event core: a time-ordered heap and FIFO officer pools.
 
-The simulator's processes are generators. A process yields a number to wait
+This was the simulator's core until the flat event loop of
+:meth:`procflow.simulation.runner.Simulation._advance` replaced it (no
+generator per dossier: half the loop's time). It stays as the general-purpose
+core that the loop's event order is defined by, for
+:mod:`procflow.simulation.reference` (the simulator on this core, the
+reference the flat loop is checked against) and bench/bench_simulation.py.
+
+The processes are generators. A process yields a number to wait
 that many (working) seconds, or a :class:`Pool` to queue for one of its
 slots; it gives the slot back with :meth:`Pool.release`. Nothing else.
 
@@ -19,7 +26,8 @@ ran on SimPy before, and gives the same dossiers and events now):
   whichever is first (SimPy's ``Release`` event and its ``_trigger_put``).
 
 It does a fraction of SimPy's work per event (no event objects, callbacks or
-condition machinery): see bench/bench_simulation.py.
+condition machinery), and the flat loop a fraction of its own: see
+bench/bench_simulation.py.
 """
 
 from __future__ import annotations
