@@ -60,3 +60,21 @@ def test_other_formats_go_to_the_file_too(tmp_path: Path, monkeypatch: pytest.Mo
         )
         assert result.exit_code == 0 and result.stdout == ""
         assert "7 working days" in target.read_text(encoding="utf-8")
+
+
+def test_links_on_standard_output_resolve_where_it_is_redirected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `procflow list procedures --format md > library.md`, run at the root.
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(cli, ["list", "procedures", "--format", "md"])
+    assert result.exit_code == 0, result.output
+    links = LINK.findall(result.stdout)
+    assert len(links) >= 12
+    assert all((ROOT / unquote(x)).resolve().is_file() for x in links)
+    # --links-from: the table pasted into docs/procedures.md.
+    result = CliRunner().invoke(
+        cli, ["list", "procedures", "--format", "md", "--links-from", "docs"]
+    )
+    links = LINK.findall(result.stdout)
+    assert links and all((ROOT / "docs" / unquote(x)).resolve().is_file() for x in links)

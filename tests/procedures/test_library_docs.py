@@ -16,7 +16,8 @@ from procflow.definition.loader import discover
 
 DOC = ROOT / "docs" / "procedures.md"
 BLOCK = re.compile(
-    r"<!-- BEGIN GENERATED: procflow list procedures/ --format md -->\n(.*?)<!-- END GENERATED -->",
+    r"<!-- BEGIN GENERATED: procflow list procedures/ --format md --links-from docs -->\n"
+    r"(.*?)<!-- END GENERATED -->",
     re.S,
 )
 
@@ -32,12 +33,13 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 def test_docs_table_is_up_to_date(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
-    code, out, _ = invoke("procedures/", "--format", "md")
+    code, out, _ = invoke("procedures/", "--format", "md", "--links-from", "docs")
     assert code == 0
     match = BLOCK.search(DOC.read_text(encoding="utf-8"))
     assert match, "docs/procedures.md lost its generated-table markers"
     assert match.group(1) == out, (
-        "docs/procedures.md is out of date: run `procflow list procedures/ --format md` "
+        "docs/procedures.md is out of date: run `procflow list procedures/ --format md "
+        "--links-from docs` "
         "from the repository root and paste the output between the markers"
     )
 

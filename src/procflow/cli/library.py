@@ -82,12 +82,11 @@ def _link(file: str, base: Path | None) -> str:
 
     ``file`` is the path shown (relative to the working directory, or
     absolute). Written to a file (``-o``), a link must resolve from that
-    file's folder. On standard output the table is the one pasted into
-    docs/procedures.md, one folder below the repository root where it is
-    generated, hence ``../``.
+    file's folder; on standard output, from the working directory (where
+    ``> FILE`` puts it), unless ``--links-from`` says otherwise.
     """
     if base is None:
-        target = f"../{file}"
+        target = file
     else:
         try:
             target = Path(os.path.relpath(Path(file).resolve(), base.resolve())).as_posix()
@@ -100,7 +99,7 @@ def markdown_table(rows: list[dict[str, Any]], base: Path | None = None) -> str:
     """The rows as a GitHub-flavoured Markdown table (ends with a newline).
 
     ``base`` is the folder the table is written into: each file link is
-    relative to it (default: the docs/ folder, see :func:`_link`)."""
+    relative to it (default: the working directory, see :func:`_link`)."""
     head = [
         "Procedure",
         "Code (mã TTHC)",
@@ -162,20 +161,30 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Write to FILE; md links then resolve from FILE's folder.",
     )
-    def list_cmd(paths: tuple[Path, ...], fmt: str, output: Path | None) -> None:
+    @click.option(
+        "--links-from",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        metavar="DIR",
+        help="md links resolve from DIR (default: FILE's folder with -o, else the "
+        "working directory).",
+    )
+    def list_cmd(
+        paths: tuple[Path, ...], fmt: str, output: Path | None, links_from: Path | None
+    ) -> None:
         """List the procedures under PATHS: id, code, name, time limit, agencies, legal basis.
 
-        Paths are shown relative to the working directory; run it from the
-        repository root to regenerate docs/procedures.md. On standard output
-        the md links are relative to docs/ (for that file); with -o FILE they
-        are relative to FILE's folder.
+        Paths are shown relative to the working directory. The md links
+        resolve from where the table is written: FILE's folder with -o, the
+        working directory on standard output (``> FILE`` writes it there), or
+        DIR with --links-from (docs/procedures.md: ``--links-from docs``).
         """
         rows, failed = library_rows(paths)
         if output is None:
             if fmt == "json":
                 sys.stdout.write(dumps(rows) + "\n")
             elif fmt == "md":
-                sys.stdout.write(markdown_table(rows))
+                sys.stdout.write(markdown_table(rows, base=links_from))
             else:
                 _print_table(rows)
         else:
@@ -183,7 +192,7 @@ def register(cli: click.Group) -> None:
                 if fmt == "json":
                     stream.write(dumps(rows) + "\n")
                 elif fmt == "md":
-                    stream.write(markdown_table(rows, base=output.parent))
+                    stream.write(markdown_table(rows, base=links_from or output.parent))
                 else:
                     _print_table(rows, Console(file=stream, width=160, highlight=False))
             click.echo(f"wrote {output} ({len(rows)} procedures)", err=True)
