@@ -373,7 +373,7 @@ def child_required_work(n: int) -> dict[str, Any]:
     import orjson
 
     from procflow.calendar import WorkCalendar
-    from procflow.engine.events import GENESIS, canonical, chain_hash
+    from procflow.model.events import GENESIS, canonical, chain_hash
 
     cal = WorkCalendar.vietnam()
     tz = cal.tz
@@ -544,7 +544,7 @@ def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...]
     pages would spare raw sqlite3 the scattered page writes and checkpoints
     procflow's order costs. The raw writer then times nothing but the writes.
     """
-    from procflow.engine.reducer import apply  # before procflow.store: see above
+    from procflow.model.reducer import apply  # before procflow.store: see above
     from procflow.store import MemoryStore
 
     store = MemoryStore()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from procflow.engine.timefmt import iso, iso_or_none
+from procflow.model.timefmt import iso, iso_or_none
 
 ZONES = [ZoneInfo("Asia/Ho_Chi_Minh"), ZoneInfo("Europe/Berlin"), UTC]
 

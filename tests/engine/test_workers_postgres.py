@@ -28,7 +28,6 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
 
 from procflow.engine import Actor, Engine, VirtualClock
-from procflow.engine.events import EventType
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -36,6 +35,7 @@ from procflow.errors import (
     NotPermitted,
     RuleViolation,
 )
+from procflow.model.events import EventType
 from procflow.runtime import open_engine
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

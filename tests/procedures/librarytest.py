@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.engine import Actor, Engine, VirtualClock
-from procflow.engine.dossier import Dossier
+from procflow.model.dossier import Dossier
 from procflow.store import MemoryStore
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from procflow.engine.actor import Actor
-from procflow.engine.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
-from procflow.engine.events import GENESIS, Event, EventType, make_event
+from procflow.model.actor import Actor
+from procflow.model.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
+from procflow.model.events import GENESIS, Event, EventType, make_event
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 T0 = datetime(2025, 3, 3, 8, 0, tzinfo=VN)

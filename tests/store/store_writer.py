@@ -33,9 +33,9 @@ from datetime import timedelta
 
 from store_testdata import T0, advance, receive
 
-from procflow.engine.actor import Actor
-from procflow.engine.dossier import Dossier
 from procflow.errors import ConflictError
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
 from procflow.store.sqlite import SQLiteStore
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from store_testdata import T0, receive
 
-from procflow.engine.events import verify_chain
+from procflow.model.events import verify_chain
 from procflow.store.schema import MIGRATIONS
 from procflow.store.sqlite import SQLiteStore
 

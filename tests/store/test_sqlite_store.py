@@ -12,8 +12,8 @@ import pytest
 from store_testdata import T0, advance, fill, receive
 
 import procflow.store.sqlite as sqlite_module
-from procflow.engine.events import verify_chain
 from procflow.errors import ConflictError, StoreError
+from procflow.model.events import verify_chain
 from procflow.store import MemoryStore
 from procflow.store.schema import MIGRATIONS, Migration
 from procflow.store.sqlite import SQLiteStore

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from store_testdata import T0, VN, advance, receive
 
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event, verify_chain
 from procflow.errors import ConflictError
+from procflow.model.dossier import Dossier
+from procflow.model.events import Event, verify_chain
 from procflow.store import Store
 
 

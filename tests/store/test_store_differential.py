@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from store_testdata import T0, advance, receive
 
-from procflow.engine.dossier import Dossier
 from procflow.errors import ConflictError
+from procflow.model.dossier import Dossier
 from procflow.store import MemoryStore
 from procflow.store.sqlite import SQLiteStore
 

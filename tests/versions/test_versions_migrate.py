@@ -19,7 +19,7 @@ from versionstest import (
 
 from procflow.calendar import WorkCalendar
 from procflow.engine import Engine, EventType
-from procflow.engine.reducer import replay
+from procflow.model.reducer import replay
 from procflow.store import MemoryStore, SQLiteStore
 from procflow.versions.clock import recompute_due
 from procflow.versions.mapping import load_mapping, parse_mapping

@@ -10,7 +10,7 @@ from versionstest import COMMUNE, COMMUNE_HEAD, PID, at, make_engine
 
 from procflow.calendar import WorkCalendar
 from procflow.engine import Engine, EventType
-from procflow.engine.reducer import replay
+from procflow.model.reducer import replay
 from procflow.store import MemoryStore
 from procflow.store.base import Store
 from procflow.versions.recalc import recalc

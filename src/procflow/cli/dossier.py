@@ -366,10 +366,10 @@ def _check_json_text(value: Any, option: str) -> None:
 
 def _applicant(text: str | None) -> dict[str, Any]:
     """``--applicant``: a JSON object of the applicant's particulars, held to
-    what the engine stores (:mod:`procflow.engine.payload`), so that a mistake
+    what the engine stores (:mod:`procflow.model.payload`), so that a mistake
     ends with a message naming the option rather than a traceback."""
-    from procflow.engine.payload import MAX_DEPTH, check_payload
     from procflow.errors import RuleViolation
+    from procflow.model.payload import MAX_DEPTH, check_payload
 
     if not text:
         return {}

@@ -14,7 +14,7 @@ from procflow.export import ExportOptions, export, formats
 from procflow.store.url import open_store
 
 if TYPE_CHECKING:
-    from procflow.engine.events import Event
+    from procflow.model.events import Event
     from procflow.store.base import Store
 
 

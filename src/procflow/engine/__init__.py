@@ -1,11 +1,11 @@
 """The engine: dossiers moving through compiled procedures, timed against the law."""
 
-from procflow.engine.actor import SYSTEM, Actor
 from procflow.engine.clock import Clock, SystemClock, VirtualClock
-from procflow.engine.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
 from procflow.engine.engine import Engine, VerifyReport
-from procflow.engine.events import Event, EventType
-from procflow.engine.slips import (
+from procflow.model.actor import SYSTEM, Actor
+from procflow.model.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
+from procflow.model.events import Event, EventType
+from procflow.model.slips import (
     ApologySlip,
     ControlRow,
     ControlSlip,

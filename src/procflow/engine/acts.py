@@ -7,15 +7,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from procflow.engine.actor import Actor
 from procflow.engine.authority import Act
 from procflow.engine.core import EngineCore
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import EventType
-from procflow.engine.payload import check_payload
-from procflow.engine.slips import ApologySlip
-from procflow.engine.timefmt import iso
 from procflow.errors import RuleViolation
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
+from procflow.model.events import EventType
+from procflow.model.payload import check_payload
+from procflow.model.slips import ApologySlip
+from procflow.model.timefmt import iso
 
 
 class FactsAndApologies(EngineCore):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procflow.engine.core import EngineCore
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import verify_chain
-from procflow.engine.reducer import replay
+from procflow.model.dossier import Dossier
+from procflow.model.events import verify_chain
+from procflow.model.reducer import replay
 
 
 @dataclass

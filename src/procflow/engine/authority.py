@@ -25,7 +25,7 @@ import enum
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.definition.model import RoleRule
-from procflow.engine.actor import Actor
+from procflow.model.actor import Actor
 
 
 class Act(enum.StrEnum):

@@ -5,7 +5,7 @@ row per stay in a step, and each agency's working time used and late.
 from __future__ import annotations
 
 from procflow.engine.core import EngineCore
-from procflow.engine.slips import ControlRow, ControlSlip
+from procflow.model.slips import ControlRow, ControlSlip
 
 
 class ControlSlips(EngineCore):

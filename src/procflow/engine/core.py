@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
 from procflow.definition.model import Terminal
-from procflow.engine.actor import Actor
 from procflow.engine.authority import Act, refusal
 from procflow.engine.clock import Clock, SystemClock
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event, EventType, frozen_event, make_event
-from procflow.engine.reducer import apply
-from procflow.engine.timefmt import iso
 from procflow.errors import DossierClosed, DossierNotFound, NotPermitted, RuleViolation
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
+from procflow.model.events import Event, EventType, frozen_event, make_event
+from procflow.model.reducer import apply
+from procflow.model.timefmt import iso
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar

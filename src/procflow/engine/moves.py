@@ -10,14 +10,14 @@ from typing import Any
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.definition.model import ClockPolicy
-from procflow.engine.actor import Actor
 from procflow.engine.authority import ACT_OF_MOVE, refusal
 from procflow.engine.core import RESOLVED, EngineCore
-from procflow.engine.dossier import Dossier, Timeliness
-from procflow.engine.events import EVENT_TYPES, EventType
-from procflow.engine.timefmt import iso
 from procflow.engine.timing import by_day, classify, deadline, moved_due
 from procflow.errors import ConflictError, InvalidTrigger, NotPermitted, RuleViolation
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier, Timeliness
+from procflow.model.events import EVENT_TYPES, EventType
+from procflow.model.timefmt import iso
 
 
 class Moves(EngineCore):

@@ -9,16 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
-from procflow.engine.actor import Actor
 from procflow.engine.core import EngineCore
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import GENESIS, Event, EventType, make_event
-from procflow.engine.payload import check_payload
-from procflow.engine.reducer import apply
-from procflow.engine.slips import ReceiptSlip, RefusalSlip, SupplementRequest
-from procflow.engine.timefmt import iso
 from procflow.engine.timing import deadline
 from procflow.errors import NotPermitted, RuleViolation
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
+from procflow.model.events import GENESIS, Event, EventType, make_event
+from procflow.model.payload import check_payload
+from procflow.model.reducer import apply
+from procflow.model.slips import ReceiptSlip, RefusalSlip, SupplementRequest
+from procflow.model.timefmt import iso
 
 
 class Reception(EngineCore):

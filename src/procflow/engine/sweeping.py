@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from procflow.engine.actor import SYSTEM
 from procflow.engine.core import EngineCore, dated_before_last, log
-from procflow.engine.events import Event, EventType
-from procflow.engine.timefmt import iso
 from procflow.errors import ConflictError
+from procflow.model.actor import SYSTEM
+from procflow.model.events import Event, EventType
+from procflow.model.timefmt import iso
 
 
 class Sweeping(EngineCore):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
 from procflow.definition.model import Duration
-from procflow.engine.dossier import Timeliness
+from procflow.model.dossier import Timeliness
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar

@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import TRANSITIONS, Event, EventType
-from procflow.engine.reducer import apply
 from procflow.export.base import ExportOptions
+from procflow.model.dossier import Dossier
+from procflow.model.events import TRANSITIONS, Event, EventType
+from procflow.model.reducer import apply
 
 if TYPE_CHECKING:
     from procflow.store.base import Store

@@ -29,9 +29,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 
-from procflow.engine.dossier import Dossier
 from procflow.export.base import ExportFormat, ExportOptions, ExportStats
 from procflow.export.cases import Case, iter_cases
+from procflow.model.dossier import Dossier
 
 if TYPE_CHECKING:
     from procflow.store.base import Store

@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from procflow.compiler import WITHDRAW, CompiledProcedure
-from procflow.engine.dossier import Dossier
 from procflow.errors import ProcflowError, RuleViolation
+from procflow.model.dossier import Dossier
 from procflow.simulation.des import Core, Pool, Process
 from procflow.simulation.runner import (
     DEFAULT_RESPONSE_HOURS,

@@ -45,8 +45,8 @@ from procflow.catalogue import Catalogue
 from procflow.compiler import WITHDRAW, CompiledProcedure
 from procflow.definition.model import Terminal
 from procflow.engine import Actor, Engine
-from procflow.engine.dossier import Dossier
 from procflow.errors import ProcflowError, RuleViolation
+from procflow.model.dossier import Dossier
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
 

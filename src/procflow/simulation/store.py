@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event
 from procflow.errors import ConflictError, ProcflowError
+from procflow.model.dossier import Dossier
+from procflow.model.events import Event
 from procflow.store.memory import HeldDossiers
 from procflow.store.records import check_write
 

@@ -1,52 +1,30 @@
-"""The storage interface the engine writes through.
+"""How stores are opened, and the storage contract they keep.
 
-A store keeps two things: each dossier's current state (one row) and its
-append-only event log. The engine calls :meth:`Store.create` and
-:meth:`Store.append`, each of which must write the event and the new state in
-one atomic step, or nothing. ``append`` carries the version the engine read:
-when another writer got there first the store raises
-:class:`~procflow.errors.ConflictError` and writes nothing (optimistic
-concurrency), so no update is ever lost.
-
-Beyond the basic calls, a store may do some things better than the plain
-way; it says which in :attr:`StoreBase.capabilities` (a :class:`Capability`
-set), and :class:`StoreBase` gives every such call a correct default built
-from the basic ones, so callers never probe for methods:
-
-* ``create_numbered(scope, make)``: take the next dossier number and store
-  the dossier built for it (``NUMBERED_RECEIPTS``: in one transaction, one
-  durable commit per receipt instead of two; default: number, then create,
-  skipping a number whose code is taken).
-* ``get_current(code)``: the state to act on (``REMEMBERED_STATES``: from the
-  store's memory of what it wrote itself, checked against the stored version
-  and hash; default: ``get``).
-* ``claim_for_alert(now, limit)``: the due dossiers for this sweeper
-  (``ALERT_CLAIMS``: each handed to one sweeper only, PostgreSQL's ``SKIP
-  LOCKED``; default: ``due_for_alert``).
-* ``iter_events()``: every event in (code, seq) order (``EVENT_PAGES``: paged
-  by the database; default: dossier by dossier).
-* ``count(open_only=)``: how many dossiers (``COUNTS``: one query; default:
-  counting codes).
-* ``create_many(items)``: many new dossiers at once (``BULK_IMPORT``: one
-  transaction; default: one ``create`` each).
-
-How a durable store is opened is its :data:`StoreMode`: commands that only
-read a database open it ``"read"``, commands that change an existing one
-``"write"``, and only the commands that may start a new database
+The contract (:class:`Store`, :class:`StoreBase`, :class:`Capability`) lives in
+:mod:`procflow.model.storage`, below the engine and the stores, and is
+re-exported here. How a durable store is opened is its :data:`StoreMode`:
+commands that only read a database open it ``"read"``, commands that change an
+existing one ``"write"``, and only the commands that may start a new database
 ``"create"``. The first two refuse a missing file or schema, and every mode
 refuses what is not a procflow database, without changing it.
 """
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
-from typing import Any, ClassVar, Literal, Protocol, runtime_checkable
+from typing import Literal
 
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import Event
-from procflow.errors import ConflictError, StoreError
+from procflow.errors import StoreError
+from procflow.model.storage import Capability, Store, StoreBase
+
+__all__ = [
+    "STORE_MODES",
+    "Capability",
+    "Store",
+    "StoreBase",
+    "StoreMode",
+    "check_mode",
+    "mode_flags",
+]
 
 StoreMode = Literal["read", "write", "create"]
 """How a store is opened.
@@ -83,181 +61,3 @@ def check_mode(mode: str) -> StoreMode:
 def mode_flags(mode: StoreMode) -> tuple[bool, bool]:
     """``(read_only, create)`` for the stores' constructor flags."""
     return mode == "read", mode == "create"
-
-
-@runtime_checkable
-class Store(Protocol):
-    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
-        """Store a new dossier and its first event. ConflictError if the code exists."""
-        ...
-
-    def append(
-        self,
-        dossier: Dossier,
-        event: Event,
-        expected_version: int,
-        next_alert_at: datetime | None,
-    ) -> None:
-        """Store ``event`` and the dossier's new state if its stored version is
-        still ``expected_version``; otherwise raise ConflictError and write nothing."""
-        ...
-
-    def get(self, code: str) -> Dossier | None: ...
-
-    def events(self, code: str) -> list[Event]: ...
-
-    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        """Dossier codes, in receipt order."""
-        ...
-
-    def iter_dossier_dicts(
-        self,
-        *,
-        open_only: bool = False,
-        procedure_id: str | None = None,
-        shard: tuple[int, int] | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Every dossier's state as ``Dossier.to_dict()`` data, in receipt order,
-        streamed: reports aggregate over it in bounded memory. ``shard`` (i, n)
-        keeps one n-th of them (stores with ``PARALLEL_SCANS``; the others
-        ignore it only when n is 1)."""
-        ...
-
-    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
-        """Open dossiers whose next warning or deadline is at or before ``now``."""
-        ...
-
-    def next_sequence(self, scope: str) -> int:
-        """The next number (1, 2, ...) in ``scope``, e.g. one desk on one day."""
-        ...
-
-    def close(self) -> None: ...
-
-    def create_numbered(
-        self, scope: str, make: Callable[[int], tuple[Dossier, Event, datetime | None]]
-    ) -> tuple[Dossier, Event]:
-        """Number a new dossier in ``scope`` and store what ``make(number)`` builds."""
-        ...
-
-    def get_current(self, code: str) -> Dossier | None:
-        """The dossier's state to act on (see :class:`StoreBase`)."""
-        ...
-
-    def claim_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
-        """The due dossiers this sweeper should look at."""
-        ...
-
-    def iter_events(self, code: str | None = None) -> Iterator[Event]:
-        """Every event (or one dossier's), in (code, seq) order."""
-        ...
-
-    def count(self, *, open_only: bool = False) -> int:
-        """How many dossiers (open ones only, if asked)."""
-        ...
-
-    def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
-        """Store many new dossiers; returns how many."""
-        ...
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        """What this store does better than the defaults."""
-        ...
-
-    def reader_factory(self) -> Callable[[], Store] | None:
-        """A picklable callable opening another read-only handle on the same
-        database, for reports that read it from several processes
-        (``PARALLEL_SCANS``), or None."""
-        ...
-
-
-class Capability(enum.StrEnum):
-    """What a store does better than :class:`StoreBase`'s defaults (see the module)."""
-
-    NUMBERED_RECEIPTS = "numbered_receipts"
-    REMEMBERED_STATES = "remembered_states"
-    ALERT_CLAIMS = "alert_claims"
-    EVENT_PAGES = "event_pages"
-    COUNTS = "counts"
-    BULK_IMPORT = "bulk_import"
-    PARALLEL_SCANS = "parallel_scans"
-    """Reports may read it from several processes at once (a file SQLite opens)."""
-
-
-class StoreBase:
-    """The optional calls of :class:`Store`, done the plain way.
-
-    A store inherits this and overrides what it does better, listing it in
-    :attr:`capabilities`; the defaults are correct for any store that
-    implements the basic calls (``create``, ``get``, ``events``, ``codes``,
-    ``due_for_alert``, ``next_sequence``). So engine, reports and exports call
-    every method directly, whatever the store.
-    """
-
-    CAPABILITIES: ClassVar[frozenset[Capability]] = frozenset()
-    """What every store of the class does better than the defaults."""
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return self.CAPABILITIES
-
-    def reader_factory(self) -> Callable[[], Store] | None:
-        return None
-
-    # The basic calls, provided by the store itself.
-    def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
-        raise NotImplementedError
-
-    def get(self, code: str) -> Dossier | None:
-        raise NotImplementedError
-
-    def events(self, code: str) -> list[Event]:
-        raise NotImplementedError
-
-    def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        raise NotImplementedError
-
-    def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
-        raise NotImplementedError
-
-    def next_sequence(self, scope: str) -> int:
-        raise NotImplementedError
-
-    # The optional ones.
-    def create_numbered(
-        self,
-        scope: str,
-        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
-        *,
-        attempts: int = 5,
-    ) -> tuple[Dossier, Event]:
-        """Take a number, then store the dossier built for it; a number whose code
-        is taken (a store restored from an older backup) is skipped."""
-        for _ in range(attempts):
-            dossier, event, alert = make(self.next_sequence(scope))
-            try:
-                self.create(dossier, event, alert)
-            except ConflictError:
-                continue
-            return dossier, event
-        raise ConflictError(f"could not allocate a dossier code in {scope}")
-
-    def get_current(self, code: str) -> Dossier | None:
-        return self.get(code)
-
-    def claim_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
-        return self.due_for_alert(now, limit)
-
-    def iter_events(self, code: str | None = None) -> Iterator[Event]:
-        for each in [code] if code is not None else sorted(self.codes()):
-            yield from self.events(each)
-
-    def count(self, *, open_only: bool = False) -> int:
-        return sum(1 for _ in self.codes(open_only=open_only))
-
-    def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
-        done = 0
-        for dossier, event, alert in items:
-            self.create(dossier, event, alert)
-            done += 1
-        return done

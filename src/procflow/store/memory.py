@@ -18,10 +18,10 @@ from typing import Any
 
 import orjson
 
-from procflow.engine.actor import Actor
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import EVENT_TYPES, GENESIS, Event
 from procflow.errors import ConflictError
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
+from procflow.model.events import EVENT_TYPES, GENESIS, Event
 from procflow.store.base import Capability, StoreBase
 from procflow.store.records import check_write, numbering_failed
 

@@ -63,9 +63,9 @@ from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from procflow.engine.dossier import Dossier, Status
-from procflow.engine.events import Event
 from procflow.errors import ConflictError, StoreError
+from procflow.model.dossier import Dossier, Status
+from procflow.model.events import Event
 from procflow.store.base import Capability
 from procflow.store.records import (
     DOSSIER_COLUMNS,

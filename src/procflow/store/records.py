@@ -13,11 +13,11 @@ from typing import Any
 
 import orjson
 
-from procflow.engine.actor import Actor
-from procflow.engine.dossier import Dossier
-from procflow.engine.events import EVENT_TYPES, Event
-from procflow.engine.timefmt import iso
 from procflow.errors import ConflictError, StoreError
+from procflow.model.actor import Actor
+from procflow.model.dossier import Dossier
+from procflow.model.events import EVENT_TYPES, Event
+from procflow.model.timefmt import iso
 from procflow.store.schema import utc_key
 
 DOSSIER_COLUMNS = (

@@ -15,7 +15,7 @@ Guarantees, and how they are kept:
   :class:`~procflow.errors.ConflictError` is raised.
 * **Append-only log.** Triggers refuse ``UPDATE`` and ``DELETE`` on
   ``events``. Whoever drops them can still edit the file; the hash chain
-  (:func:`procflow.engine.events.verify_chain`) is what detects that.
+  (:func:`procflow.model.events.verify_chain`) is what detects that.
 * **Bounded memory.** Listing codes and streaming events page through the
   tables by key (:meth:`codes`, :meth:`iter_events`), so nothing grows with
   the number of stored dossiers and no read holds a snapshot open while the
@@ -64,9 +64,9 @@ from types import TracebackType
 from typing import Literal
 from urllib.parse import quote, urlencode
 
-from procflow.engine.dossier import Dossier, Status
-from procflow.engine.events import Event
 from procflow.errors import ConflictError, StoreError
+from procflow.model.dossier import Dossier, Status
+from procflow.model.events import Event
 from procflow.store.base import Capability, Store
 from procflow.store.records import (
     DOSSIER_COLUMNS,

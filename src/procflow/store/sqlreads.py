@@ -15,9 +15,9 @@ from typing import Any
 
 import orjson
 
-from procflow.engine.dossier import Dossier, Status
-from procflow.engine.events import Event
 from procflow.errors import StoreError
+from procflow.model.dossier import Dossier, Status
+from procflow.model.events import Event
 from procflow.store.base import StoreBase, StoreMode
 from procflow.store.records import EVENT_COLUMNS, dossier_from_body, event_from_row
 

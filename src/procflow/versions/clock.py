@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from procflow.definition.model import Duration
 from procflow.engine import timing
-from procflow.engine.events import TRANSITIONS, Event, EventType
 from procflow.errors import StoreError
+from procflow.model.events import TRANSITIONS, Event, EventType
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar

@@ -39,7 +39,7 @@ from procflow.definition.model import Procedure, StepKind, Terminal
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
-    from procflow.engine.dossier import Dossier
+    from procflow.model.dossier import Dossier
 
 __all__ = ["Diagram", "DossierTrace", "Edge", "Lane", "Node", "build_diagram"]
 

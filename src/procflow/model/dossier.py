@@ -1,7 +1,7 @@
 """The state of one dossier (hồ sơ), as stored and as rebuilt from its events.
 
 A dossier is plain data. Everything in it follows from its event log by
-:func:`procflow.engine.reducer.apply`, so ``replay`` can rebuild it and
+:func:`procflow.model.reducer.apply`, so ``replay`` can rebuild it and
 ``verify`` can compare.
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
 
-from procflow.engine.timefmt import iso
+from procflow.model.timefmt import iso
 
 
 class Timeliness(enum.StrEnum):

@@ -18,8 +18,8 @@ from typing import Any
 
 import orjson
 
-from procflow.engine.actor import Actor
-from procflow.engine.timefmt import iso
+from procflow.model.actor import Actor
+from procflow.model.timefmt import iso
 
 GENESIS = "0" * 64
 
@@ -182,7 +182,7 @@ def canonical(
     orjson is used for speed (this runs on every transition); its output is
     deterministic for the same values, which is all the chain needs. ``at``
     may be the datetime itself: orjson writes it as the RFC 3339 text of
-    :func:`procflow.engine.timefmt.iso`, the same text ``isoformat`` gives.
+    :func:`procflow.model.timefmt.iso`, the same text ``isoformat`` gives.
     """
     return orjson.dumps([code, seq, type_, at, actor, data], option=orjson.OPT_SORT_KEYS)
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
-from procflow.engine.dossier import Timeliness
+from procflow.model.dossier import Timeliness
 
 
 def _plain(value: Any) -> Any:

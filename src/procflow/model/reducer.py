@@ -13,9 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from procflow.engine.dossier import TIMELINESS, Appointment, Dossier, Status, StepVisit
-from procflow.engine.events import TRANSITIONS, Event, EventType
 from procflow.errors import StoreError
+from procflow.model.dossier import TIMELINESS, Appointment, Dossier, Status, StepVisit
+from procflow.model.events import TRANSITIONS, Event, EventType
 
 
 def _dt(value: str | None) -> datetime | None:
