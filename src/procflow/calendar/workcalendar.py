@@ -46,7 +46,7 @@ import functools
 import math
 import operator
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, compress
@@ -1230,48 +1230,38 @@ class WorkCalendar:
 
     def add_working_seconds_ts(self, start: float, seconds: float) -> float:
         """:meth:`add_working_seconds` on POSIX seconds."""
-        off = self._off
-        if off is None:
-            off = self._offset()
-            if off is None:
-                return self.to_ts(self.add_working_seconds(self.from_ts(start), seconds))
-        tod: float
-        if type(start) is int:
-            q, tod = divmod(start + off, 86400)
-        else:
-            q, tod = self._split_ts(start, off)
-        if type(seconds) is not float or not 0.0 <= seconds < math.inf:
-            self._check_seconds(seconds)
-        i = q - self._day0
-        if not 0 <= i < self._n:
-            self._ts_index(q)
-        r = self._add_at(i, tod, seconds)
-        if r is None:
-            return self._ts_at(i, tod, off)
-        j, tod = r
-        whole = int(tod)
-        if whole == tod:  # _ts_at's first case, inline
-            return (self._day0 + j) * 86400 - off + whole
-        return self._ts_at(j, tod, off)
+        return self._shift_ts(start, seconds, self._add_at, self.add_working_seconds)
 
     def subtract_working_seconds_ts(self, end: float, seconds: float) -> float:
         """:meth:`subtract_working_seconds` on POSIX seconds."""
+        return self._shift_ts(end, seconds, self._sub_at, self.subtract_working_seconds)
+
+    def _shift_ts(
+        self,
+        t: float,
+        seconds: float,
+        step: Callable[[int, float, float], tuple[int, float] | None],
+        fallback: Callable[[datetime, float], datetime],
+    ) -> float:
+        """Move ``t`` by ``seconds`` of working time, forwards or backwards as
+        ``step`` (``_add_at``/``_sub_at``) does; ``fallback`` is the datetime
+        method, for zones whose offset changes over the calendar's years."""
         off = self._off
         if off is None:
             off = self._offset()
             if off is None:
-                return self.to_ts(self.subtract_working_seconds(self.from_ts(end), seconds))
+                return self.to_ts(fallback(self.from_ts(t), seconds))
         tod: float
-        if type(end) is int:
-            q, tod = divmod(end + off, 86400)
+        if type(t) is int:
+            q, tod = divmod(t + off, 86400)
         else:
-            q, tod = self._split_ts(end, off)
+            q, tod = self._split_ts(t, off)
         if type(seconds) is not float or not 0.0 <= seconds < math.inf:
             self._check_seconds(seconds)
         i = q - self._day0
         if not 0 <= i < self._n:
             self._ts_index(q)
-        r = self._sub_at(i, tod, seconds)
+        r = step(i, tod, seconds)
         if r is None:
             return self._ts_at(i, tod, off)
         j, tod = r
