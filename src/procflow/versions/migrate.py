@@ -49,7 +49,6 @@ from procflow.findings import Finding, Severity
 from procflow.versions.clock import recompute_due
 from procflow.versions.mapping import MigrationMapping
 from procflow.versions.windows import VersionWindow, check_versions
-from procflow.versions.writing import write_event
 
 __all__ = [
     "DossierMove",
@@ -464,7 +463,7 @@ def _one(
         if dry_run:
             return move
         try:
-            write_event(engine, new, dossier, EventType.MIGRATED, now, actor, data)
+            engine.write_event(new, dossier, EventType.MIGRATED, now, actor, data)
         except ConflictError:
             last = move
             continue  # someone moved it meanwhile: read it again

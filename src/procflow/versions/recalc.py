@@ -33,7 +33,6 @@ from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
 from procflow.engine.timing import deadline
 from procflow.errors import ConflictError, ProcflowError
 from procflow.versions.clock import recompute_due
-from procflow.versions.writing import write_event
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
@@ -266,8 +265,8 @@ def recalc(
                 "by": d.desk_agency,
             }
             try:
-                write_event(
-                    engine, engine.procedure_of(d), d, EventType.RECALCULATED, now, actor, data
+                engine.write_event(
+                    engine.procedure_of(d), d, EventType.RECALCULATED, now, actor, data
                 )
             except ConflictError:
                 change.status = "conflict"
