@@ -14,7 +14,8 @@ Two sources, both deterministic:
 
 A case records every event (type, instant, actor, data), the dossier's final
 state and its control slip, and the outcome of each act. Hashes are left out:
-the encoding that is hashed is the one thing a new core may change.
+the encoding that is hashed (and its format number) is the one thing a new core
+may change.
 
 ``python tests/golden/golden.py`` rewrites ``engine.jsonl.gz``; do it only when
 a behaviour change is intended, and say so in the commit.
@@ -44,7 +45,7 @@ GOLDEN = Path(__file__).with_name("engine.jsonl.gz")
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 SCHEDULES = 3000
 SEED = 20261202
-HASH_FIELDS = ("prev_hash", "hash", "last_hash")
+HASH_FIELDS = ("prev_hash", "hash", "last_hash", "format")
 
 
 def _event(e: Event) -> dict[str, Any]:

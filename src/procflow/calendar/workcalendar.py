@@ -1024,6 +1024,13 @@ class WorkCalendar:
             self._off_known = True
         return self._off
 
+    @property
+    def fixed_offset(self) -> int | None:
+        """The zone's UTC offset in seconds when it is the same over the
+        calendar's whole range (Viet Nam: 25200), else None: engines working
+        on POSIX seconds read local dates with one addition when it is."""
+        return self._offset()
+
     def _split_ts(self, t: object, off: int) -> tuple[int, float]:
         """(local day number since 1970-01-01, seconds after local midnight) of ``t``."""
         if type(t) is int:

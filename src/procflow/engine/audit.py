@@ -34,7 +34,7 @@ class Audit(EngineCore):
 
     def replay(self, code: str) -> Dossier:
         """Rebuild the dossier from its event log alone."""
-        return replay(self.history(code))
+        return replay(self.history(code), self._tz)
 
     def verify(self, codes: Iterable[str] | None = None) -> VerifyReport:
         """Check every dossier's hash chain, and that replay equals the stored state."""
@@ -57,7 +57,7 @@ class Audit(EngineCore):
                     f"event {events[-1].seq} (an event was removed or the state edited)"
                 )
             try:
-                rebuilt = replay(events)
+                rebuilt = replay(events, self._tz)
             except Exception as exc:  # a broken log must be reported, not crash verify
                 report.problems.append(f"{code}: replay failed: {exc}")
                 continue

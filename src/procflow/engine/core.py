@@ -12,14 +12,24 @@ from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
-from procflow.definition.model import Terminal
 from procflow.engine.authority import Act, refusal
 from procflow.engine.clock import Clock, SystemClock
-from procflow.errors import DossierClosed, DossierNotFound, NotPermitted, RuleViolation
+from procflow.engine.plans import Deadline, Plans
+from procflow.errors import (
+    ConflictError,
+    DossierClosed,
+    DossierNotFound,
+    NotPermitted,
+    RuleViolation,
+)
 from procflow.model.actor import Actor
-from procflow.model.dossier import Dossier
+from procflow.model.dossier import DOSSIER_FIELDS, Dossier
+from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event, EventType, frozen_event, make_event
-from procflow.model.reducer import apply
+from procflow.model.instant import Instant, dt_of, ts_of
+from procflow.model.record import Record
+from procflow.model.reducer import replay
+from procflow.model.storage import Capability
 from procflow.model.timefmt import iso
 
 if TYPE_CHECKING:
@@ -29,9 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("procflow.engine")
 
 Listener = Callable[[Event, Dossier], None]
-
-#: Results that count as "resolved" and are classified early / on time / late.
-RESOLVED = frozenset({Terminal.RETURNED.value, Terminal.REFUSED.value})
 
 
 class EngineCore:
@@ -57,7 +64,11 @@ class EngineCore:
         self.calendar = calendar
         self.clock: Clock = clock or SystemClock(calendar.tz)
         self.warning_seconds = warning_hours * 3600.0
-        self._warn_cache: dict[datetime, datetime] = {}
+        self._warn_cache: dict[Instant, Instant] = {}
+        self._tz = calendar.tz
+        self._offset = calendar.fixed_offset
+        self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
+        self._scopes: dict[tuple[str, int], str] = {}
         self.agency_codes = dict(agency_codes or {})
         self._listeners: list[tuple[Listener, frozenset[EventType] | None]] = []
         self.listener_errors = 0
@@ -85,17 +96,21 @@ class EngineCore:
         self._listeners.append(entry)
         return lambda: self._listeners.remove(entry)
 
-    def _notify(self, event: Event, dossier: Dossier) -> None:
-        if not self._listeners:
-            return
+    def _notify(self, event: Event | Entry, dossier: Dossier | Record) -> None:
+        """Tell the listeners (the caller checked there are some)."""
         shown: Event | None = None
         for listener, types in list(self._listeners):
             if types is not None and event.type not in types:
                 continue
             if shown is None:
-                shown = frozen_event(event)
+                public = event.event(self._tz) if isinstance(event, Entry) else event
+                shown = frozen_event(public)
+                event = public
             try:
-                listener(shown, dossier.clone())
+                listener(
+                    shown,
+                    dossier.to_dossier() if isinstance(dossier, Record) else dossier.clone(),
+                )
             except Exception:
                 self.listener_errors += 1
                 log.exception("listener %r failed on %s #%d", listener, event.code, event.seq)
@@ -106,6 +121,47 @@ class EngineCore:
                     "written before a listener raised this; the transition happened"
                 )
                 raise
+
+    # --- the hot path's helpers: integers inside ---------------------------------------
+
+    def _plans_of(self, procedure_id: str, version: str) -> tuple[CompiledProcedure, Plans]:
+        """The procedure version and its compiled moves (made once per version)."""
+        key = (procedure_id, version)
+        hit = self._plans.get(key)
+        if hit is None or hit[0] is not self.catalogue.get(procedure_id, version):
+            proc = self.catalogue.get(procedure_id, version)
+            hit = self._plans[key] = (proc, Plans(proc))
+        return hit
+
+    def _instant(self, now: datetime) -> tuple[Instant, int]:
+        """POSIX seconds of ``now`` and its UTC offset in seconds."""
+        tz = now.tzinfo
+        if tz is self._tz and self._offset is not None:
+            return self.calendar.to_ts(now), self._offset
+        off = now.utcoffset()
+        if off is None:
+            raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")
+        return ts_of(now), int(off.total_seconds())
+
+    def _classify(self, done: Instant, due: Instant, by_day: bool) -> str:
+        """Early / on time / late (engine.timing.classify) on POSIX seconds."""
+        ordinal = self.calendar.ordinal_ts
+        done_day, due_day = ordinal(done), ordinal(due)
+        if done_day > due_day or (not by_day and done > due):
+            return "late"
+        if done_day < due_day:
+            return "early"
+        return "on_time"
+
+    def _moved_due(self, due: Instant, paused_seconds: float, limit: Deadline) -> Instant:
+        """The due date after a pause (engine.timing.moved_due) on POSIX seconds."""
+        cal = self.calendar
+        if limit.exact_pause:
+            return cal.add_working_seconds_ts(due, paused_seconds)
+        days = int(paused_seconds / cal.day_seconds + 0.5)
+        if days == 0:
+            return due
+        return cal.add_working_days_ts(due, days)
 
     def get(self, code: str) -> Dossier:
         dossier = self.store.get(code)
@@ -170,39 +226,74 @@ class EngineCore:
         actor: Actor | None,
         data: dict[str, Any],
     ) -> tuple[Dossier, Event]:
-        """Append one event to ``dossier`` (as read): the one write path of every act.
+        """Append one event to ``dossier`` (as read): the one write path of every
+        act built in the public form (facts, apologies, the sweep, migrations,
+        recalculations; moves and receipts build their entries directly).
 
-        One event and the new state in one atomic ``Store.append`` with the
-        version read (ConflictError, nothing written, when the dossier changed
+        One event and the new state in one atomic store call with the version
+        read (ConflictError, nothing written, when the dossier changed
         meanwhile), the sweep's next look computed, listeners told afterwards.
         No checks of who acts or when: the acts (and migrations and
         recalculations, :mod:`procflow.versions`) make them first.
         ``proc`` is the version the dossier runs under after the event.
         """
-        version = dossier.version
-        event = make_event(dossier.code, version + 1, type_, now, actor, data, dossier.last_hash)
-        new = apply(dossier, event)
-        self.store.append(new, event, version, self._next_alert(proc, new))
-        self._notify(event, new)
-        return new, event
-
-    def _alerts(self, proc: CompiledProcedure, d: Dossier) -> list[tuple[datetime, str, str]]:
-        """Pending (instant, key, kind) alerts of an open, running dossier."""
-        if not d.is_open or d.paused_at is not None or d.version == 0:
-            return []
-        out: list[tuple[datetime, str, str]] = []
-        due_key = d.due_at.isoformat()
-        warn_at = self._warn_at(d.due_at)
-        out.append((warn_at, f"warn:dossier:{due_key}", "dossier"))
-        out.append((d.due_at, f"overdue:dossier:{due_key}", "dossier"))
-        if d.step_due_at is not None:
-            out.append(
-                (d.step_due_at, f"overdue:step:{d.state}:{len(d.visits)}", "step"),
+        rec = self.store.record(dossier.code, self._tz)
+        if rec is None:
+            raise DossierNotFound(f"no dossier with code {dossier.code!r}")
+        if rec.version != dossier.version:
+            raise ConflictError(
+                f"dossier {dossier.code} changed since it was read (expected version "
+                f"{dossier.version}, stored version {rec.version}); read it again and retry"
             )
-        done = set(d.alerts)
+        event, new = self._write(proc, rec, type_, now, actor, data)
+        return new.to_dossier(), event
+
+    def _write(
+        self,
+        proc: CompiledProcedure,
+        rec: Record,
+        type_: EventType,
+        now: datetime,
+        actor: Actor | None,
+        data: dict[str, Any],
+    ) -> tuple[Event, Record]:
+        """:meth:`write_event` on the record to act on."""
+        event = make_event(rec.code, rec.version + 1, type_, now, actor, data, rec.last_hash.hex())
+        entry = Entry.of_event(event, rec.last_hash)
+        after = apply_entry(rec.copy(), entry, self._tz)
+        new = self.store.append_record(rec, entry, rec.version, self._next_alert(after))
+        if self._listeners:
+            self._notify(event, new)
+        return event, new
+
+    def _commit(self, rec: Record, entry: Entry, next_alert: Instant | None) -> Dossier:
+        """Store an entry the engine built; the dossier as it is now, built when read."""
+        store = self.store
+        new = store.append_record(rec, entry, rec.version, next_alert)
+        if self._listeners:
+            self._notify(entry, new)
+        if Capability.RECORDS in store.capabilities:
+            return snapshot(store, new.code, new.version, self._tz)
+        # A store that may let the dossier go (the simulator's) or that other
+        # writers share: the state as written, now.
+        return new.to_dossier()
+
+    def _alerts(self, rec: Record) -> list[tuple[Instant, str, str]]:
+        """Pending (instant, key, kind) alerts of an open, running dossier."""
+        if not rec.is_open or rec.paused is not None or rec.version == 0:
+            return []
+        due = rec.due
+        due_key = dt_of(due, self._tz).isoformat()
+        out: list[tuple[Instant, str, str]] = [
+            (self._warn_at(due), f"warn:dossier:{due_key}", "dossier"),
+            (due, f"overdue:dossier:{due_key}", "dossier"),
+        ]
+        if rec.step_due is not None:
+            out.append((rec.step_due, f"overdue:step:{rec.state}:{len(rec.visits)}", "step"))
+        done = set(rec.alerts)
         return [a for a in out if a[1] not in done]
 
-    def _warn_at(self, due: datetime) -> datetime:
+    def _warn_at(self, due: Instant) -> Instant:
         # Cached: most dossiers share their due instant (the close of office
         # on some day), and this runs on every transition.
         cache = self._warn_cache
@@ -210,36 +301,84 @@ class EngineCore:
         if hit is None:
             if len(cache) >= 4096:
                 cache.clear()
-            hit = cache[due] = self.calendar.subtract_working_seconds(due, self.warning_seconds)
+            hit = cache[due] = self.calendar.subtract_working_seconds_ts(due, self.warning_seconds)
         return hit
 
-    def _next_alert(self, proc: CompiledProcedure, d: Dossier) -> datetime | None:
+    def _next_alert(self, rec: Record) -> Instant | None:
         """When ``sweep`` should next look at the dossier (an indexed column)."""
-        if not d.is_open or d.paused_at is not None:
+        if not rec.is_open or rec.paused is not None:
             return None
-        if not d.alerts:  # the usual case: nothing emitted yet
-            warn, step = self._warn_at(d.due_at), d.step_due_at
+        if not rec.alerts:  # the usual case: nothing emitted yet
+            warn, step = self._warn_at(rec.due), rec.step_due
             return warn if step is None or warn <= step else step
-        pending = self._alerts(proc, d)
+        pending = self._alerts(rec)
         return min(a[0] for a in pending) if pending else None
 
 
+class _Snapshot(Dossier):
+    """A dossier as it stood after a write, built only when first read.
+
+    ``fire`` and the other acts return one: most callers of a busy engine
+    never look at what an act returns, and building a dossier (datetimes,
+    visits) costs more than the act itself. It is a :class:`Dossier` in every
+    way; reading any field builds the whole of it, from the store's record
+    when the dossier has not moved since, else by replaying its log up to
+    that version.
+    """
+
+    __slots__ = ("_at_version", "_code", "_store", "_tz")
+    _store: Store
+    _code: str
+    _at_version: int
+    _tz: Any
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        store = object.__getattribute__(self, "_store")
+        code = object.__getattribute__(self, "_code")
+        version = object.__getattribute__(self, "_at_version")
+        tz = object.__getattribute__(self, "_tz")
+        dossier = store.get(code)
+        if dossier is None or dossier.version != version:
+            dossier = replay(store.events(code)[:version], tz)
+        for f in DOSSIER_FIELDS:
+            object.__setattr__(self, f, getattr(dossier, f))
+        return object.__getattribute__(self, name)
+
+
+def snapshot(store: Store, code: str, version: int, tz: Any) -> Dossier:
+    """The dossier ``code`` at ``version``, built when first read (:class:`_Snapshot`)."""
+    snap = _Snapshot.__new__(_Snapshot)
+    snap._store = store
+    snap._code = code
+    snap._at_version = version
+    snap._tz = tz
+    return snap
+
+
 def dated_before_last(dossier: Dossier, now: datetime) -> str | None:
-    """Why an event at ``now`` would run the dossier's log backwards, or None.
+    """Why an event at ``now`` would run the dossier's log backwards, or None."""
+    rec = Record.from_dossier(dossier, now.tzinfo)
+    return dated_before(rec, ts_of(now), now.tzinfo or rec.tz)
+
+
+def dated_before(rec: Record, t: Instant, tz: Any) -> str | None:
+    """Why an event at ``t`` would run the record's log backwards, or None.
 
     A clock set back (or a CLI ``--at`` in the past) would give negative
     working time and a log whose events are not in time order.
     """
-    if now < dossier.state_entered_at:
+    if t < rec.entered:
         return (
-            f"the clock reads {iso(now)}, before {dossier.code} entered step "
-            f"{dossier.state!r} at {iso(dossier.state_entered_at)}; an event cannot be "
+            f"the clock reads {iso(dt_of(t, tz))}, before {rec.code} entered step "
+            f"{rec.state!r} at {iso(dt_of(rec.entered, tz))}; an event cannot be "
             "dated before the one it follows"
         )
-    if dossier.updated_at is not None and now < dossier.updated_at:
+    if rec.updated is not None and t < rec.updated:
         return (
-            f"the clock reads {iso(now)}, before the last event of {dossier.code} "
-            f"(#{dossier.version}, at {iso(dossier.updated_at)}); an event cannot be dated "
+            f"the clock reads {iso(dt_of(t, tz))}, before the last event of {rec.code} "
+            f"(#{rec.version}, at {iso(dt_of(rec.updated, tz))}); an event cannot be dated "
             "before the one it follows"
         )
     return None

@@ -5,19 +5,25 @@ and left on every step it leaves and enters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Any
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
-from procflow.definition.model import ClockPolicy
-from procflow.engine.authority import ACT_OF_MOVE, refusal
-from procflow.engine.core import RESOLVED, EngineCore
-from procflow.engine.timing import by_day, classify, deadline, moved_due
-from procflow.errors import ConflictError, InvalidTrigger, NotPermitted, RuleViolation
+from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
+from procflow.engine.core import EngineCore, dated_before
+from procflow.engine.plans import MovePlan
+from procflow.errors import (
+    ConflictError,
+    DossierClosed,
+    DossierNotFound,
+    InvalidTrigger,
+    NotPermitted,
+    RuleViolation,
+)
 from procflow.model.actor import Actor
-from procflow.model.dossier import Dossier, Timeliness
-from procflow.model.events import EVENT_TYPES, EventType
-from procflow.model.timefmt import iso
+from procflow.model.dossier import Dossier
+from procflow.model.entry import Entry, apply_entry
+from procflow.model.events import EventType
+from procflow.model.instant import Instant
+from procflow.model.record import Record
 
 
 class Moves(EngineCore):
@@ -34,7 +40,10 @@ class Moves(EngineCore):
         for trigger in proc.triggers(dossier.state):
             if proc.resolve(dossier.state, trigger, dossier.facts) is None:
                 continue
-            if actor is not None and self._refusal(proc, dossier, info, trigger, actor):
+            why = actor is not None and self._refusal(
+                proc, dossier.desk_agency, code, info, trigger, actor
+            )
+            if why:
                 continue
             out.append(trigger)
         return out
@@ -56,34 +65,157 @@ class Moves(EngineCore):
         (e.g. a second supplement request) or ConflictError (someone else
         moved the dossier first, or ``expected_version`` is stale). On any
         error nothing is written.
+
+        The dossier returned is built when first read (most callers of a
+        busy desk never read it).
         """
-        dossier = self._current(code)
-        if expected_version is not None and dossier.version != expected_version:
+        rec = self.store.record(code, self._tz)
+        if rec is None:
+            raise DossierNotFound(f"no dossier with code {code!r}")
+        if expected_version is not None and rec.version != expected_version:
             raise ConflictError(
-                f"{code} is at version {dossier.version}, not {expected_version}: "
+                f"{code} is at version {rec.version}, not {expected_version}: "
                 "it changed since you read it"
             )
-        self._require_open(dossier, trigger)
-        proc = self.procedure_of(dossier)
-        info = proc.states[dossier.state]
-        refusal = self._refusal(proc, dossier, info, trigger, actor)
-        if refusal:
-            raise NotPermitted(refusal)
-        transition = proc.resolve(dossier.state, trigger, dossier.facts)
-        if transition is None:
-            self._raise_invalid(proc, dossier, trigger)
-            raise AssertionError("unreachable")  # pragma: no cover
-        dest = proc.states[transition.dest]
+        if not rec.is_open:
+            raise DossierClosed(
+                f"dossier {code} is closed ({rec.outcome}); {trigger!r} is not possible"
+            )
+        plans = self._plans_of(rec.procedure_id, rec.procedure_version)
+        plan = plans[1].moves.get(rec.state, {}).get(trigger)
+        if (
+            plan is None
+            or plan.act is not Act.MOVE
+            or actor.agency != (plan.holder or rec.desk_agency)
+            or (plan.roles is not None and actor.role not in plan.roles)
+        ):
+            # Branches on facts, withdrawals and stops, refusals, unknown
+            # triggers: the general path, which resolves the branch or says
+            # why not.
+            proc = plans[0]
+            info = proc.states[rec.state]
+            why = self._refusal(proc, rec.desk_agency, code, info, trigger, actor)
+            if why:
+                raise NotPermitted(why)
+            transition = proc.resolve(rec.state, trigger, rec.facts)
+            if transition is None:
+                self._raise_invalid(proc, rec, trigger)
+                raise AssertionError("unreachable")  # pragma: no cover
+            plan = plans[1].plan_for(proc, transition)
         now = self.clock.now()
-        type_, data = self._transition_data(
-            proc, dossier, info, dest, trigger, actor, now, note, list(missing)
+        t, offset = self._instant(now)
+        early = dated_before(rec, t, now.tzinfo)
+        if early:
+            raise RuleViolation(f"{early}; check the clock, or --at")
+        entry, next_alert = self._move(plans[0], rec, plan, t, offset, actor, note, missing)
+        return self._commit(rec, entry, next_alert)
+
+    def _move(
+        self,
+        proc: CompiledProcedure,
+        rec: Record,
+        plan: MovePlan,
+        t: Instant,
+        offset: int,
+        actor: Actor,
+        note: str | None,
+        missing: Sequence[str],
+    ) -> tuple[Entry, Instant | None]:
+        """The entry a move writes, and the sweep's next look after it: the
+        working time the step left used, late and its timeliness; the clock
+        paused, resumed or restarted; the next step's deadline or the
+        dossier's result and timeliness."""
+        cal = self.calendar
+        between = cal.working_seconds_between_ts
+        dest = plan.dest
+
+        # The step being left: how much working time its agency used, and
+        # whether it finished within its own allotment.
+        used = 0.0 if plan.leaves_applicant else between(rec.entered, t)
+        late = 0.0
+        left: str | None = None
+        step_due = rec.step_due
+        allot = plan.leaving_allotment
+        if step_due is not None and allot is not None:
+            left = self._classify(t, step_due, allot.by_day)
+            if left == "late":
+                late = between(step_due, t)
+
+        type_ = plan.type
+        due: Instant | None = None
+        paused_s: float | None = None
+        # Leaving an applicant step: the clock runs again.
+        if plan.leaves_applicant and rec.paused is not None:
+            type_ = EventType.RESUMED
+            limit = plan.limit
+            if plan.restart:
+                due = cal.due_ts(t, limit.value, limit.unit, limit.cutoff)
+            else:
+                paused_s = between(rec.paused, t)
+                due = self._moved_due(rec.due, paused_s, limit)
+
+        # Entering an applicant step: ask the applicant, stop the clock.
+        supplement: bool | None = None
+        asked: list[str] | None = None
+        paused_at: Instant | None = None
+        if plan.enters_applicant:
+            self._check_supplement_rule(proc, rec, dest)
+            supplement = True
+            asked = list(missing) if missing else None
+            if plan.pauses:
+                type_ = EventType.PAUSED
+                paused_at = t
+
+        outcome: str | None = None
+        timeliness: str | None = None
+        next_due: Instant | None = None
+        if plan.closing is not None:
+            outcome = dest.id
+            type_ = plan.closing
+            if plan.classified:
+                statutory = due if due is not None else rec.due
+                timeliness = self._classify(t, statutory, plan.limit.by_day)
+        elif plan.entering_allotment is not None:
+            a = plan.entering_allotment
+            next_due = cal.due_ts(t, a.value, a.unit, a.cutoff)
+
+        payload = [
+            plan.trigger,
+            plan.source.id,
+            dest.id,
+            dest.agency,
+            actor.id,
+            note or None,
+            used,
+            late,
+            left,
+            due,
+            paused_s,
+            supplement,
+            asked,
+            paused_at,
+            outcome,
+            timeliness,
+            next_due,
+        ]
+        entry = Entry(
+            rec.code, rec.version + 1, type_, t, offset, actor, "T", payload, rec.last_hash
         )
-        return self._append(proc, dossier, type_, now, actor, data)
+        # The sweep's next look, from the state the entry leaves.
+        if outcome is not None or paused_at is not None:
+            next_alert = None
+        elif rec.alerts:
+            next_alert = self._next_alert(apply_entry(rec.copy(), entry, self._tz))
+        else:
+            warn = self._warn_at(due if due is not None else rec.due)
+            next_alert = warn if next_due is None or warn <= next_due else next_due
+        return entry, next_alert
 
     def _refusal(
         self,
         proc: CompiledProcedure,
-        dossier: Dossier,
+        desk_agency: str,
+        code: str,
         info: StateInfo,
         trigger: str,
         actor: Actor,
@@ -96,106 +228,27 @@ class Moves(EngineCore):
         which moves exist where they may not act.
         """
         kind = proc.kind_of(info.id, trigger) or MoveKind.STEP
-        return refusal(
-            proc, info, dossier.desk_agency, dossier.code, ACT_OF_MOVE[kind], actor, trigger
-        )
+        return refusal(proc, info, desk_agency, code, ACT_OF_MOVE[kind], actor, trigger)
 
-    def _raise_invalid(self, proc: CompiledProcedure, dossier: Dossier, trigger: str) -> None:
-        possible = [
-            t for t in proc.triggers(dossier.state) if proc.resolve(dossier.state, t, dossier.facts)
-        ]
+    def _raise_invalid(self, proc: CompiledProcedure, rec: Record, trigger: str) -> None:
+        possible = [t for t in proc.triggers(rec.state) if proc.resolve(rec.state, t, rec.facts)]
         if not any(t.trigger == trigger for t in proc.transitions):
             raise InvalidTrigger(
-                f"{proc.id!r} has no trigger {trigger!r}; from step {dossier.state!r} "
+                f"{proc.id!r} has no trigger {trigger!r}; from step {rec.state!r} "
                 f"you can fire: {', '.join(possible)}"
             )
-        facts = f" with facts {dossier.facts}" if dossier.facts else ""
+        facts = f" with facts {rec.facts}" if rec.facts else ""
         raise InvalidTrigger(
-            f"{trigger!r} is not possible from step {dossier.state!r} of {dossier.code}"
+            f"{trigger!r} is not possible from step {rec.state!r} of {rec.code}"
             f"{facts}; possible now: {', '.join(possible)}"
         )
 
-    def _transition_data(
-        self,
-        proc: CompiledProcedure,
-        dossier: Dossier,
-        info: StateInfo,
-        dest: StateInfo,
-        trigger: str,
-        actor: Actor,
-        now: datetime,
-        note: str | None,
-        missing: list[str],
-    ) -> tuple[EventType, dict[str, Any]]:
-        cal = self.calendar
-        tz = cal.tz
-        limit = proc.procedure.time_limit
-        data: dict[str, Any] = {
-            "trigger": trigger,
-            "from": info.id,
-            "to": dest.id,
-            "to_agency": dest.agency,
-            "sender": actor.id,
-        }
-        if note:
-            data["note"] = note
-
-        # The step being left: how much working time its agency used, and
-        # whether it finished within its own allotment.
-        entered = dossier.state_entered_at
-        used = 0.0 if info.is_applicant else cal.working_seconds_between(entered, now)
-        left: dict[str, Any] = {"used_seconds": used, "late_seconds": 0.0, "timeliness": None}
-        if dossier.step_due_at is not None and info.allotment is not None:
-            cls = classify(now, dossier.step_due_at, by_day(info.allotment), tz)
-            left["timeliness"] = cls.value
-            if cls is Timeliness.LATE:
-                left["late_seconds"] = cal.working_seconds_between(dossier.step_due_at, now)
-        data["left"] = left
-
-        type_ = EventType.MOVED
-        if dest.agency is not None and dest.agency != info.agency:
-            type_ = EventType.HANDED_OFF
-
-        # Leaving an applicant step: the clock runs again.
-        if info.is_applicant and dossier.paused_at is not None:
-            type_ = EventType.RESUMED
-            if info.clock is ClockPolicy.RESTART:
-                data["due_at"] = iso(deadline(cal, now, limit))
-            else:
-                paused = cal.working_seconds_between(dossier.paused_at, now)
-                data["paused_seconds"] = paused
-                data["due_at"] = iso(moved_due(cal, dossier.due_at, paused, limit))
-
-        # Entering an applicant step: ask the applicant, stop the clock.
-        if dest.is_applicant:
-            self._check_supplement_rule(proc, dossier, dest)
-            data["supplement"] = True
-            if missing:
-                data["missing"] = missing
-            if dest.clock is not ClockPolicy.RUN:
-                type_ = EventType.PAUSED
-                data["paused_at"] = iso(now)
-
-        if dest.terminal:
-            data["outcome"] = dest.id
-            type_ = EVENT_TYPES[dest.id]
-            if dest.id in RESOLVED:
-                statutory = (
-                    datetime.fromisoformat(data["due_at"]) if "due_at" in data else dossier.due_at
-                )
-                data["timeliness"] = classify(now, statutory, by_day(limit), tz).value
-        elif dest.allotment is not None:
-            data["step_due_at"] = iso(deadline(cal, now, dest.allotment))
-        return type_, data
-
-    def _check_supplement_rule(
-        self, proc: CompiledProcedure, dossier: Dossier, dest: StateInfo
-    ) -> None:
+    def _check_supplement_rule(self, proc: CompiledProcedure, rec: Record, dest: StateInfo) -> None:
         limit = proc.procedure.rules.max_supplement_requests
-        times = sum(1 for v in dossier.visits if v.step == dest.id)
+        times = sum(1 for v in rec.visits if v[0] == dest.id)
         if times >= limit:
             raise RuleViolation(
-                f"{dossier.code} has already been sent to {dest.id!r} {times} time(s); the "
+                f"{rec.code} has already been sent to {dest.id!r} {times} time(s); the "
                 f"procedure allows {limit} (rules.max_supplement_requests). The agency must "
                 "decide on the dossier as it is, or refuse it with a reason"
             )

@@ -10,15 +10,16 @@ from typing import Any
 
 from procflow.compiler import CompiledProcedure
 from procflow.engine.core import EngineCore
-from procflow.engine.timing import deadline
 from procflow.errors import NotPermitted, RuleViolation
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
+from procflow.model.encoding import GENESIS_RAW
+from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import GENESIS, Event, EventType, make_event
+from procflow.model.instant import Instant, dt_of, ts_of
 from procflow.model.payload import check_payload
-from procflow.model.reducer import apply
+from procflow.model.record import Record
 from procflow.model.slips import ReceiptSlip, RefusalSlip, SupplementRequest
-from procflow.model.timefmt import iso
 
 
 class Reception(EngineCore):
@@ -54,39 +55,71 @@ class Reception(EngineCore):
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
         desk = self._require_desk(proc, actor)
-        info = proc.states[proc.initial]
-        due = deadline(self.calendar, now, proc.procedure.time_limit)
-        step_due = deadline(self.calendar, now, info.allotment) if info.allotment else None
+        plans = self._plans_of(proc.id, proc.version)[1]
+        cal = self.calendar
+        t, offset = self._instant(now)
+        limit = plans.limit
+        due = cal.due_ts(t, limit.value, limit.unit, limit.cutoff)
+        allot = plans.initial_allotment
+        step_due = cal.due_ts(t, allot.value, allot.unit, allot.cutoff) if allot else None
         docs = [d if isinstance(d, dict) else {"name": d} for d in documents]
-        data: dict[str, Any] = {
-            "procedure_id": proc.id,
-            "procedure_version": proc.version,
-            "desk_agency": desk,
-            "state": proc.initial,
-            "agency": info.agency,
-            "due_at": iso(due),
-            "step_due_at": iso(step_due) if step_due else None,
-            "applicant": dict(applicant or {}),
-            "facts": dict(facts or {}),
-            "documents": docs,
-        }
+        override = None
         if version_override is not None and not proc.procedure.in_force_on(
-            now.astimezone(self.calendar.tz).date()
+            now.astimezone(cal.tz).date()
         ):
-            data["version_override"] = version_override.strip()
-        dossier, _ = self._open(proc, desk, now, EventType.RECEIVED, actor, data)
+            override = version_override.strip()
+        payload = [
+            proc.id,
+            proc.version,
+            desk,
+            proc.initial,
+            proc.states[proc.initial].agency,
+            due,
+            step_due,
+            dict(applicant or {}),
+            dict(facts or {}),
+            docs,
+            override,
+        ]
+        warn = self._warn_at(due)
+        next_alert = warn if step_due is None or warn <= step_due else step_due
+        tz = self._tz
+
+        def make(number: int) -> tuple[Record, Entry, Instant | None]:
+            code = f"{self._scope(desk, t, now)}-{number:05d}"
+            entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
+            return apply_entry(None, entry, tz), entry, next_alert
+
+        rec, entry = self.store.create_numbered_record(self._scope(desk, t, now), make)
+        if self._listeners:
+            self._notify(entry, rec)
         return ReceiptSlip(
-            code=dossier.code,
+            code=rec.code,
             procedure_id=proc.id,
             procedure_version=proc.version,
             procedure_name=proc.procedure.name.vi,
-            applicant=dossier.applicant,
+            applicant=dict(applicant or {}),
             documents=docs,
             received_at=now,
-            appointment=due,
+            appointment=dt_of(due, tz),
             time_limit=str(proc.procedure.time_limit),
             received_by=str(actor),
         )
+
+    def _scope(self, desk: str, t: Instant, now: datetime) -> str:
+        """The numbering scope of a receipt: the desk's code and the local date
+        (``DESK-250303``), remembered per desk and day."""
+        day = self.calendar.ordinal_ts(t)
+        key = (desk, day)
+        scope = self._scopes.get(key)
+        if scope is None:
+            local = now.astimezone(self.calendar.tz)
+            prefix = self.agency_codes.get(desk, desk.upper())
+            scope = f"{prefix}-{local:%y%m%d}"
+            if len(self._scopes) > 4096:
+                self._scopes.clear()
+            self._scopes[key] = scope
+        return scope
 
     def guide(
         self,
@@ -202,18 +235,18 @@ class Reception(EngineCore):
         actor: Actor,
         data: dict[str, Any],
     ) -> tuple[Dossier, Event]:
-        local = now.astimezone(self.calendar.tz)
-        prefix = self.agency_codes.get(desk, desk.upper())
-        scope = f"{prefix}-{local:%y%m%d}"
+        """Number and store a dossier opened by guidance or a refusal at the desk."""
+        tz = self._tz
+        t = ts_of(now)
 
-        def make(number: int) -> tuple[Dossier, Event, datetime | None]:
-            code = f"{scope}-{number:05d}"
+        def make(number: int) -> tuple[Record, Entry, Instant | None]:
+            code = f"{self._scope(desk, t, now)}-{number:05d}"
             event = make_event(code, 1, type_, now, actor, data, GENESIS)
-            dossier = apply(None, event)
-            return dossier, event, self._next_alert(proc, dossier)
+            entry = Entry.of_event(event, GENESIS_RAW)
+            return apply_entry(None, entry, tz), entry, None
 
-        # One transaction where the store can (every built-in one): one durable
-        # commit per receipt, not two.
-        dossier, event = self.store.create_numbered(scope, make)
-        self._notify(event, dossier)
-        return dossier, event
+        rec, entry = self.store.create_numbered_record(self._scope(desk, t, now), make)
+        event = entry.event(tz)
+        if self._listeners:
+            self._notify(event, rec)
+        return rec.to_dossier(), event

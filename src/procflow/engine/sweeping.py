@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from procflow.engine.core import EngineCore, dated_before_last, log
+from procflow.engine.core import EngineCore, dated_before, log
 from procflow.errors import ConflictError
 from procflow.model.actor import SYSTEM
 from procflow.model.events import Event, EventType
+from procflow.model.instant import dt_of, ts_of
 from procflow.model.timefmt import iso
 
 
@@ -29,33 +30,34 @@ class Sweeping(EngineCore):
         # LOCKED) saves the others wasted work; without it the version check
         # alone keeps alerts from being written twice.
         codes = self.store.claim_for_alert(now, limit)
+        t = ts_of(now)
+        tz = self._tz
         for code in codes:
-            dossier = self.store.get(code)
-            if dossier is None or not dossier.is_open:
+            rec = self.store.record(code, tz)
+            if rec is None or not rec.is_open:
                 continue
-            early = dated_before_last(dossier, now)
+            early = dated_before(rec, t, now.tzinfo)
             if early:
                 # The same guard as an officer's move: a sweep "as of" an instant
                 # before the dossier's last event would date alerts before it.
                 log.warning("sweep skipped %s: %s", code, early)
                 continue
-            proc = self.procedure_of(dossier)
-            for at, key, scope in sorted(self._alerts(proc, dossier)):
-                if at > now:
+            proc = self.catalogue.get(rec.procedure_id, rec.procedure_version)
+            for at, key, scope in sorted(self._alerts(rec)):
+                if at > t:
                     break
                 type_ = EventType.WARNED if key.startswith("warn:") else EventType.OVERDUE
-                due = dossier.step_due_at if scope == "step" else dossier.due_at
+                due = rec.step_due if scope == "step" else rec.due
                 data = {
                     "alert": key,
                     "scope": scope,
-                    "due_at": iso(due) if due else None,
-                    "state": dossier.state,
-                    "holder": proc.states[dossier.state].agency,
+                    "due_at": iso(dt_of(due, tz)) if due is not None else None,
+                    "state": rec.state,
+                    "holder": proc.states[rec.state].agency,
                 }
                 try:
-                    written, event = self.write_event(proc, dossier, type_, now, SYSTEM, data)
+                    event, rec = self._write(proc, rec, type_, now, SYSTEM, data)
                 except ConflictError:
                     break  # someone else moved it; the next sweep looks again
                 emitted.append(event)
-                dossier = written.clone()  # the store now holds ``written``
         return emitted

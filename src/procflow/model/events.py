@@ -1,8 +1,12 @@
 """Events: the append-only log every dossier's state is rebuilt from.
 
 Each event is chained to the one before it for the same dossier by a SHA-256
-hash over a canonical JSON form, so editing or deleting a stored event breaks
-the chain and :func:`verify_chain` says where. (Whoever can rewrite the whole
+hash over its encoded form, so editing or deleting a stored event breaks
+the chain and :func:`verify_chain` says where. Events carry the number of
+the format they were hashed in: format 2 (:mod:`procflow.model.encoding`)
+since the lean engine core, format 1 (:func:`canonical`, JSON of a dict with
+sorted keys, hex digests chained as text) before it; old events keep
+verifying in their own form. (Whoever can rewrite the whole
 log can also recompute the chain; keeping a copy of the latest hashes
 elsewhere, or signing them, closes that gap.)
 """
@@ -19,9 +23,11 @@ from typing import Any
 import orjson
 
 from procflow.model.actor import Actor
+from procflow.model.encoding import event_body, link, prev_raw
 from procflow.model.timefmt import iso
 
 GENESIS = "0" * 64
+"""The previous hash of a dossier's first event."""
 
 
 class EventType(enum.StrEnum):
@@ -80,6 +86,9 @@ class Event:
     data: dict[str, Any]
     prev_hash: str
     hash: str
+    format: int = 2
+    """The encoding the hash covers: 2 (:mod:`procflow.model.encoding`), or 1
+    for events written before it (:func:`canonical`)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +100,7 @@ class Event:
             "data": self.data,
             "prev_hash": self.prev_hash,
             "hash": self.hash,
+            "format": self.format,
         }
 
     @classmethod
@@ -104,6 +114,7 @@ class Event:
             data=d["data"],
             prev_hash=d["prev_hash"],
             hash=d["hash"],
+            format=d.get("format", 1),
         )
 
 
@@ -164,6 +175,7 @@ def frozen_event(event: Event) -> Event:
         _freeze(event.data),
         event.prev_hash,
         event.hash,
+        event.format,
     )
 
 
@@ -175,7 +187,7 @@ def canonical(
     actor: dict[str, Any] | None,
     data: dict[str, Any],
 ) -> bytes:
-    """The exact bytes that are hashed: compact JSON with sorted keys, UTF-8.
+    """The exact bytes format-1 events are hashed as: compact JSON with sorted keys, UTF-8.
 
     ``type_`` may be the EventType itself: orjson writes a str enum as its value.
 
@@ -188,6 +200,7 @@ def canonical(
 
 
 def chain_hash(prev_hash: str, payload: bytes) -> str:
+    """Format 1: the hex SHA-256 of the previous hex hash (as text) and the payload."""
     return hashlib.sha256(prev_hash.encode() + payload).hexdigest()
 
 
@@ -200,8 +213,27 @@ def make_event(
     data: dict[str, Any],
     prev_hash: str,
 ) -> Event:
-    payload = canonical(code, seq, type_, at, actor.to_dict() if actor else None, data)
-    return Event(code, seq, type_, at, actor, data, prev_hash, chain_hash(prev_hash, payload))
+    """A new event in the current format, chained to ``prev_hash`` (hex)."""
+    raw = event_body(code, seq, type_.value, at, actor, data)
+    return Event(code, seq, type_, at, actor, data, prev_hash, link(prev_raw(prev_hash), raw).hex())
+
+
+def event_hash(event: Event) -> str:
+    """The hash ``event`` should carry, recomputed from its content in its format."""
+    if event.format == 1:
+        payload = canonical(
+            event.code,
+            event.seq,
+            event.type,
+            event.at,
+            event.actor.to_dict() if event.actor else None,
+            event.data,
+        )
+        return chain_hash(event.prev_hash, payload)
+    if event.format != 2:
+        raise ValueError(f"event format {event.format} is newer than this procflow knows")
+    raw = event_body(event.code, event.seq, event.type.value, event.at, event.actor, event.data)
+    return link(prev_raw(event.prev_hash), raw).hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +251,7 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
     problems: list[ChainProblem] = []
     prev = GENESIS
     expected_seq = 1
+    fmt = 1
     for event in events:
         if event.seq != expected_seq:
             problems.append(
@@ -226,18 +259,22 @@ def verify_chain(code: str, events: Iterable[Event]) -> list[ChainProblem]:
             )
         if event.prev_hash != prev:
             problems.append(ChainProblem(code, event.seq, "does not chain to the event before it"))
-        payload = canonical(
-            event.code,
-            event.seq,
-            event.type,
-            event.at,
-            event.actor.to_dict() if event.actor else None,
-            event.data,
-        )
-        if chain_hash(event.prev_hash, payload) != event.hash:
+        try:
+            recomputed = event_hash(event)
+        except (ValueError, TypeError) as exc:
+            problems.append(ChainProblem(code, event.seq, f"cannot be encoded: {exc}"))
+            recomputed = None
+        if recomputed is not None and recomputed != event.hash:
             problems.append(
                 ChainProblem(code, event.seq, "content does not match its hash (edited)")
             )
+        if event.format < fmt:
+            problems.append(
+                ChainProblem(
+                    code, event.seq, f"format {event.format} after format {fmt} (rewritten)"
+                )
+            )
+        fmt = event.format
         prev = event.hash
         expected_seq = event.seq + 1
     return problems

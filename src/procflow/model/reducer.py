@@ -1,158 +1,192 @@
-"""Fold events into dossier state.
+"""Fold events into dossier state: one function per kind of event, on records.
 
 The engine computes everything that needs the calendar or the procedure when
 it creates an event, and writes the results into the event; this module only
-applies them. So the same function serves the live path (apply the new event
-to the stored state) and replay (apply every event to nothing), and replay
-gives the state the engine acknowledged even if the calendar changed since.
+applies them. The engine's hot path calls :func:`open_receipt` and
+:func:`apply_transition` directly with the typed payloads it has just built
+(no dispatch, no data dicts); :func:`apply_event` reads any stored event
+(format 1 or 2, its data dict) and calls the same functions, so ``replay``,
+``verify`` and recovery rebuild exactly the state the engine acknowledged,
+even if the calendar changed since.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from procflow.errors import StoreError
-from procflow.model.dossier import TIMELINESS, Appointment, Dossier, Status, StepVisit
+from procflow.model.dossier import Dossier
+from procflow.model.encoding import (
+    R_DUE,
+    R_STEP_DUE,
+    T_DUE,
+    T_OUTCOME,
+    T_PAUSED_AT,
+    T_PAUSED_S,
+    T_STEP_DUE,
+    T_SUPPLEMENT,
+    T_TIMELINESS,
+)
 from procflow.model.events import TRANSITIONS, Event, EventType
+from procflow.model.instant import Instant, ts_of
+from procflow.model.record import Record, new_visit
+
+_OPENING = frozenset({EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION})
 
 
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value is not None else None
+def _ts(value: str | None) -> Instant | None:
+    return ts_of(datetime.fromisoformat(value)) if value is not None else None
 
 
-def apply(dossier: Dossier | None, event: Event) -> Dossier:
-    """Return the dossier after ``event`` (mutating ``dossier`` in place)."""
-    data = event.data
-    if event.type in (EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION):
-        if dossier is not None:
-            raise StoreError(f"{event.code}: a second {event.type.value} event for one dossier")
-        dossier = _open(event)
-    elif dossier is None:
-        raise StoreError(f"{event.code}: event {event.seq} ({event.type.value}) before receipt")
-    elif event.type in TRANSITIONS:
-        _transition(dossier, event.at, data)
-    elif event.type is EventType.APOLOGISED:
-        due = _dt(data["new_due_at"])
-        assert due is not None
-        by = event.actor.agency if event.actor else None
-        dossier.appointments.append(Appointment(due, event.at, data.get("reason"), by))
-    elif event.type is EventType.FACTS_SET:
-        dossier.facts.update(data["facts"])
-    elif event.type in (EventType.WARNED, EventType.OVERDUE):
-        dossier.alerts.append(data["alert"])
-    elif event.type is EventType.MIGRATED:
-        _migrate(dossier, event)
-    elif event.type is EventType.RECALCULATED:
-        due = _dt(data["due_at"])
-        assert due is not None
-        dossier.due_at = due
-        step_due = _dt(data.get("step_due_at"))
-        if step_due is not None:  # the current step's deadline moved too
-            dossier.step_due_at = step_due
-            if dossier.visits:
-                dossier.visits[-1] = replace(dossier.visits[-1], due_at=step_due)
-        appointment = _dt(data.get("appointment"))
-        if appointment is not None:
-            dossier.appointments.append(
-                Appointment(
-                    appointment, event.at, data.get("reason"), data.get("by"), "recalculated"
-                )
+def open_receipt(
+    code: str, at: Instant, p: list[Any] | tuple[Any, ...], desk: str, tz: tzinfo
+) -> Record:
+    """The record a ``received`` event opens (``p`` in :data:`~procflow.model.encoding.RECEIPT`
+    order, instants as POSIX seconds): the clock starts."""
+    rec = Record(code, p[0], p[1], p[2], p[3], at, p[R_DUE], tz, dict(p[7]), dict(p[8]))
+    step_due = rec.step_due = p[R_STEP_DUE]
+    rec.appointments.append((rec.due, at, None, desk, None))
+    rec.visits.append(new_visit(p[3], p[4], at, step_due))
+    return rec
+
+
+def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -> None:
+    """Move the record as a transition event says (``p`` in
+    :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
+    visit = rec.visits[-1]
+    visit[4] = at
+    visit[5] = p[0]
+    visit[6] = to = p[2]
+    visit[7] = p[3]
+    visit[8] = p[4]
+    visit[9] = p[8]
+    visit[10] = p[6]
+    visit[11] = p[7]
+
+    due = p[T_DUE]
+    if due is not None:
+        if due != rec.due and due > rec.appointment:
+            # The applicant answered and the clock moved the due date: the
+            # date promised to them moves with it (not an apology).
+            rec.appointments.append(
+                (due, at, "clock paused for the applicant", visit[1], "resumed")
             )
-    else:  # pragma: no cover - every type is handled above
-        raise StoreError(f"{event.code}: unknown event type {event.type}")
-    dossier.version = event.seq
-    dossier.updated_at = event.at
-    dossier.last_hash = event.hash
-    return dossier
-
-
-def _open(event: Event) -> Dossier:
-    data = event.data
-    received = event.at
-    due = _dt(data.get("due_at")) or received
-    dossier = Dossier(
-        code=event.code,
-        procedure_id=data["procedure_id"],
-        procedure_version=data["procedure_version"],
-        desk_agency=data["desk_agency"],
-        state=data["state"],
-        received_at=received,
-        due_at=due,
-        state_entered_at=received,
-        applicant=dict(data.get("applicant") or {}),
-        facts=dict(data.get("facts") or {}),
-    )
-    if event.type is EventType.RECEIVED:
-        dossier.step_due_at = _dt(data.get("step_due_at"))
-        dossier.appointments.append(Appointment(due, received, None, data["desk_agency"]))
-        dossier.visits.append(
-            StepVisit(
-                step=data["state"],
-                agency=data.get("agency"),
-                entered_at=received,
-                due_at=dossier.step_due_at,
-            )
-        )
+        rec.due = due
+    if p[T_PAUSED_S]:
+        rec.paused_seconds += p[T_PAUSED_S]
+    if p[T_SUPPLEMENT]:
+        rec.supplements += 1
+    rec.paused = p[T_PAUSED_AT]
+    rec.state = to
+    rec.entered = at
+    if p[T_OUTCOME]:
+        rec.is_open = False
+        rec.outcome = p[T_OUTCOME]
+        rec.closed = at
+        rec.timeliness = p[T_TIMELINESS]
+        rec.step_due = None
     else:
-        # Not received: guidance or refusal at the desk; closed at once, no clock.
-        dossier.status = Status.CLOSED
-        dossier.outcome = data["state"]
-        dossier.closed_at = received
-    return dossier
+        step_due = rec.step_due = p[T_STEP_DUE]
+        rec.visits.append(new_visit(to, p[3], at, step_due))
 
 
-def _transition(dossier: Dossier, at: datetime, data: dict[str, Any]) -> None:
+def _payload_receipt(data: dict[str, Any]) -> list[Any]:
+    return [
+        data["procedure_id"],
+        data["procedure_version"],
+        data["desk_agency"],
+        data["state"],
+        data.get("agency"),
+        _ts(data.get("due_at")),
+        _ts(data.get("step_due_at")),
+        data.get("applicant") or {},
+        data.get("facts") or {},
+    ]
+
+
+def _payload_transition(data: dict[str, Any]) -> list[Any]:
     left = data["left"]
-    visit = dossier.visits[-1] = dossier.visits[-1].closed(
-        at,
+    return [
         data["trigger"],
+        data["from"],
         data["to"],
         data.get("to_agency"),
         data.get("sender"),
-        TIMELINESS[left["timeliness"]] if left.get("timeliness") else None,
+        data.get("note"),
         left["used_seconds"],
         left["late_seconds"],
-    )
+        left.get("timeliness") or None,
+        _ts(data.get("due_at")),
+        data.get("paused_seconds"),
+        data.get("supplement"),
+        data.get("missing"),
+        _ts(data.get("paused_at")),
+        data.get("outcome"),
+        data.get("timeliness") or None,
+        _ts(data.get("step_due_at")),
+    ]
 
-    if "due_at" in data:
-        due = _dt(data["due_at"])
-        assert due is not None
-        if due != dossier.due_at and due > dossier.appointment:
-            # The applicant answered and the clock moved the due date: the
-            # date promised to them moves with it (not an apology).
-            dossier.appointments.append(
-                Appointment(due, at, "clock paused for the applicant", visit.agency, "resumed")
-            )
-        dossier.due_at = due
-    if data.get("paused_seconds"):
-        dossier.paused_seconds += data["paused_seconds"]
-    if data.get("supplement"):
-        dossier.supplements += 1
-    dossier.paused_at = _dt(data.get("paused_at"))
 
-    dossier.state = data["to"]
-    dossier.state_entered_at = at
-    dossier.step_due_at = _dt(data.get("step_due_at"))
-    if data.get("outcome"):
-        dossier.status = Status.CLOSED
-        dossier.outcome = data["outcome"]
-        dossier.closed_at = at
-        dossier.timeliness = TIMELINESS[data["timeliness"]] if data.get("timeliness") else None
-        dossier.step_due_at = None
-    else:
-        dossier.visits.append(
-            StepVisit(
-                step=data["to"],
-                agency=data.get("to_agency"),
-                entered_at=at,
-                due_at=dossier.step_due_at,
-            )
+def apply_event(rec: Record | None, event: Event, tz: tzinfo) -> Record:
+    """Return the record after ``event`` (changing ``rec`` in place)."""
+    data = event.data
+    at = ts_of(event.at)
+    type_ = event.type
+    if type_ in _OPENING:
+        if rec is not None:
+            raise StoreError(f"{event.code}: a second {type_.value} event for one dossier")
+        p = _payload_receipt(data)
+        if type_ is EventType.RECEIVED:
+            if p[R_DUE] is None:
+                p[R_DUE] = at
+            rec = open_receipt(event.code, at, p, data["desk_agency"], tz)
+        else:
+            # Not received: guidance or refusal at the desk; closed at once, no clock.
+            rec = Record(event.code, p[0], p[1], p[2], p[3], at, p[R_DUE] or at, tz, p[7], p[8])
+            rec.is_open = False
+            rec.outcome = data["state"]
+            rec.closed = at
+    elif rec is None:
+        raise StoreError(f"{event.code}: event {event.seq} ({type_.value}) before receipt")
+    elif type_ in TRANSITIONS:
+        apply_transition(rec, at, _payload_transition(data))
+    elif type_ is EventType.APOLOGISED:
+        by = event.actor.agency if event.actor else None
+        rec.appointments.append((_ts(data["new_due_at"]), at, data.get("reason"), by, None))  # type: ignore[arg-type]
+    elif type_ is EventType.FACTS_SET:
+        rec.facts.update(data["facts"])
+    elif type_ in (EventType.WARNED, EventType.OVERDUE):
+        rec.alerts.append(data["alert"])
+    elif type_ is EventType.MIGRATED:
+        _migrate(rec, at, data)
+    elif type_ is EventType.RECALCULATED:
+        _recalculate(rec, at, data)
+    else:  # pragma: no cover - every type is handled above
+        raise StoreError(f"{event.code}: unknown event type {type_}")
+    rec.version = event.seq
+    rec.updated = at
+    rec.last_hash = bytes.fromhex(event.hash)
+    return rec
+
+
+def _recalculate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
+    due = _ts(data["due_at"])
+    assert due is not None
+    rec.due = due
+    step_due = _ts(data.get("step_due_at"))
+    if step_due is not None:  # the current step's deadline moved too
+        rec.step_due = step_due
+        if rec.visits:
+            rec.visits[-1][3] = step_due
+    appointment = _ts(data.get("appointment"))
+    if appointment is not None:
+        rec.appointments.append(
+            (appointment, at, data.get("reason"), data.get("by"), "recalculated")
         )
 
 
-def _migrate(dossier: Dossier, event: Event) -> None:
+def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     """Another version of the procedure (procflow.versions.migrate computes the data).
 
     The visit to the old step is closed (trigger ``migrate``, with the working
@@ -161,11 +195,10 @@ def _migrate(dossier: Dossier, event: Event) -> None:
     only when the event carries one; pauses (``paused_at``, ``paused_seconds``)
     carry over untouched.
     """
-    data = event.data
-    at = event.at
-    if dossier.visits:
+    if rec.visits:
         left = data.get("left") or {}
-        dossier.visits[-1] = dossier.visits[-1].closed(
+        visit = rec.visits[-1]
+        visit[4:12] = [
             at,
             "migrate",
             data["to_state"],
@@ -174,30 +207,40 @@ def _migrate(dossier: Dossier, event: Event) -> None:
             None,
             left.get("used_seconds", 0.0),
             left.get("late_seconds", 0.0),
-        )
-    dossier.procedure_version = data["to_version"]
+        ]
+    rec.procedure_version = data["to_version"]
     if "due_at" in data:
-        due = _dt(data["due_at"])
+        due = _ts(data["due_at"])
         assert due is not None
-        dossier.due_at = due
-    dossier.state = data["to_state"]
-    dossier.state_entered_at = at
-    dossier.step_due_at = _dt(data.get("step_due_at"))
-    dossier.visits.append(
-        StepVisit(
-            step=data["to_state"],
-            agency=data.get("to_agency"),
-            entered_at=at,
-            due_at=dossier.step_due_at,
-        )
-    )
+        rec.due = due
+    rec.state = data["to_state"]
+    rec.entered = at
+    step_due = rec.step_due = _ts(data.get("step_due_at"))
+    rec.visits.append(new_visit(data["to_state"], data.get("to_agency"), at, step_due))
 
 
-def replay(events: list[Event]) -> Dossier:
-    """Rebuild a dossier from its whole event log."""
-    dossier: Dossier | None = None
-    for event in events:
-        dossier = apply(dossier, event)
-    if dossier is None:
+def replay_record(events: list[Event], tz: tzinfo | None = None) -> Record:
+    """Rebuild a dossier's record from its whole event log (instants shown in ``tz``,
+    by default the zone of its first event)."""
+    if not events:
         raise StoreError("no events to replay")
-    return dossier
+    zone = tz or events[0].at.tzinfo
+    assert zone is not None
+    rec: Record | None = None
+    for event in events:
+        rec = apply_event(rec, event, zone)
+    assert rec is not None
+    return rec
+
+
+def replay(events: list[Event], tz: tzinfo | None = None) -> Dossier:
+    """Rebuild a dossier from its whole event log."""
+    return replay_record(events, tz).to_dossier()
+
+
+def apply(dossier: Dossier | None, event: Event, tz: tzinfo | None = None) -> Dossier:
+    """The dossier after ``event`` (a new object; for callers holding the public form)."""
+    zone = tz or (dossier.received_at.tzinfo if dossier is not None else event.at.tzinfo)
+    assert zone is not None
+    rec = Record.from_dossier(dossier, zone) if dossier is not None else None
+    return apply_event(rec, event, zone).to_dossier()

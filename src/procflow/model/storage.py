@@ -29,6 +29,14 @@ from the basic ones, so callers never probe for methods:
   counting codes).
 * ``create_many(items)``: many new dossiers at once (``BULK_IMPORT``: one
   transaction; default: one ``create`` each).
+
+The engine itself writes through records (:mod:`procflow.model.record`) and
+entries (:mod:`procflow.model.entry`): ``record(code, tz)`` is the state to act
+on, ``append_record`` and ``create_numbered_record`` apply an entry to it and
+store both (``RECORDS``: natively, with no public form built on the way;
+default: through ``get_current``, ``append`` and ``create_numbered`` with the
+dossier and event built from the record and entry).
+
 How a store is opened (read, write, create) is the stores' business:
 :mod:`procflow.store.base`.
 """
@@ -37,12 +45,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from procflow.errors import ConflictError
 from procflow.model.dossier import Dossier
+from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
+from procflow.model.instant import Instant, dt_or_none
+from procflow.model.record import Record
 
 __all__ = ["Capability", "Store", "StoreBase"]
 
@@ -121,6 +132,23 @@ class Store(Protocol):
         """Store many new dossiers; returns how many."""
         ...
 
+    def record(self, code: str, tz: tzinfo) -> Record | None:
+        """The record to act on (the engine's view of ``get_current``)."""
+        ...
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        """Apply ``entry`` to ``rec`` and store both, atomically, if the stored
+        version is still ``expected_version``; returns the record now stored."""
+        ...
+
+    def create_numbered_record(
+        self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]
+    ) -> tuple[Record, Entry]:
+        """``create_numbered`` for the engine: ``make`` builds the record and entry."""
+        ...
+
     @property
     def capabilities(self) -> frozenset[Capability]:
         """What this store does better than the defaults."""
@@ -144,6 +172,8 @@ class Capability(enum.StrEnum):
     BULK_IMPORT = "bulk_import"
     PARALLEL_SCANS = "parallel_scans"
     """Reports may read it from several processes at once (a file SQLite opens)."""
+    RECORDS = "records"
+    """Keeps records and entries itself: the engine's writes build no public form."""
 
 
 class StoreBase:
@@ -168,6 +198,15 @@ class StoreBase:
 
     # The basic calls, provided by the store itself.
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
+        raise NotImplementedError
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
         raise NotImplementedError
 
     def get(self, code: str) -> Dossier | None:
@@ -206,6 +245,32 @@ class StoreBase:
 
     def get_current(self, code: str) -> Dossier | None:
         return self.get(code)
+
+    def record(self, code: str, tz: tzinfo) -> Record | None:
+        current = self.get_current(code)
+        return Record.from_dossier(current, tz) if current is not None else None
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        tz = rec.tz
+        new = apply_entry(rec.copy(), entry, tz)
+        self.append(new.to_dossier(), entry.event(tz), expected_version, dt_or_none(next_alert, tz))
+        return new
+
+    def create_numbered_record(
+        self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]
+    ) -> tuple[Record, Entry]:
+        made: list[tuple[Record, Entry]] = []
+
+        def public(number: int) -> tuple[Dossier, Event, datetime | None]:
+            rec, entry, alert = make(number)
+            made.append((rec, entry))
+            tz = rec.tz
+            return rec.to_dossier(), entry.event(tz), dt_or_none(alert, tz)
+
+        self.create_numbered(scope, public)
+        return made[-1]
 
     def claim_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         return self.due_for_alert(now, limit)

@@ -3,25 +3,24 @@
 It keeps the same contract as the durable stores (atomic create/append,
 optimistic version check) but nothing survives the process.
 
-Open dossiers are kept as objects. A closed dossier no longer changes, so it
-is kept serialised and compressed, state and event log together (about 2 KB
-instead of ~12 KB of Python objects): a year of simulated dossiers fits in
-memory.
+Open dossiers are kept as records the engine changes in place; a closed
+dossier no longer changes, so only its event bodies are kept, joined in one
+bytes object, and its state is replayed from them when read.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable, Iterator
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-import orjson
-
 from procflow.errors import ConflictError
-from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
-from procflow.model.events import EVENT_TYPES, GENESIS, Event
+from procflow.model.encoding import GENESIS_RAW, link, prev_raw
+from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_body
+from procflow.model.events import Event
+from procflow.model.instant import Instant, ts_of
+from procflow.model.record import Record
 from procflow.store.base import Capability, StoreBase
 from procflow.store.records import check_write, numbering_failed
 
@@ -55,27 +54,122 @@ class HeldDossiers(StoreBase):
 
 
 class MemoryStore(HeldDossiers):
-    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS})
+    """Dossiers in this process's memory (see the module).
+
+    One :class:`~procflow.model.record.Record` per open dossier, changed in
+    place by each entry the engine appends, and the log as the events'
+    format-2 bodies (:mod:`procflow.model.encoding`): ``body || hash`` per
+    event. When a dossier closes (``compact_closed``, the default) its record
+    is let go and its bodies are joined into one bytes object, about 2 KB for
+    ten events; reading it replays them. Events given in their public form
+    (``create``/``append`` with an :class:`Event`, e.g. imported format-1
+    events) are kept as they are.
+    """
+
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
 
     def __init__(self, *, compress_closed: bool = True) -> None:
-        self.compress_closed = compress_closed
-        self._open: dict[str, Dossier] = {}
-        self._events: dict[str, list[Event]] = {}
-        self._closed: dict[str, bytes] = {}
-        self._closed_version: dict[str, int] = {}
+        self.compact_closed = compress_closed
+        self._records: dict[str, Record] = {}
+        self._logs: dict[str, list[bytes | Event]] = {}
+        self._closed: dict[str, tuple[bytes, tzinfo]] = {}
         self._procedure: dict[str, str] = {}  # every code, in receipt order
-        self._alerts: dict[str, datetime] = {}
+        self._alerts: dict[str, Instant] = {}
         self._sequences: dict[str, int] = {}
+        # Dossiers written in their public form, as given (instants keep their
+        # offsets), until the engine next changes them.
+        self._given: dict[str, Dossier] = {}
 
-    # --- writing ----------------------------------------------------------------
+    # --- writing: the engine's records and entries ----------------------------------
+
+    def record(self, code: str, tz: tzinfo) -> Record | None:
+        """The stored record itself: the engine reads it, and only
+        :meth:`append_record` changes it."""
+        rec = self._records.get(code)
+        if rec is None and code in self._closed:
+            self._reopen(code)
+            rec = self._records[code]
+        return rec
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        code = rec.code
+        stored = self._records.get(code)
+        if stored is not rec:
+            stored = self.record(code, rec.tz)
+            if stored is None:
+                raise ConflictError(f"dossier {code} is not stored")
+        if stored.version != expected_version or entry.seq != expected_version + 1:
+            raise ConflictError(
+                f"dossier {code} changed since it was read "
+                f"(expected version {expected_version}); read it again and retry"
+            )
+        apply_entry(stored, entry, stored.tz)
+        self._given.pop(code, None)
+        self._logs[code].append(entry.body + entry.hash)
+        self._after(stored, next_alert)
+        return stored
+
+    def create_numbered_record(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Record, Entry, Instant | None]],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Record, Entry]:
+        before = self._sequences.get(scope, 0)
+        for i in range(1, attempts + 1):
+            rec, entry, next_alert = make(before + i)
+            if rec.code not in self._procedure:
+                self._procedure[rec.code] = rec.procedure_id
+                self._records[rec.code] = rec
+                self._logs[rec.code] = [entry.body + entry.hash]
+                self._sequences[scope] = before + i
+                self._after(rec, next_alert)
+                return rec, entry
+        raise numbering_failed(scope, attempts)
+
+    def _after(self, rec: Record, next_alert: Instant | None) -> None:
+        code = rec.code
+        if next_alert is None:
+            self._alerts.pop(code, None)
+        else:
+            self._alerts[code] = next_alert
+        if not rec.is_open and self.compact_closed:
+            log = self._logs[code]
+            if all(type(item) is bytes for item in log):
+                # Bodies only: the hashes follow from them (replayed on reading).
+                self._closed[code] = (b"\n".join(item[:-32] for item in log), rec.tz)  # type: ignore[index]
+                del self._logs[code], self._records[code]
+                self._given.pop(code, None)
+
+    def _reopen(self, code: str) -> None:
+        """Rebuild a compacted dossier's record and log from its bodies."""
+        blob, tz = self._closed.pop(code)
+        rec: Record | None = None
+        prev = GENESIS_RAW
+        log: list[bytes | Event] = []
+        for raw in blob.split(b"\n"):
+            entry = entry_of_body(raw, prev)
+            rec = apply_entry(rec, entry, tz)
+            log.append(raw + entry.hash)
+            prev = entry.hash
+        assert rec is not None
+        self._records[code] = rec
+        self._logs[code] = log
+
+    # --- writing: the public form (imports, tests) ---------------------------------
 
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         check_write(dossier, event, None)
         if dossier.code in self._procedure:
             raise ConflictError(f"dossier {dossier.code} already exists")
         self._procedure[dossier.code] = dossier.procedure_id
-        self._events[dossier.code] = [event]
-        self._keep(dossier, next_alert_at)
+        self._records[dossier.code] = Record.from_dossier(dossier, _zone(dossier))
+        self._given[dossier.code] = dossier.clone()
+        self._logs[dossier.code] = [event]
+        self._after(self._records[dossier.code], _ts(next_alert_at))
 
     def create_numbered(
         self,
@@ -105,90 +199,82 @@ class MemoryStore(HeldDossiers):
     ) -> None:
         check_write(dossier, event, expected_version)
         code = dossier.code
-        stored = self._open.get(code)
-        version = stored.version if stored is not None else self._closed_version.get(code)
-        if version != expected_version:
+        stored = self.record(code, _zone(dossier))
+        if stored is None or stored.version != expected_version:
             raise ConflictError(
                 f"dossier {code} changed since it was read "
                 f"(expected version {expected_version}); read it again and retry"
             )
-        if stored is None:  # closed, and the engine wrote to it anyway (e.g. a migration)
-            self._events[code] = self._load_events(code)
-            del self._closed[code], self._closed_version[code]
-        self._events[code].append(event)
-        self._keep(dossier, next_alert_at)
-
-    def _keep(self, dossier: Dossier, next_alert_at: datetime | None) -> None:
-        code = dossier.code
-        if next_alert_at is None:
-            self._alerts.pop(code, None)
-        else:
-            self._alerts[code] = next_alert_at
-        if dossier.is_open or not self.compress_closed:
-            # A private copy: the caller may go on changing its object.
-            self._open[code] = dossier.clone()
-            return
-        events = self._events.pop(code)
-        self._open.pop(code, None)
-        # Compact: each event's code and prev_hash follow from its place in the
-        # log, and orjson writes the dataclasses and datetimes itself.
-        log = [(e.seq, e.type, e.at, e.actor, e.data, e.hash) for e in events]
-        self._closed[code] = zlib.compress(orjson.dumps((dossier, log)), 1)
-        self._closed_version[code] = dossier.version
-
-    def _load(self, code: str) -> tuple[dict[str, Any], list[list[Any]]]:
-        state, log = orjson.loads(zlib.decompress(self._closed[code]))
-        return state, log
-
-    def _load_events(self, code: str) -> list[Event]:
-        events, prev = [], GENESIS
-        for seq, type_, at, actor, data, hash_ in self._load(code)[1]:
-            events.append(
-                Event(
-                    code,
-                    seq,
-                    EVENT_TYPES[type_],
-                    datetime.fromisoformat(at),
-                    Actor.from_dict(actor),
-                    data,
-                    prev,
-                    hash_,
-                )
-            )
-            prev = hash_
-        return events
+        self._records[code] = Record.from_dossier(dossier, stored.tz)
+        self._given[code] = dossier.clone()
+        self._logs[code].append(event)
+        self._after(self._records[code], _ts(next_alert_at))
 
     # --- reading ----------------------------------------------------------------
 
     def get(self, code: str) -> Dossier | None:
-        stored = self._open.get(code)
-        if stored is not None:
-            # Hand out a copy: callers must not change the stored state by accident.
-            return stored.clone()
+        given = self._given.get(code)
+        if given is not None:
+            return given.clone()
+        rec = self._records.get(code)
+        if rec is not None:
+            return rec.to_dossier()
         if code in self._closed:
-            return Dossier.from_dict(self._load(code)[0])
+            return self._replayed(code).to_dossier()
         return None
 
+    def _replayed(self, code: str) -> Record:
+        blob, tz = self._closed[code]
+        rec: Record | None = None
+        prev = GENESIS_RAW
+        for raw in blob.split(b"\n"):
+            entry = entry_of_body(raw, prev)
+            rec = apply_entry(rec, entry, tz)
+            prev = entry.hash
+        assert rec is not None
+        return rec
+
     def events(self, code: str) -> list[Event]:
-        if code in self._closed:
-            return self._load_events(code)
-        return list(self._events.get(code, ()))
+        closed = self._closed.get(code)
+        if closed is not None:
+            blob, zone = closed
+            out, prev = [], GENESIS_RAW
+            for raw in blob.split(b"\n"):
+                hash_ = link(prev, raw)
+                out.append(event_of_body(raw, hash_, prev, zone))
+                prev = hash_
+            return out
+        rec = self._records.get(code)
+        tz = rec.tz if rec is not None else None
+        events: list[Event] = []
+        prev = GENESIS_RAW
+        for item in self._logs.get(code, ()):
+            if isinstance(item, Event):
+                events.append(item)
+                prev = prev_raw(item.hash)
+                continue
+            raw, hash_ = item[:-32], item[-32:]
+            events.append(event_of_body(raw, hash_, prev, tz))
+            prev = hash_
+        return events
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
         for code, proc in list(self._procedure.items()):
-            if open_only and code not in self._open:
-                continue
-            if open_only and not self._open[code].is_open:
-                continue
+            if open_only:
+                rec = self._records.get(code)
+                if rec is None or not rec.is_open:
+                    continue
             if procedure_id is not None and proc != procedure_id:
                 continue
             yield code
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
+        t = ts_of(now)
+        records = self._records
         due = sorted(
             (at, code)
             for code, at in self._alerts.items()
-            if at <= now and code in self._open and self._open[code].is_open
+            if at <= t and code in records and records[code].is_open
         )
         return [code for _, code in due[:limit]]
 
@@ -198,3 +284,13 @@ class MemoryStore(HeldDossiers):
 
     def close(self) -> None:
         pass
+
+
+def _zone(dossier: Dossier) -> tzinfo:
+    tz = dossier.received_at.tzinfo
+    assert tz is not None
+    return tz
+
+
+def _ts(value: datetime | None) -> Instant | None:
+    return None if value is None else ts_of(value)

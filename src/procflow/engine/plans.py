@@ -1,0 +1,127 @@
+"""Compiled moves: what firing a trigger from a step does, worked out once per
+procedure version instead of on every fire.
+
+A :class:`MovePlan` holds, for one (step, trigger) whose destination does not
+depend on facts, everything :meth:`Moves.fire` needs besides the dossier and
+the clock: who may fire it, where it goes, which kind of event it writes,
+how the clock behaves (pause, resume, restart), the deadlines to compute
+(as :class:`Deadline`, ready for the calendar's POSIX-seconds calls) and
+whether the result is classified. Triggers with branches on facts
+(``when``/``unless``) and anything refused take the general path, which
+explains itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from procflow.compiler import CompiledProcedure, MoveKind, StateInfo, Transition
+from procflow.definition.model import ClockPolicy, Duration
+from procflow.engine.authority import ACT_OF_MOVE, Act, roles_for
+from procflow.engine.timing import by_day
+from procflow.model.events import EVENT_TYPES, EventType
+
+#: Results that count as "resolved" and are classified early / on time / late.
+RESOLVED = frozenset({"returned", "refused"})
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A duration as the calendar's ``due_ts`` takes it (``value`` an int when whole)."""
+
+    value: int | float
+    unit: str
+    cutoff: time | None
+    by_day: bool
+    """Judged by date (whole days) rather than by instant (engine.timing.by_day)."""
+    exact_pause: bool
+    """A pause moves it by the exact working time (engine.timing.moved_due)."""
+
+    @classmethod
+    def of(cls, d: Duration) -> Deadline:
+        v = d.value
+        value: int | float = int(v) if float(v).is_integer() else v
+        day = by_day(d)
+        exact = not day or d.unit.value == "same_day" or v == 0
+        return cls(value, d.unit.value, d.cutoff, day, exact)
+
+
+@dataclass(frozen=True, slots=True)
+class MovePlan:
+    """One move, ready to run (see the module)."""
+
+    trigger: str
+    source: StateInfo
+    dest: StateInfo
+    holder: str | None
+    """The agency holding the source step (None: the dossier's desk)."""
+    act: Act
+    roles: frozenset[str] | None
+    type: EventType
+    """moved or handed_off; the engine turns it into paused / resumed / a closing type."""
+    leaves_applicant: bool
+    restart: bool
+    enters_applicant: bool
+    pauses: bool
+    closing: EventType | None
+    classified: bool
+    limit: Deadline
+    leaving_allotment: Deadline | None
+    entering_allotment: Deadline | None
+
+
+def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
+    info, dest = proc.states[t.source], proc.states[t.dest]
+    act = ACT_OF_MOVE[t.kind]
+    type_ = EventType.MOVED
+    if dest.agency is not None and dest.agency != info.agency:
+        type_ = EventType.HANDED_OFF
+    return MovePlan(
+        trigger=t.trigger,
+        source=info,
+        dest=dest,
+        holder=info.agency,
+        act=act,
+        roles=roles_for(proc, info, act),
+        type=type_,
+        leaves_applicant=info.is_applicant,
+        restart=info.clock is ClockPolicy.RESTART,
+        enters_applicant=dest.is_applicant,
+        pauses=dest.is_applicant and dest.clock is not ClockPolicy.RUN,
+        closing=EVENT_TYPES[dest.id] if dest.terminal else None,
+        classified=dest.terminal and dest.id in RESOLVED,
+        limit=Deadline.of(proc.procedure.time_limit),
+        leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
+        entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
+    )
+
+
+class Plans:
+    """Every plain move of one procedure version, by step and trigger."""
+
+    __slots__ = ("_branches", "initial_allotment", "limit", "moves")
+
+    def __init__(self, proc: CompiledProcedure) -> None:
+        self.moves: dict[str, dict[str, MovePlan]] = {}
+        for (state, trigger), branches in proc.table.items():
+            if len(branches) != 1:
+                continue
+            t = branches[0]
+            if t.when is not None or t.unless is not None:
+                continue
+            if t.kind is not MoveKind.STEP and t.kind not in ACT_OF_MOVE:
+                continue
+            self.moves.setdefault(state, {})[trigger] = plan_of(proc, t)
+        self._branches: dict[tuple[str, str, str], MovePlan] = {}
+        self.limit = Deadline.of(proc.procedure.time_limit)
+        allot = proc.states[proc.initial].allotment
+        self.initial_allotment = Deadline.of(allot) if allot is not None else None
+
+    def plan_for(self, proc: CompiledProcedure, t: Transition) -> MovePlan:
+        """The plan of a resolved branch (moves with facts), made once."""
+        key = (t.source, t.trigger, t.dest)
+        plan = self._branches.get(key)
+        if plan is None:
+            plan = self._branches[key] = plan_of(proc, t)
+        return plan

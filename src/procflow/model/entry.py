@@ -1,0 +1,202 @@
+"""A new event as the engine writes it: typed payload, encoded once, hashed once.
+
+The engine builds an :class:`Entry` for every event it writes: the payload in
+its typed form (instants as POSIX seconds), the format-2 body
+(:mod:`procflow.model.encoding`) and its raw SHA-256 hash. A store applies it
+to its record with :func:`apply_entry` and keeps what it needs: the body and
+hash (the in-memory store), or the public :class:`~procflow.model.events.Event`
+(:meth:`Entry.event`, the SQL stores' rows). Nothing on the way builds a data
+dict, a datetime or a hex digest unless a store or a listener asks for one.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta, timezone, tzinfo
+from typing import Any
+
+import orjson
+
+from procflow.model.actor import Actor
+from procflow.model.encoding import (
+    FORMAT,
+    R_DUE,
+    R_STEP_DUE,
+    T_DUE,
+    T_PAUSED_AT,
+    T_STEP_DUE,
+    body,
+    decode,
+    layout,
+    link,
+    receipt_data,
+    transition_data,
+)
+from procflow.model.events import EVENT_TYPES, Event, EventType
+from procflow.model.instant import Instant, dt_of, ts_of, ts_of_us, us_of
+from procflow.model.record import Record
+from procflow.model.reducer import apply_event, apply_transition, open_receipt
+
+_T_INSTANTS = (T_DUE, T_PAUSED_AT, T_STEP_DUE)
+_R_INSTANTS = (R_DUE, R_STEP_DUE)
+
+
+def _in_us(p: list[Any], where: tuple[int, ...]) -> list[Any]:
+    out = list(p)
+    for i in where:
+        if out[i] is not None:
+            out[i] = us_of(out[i])
+    return out
+
+
+class Entry:
+    """One event being written (see the module). ``payload`` is typed for
+    ``kind`` "T" and "R" (POSIX-second instants) and ``[data]`` for "O"."""
+
+    __slots__ = (
+        "actor",
+        "at",
+        "body",
+        "code",
+        "hash",
+        "kind",
+        "offset",
+        "payload",
+        "prev",
+        "seq",
+        "type",
+    )
+
+    def __init__(
+        self,
+        code: str,
+        seq: int,
+        type_: EventType,
+        at: Instant,
+        offset: int,
+        actor: Actor | None,
+        kind: str,
+        payload: list[Any],
+        prev: bytes,
+    ) -> None:
+        self.code = code
+        self.seq = seq
+        self.type = type_
+        self.at = at
+        self.offset = offset
+        self.actor = actor
+        self.kind = kind
+        self.payload = payload
+        self.prev = prev
+        if kind == "T":
+            enc = _in_us(payload, _T_INSTANTS)
+        elif kind == "R":
+            enc = _in_us(payload, _R_INSTANTS)
+        else:
+            enc = payload
+        self.body = body(code, seq, type_.value, us_of(at), offset, actor, kind, enc)
+        self.hash = link(prev, self.body)
+
+    @classmethod
+    def of_event(cls, event: Event, prev: bytes) -> Entry:
+        """The entry of an event built in its public form (rare acts, migrations)."""
+        off = event.at.utcoffset()
+        offset = int(off.total_seconds()) if off is not None else 0
+        kind, payload = layout(event.type.value, event.data, offset, event.at)
+        where = _T_INSTANTS if kind == "T" else _R_INSTANTS if kind == "R" else ()
+        for i in where:
+            if payload[i] is not None:
+                payload[i] = ts_of_us(payload[i])
+        return cls(
+            event.code,
+            event.seq,
+            event.type,
+            ts_of(event.at),
+            offset,
+            event.actor,
+            kind,
+            payload,
+            prev,
+        )
+
+    def zone(self, tz: tzinfo | None) -> tzinfo:
+        if tz is not None:
+            off = tz.utcoffset(dt_of(self.at, UTC))
+            if off is not None and int(off.total_seconds()) == self.offset:
+                return tz
+        return timezone(timedelta(seconds=self.offset))
+
+    def data(self, tz: tzinfo | None = None) -> dict[str, Any]:
+        if self.kind == "T":
+            return transition_data(self.payload, self.zone(tz), False)
+        if self.kind == "R":
+            return receipt_data(self.payload, self.zone(tz), False)
+        data: dict[str, Any] = self.payload[0]
+        return data
+
+    def event(self, tz: tzinfo | None = None) -> Event:
+        """The public form: what ``history`` and listeners see."""
+        zone = self.zone(tz)
+        return Event(
+            self.code,
+            self.seq,
+            self.type,
+            dt_of(self.at, zone),
+            self.actor,
+            self.data(zone),
+            self.prev.hex(),
+            self.hash.hex(),
+            2,
+        )
+
+
+def entry_of_body(raw: bytes, prev: bytes) -> Entry:
+    """The entry a stored body encodes, hashed again from ``prev`` (replay of
+    the in-memory store's closed dossiers, with no public form on the way)."""
+    items = orjson.loads(raw)
+    if not isinstance(items, list) or not items or items[0] != FORMAT:
+        raise ValueError("not a format-2 event body")
+    _, code, seq, type_, at_us, offset, actor, kind, *payload = items
+    where = _T_INSTANTS if kind == "T" else _R_INSTANTS if kind == "R" else ()
+    for i in where:
+        if payload[i] is not None:
+            payload[i] = ts_of_us(payload[i])
+    entry = Entry.__new__(Entry)
+    entry.code, entry.seq, entry.type = code, seq, EVENT_TYPES[type_]
+    entry.at, entry.offset = ts_of_us(at_us), offset
+    entry.actor = Actor(*actor) if actor is not None else None
+    entry.kind, entry.payload, entry.prev, entry.body = kind, payload, prev, raw
+    entry.hash = link(prev, raw)
+    return entry
+
+
+def event_of_body(raw: bytes, hash_: bytes, prev: bytes, tz: tzinfo | None) -> Event:
+    """The public event of a stored body (the in-memory store keeps bodies)."""
+    f = decode(raw, tz)
+    return Event(
+        f["code"],
+        f["seq"],
+        EVENT_TYPES[f["type"]],
+        f["at"],
+        f["actor"],
+        f["data"],
+        prev.hex(),
+        hash_.hex(),
+        2,
+    )
+
+
+def apply_entry(rec: Record | None, entry: Entry, tz: tzinfo) -> Record:
+    """The record after ``entry`` (``rec`` changed in place; None for a receipt)."""
+    kind = entry.kind
+    if kind == "T" and rec is not None:
+        apply_transition(rec, entry.at, entry.payload)
+    elif kind == "R" and rec is None:
+        p = entry.payload
+        rec = open_receipt(entry.code, entry.at, p, p[2], tz)
+    else:
+        ev = entry.event(tz)
+        rec = apply_event(rec, ev, tz)
+    rec.version = entry.seq
+    rec.updated = entry.at
+    rec.last_hash = entry.hash
+    return rec

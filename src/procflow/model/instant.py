@@ -1,0 +1,56 @@
+"""Instants as numbers inside, aware datetimes at the edges.
+
+The engine works on POSIX seconds: an ``int`` on a whole second (the usual
+case), else a ``float`` carrying the microseconds, exactly as
+:meth:`procflow.calendar.WorkCalendar.to_ts` gives them. The event encoding
+writes whole microseconds (an ``int``: no float text to agree on). These
+helpers convert without the rounding of ``datetime.timestamp()`` /
+``datetime.fromtimestamp(float)``: every conversion here is exact to the
+microsecond, both ways.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, tzinfo
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_US = timedelta(microseconds=1)
+
+Instant = int | float
+"""POSIX seconds: an int on a whole second, a float with microseconds otherwise."""
+
+
+def ts_of(value: datetime) -> Instant:
+    """POSIX seconds of an aware datetime (int on a whole second)."""
+    d = value - EPOCH
+    s = d.days * 86400 + d.seconds
+    us = d.microseconds
+    return s if not us else (s * 1_000_000 + us) / 1_000_000
+
+
+def us_of(t: Instant) -> int:
+    """Whole microseconds since the epoch of POSIX seconds ``t``."""
+    if type(t) is int:
+        return t * 1_000_000
+    return round(t * 1_000_000)
+
+
+def ts_of_us(us: int) -> Instant:
+    """POSIX seconds (int on a whole second) of whole microseconds ``us``."""
+    s, r = divmod(us, 1_000_000)
+    return s if not r else us / 1_000_000
+
+
+def dt_of(t: Instant, tz: tzinfo) -> datetime:
+    """The aware datetime in ``tz`` of POSIX seconds ``t``, exact to the microsecond."""
+    if type(t) is int:
+        return (EPOCH + timedelta(seconds=t)).astimezone(tz)
+    return (EPOCH + us_of(t) * _ONE_US).astimezone(tz)
+
+
+def dt_or_none(t: Instant | None, tz: tzinfo) -> datetime | None:
+    return None if t is None else dt_of(t, tz)
+
+
+def ts_or_none(value: datetime | None) -> Instant | None:
+    return None if value is None else ts_of(value)

@@ -1,0 +1,263 @@
+"""One mutable record per dossier: what the engine and stores keep and change.
+
+A :class:`Record` holds a dossier's state with instants as POSIX seconds
+(:mod:`procflow.model.instant`), visits as short lists and the last hash as
+raw bytes, so that a transition changes a few attributes in place instead of
+building datetimes, frozen dataclasses and a copy of the dossier. Callers
+never see a record: reading a dossier gives an immutable-by-convention
+:class:`~procflow.model.dossier.Dossier` built from it (:meth:`Record.to_dossier`),
+with aware datetimes in the calendar's zone.
+"""
+
+from __future__ import annotations
+
+from datetime import tzinfo
+from typing import Any
+
+from procflow.model.dossier import (
+    STATUS,
+    TIMELINESS,
+    Appointment,
+    Dossier,
+    StepVisit,
+    _own,
+)
+from procflow.model.instant import Instant, dt_of, dt_or_none, ts_of, ts_or_none
+
+# A visit: one list, indexed by these positions (the row of the control slip).
+V_STEP, V_AGENCY, V_ENTERED, V_DUE, V_LEFT, V_TRIGGER = 0, 1, 2, 3, 4, 5
+V_TO_STEP, V_TO_AGENCY, V_SENDER, V_TIMELINESS, V_USED, V_LATE = 6, 7, 8, 9, 10, 11
+
+Visit = list[Any]
+"""[step, agency, entered, due, left, trigger, to_step, to_agency, sender,
+timeliness, used_seconds, late_seconds]; instants in POSIX seconds."""
+
+
+def new_visit(step: str, agency: str | None, entered: Instant, due: Instant | None) -> Visit:
+    """The open visit of a step just entered."""
+    return [step, agency, entered, due, None, None, None, None, None, None, 0.0, 0.0]
+
+
+AppointmentRow = tuple[Instant, Instant, str | None, str | None, str | None]
+"""(due, given, reason, by, kind), instants in POSIX seconds."""
+
+
+class Record:
+    """A dossier's state as the engine changes it (see the module)."""
+
+    __slots__ = (
+        "alerts",
+        "applicant",
+        "appointments",
+        "closed",
+        "code",
+        "desk_agency",
+        "due",
+        "entered",
+        "facts",
+        "is_open",
+        "last_hash",
+        "outcome",
+        "paused",
+        "paused_seconds",
+        "procedure_id",
+        "procedure_version",
+        "received",
+        "state",
+        "step_due",
+        "supplements",
+        "timeliness",
+        "tz",
+        "updated",
+        "version",
+        "visits",
+    )
+
+    code: str
+    procedure_id: str
+    procedure_version: str
+    desk_agency: str
+    state: str
+    received: Instant
+    due: Instant
+    entered: Instant
+    applicant: dict[str, Any]
+    facts: dict[str, Any]
+    is_open: bool
+    step_due: Instant | None
+    paused: Instant | None
+    paused_seconds: float
+    supplements: int
+    appointments: list[AppointmentRow]
+    visits: list[Visit]
+    alerts: list[str]
+    outcome: str | None
+    closed: Instant | None
+    timeliness: str | None
+    version: int
+    last_hash: bytes
+    updated: Instant | None
+    tz: tzinfo
+
+    def __init__(
+        self,
+        code: str,
+        procedure_id: str,
+        procedure_version: str,
+        desk_agency: str,
+        state: str,
+        received: Instant,
+        due: Instant,
+        tz: tzinfo,
+        applicant: dict[str, Any],
+        facts: dict[str, Any],
+    ) -> None:
+        self.code = code
+        self.procedure_id = procedure_id
+        self.procedure_version = procedure_version
+        self.desk_agency = desk_agency
+        self.state = state
+        self.received = received
+        self.due = due
+        self.entered = received
+        self.applicant = applicant
+        self.facts = facts
+        self.is_open = True
+        self.step_due = None
+        self.paused = None
+        self.paused_seconds = 0.0
+        self.supplements = 0
+        self.appointments = []
+        self.visits = []
+        self.alerts = []
+        self.outcome = None
+        self.closed = None
+        self.timeliness = None
+        self.version = 0
+        self.last_hash = b""
+        self.updated = None
+        self.tz = tz
+
+    @property
+    def appointment(self) -> Instant:
+        """The date currently promised to the applicant."""
+        return self.appointments[-1][0] if self.appointments else self.due
+
+    @property
+    def apologies(self) -> int:
+        return sum(1 for a in self.appointments[1:] if a[4] is None)
+
+    def copy(self) -> Record:
+        """A copy sharing nothing changeable with this one (visits are lists)."""
+        new = Record.__new__(Record)
+        for name in Record.__slots__:
+            setattr(new, name, getattr(self, name))
+        new.applicant = _own(self.applicant)
+        new.facts = _own(self.facts)
+        new.appointments = list(self.appointments)
+        new.visits = [list(v) for v in self.visits]
+        new.alerts = list(self.alerts)
+        return new
+
+    # --- to and from the public form ---------------------------------------------------
+
+    def to_dossier(self) -> Dossier:
+        """The dossier as callers read it: a fresh object sharing nothing with the record."""
+        tz = self.tz
+        visits = [
+            StepVisit(
+                v[0],
+                v[1],
+                dt_of(v[2], tz),
+                dt_or_none(v[3], tz),
+                dt_or_none(v[4], tz),
+                v[5],
+                v[6],
+                v[7],
+                v[8],
+                TIMELINESS[v[9]] if v[9] else None,
+                v[10],
+                v[11],
+            )
+            for v in self.visits
+        ]
+        appointments = [
+            Appointment(dt_of(a[0], tz), dt_of(a[1], tz), a[2], a[3], a[4])
+            for a in self.appointments
+        ]
+        return Dossier(
+            self.code,
+            self.procedure_id,
+            self.procedure_version,
+            self.desk_agency,
+            self.state,
+            dt_of(self.received, tz),
+            dt_of(self.due, tz),
+            dt_of(self.entered, tz),
+            _own(self.applicant),
+            _own(self.facts),
+            STATUS["open" if self.is_open else "closed"],
+            dt_or_none(self.step_due, tz),
+            dt_or_none(self.paused, tz),
+            self.paused_seconds,
+            self.supplements,
+            appointments,
+            visits,
+            list(self.alerts),
+            self.outcome,
+            dt_or_none(self.closed, tz),
+            TIMELINESS[self.timeliness] if self.timeliness else None,
+            self.version,
+            self.last_hash.hex(),
+            dt_or_none(self.updated, tz),
+        )
+
+    @classmethod
+    def from_dossier(cls, d: Dossier, tz: tzinfo | None = None) -> Record:
+        """The record of a dossier read from a store that keeps the public form."""
+        rec = cls(
+            d.code,
+            d.procedure_id,
+            d.procedure_version,
+            d.desk_agency,
+            d.state,
+            ts_of(d.received_at),
+            ts_of(d.due_at),
+            tz or d.received_at.tzinfo or d.due_at.tzinfo,  # type: ignore[arg-type]
+            _own(d.applicant),
+            _own(d.facts),
+        )
+        rec.entered = ts_of(d.state_entered_at)
+        rec.is_open = d.is_open
+        rec.step_due = ts_or_none(d.step_due_at)
+        rec.paused = ts_or_none(d.paused_at)
+        rec.paused_seconds = d.paused_seconds
+        rec.supplements = d.supplements
+        rec.appointments = [
+            (ts_of(a.due_at), ts_of(a.given_at), a.reason, a.by, a.kind) for a in d.appointments
+        ]
+        rec.visits = [
+            [
+                v.step,
+                v.agency,
+                ts_of(v.entered_at),
+                ts_or_none(v.due_at),
+                ts_or_none(v.left_at),
+                v.trigger,
+                v.to_step,
+                v.to_agency,
+                v.sender,
+                v.timeliness.value if v.timeliness else None,
+                v.used_seconds,
+                v.late_seconds,
+            ]
+            for v in d.visits
+        ]
+        rec.alerts = list(d.alerts)
+        rec.outcome = d.outcome
+        rec.closed = ts_or_none(d.closed_at)
+        rec.timeliness = d.timeliness.value if d.timeliness else None
+        rec.version = d.version
+        rec.last_hash = bytes.fromhex(d.last_hash)
+        rec.updated = ts_or_none(d.updated_at)
+        return rec
