@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from procflow.errors import ProcflowError
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+_ZERO = timedelta(0)
 
 
 class Clock(Protocol):
@@ -54,7 +55,9 @@ class VirtualClock:
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or timedelta keyword arguments)."""
         step = delta if delta is not None else timedelta(**kwargs)
-        self.set(self._now + step)
+        if step < _ZERO:
+            self.set(self._now + step)  # refused, with the reason
+        self._now += step
         return self._now
 
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from procflow.store.base import Store
 
 log = logging.getLogger("procflow.engine")
+_EPOCH_ORDINAL = 719163  # date(1970, 1, 1).toordinal()
 
 Listener = Callable[[Event, Dossier], None]
 
@@ -69,6 +70,7 @@ class EngineCore:
         self._offset = calendar.fixed_offset
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         self._scopes: dict[tuple[str, int], str] = {}
+        self._records_store: Store | None = None
         self.agency_codes = dict(agency_codes or {})
         self._listeners: list[tuple[Listener, frozenset[EventType] | None]] = []
         self.listener_errors = 0
@@ -128,7 +130,7 @@ class EngineCore:
         """The procedure version and its compiled moves (made once per version)."""
         key = (procedure_id, version)
         hit = self._plans.get(key)
-        if hit is None or hit[0] is not self.catalogue.get(procedure_id, version):
+        if hit is None:
             proc = self.catalogue.get(procedure_id, version)
             hit = self._plans[key] = (proc, Plans(proc))
         return hit
@@ -136,17 +138,31 @@ class EngineCore:
     def _instant(self, now: datetime) -> tuple[Instant, int]:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""
         tz = now.tzinfo
-        if tz is self._tz and self._offset is not None:
-            return self.calendar.to_ts(now), self._offset
-        off = now.utcoffset()
-        if off is None:
+        off = self._offset
+        if tz is self._tz and off is not None and type(now) is datetime:
+            # the calendar's to_ts, inline: local seconds less the one offset
+            s = (
+                (now.toordinal() - _EPOCH_ORDINAL) * 86400
+                + now.hour * 3600
+                + now.minute * 60
+                + now.second
+                - off
+            )
+            us = now.microsecond
+            return (s if not us else (s * 1_000_000 + us) / 1_000_000), off
+        delta = now.utcoffset()
+        if delta is None:
             raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")
-        return ts_of(now), int(off.total_seconds())
+        return ts_of(now), int(delta.total_seconds())
 
     def _classify(self, done: Instant, due: Instant, by_day: bool) -> str:
         """Early / on time / late (engine.timing.classify) on POSIX seconds."""
-        ordinal = self.calendar.ordinal_ts
-        done_day, due_day = ordinal(done), ordinal(due)
+        off = self._offset
+        if off is not None:  # local day numbers with one addition
+            done_day, due_day = (done + off) // 86400, (due + off) // 86400
+        else:
+            ordinal = self.calendar.ordinal_ts
+            done_day, due_day = ordinal(done), ordinal(due)
         if done_day > due_day or (not by_day and done > due):
             return "late"
         if done_day < due_day:
@@ -272,7 +288,8 @@ class EngineCore:
         new = store.append_record(rec, entry, rec.version, next_alert)
         if self._listeners:
             self._notify(entry, new)
-        if Capability.RECORDS in store.capabilities:
+        if store is self._records_store or Capability.RECORDS in store.capabilities:
+            self._records_store = store
             return snapshot(store, new.code, new.version, self._tz)
         # A store that may let the dossier go (the simulator's) or that other
         # writers share: the state as written, now.

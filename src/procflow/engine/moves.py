@@ -81,7 +81,9 @@ class Moves(EngineCore):
             raise DossierClosed(
                 f"dossier {code} is closed ({rec.outcome}); {trigger!r} is not possible"
             )
-        plans = self._plans_of(rec.procedure_id, rec.procedure_version)
+        plans = self._plans.get((rec.procedure_id, rec.procedure_version))
+        if plans is None:
+            plans = self._plans_of(rec.procedure_id, rec.procedure_version)
         plan = plans[1].moves.get(rec.state, {}).get(trigger)
         if (
             plan is None
@@ -104,9 +106,8 @@ class Moves(EngineCore):
             plan = plans[1].plan_for(proc, transition)
         now = self.clock.now()
         t, offset = self._instant(now)
-        early = dated_before(rec, t, now.tzinfo)
-        if early:
-            raise RuleViolation(f"{early}; check the clock, or --at")
+        if t < rec.entered or (rec.updated is not None and t < rec.updated):
+            raise RuleViolation(f"{dated_before(rec, t, now.tzinfo)}; check the clock, or --at")
         entry, next_alert = self._move(plans[0], rec, plan, t, offset, actor, note, missing)
         return self._commit(rec, entry, next_alert)
 

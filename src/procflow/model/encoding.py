@@ -3,17 +3,20 @@
 An event's *body* is a JSON array (RFC 8259) written compactly, UTF-8,
 object keys sorted, no whitespace::
 
-    [2, code, seq, type, at_us, offset_s, actor, kind, ...payload]
+    [2, code, seq, type, at, offset_s, actor, kind, ...payload]
 
 * ``2`` is the format number. Events written by procflow before it have no
   body; they are hashed as format 1 (:func:`procflow.model.events.canonical`)
   and verify in that form forever.
-* ``at_us`` is the event's instant in whole microseconds since 1970-01-01 UTC,
-  ``offset_s`` the UTC offset (seconds) it was recorded in.
+* ``at`` is the event's instant in POSIX seconds (seconds since 1970-01-01
+  UTC, leap seconds aside): an integer on a whole second, else a number with
+  at most six decimals, written in the shortest form that reads back as the
+  same IEEE 754 double; ``offset_s`` is the UTC offset (seconds) it was
+  recorded in. Every instant in a typed payload is written the same way.
 * ``actor`` is ``null`` or ``[id, agency, role, name]``.
 * ``kind`` says how the payload is laid out: ``"T"`` a transition and
   ``"R"`` a receipt, each a fixed list of fields (:data:`TRANSITION`,
-  :data:`RECEIPT`) with instants in whole microseconds; ``"O"`` one JSON
+  :data:`RECEIPT`); ``"O"`` one JSON
   object, the event's data as is (every other type, and any transition or
   receipt whose data the fixed layout cannot hold exactly).
 
@@ -25,13 +28,13 @@ the bytes and this paragraph: tests/model/test_auditor.py is such a script.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 import orjson
 
 from procflow.model.actor import Actor
-from procflow.model.instant import EPOCH, Instant, us_of
+from procflow.model.instant import Instant, dt_of, ts_of
 
 FORMAT = 2
 GENESIS_RAW = bytes(32)
@@ -39,7 +42,6 @@ GENESIS_RAW = bytes(32)
 _dumps = orjson.dumps
 _SORT = orjson.OPT_SORT_KEYS
 _sha256 = hashlib.sha256
-_ONE_US = timedelta(microseconds=1)
 
 TRANSITION = (
     "trigger",
@@ -88,26 +90,21 @@ _TRANSITION_TYPES = frozenset(
 )
 
 
-def actor_row(actor: Actor | None) -> list[Any] | None:
-    if actor is None:
-        return None
-    return [actor.id, actor.agency, actor.role, actor.name]
-
-
 def body(
     code: str,
     seq: int,
     type_: str,
-    at_us: int,
+    at: Instant,
     offset: int,
     actor: Actor | None,
     kind: str,
     payload: list[Any] | tuple[Any, ...],
 ) -> bytes:
-    """The event's body (see the module); ``payload`` already in body form."""
-    return _dumps(
-        [FORMAT, code, seq, type_, at_us, offset, actor_row(actor), kind, *payload], option=_SORT
-    )
+    """The event's body (see the module)."""
+    row = None if actor is None else [actor.id, actor.agency, actor.role, actor.name]
+    if kind == "T":  # no objects inside: nothing to sort
+        return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload])
+    return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=_SORT)
 
 
 def link(prev: bytes, data: bytes) -> bytes:
@@ -129,13 +126,11 @@ def _zone(offset: int, tz: tzinfo | None, at: datetime | None) -> tzinfo:
     return timezone(timedelta(seconds=offset))
 
 
-def _iso_us(us: int | None, zone: tzinfo) -> str | None:
-    if us is None:
-        return None
-    return _dumps((EPOCH + us * _ONE_US).astimezone(zone))[1:-1].decode()
+def _text(t: Instant, zone: tzinfo) -> str:
+    return _dumps(dt_of(t, zone))[1:-1].decode()
 
 
-def transition_data(p: list[Any] | tuple[Any, ...], zone: tzinfo, in_us: bool) -> dict[str, Any]:
+def transition_data(p: list[Any] | tuple[Any, ...], zone: tzinfo) -> dict[str, Any]:
     """The data dict of a transition payload (instants as text in ``zone``)."""
     data: dict[str, Any] = {
         "trigger": p[0],
@@ -147,36 +142,34 @@ def transition_data(p: list[Any] | tuple[Any, ...], zone: tzinfo, in_us: bool) -
     if p[5] is not None:
         data["note"] = p[5]
     data["left"] = {"used_seconds": p[6], "late_seconds": p[7], "timeliness": p[8]}
-    conv = (lambda v: v) if in_us else us_of
     if p[T_PAUSED_S] is not None:
         data["paused_seconds"] = p[T_PAUSED_S]
     if p[T_DUE] is not None:
-        data["due_at"] = _iso_us(conv(p[T_DUE]), zone)
+        data["due_at"] = _text(p[T_DUE], zone)
     if p[T_SUPPLEMENT]:
         data["supplement"] = True
     if p[T_MISSING] is not None:
         data["missing"] = list(p[T_MISSING])
     if p[T_PAUSED_AT] is not None:
-        data["paused_at"] = _iso_us(conv(p[T_PAUSED_AT]), zone)
+        data["paused_at"] = _text(p[T_PAUSED_AT], zone)
     if p[T_OUTCOME] is not None:
         data["outcome"] = p[T_OUTCOME]
     if p[T_TIMELINESS] is not None:
         data["timeliness"] = p[T_TIMELINESS]
     if p[T_STEP_DUE] is not None:
-        data["step_due_at"] = _iso_us(conv(p[T_STEP_DUE]), zone)
+        data["step_due_at"] = _text(p[T_STEP_DUE], zone)
     return data
 
 
-def receipt_data(p: list[Any] | tuple[Any, ...], zone: tzinfo, in_us: bool) -> dict[str, Any]:
-    conv = (lambda v: v) if in_us else us_of
+def receipt_data(p: list[Any] | tuple[Any, ...], zone: tzinfo) -> dict[str, Any]:
     data: dict[str, Any] = {
         "procedure_id": p[0],
         "procedure_version": p[1],
         "desk_agency": p[2],
         "state": p[3],
         "agency": p[4],
-        "due_at": _iso_us(conv(p[R_DUE]), zone),
-        "step_due_at": _iso_us(conv(p[R_STEP_DUE]), zone) if p[R_STEP_DUE] is not None else None,
+        "due_at": _text(p[R_DUE], zone),
+        "step_due_at": _text(p[R_STEP_DUE], zone) if p[R_STEP_DUE] is not None else None,
         "applicant": p[7],
         "facts": p[8],
         "documents": p[9],
@@ -186,15 +179,12 @@ def receipt_data(p: list[Any] | tuple[Any, ...], zone: tzinfo, in_us: bool) -> d
     return data
 
 
-def _us_from_text(value: Any) -> int | None:
-    if value is None:
-        return None
-    d = datetime.fromisoformat(value) - EPOCH
-    return (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
+def _ts_from_text(value: Any) -> Instant | None:
+    return None if value is None else ts_of(datetime.fromisoformat(value))
 
 
 def _typed(type_: str, data: dict[str, Any]) -> tuple[str, list[Any]] | None:
-    """``data`` in a fixed layout (instants in microseconds), or None when it
+    """``data`` in a fixed layout (instants in POSIX seconds), or None when it
     does not fit one: unknown keys, or a value the layout would change."""
     try:
         if type_ in _TRANSITION_TYPES:
@@ -209,14 +199,14 @@ def _typed(type_: str, data: dict[str, Any]) -> tuple[str, list[Any]] | None:
                 left["used_seconds"],
                 left["late_seconds"],
                 left["timeliness"],
-                _us_from_text(data.get("due_at")),
+                _ts_from_text(data.get("due_at")),
                 data.get("paused_seconds"),
                 True if data.get("supplement") else None,
                 data.get("missing"),
-                _us_from_text(data.get("paused_at")),
+                _ts_from_text(data.get("paused_at")),
                 data.get("outcome"),
                 data.get("timeliness"),
-                _us_from_text(data.get("step_due_at")),
+                _ts_from_text(data.get("step_due_at")),
             ]
             return "T", p
         if type_ == "received":
@@ -226,8 +216,8 @@ def _typed(type_: str, data: dict[str, Any]) -> tuple[str, list[Any]] | None:
                 data["desk_agency"],
                 data["state"],
                 data["agency"],
-                _us_from_text(data["due_at"]),
-                _us_from_text(data["step_due_at"]),
+                _ts_from_text(data["due_at"]),
+                _ts_from_text(data["step_due_at"]),
                 data["applicant"],
                 data["facts"],
                 data["documents"],
@@ -251,7 +241,7 @@ def layout(
     if typed is not None:
         kind, p = typed
         zone = timezone(timedelta(seconds=offset))
-        back = transition_data(p, zone, True) if kind == "T" else receipt_data(p, zone, True)
+        back = transition_data(p, zone) if kind == "T" else receipt_data(p, zone)
         if back == data and orjson.dumps(back, option=_SORT) == orjson.dumps(data, option=_SORT):
             return kind, p
     return "O", [data]
@@ -261,12 +251,10 @@ def event_body(
     code: str, seq: int, type_: str, at: datetime, actor: Actor | None, data: dict[str, Any]
 ) -> bytes:
     """The format-2 body of an event given in its public form."""
-    d = at - EPOCH
-    at_us = (d.days * 86400 + d.seconds) * 1_000_000 + d.microseconds
     off = at.utcoffset()
     offset = int(off.total_seconds()) if off is not None else 0
     kind, payload = layout(type_, data, offset, at)
-    return body(code, seq, type_, at_us, offset, actor, kind, payload)
+    return body(code, seq, type_, ts_of(at), offset, actor, kind, payload)
 
 
 def decode(raw: bytes, tz: tzinfo | None = None) -> dict[str, Any]:
@@ -275,13 +263,13 @@ def decode(raw: bytes, tz: tzinfo | None = None) -> dict[str, Any]:
     items = orjson.loads(raw)
     if not isinstance(items, list) or not items or items[0] != FORMAT:
         raise ValueError("not a format-2 event body")
-    _, code, seq, type_, at_us, offset, actor, kind, *payload = items
-    at_utc = EPOCH + at_us * _ONE_US
+    _, code, seq, type_, at, offset, actor, kind, *payload = items
+    at_utc = dt_of(at, UTC)
     zone = _zone(offset, tz, at_utc)
     if kind == "T":
-        data = transition_data(payload, zone, True)
+        data = transition_data(payload, zone)
     elif kind == "R":
-        data = receipt_data(payload, zone, True)
+        data = receipt_data(payload, zone)
     else:
         (data,) = payload
     return {
@@ -292,7 +280,3 @@ def decode(raw: bytes, tz: tzinfo | None = None) -> dict[str, Any]:
         "actor": Actor(*actor) if actor is not None else None,
         "data": data,
     }
-
-
-def instant_us(t: Instant | None) -> int | None:
-    return None if t is None else us_of(t)

@@ -11,6 +11,7 @@ dict, a datetime or a hex digest unless a store or a listener asks for one.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, timedelta, timezone, tzinfo
 from typing import Any
 
@@ -19,11 +20,6 @@ import orjson
 from procflow.model.actor import Actor
 from procflow.model.encoding import (
     FORMAT,
-    R_DUE,
-    R_STEP_DUE,
-    T_DUE,
-    T_PAUSED_AT,
-    T_STEP_DUE,
     body,
     decode,
     layout,
@@ -32,20 +28,11 @@ from procflow.model.encoding import (
     transition_data,
 )
 from procflow.model.events import EVENT_TYPES, Event, EventType
-from procflow.model.instant import Instant, dt_of, ts_of, ts_of_us, us_of
+from procflow.model.instant import Instant, dt_of, ts_of
 from procflow.model.record import Record
 from procflow.model.reducer import apply_event, apply_transition, open_receipt
 
-_T_INSTANTS = (T_DUE, T_PAUSED_AT, T_STEP_DUE)
-_R_INSTANTS = (R_DUE, R_STEP_DUE)
-
-
-def _in_us(p: list[Any], where: tuple[int, ...]) -> list[Any]:
-    out = list(p)
-    for i in where:
-        if out[i] is not None:
-            out[i] = us_of(out[i])
-    return out
+_sha256 = hashlib.sha256
 
 
 class Entry:
@@ -87,14 +74,10 @@ class Entry:
         self.kind = kind
         self.payload = payload
         self.prev = prev
-        if kind == "T":
-            enc = _in_us(payload, _T_INSTANTS)
-        elif kind == "R":
-            enc = _in_us(payload, _R_INSTANTS)
-        else:
-            enc = payload
-        self.body = body(code, seq, type_.value, us_of(at), offset, actor, kind, enc)
-        self.hash = link(prev, self.body)
+        # the member itself: orjson writes a str enum as its value, and reading
+        # ``.value`` costs more than the hash
+        self.body = raw = body(code, seq, type_, at, offset, actor, kind, payload)
+        self.hash = _sha256(prev + raw).digest()
 
     @classmethod
     def of_event(cls, event: Event, prev: bytes) -> Entry:
@@ -102,10 +85,6 @@ class Entry:
         off = event.at.utcoffset()
         offset = int(off.total_seconds()) if off is not None else 0
         kind, payload = layout(event.type.value, event.data, offset, event.at)
-        where = _T_INSTANTS if kind == "T" else _R_INSTANTS if kind == "R" else ()
-        for i in where:
-            if payload[i] is not None:
-                payload[i] = ts_of_us(payload[i])
         return cls(
             event.code,
             event.seq,
@@ -127,9 +106,9 @@ class Entry:
 
     def data(self, tz: tzinfo | None = None) -> dict[str, Any]:
         if self.kind == "T":
-            return transition_data(self.payload, self.zone(tz), False)
+            return transition_data(self.payload, self.zone(tz))
         if self.kind == "R":
-            return receipt_data(self.payload, self.zone(tz), False)
+            return receipt_data(self.payload, self.zone(tz))
         data: dict[str, Any] = self.payload[0]
         return data
 
@@ -155,14 +134,10 @@ def entry_of_body(raw: bytes, prev: bytes) -> Entry:
     items = orjson.loads(raw)
     if not isinstance(items, list) or not items or items[0] != FORMAT:
         raise ValueError("not a format-2 event body")
-    _, code, seq, type_, at_us, offset, actor, kind, *payload = items
-    where = _T_INSTANTS if kind == "T" else _R_INSTANTS if kind == "R" else ()
-    for i in where:
-        if payload[i] is not None:
-            payload[i] = ts_of_us(payload[i])
+    _, code, seq, type_, at, offset, actor, kind, *payload = items
     entry = Entry.__new__(Entry)
     entry.code, entry.seq, entry.type = code, seq, EVENT_TYPES[type_]
-    entry.at, entry.offset = ts_of_us(at_us), offset
+    entry.at, entry.offset = at, offset
     entry.actor = Actor(*actor) if actor is not None else None
     entry.kind, entry.payload, entry.prev, entry.body = kind, payload, prev, raw
     entry.hash = link(prev, raw)

@@ -21,6 +21,7 @@ from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_bod
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record
+from procflow.model.reducer import apply_transition
 from procflow.store.base import Capability, StoreBase
 from procflow.store.records import check_write, numbering_failed
 
@@ -105,10 +106,22 @@ class MemoryStore(HeldDossiers):
                 f"dossier {code} changed since it was read "
                 f"(expected version {expected_version}); read it again and retry"
             )
-        apply_entry(stored, entry, stored.tz)
-        self._given.pop(code, None)
+        if entry.kind == "T":  # apply_entry's usual case, inline
+            apply_transition(stored, entry.at, entry.payload)
+            stored.version = entry.seq
+            stored.updated = entry.at
+            stored.last_hash = entry.hash
+        else:
+            apply_entry(stored, entry, stored.tz)
+        if self._given:
+            self._given.pop(code, None)
         self._logs[code].append(entry.body + entry.hash)
-        self._after(stored, next_alert)
+        if next_alert is None:
+            self._alerts.pop(code, None)
+        else:
+            self._alerts[code] = next_alert
+        if not stored.is_open:
+            self._after(stored, next_alert)
         return stored
 
     def create_numbered_record(
