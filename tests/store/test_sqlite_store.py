@@ -137,7 +137,10 @@ def test_events_need_their_dossier(sqlite_store: SQLiteStore, db_path: Path) -> 
     conn = raw(db_path)
     conn.execute("PRAGMA foreign_keys = ON")
     with pytest.raises(sqlite3.IntegrityError):
-        conn.execute("INSERT INTO events VALUES ('ghost', 1, 'moved', 'x', NULL, '{}', 'a', 'b')")
+        conn.execute(
+                "INSERT INTO events (code, seq, type, at, actor, data, prev_hash, hash) "
+                "VALUES ('ghost', 1, 'moved', 'x', NULL, '{}', 'a', 'b')"
+            )
 
 
 def _drop_triggers(db_path: Path) -> sqlite3.Connection:
@@ -202,7 +205,8 @@ def test_a_write_that_fails_half_way_leaves_nothing(
     # Someone slipped an event with seq 2 in behind the store's back: the
     # dossier update succeeds, then the event insert fails; both must go.
     raw(db_path).execute(
-        "INSERT INTO events VALUES ('HS-001', 2, 'moved', ?, NULL, '{}', 'x', 'y')",
+        "INSERT INTO events (code, seq, type, at, actor, data, prev_hash, hash) "
+        "VALUES ('HS-001', 2, 'moved', ?, NULL, '{}', 'x', 'y')",
         (T0.isoformat(),),
     )
     with pytest.raises(

@@ -10,6 +10,7 @@ from typing import Any
 
 from procflow.engine.core import EngineCore
 from procflow.model.dossier import Dossier
+from procflow.model.encoding import event_body
 from procflow.model.events import verify_chain
 from procflow.model.reducer import replay
 
@@ -35,6 +36,20 @@ class Audit(EngineCore):
     def replay(self, code: str) -> Dossier:
         """Rebuild the dossier from its event log alone."""
         return replay(self.history(code), self._tz)
+
+    def bodies(self, code: str) -> list[tuple[bytes, str]]:
+        """The dossier's log as an auditor checks it: each event's format-2 body
+        and the hash stored with it (hex), oldest first.
+
+        ``SHA-256(previous hash || body)`` must give each hash, from 32 zero
+        bytes (docs/engine.md, "Event encoding"); events written before
+        format 2 are not included (they verify in their own form, ``verify``).
+        """
+        return [
+            (event_body(e.code, e.seq, e.type.value, e.at, e.actor, e.data), e.hash)
+            for e in self.store.events(code)
+            if e.format == 2
+        ]
 
     def verify(self, codes: Iterable[str] | None = None) -> VerifyReport:
         """Check every dossier's hash chain, and that replay equals the stored state."""

@@ -35,10 +35,10 @@ DOSSIER_COLUMNS = (
     "last_hash",
     "body",
 )
-EVENT_COLUMNS = ("code", "seq", "type", "at", "actor", "data", "prev_hash", "hash")
+EVENT_COLUMNS = ("code", "seq", "type", "at", "actor", "data", "prev_hash", "hash", "format")
 
 DossierRow = tuple[str, str, str, str, str, str, str, str, str | None, str | None, int, str, str]
-EventRow = tuple[str, int, str, str, str | None, str, str, str]
+EventRow = tuple[str, int, str, str, str | None, str, str, str, int]
 
 
 def _json(value: Any, what: str) -> str:
@@ -86,12 +86,13 @@ def event_row(event: Event) -> EventRow:
         _json(event.data, f"data of {event.code} event {event.seq}"),
         event.prev_hash,
         event.hash,
+        event.format,
     )
 
 
 def event_from_row(row: tuple[Any, ...], where: str) -> Event:
     """Read an ``events`` row; a row procflow cannot read is a StoreError naming it."""
-    code, seq, type_, at, actor, data, prev_hash, hash_ = row
+    code, seq, type_, at, actor, data, prev_hash, hash_, fmt = row
     try:
         return Event(
             code=code,
@@ -102,6 +103,7 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
             data=orjson.loads(data),
             prev_hash=prev_hash,
             hash=hash_,
+            format=int(fmt),
         )
     except (ValueError, TypeError, KeyError) as exc:
         raise StoreError(

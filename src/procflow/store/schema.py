@@ -158,6 +158,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         # without it.
         {"sqlite": _V1_SQLITE, "postgresql": _V1_POSTGRESQL},
     ),
+    Migration(
+        2,
+        "events.format: the encoding each event's hash covers (1 before the lean core)",
+        ("ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1",),
+    ),
 )
 """Every migration, in order. Append new ones; never edit or reorder released ones."""
 
