@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from visualtest import LAN, bundle, bundle_engine, procedure_files
 
 from procflow.checks.graph import critical_path
@@ -97,7 +100,7 @@ def test_bundle_marks_lanes_handoffs_times_applicant_and_critical_path() -> None
 
 def test_mermaid_source() -> None:
     text = render(build_diagram(bundle()), "mermaid")
-    assert text.startswith("---\ntitle: Liên thông")
+    assert text.startswith('---\ntitle: "Liên thông')
     assert "flowchart LR" in text
     assert text.count("subgraph ") == 3 and 'subgraph lane1["Công an cấp xã"]' in text
     assert 'n_supplement{{"Người dân bổ sung hồ sơ"}}' in text  # applicant: hexagon
@@ -107,6 +110,46 @@ def test_mermaid_source() -> None:
     assert "[0,25 ngày làm việc]" in text
     assert "linkStyle " in text and "classDef critical" in text
     assert "class n_reception," in text
+
+
+def _front_matter(mermaid: str) -> Any:
+    """The YAML between the leading ``---`` lines, parsed as mermaid-cli would."""
+    first, front, rest = mermaid.split("---\n", 2)
+    assert first == "" and rest.startswith("flowchart LR\n")
+    return yaml.safe_load(front)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_front_matter_gives_the_title_back_exactly(path: Path) -> None:
+    """Issue 21: "title: Bundle for children under 6: ..." unquoted is a YAML
+    error (mermaid-cli: YAMLException); quoted, every title reads back as is."""
+    proc = read_procedure(path)
+    for lang in ("vi", "en"):
+        diagram = build_diagram(proc, lang=lang)
+        assert _front_matter(render(diagram, "mermaid")) == {"title": diagram.title}
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Bundle for children under 6: birth registration",
+        'Say "hello" \\ back # not a comment',
+        "- starts like a list item",
+        "@&*!%{[ indicators",
+        "two\nlines\tand a tab",
+        "controls \x00\x07\x1b DEL \x7f NEL \x85 C1 \x9f",
+        "separators \u2028 \u2029, BOM \ufeff, non-characters \ufffe \uffff",
+        "emoji 👩‍👩‍👧, no-break\xa0space, Đăng ký: khai sinh",
+        "",
+        "yes",
+        "null",
+        "123",
+        "'",
+    ],
+)
+def test_front_matter_quotes_any_title(title: str) -> None:
+    diagram = dataclasses.replace(build_diagram(bundle()), title=title)
+    assert _front_matter(render(diagram, "mermaid")) == {"title": title}
 
 
 def test_dot_source_has_one_cluster_per_agency() -> None:

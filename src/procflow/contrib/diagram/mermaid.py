@@ -41,6 +41,43 @@ def _text(raw: str) -> str:
     )
 
 
+def _yaml_string(raw: str) -> str:
+    """``raw`` as a YAML double-quoted scalar, for the front matter.
+
+    The front matter is YAML: written plain, a title holding ``": "`` (the
+    English names of the bundles do: "Bundle for children under 6: ...") or
+    `` #``, or starting with ``-``, ``&``, ``*``, ``!``, ``%``, ``@``, a
+    quote or a bracket, means something else or does not parse at all
+    (mermaid-cli stops with a YAMLException). The double-quoted style holds
+    any text once backslash and quote are escaped, and so is every character
+    YAML forbids in a stream (controls, DEL, C1, surrogates, U+FFFE/FFFF) or
+    reads as a line break (NEL, U+2028, U+2029) or a byte-order mark: the
+    value then reads back exactly as given. The title is YAML data, not a
+    label, so it takes no ``#quot;`` entity codes, which would read back as
+    themselves.
+    """
+    out = ['"']
+    for ch in raw:
+        code = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif (
+            code < 0x20
+            or 0x7F <= code <= 0x9F
+            or 0xD800 <= code <= 0xDFFF
+            or ch in "\u2028\u2029\ufeff\ufffe\uffff"
+        ):
+            out.append(f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
 def _label(node: Node) -> str:
     return "<br/>".join(_text(line) for line in node.lines())
 
@@ -80,7 +117,7 @@ def render(diagram: Diagram) -> str:
     """The diagram as Mermaid source."""
     lines = [
         "---",
-        f"title: {_text(diagram.title)}",
+        f"title: {_yaml_string(diagram.title)}",
         "---",
         "flowchart LR",
         f"    %% {_text(diagram.subtitle)}",
