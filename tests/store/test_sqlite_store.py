@@ -138,9 +138,9 @@ def test_events_need_their_dossier(sqlite_store: SQLiteStore, db_path: Path) -> 
     conn.execute("PRAGMA foreign_keys = ON")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute(
-                "INSERT INTO events (code, seq, type, at, actor, data, prev_hash, hash) "
-                "VALUES ('ghost', 1, 'moved', 'x', NULL, '{}', 'a', 'b')"
-            )
+            "INSERT INTO events (code, seq, type, at, actor, data, prev_hash, hash) "
+            "VALUES ('ghost', 1, 'moved', 'x', NULL, '{}', 'a', 'b')"
+        )
 
 
 def _drop_triggers(db_path: Path) -> sqlite3.Connection:
