@@ -206,7 +206,13 @@ def check_export(cmd: Command, result: subprocess.CompletedProcess[str], cwd: Pa
     traces = [el for el in root if el.tag.endswith("trace")]
     assert len(traces) == 1  # the one dossier of the story
     events = [el for el in traces[0] if el.tag.endswith("event")]
-    assert len(events) == 3  # received, moved, overdue
+    completes = [
+        el
+        for el in events
+        if any(a.get("key") == "lifecycle:transition" and a.get("value") == "complete" for a in el)
+    ]
+    assert len(completes) == 3  # received, moved (the reception step), overdue
+    assert len(events) == 5  # and the starts of the reception step and of the next one
 
 
 def check_simulate(cmd: Command, result: subprocess.CompletedProcess[str], cwd: Path) -> None:

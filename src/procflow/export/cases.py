@@ -36,7 +36,9 @@ from typing import TYPE_CHECKING, Any
 from procflow.export.base import ExportOptions
 from procflow.model.dossier import Dossier
 from procflow.model.events import TRANSITIONS, Event, EventType
-from procflow.model.reducer import apply
+from procflow.model.instant import dt_of, dt_or_none
+from procflow.model.record import V_AGENCY, V_DUE, V_ENTERED, Record
+from procflow.model.reducer import apply_event
 
 if TYPE_CHECKING:
     from procflow.store.base import Store
@@ -99,14 +101,14 @@ def iter_store_events(store: Store) -> Iterator[Event]:
     yield from store.iter_events()
 
 
-def _case_event(dossier: Dossier | None, event: Event) -> CaseEvent:
+def _case_event(rec: Record | None, event: Event) -> CaseEvent:
     data = event.data
     actor = event.actor
     extras: dict[str, Any] = {"event_type": event.type.value, "seq": event.seq}
     to_agency = None
     if event.type in TRANSITIONS:
-        assert dossier is not None
-        left_visit = dossier.visits[-1]  # read before apply(): the step being left
+        assert rec is not None
+        visit = rec.visits[-1]  # read before it is applied: the step being left
         left = data["left"]
         to_agency = data.get("to_agency")
         extras.update(
@@ -114,9 +116,9 @@ def _case_event(dossier: Dossier | None, event: Event) -> CaseEvent:
             from_step=data["from"],
             to_step=data["to"],
             to_agency=to_agency,
-            step_agency=left_visit.agency,
-            step_entered=left_visit.entered_at,
-            step_due=left_visit.due_at,
+            step_agency=visit[V_AGENCY],
+            step_entered=dt_of(visit[V_ENTERED], rec.tz),
+            step_due=dt_or_none(visit[V_DUE], rec.tz),
             working_seconds=left["used_seconds"],
             late_seconds=left["late_seconds"],
             lateness=left.get("timeliness"),
@@ -144,26 +146,32 @@ def iter_cases(store: Store, options: ExportOptions | None = None) -> Iterator[C
     """One :class:`Case` per dossier, its state rebuilt from its own events."""
     options = options or ExportOptions()
     case: Case | None = None
-    dossier: Dossier | None = None
+    rec: Record | None = None
     skip: str | None = None
     for event in iter_store_events(store):
         if event.code == skip:
             continue
         if case is None or event.code != case.code:
             if case is not None:
+                assert rec is not None
+                case.dossier = rec.to_dossier()
                 yield case
-            case, dossier = None, None
+            case, rec = None, None
             if options.procedure is not None and event.data.get("procedure_id") != (
                 options.procedure
             ):
                 skip = event.code
                 continue
             skip = None
-        entry = _case_event(dossier, event)
-        dossier = apply(dossier, event)
+        entry = _case_event(rec, event)
+        zone = rec.tz if rec is not None else event.at.tzinfo
+        assert zone is not None
+        rec = apply_event(rec, event, zone)
         if case is None:
-            case = Case(event.code, dossier)
+            case = Case(event.code, rec.to_dossier())
         if options.alerts or event.type not in ALERTS:
             case.events.append(entry)
     if case is not None:
+        assert rec is not None
+        case.dossier = rec.to_dossier()
         yield case
