@@ -26,7 +26,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -38,7 +38,7 @@ from procflow.compiler import ENGINE_TRIGGERS, STOP, WITHDRAW, CompiledProcedure
 from procflow.engine import Actor, Engine, Event, VirtualClock
 from procflow.engine.authority import Act, roles_for
 from procflow.errors import ProcflowError
-from procflow.store import MemoryStore
+from procflow.store import MemoryStore, Store
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).with_name("engine.jsonl.gz")
@@ -127,11 +127,13 @@ def _actor(proc: CompiledProcedure, state: str, desk: str, act: Act, rng: random
     return Actor(f"{agency}-{role or 'staff'}", agency, role)
 
 
-def random_case(catalogue: Catalogue, number: int) -> dict[str, Any]:
+def random_case(
+    catalogue: Catalogue, number: int, store: Callable[[], Store] = MemoryStore
+) -> dict[str, Any]:
     rng = random.Random(SEED * 1_000_003 + number)
     start = datetime(2024, 1, 1, tzinfo=VN) + timedelta(seconds=rng.randrange(5 * 365 * 86400))
     clock = VirtualClock(start)
-    engine = Engine(MemoryStore(), catalogue, CALENDAR, clock)
+    engine = Engine(store(), catalogue, CALENDAR, clock)
     ids = sorted(catalogue.ids())
     acts: list[Any] = []
     day = start.date()

@@ -5,7 +5,10 @@ schedules give the events, states, control slips and refusals recorded in
 from __future__ import annotations
 
 from itertools import zip_longest
+from pathlib import Path
 from typing import Any
+
+from procflow.store.sqlite import SQLiteStore
 
 import golden
 
@@ -77,3 +80,25 @@ def test_the_golden_data_covers_what_the_engine_does() -> None:
         "warned",
         "overdue",
     } <= types
+
+
+def test_the_sql_stores_give_the_same_dossiers(tmp_path: Path) -> None:
+    """The SQLite store writes rows from the engine's records (record_row,
+    entry_row): the first 300 random schedules read back from a real file give
+    the recorded events, states and slips."""
+    recorded = {case["case"]: case for case in golden.read()}
+    catalogue = golden._catalogue()
+    made = iter(range(10_000))
+
+    def store() -> SQLiteStore:
+        return SQLiteStore(tmp_path / f"golden-{next(made)}.db")
+
+    differences = []
+    for number in range(300):
+        got = golden.random_case(catalogue, number, store)
+        diff = _first_difference(got["case"], recorded[got["case"]], got)
+        if diff:
+            differences.append(diff)
+    assert not differences, f"{len(differences)} case(s) differ; first: " + "; ".join(
+        differences[:5]
+    )

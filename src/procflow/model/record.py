@@ -14,6 +14,8 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import Any
 
+import orjson
+
 from procflow.model.dossier import (
     STATUS,
     TIMELINESS,
@@ -37,6 +39,8 @@ def new_visit(step: str, agency: str | None, entered: Instant, due: Instant | No
     """The open visit of a step just entered."""
     return [step, agency, entered, due, None, None, None, None, None, None, 0.0, 0.0]
 
+
+_dumps = orjson.dumps
 
 AppointmentRow = tuple[Instant, Instant, str | None, str | None, str | None]
 """(due, given, reason, by, kind), instants in POSIX seconds."""
@@ -261,3 +265,82 @@ class Record:
         rec.last_hash = bytes.fromhex(d.last_hash)
         rec.updated = ts_or_none(d.updated_at)
         return rec
+
+
+_TEXTS: dict[tzinfo, dict[Instant, str]] = {}
+_TEXTS_MAX = 16384
+
+
+def text_of(t: Instant, tz: tzinfo) -> str:
+    """RFC 3339 text of ``t`` in ``tz`` (as :func:`procflow.model.timefmt.iso` writes
+    it), remembered: a row repeats most of its instants from one write to the next."""
+    texts = _TEXTS.get(tz)
+    if texts is None:
+        texts = _TEXTS[tz] = {}
+    text = texts.get(t)
+    if text is None:
+        if len(texts) >= _TEXTS_MAX:
+            texts.clear()
+        text = texts[t] = _dumps(dt_of(t, tz))[1:-1].decode()
+    return text
+
+
+def _text_or_none(t: Instant | None, tz: tzinfo) -> str | None:
+    return None if t is None else text_of(t, tz)
+
+
+def record_dict(rec: Record) -> dict[str, Any]:
+    """``rec.to_dossier().to_dict()`` without the dossier: what the SQL stores
+    write as a dossier's row body on every transition."""
+    tz = rec.tz
+    return {
+        "code": rec.code,
+        "procedure_id": rec.procedure_id,
+        "procedure_version": rec.procedure_version,
+        "desk_agency": rec.desk_agency,
+        "state": rec.state,
+        "received_at": text_of(rec.received, tz),
+        "due_at": text_of(rec.due, tz),
+        "state_entered_at": text_of(rec.entered, tz),
+        "applicant": rec.applicant,
+        "facts": rec.facts,
+        "status": "open" if rec.is_open else "closed",
+        "step_due_at": _text_or_none(rec.step_due, tz),
+        "paused_at": _text_or_none(rec.paused, tz),
+        "paused_seconds": rec.paused_seconds,
+        "supplements": rec.supplements,
+        "appointments": [
+            {
+                "due_at": text_of(a[0], tz),
+                "given_at": text_of(a[1], tz),
+                "reason": a[2],
+                "by": a[3],
+                "kind": a[4],
+            }
+            for a in rec.appointments
+        ],
+        "visits": [
+            {
+                "step": v[0],
+                "agency": v[1],
+                "entered_at": text_of(v[2], tz),
+                "due_at": _text_or_none(v[3], tz),
+                "left_at": _text_or_none(v[4], tz),
+                "trigger": v[5],
+                "to_step": v[6],
+                "to_agency": v[7],
+                "sender": v[8],
+                "timeliness": v[9],
+                "used_seconds": v[10],
+                "late_seconds": v[11],
+            }
+            for v in rec.visits
+        ],
+        "alerts": list(rec.alerts),
+        "outcome": rec.outcome,
+        "closed_at": _text_or_none(rec.closed, tz),
+        "timeliness": rec.timeliness,
+        "version": rec.version,
+        "last_hash": rec.last_hash.hex(),
+        "updated_at": _text_or_none(rec.updated, tz),
+    }

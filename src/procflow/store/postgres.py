@@ -178,6 +178,7 @@ class PostgresStore(SQLReads):
             Capability.EVENT_PAGES,
             Capability.COUNTS,
             Capability.BULK_IMPORT,
+            Capability.RECORDS,
         }
     )
 
@@ -552,34 +553,37 @@ class PostgresStore(SQLReads):
                 ) from exc
         return len(drows)
 
-    def append(
+    def _write_append(
         self,
         dossier: Dossier,
         event: Event,
         expected_version: int,
         next_alert_at: datetime | None,
     ) -> None:
-        """Store ``event`` and the new state if the stored version is still
-        ``expected_version``; otherwise ConflictError, and nothing is written."""
-        what = f"append event {event.seq} to dossier {dossier.code}"
-        self._check_writable(what)
+        """The statement of :meth:`append` (the remembering is the caller's)."""
         check_write(dossier, event, expected_version)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+        self._write_rows(drow, erow, expected_version)
+
+    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+        """The version-checked row update and the event insert, in one statement."""
+        code = drow[0]
+        what = f"append event {erow[1]} to dossier {code}"
+        self._check_writable(what)
         with self._connection(what) as conn:
-            cursor = conn.execute(_APPEND, (*drow[1:], dossier.code, expected_version, *erow[1:]))
+            cursor = conn.execute(_APPEND, (*drow[1:], code, expected_version, *erow[1:]))
             stored = cursor.rowcount == 1
             row = None
             if not stored:
                 row = conn.execute(
-                    "SELECT version FROM dossiers WHERE code = %s", (dossier.code,)
+                    "SELECT version FROM dossiers WHERE code = %s", (code,)
                 ).fetchone()
         if stored:  # committed: the connections run in autocommit mode
-            self._remember(dossier)
             return
         if row is None:
-            raise ConflictError(f"dossier {dossier.code} is not stored")
+            raise ConflictError(f"dossier {code} is not stored")
         raise ConflictError(
-            f"dossier {dossier.code} changed since it was read (expected version "
+            f"dossier {code} changed since it was read (expected version "
             f"{expected_version}, stored version {row[0]}); read it again and retry"
         )
 

@@ -8,7 +8,7 @@ apart, and the contract tests cover both through either.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
@@ -16,9 +16,12 @@ import orjson
 from procflow.errors import ConflictError, StoreError
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
+from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
+from procflow.model.instant import Instant
+from procflow.model.record import Record, record_dict, text_of
 from procflow.model.timefmt import iso
-from procflow.store.schema import utc_key
+from procflow.store.schema import utc_key, utc_key_ts
 
 DOSSIER_COLUMNS = (
     "code",
@@ -66,6 +69,44 @@ def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
         dossier.version,
         dossier.last_hash,
         _json(dossier, f"dossier {dossier.code}"),
+    )
+
+
+def record_row(rec: Record, next_alert: Instant | None) -> DossierRow:
+    """:func:`dossier_row` of the record's dossier, built from the record."""
+    return (
+        rec.code,
+        rec.procedure_id,
+        rec.procedure_version,
+        rec.state,
+        "open" if rec.is_open else "closed",
+        rec.desk_agency,
+        utc_key_ts(rec.received),
+        utc_key_ts(rec.due),
+        utc_key_ts(rec.closed) if rec.closed is not None else None,
+        utc_key_ts(next_alert) if next_alert is not None else None,
+        rec.version,
+        rec.last_hash.hex(),
+        _json(record_dict(rec), f"dossier {rec.code}"),
+    )
+
+
+def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
+    """:func:`event_row` of the entry's event, built from the entry."""
+    zone = entry.zone(tz)
+    actor = entry.actor
+    return (
+        entry.code,
+        entry.seq,
+        entry.type.value,
+        text_of(entry.at, zone),
+        _json(actor.to_dict(), f"actor of {entry.code} event {entry.seq}")
+        if actor is not None
+        else None,
+        _json(entry.data(zone), f"data of {entry.code} event {entry.seq}"),
+        entry.prev.hex(),
+        entry.hash.hex(),
+        2,
     )
 
 

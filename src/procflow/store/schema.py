@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 import orjson
 
 from procflow.errors import StoreError
+from procflow.model.instant import dt_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,4 +233,17 @@ def utc_key(value: datetime) -> str:
     if len(_UTC_KEYS) >= _UTC_KEYS_MAX:
         _UTC_KEYS.clear()
     _UTC_KEYS[value] = key
+    return key
+
+
+_UTC_KEYS_TS: dict[float, str] = {}
+
+
+def utc_key_ts(t: float) -> str:
+    """:func:`utc_key` of POSIX seconds ``t`` (remembered as well)."""
+    key = _UTC_KEYS_TS.get(t)
+    if key is None:
+        if len(_UTC_KEYS_TS) >= _UTC_KEYS_MAX:
+            _UTC_KEYS_TS.clear()
+        key = _UTC_KEYS_TS[t] = utc_key(dt_of(t, UTC))
     return key

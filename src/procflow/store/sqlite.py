@@ -67,6 +67,7 @@ from urllib.parse import quote, urlencode
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.events import Event
+from procflow.model.record import Record
 from procflow.store.base import Capability, Store
 from procflow.store.records import (
     DOSSIER_COLUMNS,
@@ -207,6 +208,7 @@ class SQLiteStore(SQLReads):
             Capability.EVENT_PAGES,
             Capability.COUNTS,
             Capability.BULK_IMPORT,
+            Capability.RECORDS,
         }
     )
 
@@ -243,6 +245,7 @@ class SQLiteStore(SQLReads):
                 "(give read_only or create, not both)"
             )
         self._start_remembering(cache_size)
+        self._data_version: int | None = None
         # ``migrations`` is for tests and tools that need an older or newer
         # schema; everyone else gets this release's list.
         self._migrations = tuple(MIGRATIONS if migrations is None else migrations)
@@ -552,6 +555,24 @@ class SQLiteStore(SQLReads):
         except sqlite3.Error as exc:
             raise self._error("read the schema version", exc) from exc
 
+    def _checked(self, code: str) -> Record | None:
+        """The remembered record of ``code``, if no other connection has
+        committed since this store last looked (``PRAGMA data_version``: one
+        counter read instead of a row read); when one has, every remembered
+        record is let go and the row is read again."""
+        if self._written.get(code) is None:
+            return None
+        try:
+            seen = self._connection().execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise self._error(f"read dossier {code}", exc) from exc
+        if seen == self._data_version:
+            return self._written.get(code)
+        # Another connection wrote: any remembered record may be stale.
+        self._data_version = seen
+        self._forget_all()
+        return None
+
     # --- plumbing --------------------------------------------------------------
 
     def _connection(self) -> sqlite3.Connection:
@@ -688,32 +709,35 @@ class SQLiteStore(SQLReads):
             conn.executemany(_INSERT_EVENT, erows)
         return len(drows)
 
-    def append(
+    def _write_append(
         self,
         dossier: Dossier,
         event: Event,
         expected_version: int,
         next_alert_at: datetime | None,
     ) -> None:
-        """Store ``event`` and the new state if the stored version is still
-        ``expected_version``; otherwise ConflictError, and nothing is written."""
+        """The transaction of :meth:`append` (the remembering is the caller's)."""
         check_write(dossier, event, expected_version)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
-        with self._transaction(f"append event {event.seq} to dossier {dossier.code}") as conn:
+        self._write_rows(drow, erow, expected_version)
+
+    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+        """The version-checked row update and the event insert, in one transaction."""
+        code = drow[0]
+        with self._transaction(f"append event {erow[1]} to dossier {code}") as conn:
             changing = [drow[i] for i in _CHANGING]
-            cursor = conn.execute(_UPDATE_DOSSIER, (*changing, dossier.code, expected_version))
+            cursor = conn.execute(_UPDATE_DOSSIER, (*changing, code, expected_version))
             if cursor.rowcount != 1:
                 row = conn.execute(
-                    "SELECT version FROM dossiers WHERE code = ?", (dossier.code,)
+                    "SELECT version FROM dossiers WHERE code = ?", (code,)
                 ).fetchone()
                 if row is None:
-                    raise ConflictError(f"dossier {dossier.code} is not stored")
+                    raise ConflictError(f"dossier {code} is not stored")
                 raise ConflictError(
-                    f"dossier {dossier.code} changed since it was read (expected version "
+                    f"dossier {code} changed since it was read (expected version "
                     f"{expected_version}, stored version {row[0]}); read it again and retry"
                 )
             conn.execute(_INSERT_EVENT, erow)
-        self._remember(dossier)
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,

@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from datetime import datetime, tzinfo
 from typing import Any
 
 import orjson
 
 from procflow.errors import StoreError
 from procflow.model.dossier import Dossier, Status
+from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
+from procflow.model.instant import Instant
+from procflow.model.record import Record
 from procflow.store.base import StoreBase, StoreMode
-from procflow.store.records import EVENT_COLUMNS, dossier_from_body, event_from_row
+from procflow.store.records import (
+    EVENT_COLUMNS,
+    DossierRow,
+    EventRow,
+    dossier_from_body,
+    entry_row,
+    event_from_row,
+    record_row,
+)
 
 PAGE_SIZE = 500
 """Rows fetched per page when streaming dossiers or events: bounds memory per call."""
@@ -36,7 +48,7 @@ class SQLReads(StoreBase):
     cache_size: int = 0
     """How many of the states this store object wrote last it keeps, to act
     on again without parsing their JSON bodies (:meth:`get_current`)."""
-    _written: dict[str, Dossier]
+    _written: dict[str, Record]
     _written_lock: threading.Lock
 
     read_only: bool = False
@@ -71,21 +83,109 @@ class SQLReads(StoreBase):
         self._written = {}
         self._written_lock = threading.Lock()
 
-    def _remember(self, dossier: Dossier) -> None:
-        """Keep a private copy of a state this store object has just committed."""
+    def _remember(self, dossier: Dossier | Record) -> None:
+        """Keep the record of a state this store object has just committed.
+
+        A dossier is kept as a record of its own (the caller may go on
+        changing its object); a record the engine handed over is kept as it
+        is: the engine does not change it again, and ``append_record`` changes
+        it only by applying the next committed entry.
+        """
         if self.cache_size <= 0:
             return
-        copy = dossier.clone()  # the caller may go on changing its object
+        if isinstance(dossier, Dossier):
+            zone = dossier.received_at.tzinfo
+            assert zone is not None
+            rec = Record.from_dossier(dossier, zone)
+        else:
+            rec = dossier
         with self._written_lock:
             written = self._written
-            written.pop(dossier.code, None)  # re-inserted below: the newest entry
+            written.pop(rec.code, None)  # re-inserted below: the newest entry
             if len(written) >= self.cache_size:
                 written.pop(next(iter(written)))  # the oldest entry
-            written[dossier.code] = copy
+            written[rec.code] = rec
+
+    def _forget(self, code: str) -> None:
+        with self._written_lock:
+            self._written.pop(code, None)
 
     def _forget_all(self) -> None:
         with self._written_lock:
             self._written.clear()
+
+    # --- the engine's records --------------------------------------------------------
+
+    def record(self, code: str, tz: tzinfo) -> Record | None:
+        """The record to act on: the one this store object committed last, if
+        the row still has its version and hash (see :meth:`get_current`)."""
+        cached = self._checked(code)
+        if cached is not None:
+            return cached
+        dossier = self.get(code)
+        return Record.from_dossier(dossier, tz) if dossier is not None else None
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        """Apply ``entry`` to ``rec`` and write the event and the new row in one
+        transaction (as :meth:`append`); on any failure the record is forgotten,
+        so the next act reads the row again."""
+        tz = rec.tz
+        if entry.seq != expected_version + 1 or entry.code != rec.code:
+            raise StoreError(
+                f"refusing to store dossier {rec.code} with event {entry.seq} of {entry.code}: "
+                f"it does not follow version {expected_version}"
+            )
+        try:
+            apply_entry(rec, entry, tz)
+            self._write_rows(record_row(rec, next_alert), entry_row(entry, tz), expected_version)
+        except BaseException:
+            self._forget(rec.code)
+            raise
+        self._remember(rec)
+        return rec
+
+    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def _write_append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def append(
+        self,
+        dossier: Dossier,
+        event: Event,
+        expected_version: int,
+        next_alert_at: datetime | None,
+    ) -> None:
+        """Store ``event`` and the new state if the stored version is still
+        ``expected_version``; otherwise ConflictError, and nothing is written."""
+        self._write_append(dossier, event, expected_version, next_alert_at)
+        self._remember(dossier)
+
+    def _checked(self, code: str) -> Record | None:
+        """The remembered record of ``code`` if the row still has its version and hash."""
+        cached = self._written.get(code)
+        if cached is None:
+            return None
+        rows = self._read(
+            f"read dossier {code}",
+            f"SELECT version, last_hash FROM dossiers WHERE code = {self._P}",
+            (code,),
+        )
+        if rows and rows[0][0] == cached.version and rows[0][1] == cached.last_hash.hex():
+            return cached
+        with self._written_lock:
+            if self._written.get(code) is cached:
+                del self._written[code]
+        return None
 
     def get_current(self, code: str) -> Dossier | None:
         """The dossier's current state, for the engine to act on.
@@ -98,19 +198,9 @@ class SQLReads(StoreBase):
         process or connection moved the dossier meanwhile. ``verify`` and
         readers use :meth:`get`, which always reads the row.
         """
-        cached = self._written.get(code)
+        cached = self._checked(code)
         if cached is not None:
-            p = self._P
-            rows = self._read(
-                f"read dossier {code}",
-                f"SELECT version, last_hash FROM dossiers WHERE code = {p}",
-                (code,),
-            )
-            if rows and rows[0][0] == cached.version and rows[0][1] == cached.last_hash:
-                return cached.clone()
-            with self._written_lock:
-                if self._written.get(code) is cached:
-                    del self._written[code]
+            return cached.to_dossier()
         return self.get(code)
 
     @property
