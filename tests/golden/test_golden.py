@@ -8,9 +8,8 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Any
 
-from procflow.store.sqlite import SQLiteStore
-
 import golden
+from procflow.store.sqlite import SQLiteStore
 
 
 def _first_difference(path: str, want: Any, got: Any) -> str | None:
