@@ -40,7 +40,10 @@ from procflow.store.sqlite import SQLiteStore
 
 
 def say(*parts: object) -> None:
-    print(*parts, flush=True)
+    # One write per line: with PYTHONUNBUFFERED, print() writes each part on its
+    # own, and a kill -9 between two of them leaves half a line for the parent.
+    sys.stdout.write(" ".join(str(p) for p in parts) + "\n")
+    sys.stdout.flush()
 
 
 def load(store: SQLiteStore, code: str) -> Dossier:
