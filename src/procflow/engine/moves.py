@@ -69,6 +69,40 @@ class Moves(EngineCore):
         The dossier returned is built when first read (most callers of a
         busy desk never read it).
         """
+        rec, entry, next_alert = self._prepare(
+            code, trigger, actor, note, missing, expected_version
+        )
+        return self._commit(rec, entry, next_alert)
+
+    def move(
+        self,
+        code: str,
+        trigger: str,
+        actor: Actor,
+        *,
+        note: str | None = None,
+        missing: Sequence[str] = (),
+    ) -> Record:
+        """:meth:`fire` for procflow's own drivers (the simulator): the record
+        the store keeps, after the move, instead of a dossier. Read it, never
+        change it; it changes with the next act on the dossier."""
+        rec, entry, next_alert = self._prepare(code, trigger, actor, note, missing, None)
+        new = self.store.append_record(rec, entry, rec.version, next_alert)
+        if self._listeners:
+            self._notify(entry, new)
+        return new
+
+    def _prepare(
+        self,
+        code: str,
+        trigger: str,
+        actor: Actor,
+        note: str | None,
+        missing: Sequence[str],
+        expected_version: int | None,
+    ) -> tuple[Record, Entry, Instant | None]:
+        """The record to act on, the entry the move writes and the sweep's next
+        look after it; every check made, nothing written."""
         rec = self.store.record(code, self._tz)
         if rec is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
@@ -109,7 +143,7 @@ class Moves(EngineCore):
         if t < rec.entered or (rec.updated is not None and t < rec.updated):
             raise RuleViolation(f"{dated_before(rec, t, now.tzinfo)}; check the clock, or --at")
         entry, next_alert = self._move(plans[0], rec, plan, t, offset, actor, note, missing)
-        return self._commit(rec, entry, next_alert)
+        return rec, entry, next_alert
 
     def _move(
         self,

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from procflow.compiler import WITHDRAW, CompiledProcedure
 from procflow.errors import ProcflowError, RuleViolation
-from procflow.model.dossier import Dossier
+from procflow.model.record import Record
 from procflow.simulation.des import Core, Pool, Process
 from procflow.simulation.runner import (
     DEFAULT_RESPONSE_HOURS,
@@ -83,7 +83,7 @@ class GeneratorSimulation(Simulation):
         sc = self.scenario
         rng = random.Random(sc.seed * 1_000_003 + number)
         engine, steps, served = self.engine, self._steps, self._served
-        fire = engine.fire
+        fire = engine.move
         self._sync()
         code = engine.receive(
             self.compiled.id,
@@ -96,7 +96,7 @@ class GeneratorSimulation(Simulation):
         state, count = self.compiled.initial, 0
         supplements: dict[str, int] = {}
         limit = self.compiled.procedure.rules.max_supplement_requests
-        d: Dossier | None = None
+        d: Record | None = None
         while True:
             step = steps[state]
             if step.terminal:

@@ -46,7 +46,7 @@ from procflow.compiler import WITHDRAW, CompiledProcedure
 from procflow.definition.model import Terminal
 from procflow.engine import Actor, Engine
 from procflow.errors import ProcflowError, RuleViolation
-from procflow.model.dossier import Dossier
+from procflow.model.record import V_AGENCY, V_LATE, V_STEP, V_TIMELINESS, Record
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
 
@@ -441,7 +441,7 @@ class Simulation:
         number, active = self.arrivals, self._active
         steps, served, initial = self._steps, self._served, self.compiled.initial
         engine = self.engine
-        fire, receive = engine.fire, engine.receive
+        fire, receive = engine.move, engine.receive
         clock, wall = self.clock, self.axis.wall
         closed, new_rng = self._closed, random.Random
         seed, p_withdraw = self.scenario.seed * 1_000_003, self.scenario.withdraw
@@ -452,7 +452,7 @@ class Simulation:
         work_default = DEFAULT_WORK_HOURS * 3600
         response_default = DEFAULT_RESPONSE_HOURS * 3600
         rec: _Open
-        d: Dossier | None
+        d: Record | None
         try:
             while True:
                 # What comes first: the ready deque, the heap or an arrival?
@@ -608,17 +608,13 @@ class Simulation:
 
     # --- results as dossiers close ---------------------------------------------------
 
-    def _closed(self, number: int, d: Dossier) -> None:
+    def _closed(self, number: int, d: Record) -> None:
         visits = [
-            (v.agency, v.timeliness.value, v.late_seconds, v.step)
+            (v[V_AGENCY], v[V_TIMELINESS], v[V_LATE], v[V_STEP])
             for v in d.visits
-            if v.timeliness is not None and v.agency is not None
+            if v[V_TIMELINESS] is not None and v[V_AGENCY] is not None
         ]
-        self._waiting[number] = (
-            d.outcome or "open",
-            d.timeliness.value if d.timeliness else None,
-            visits,
-        )
+        self._waiting[number] = (d.outcome or "open", d.timeliness, visits)
         waiting = self._waiting
         while self._next_fold in waiting:
             self._fold(waiting.pop(self._next_fold))

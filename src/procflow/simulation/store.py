@@ -19,12 +19,18 @@ check, and the same invariants as every store via ``check_write``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from procflow.errors import ConflictError, ProcflowError
 from procflow.model.dossier import Dossier
+from procflow.model.encoding import GENESIS_RAW, prev_raw
+from procflow.model.entry import Entry, apply_entry, event_of_body
 from procflow.model.events import Event
+from procflow.model.instant import Instant, ts_of
+from procflow.model.record import Record
+from procflow.model.reducer import apply_transition
+from procflow.model.storage import Capability
 from procflow.store.memory import HeldDossiers
 from procflow.store.records import check_write
 
@@ -41,26 +47,77 @@ _PERIOD_KEYS = ("simulated_from", "simulated_until")
 
 
 class SimulationStore(HeldDossiers):
-    """An in-memory store that lets closed dossiers go."""
+    """An in-memory store that lets closed dossiers go.
+
+    It keeps the engine's records (:class:`~procflow.model.record.Record`) and
+    each open dossier's log as event bodies; a dossier and its events are
+    built in their public form only when one closes and someone wants it
+    (``on_close``, ``keep``).
+    """
+
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
 
     def __init__(self, on_close: OnClose | None = None, *, keep: bool = False) -> None:
         self.on_close = on_close
         self.keep = keep
-        self._open: dict[str, Dossier] = {}
-        self._events: dict[str, list[Event]] = {}
+        self._records: dict[str, Record] = {}
+        self._logs: dict[str, list[bytes | Event]] = {}
         self._closed: dict[str, tuple[Dossier, list[Event]]] = {}
         self._sequences: dict[str, int] = {}
         self.closed_count = 0
 
-    # --- writing ----------------------------------------------------------------
+    # --- writing: the engine's records ---------------------------------------------
+
+    def record(self, code: str, tz: tzinfo) -> Record | None:
+        return self._records.get(code)
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        code = rec.code
+        stored = self._records.get(code)
+        if stored is None or stored.version != expected_version:
+            raise ConflictError(
+                f"dossier {code} changed since it was read (expected version "
+                f"{expected_version}), or is closed and no longer held by the simulation"
+            )
+        if entry.kind == "T":  # apply_entry's usual case, inline
+            apply_transition(stored, entry.at, entry.payload)
+            stored.version = entry.seq
+            stored.updated = entry.at
+            stored.last_hash = entry.hash
+        else:
+            apply_entry(stored, entry, stored.tz)
+        self._logs[code].append(entry.body + entry.hash)
+        if not stored.is_open:
+            self._close(code)
+        return stored
+
+    def create_numbered_record(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Record, Entry, Instant | None]],
+    ) -> tuple[Record, Entry]:
+        number = self._sequences[scope] = self._sequences.get(scope, 0) + 1
+        rec, entry, _ = make(number)
+        code = rec.code
+        if code in self._records or code in self._closed:
+            raise ConflictError(f"dossier {code} already exists")
+        self._records[code] = rec
+        self._logs[code] = [entry.body + entry.hash]
+        if not rec.is_open:
+            self._close(code)
+        return rec, entry
+
+    # --- writing: the public form ---------------------------------------------------
 
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         check_write(dossier, event, None)
         code = dossier.code
-        if code in self._open or code in self._closed:
+        if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
-        self._open[code] = dossier
-        self._events[code] = [event]
+        self._records[code] = Record.from_dossier(dossier, _zone(dossier))
+        self._logs[code] = [event]
         if not dossier.is_open:
             self._close(code)
 
@@ -73,21 +130,24 @@ class SimulationStore(HeldDossiers):
     ) -> None:
         check_write(dossier, event, expected_version)
         code = dossier.code
-        log = self._events.get(code)
-        if log is None or log[-1].seq != expected_version:
+        stored = self._records.get(code)
+        if stored is None or stored.version != expected_version:
             raise ConflictError(
                 f"dossier {code} changed since it was read (expected version "
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
-        log.append(event)
-        self._open[code] = dossier
+        self._records[code] = Record.from_dossier(dossier, stored.tz)
+        self._logs[code].append(event)
         if not dossier.is_open:
             self._close(code)
 
     def _close(self, code: str) -> None:
-        dossier = self._open.pop(code)
-        events = self._events.pop(code)
+        rec = self._records.pop(code)
+        log = self._logs.pop(code)
         self.closed_count += 1
+        if not self.keep and self.on_close is None:
+            return
+        dossier, events = rec.to_dossier(), _events(log, rec.tz)
         if self.keep:
             self._closed[code] = (dossier, events)
         if self.on_close is not None:
@@ -96,10 +156,9 @@ class SimulationStore(HeldDossiers):
     # --- reading ----------------------------------------------------------------
 
     def get(self, code: str) -> Dossier | None:
-        # The stored object itself: the engine is the only writer (see above).
-        stored = self._open.get(code)
-        if stored is not None:
-            return stored
+        rec = self._records.get(code)
+        if rec is not None:
+            return rec.to_dossier()
         closed = self._closed.get(code)
         return closed[0].clone() if closed is not None else None
 
@@ -107,19 +166,19 @@ class SimulationStore(HeldDossiers):
         closed = self._closed.get(code)
         if closed is not None:
             return list(closed[1])
-        return list(self._events.get(code, ()))
+        rec = self._records.get(code)
+        return _events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
         """Open dossiers, and the closed ones kept, each in receipt order."""
-        held: list[dict[str, Any]] = [self._open]
+        found: list[tuple[float, str]] = []
+        for code, rec in self._records.items():
+            if procedure_id is None or rec.procedure_id == procedure_id:
+                found.append((rec.received, code))
         if not open_only:
-            held.append(self._closed)
-        found: list[tuple[datetime, str]] = []
-        for table in held:
-            for code, item in table.items():
-                dossier = item if isinstance(item, Dossier) else item[0]
+            for code, (dossier, _) in self._closed.items():
                 if procedure_id is None or dossier.procedure_id == procedure_id:
-                    found.append((dossier.received_at, code))
+                    found.append((ts_of(dossier.received_at), code))
         for _, code in sorted(found):
             yield code
 
@@ -132,6 +191,27 @@ class SimulationStore(HeldDossiers):
 
     def close(self) -> None:
         pass
+
+
+def _zone(dossier: Dossier) -> tzinfo:
+    zone = dossier.received_at.tzinfo
+    assert zone is not None
+    return zone
+
+
+def _events(log: Sequence[bytes | Event], tz: tzinfo | None) -> list[Event]:
+    """The public events of a log of bodies (``body || hash``) and events."""
+    out: list[Event] = []
+    prev = GENESIS_RAW
+    for item in log:
+        if isinstance(item, Event):
+            out.append(item)
+            prev = prev_raw(item.hash)
+            continue
+        raw, hash_ = item[:-32], item[-32:]
+        out.append(event_of_body(raw, hash_, prev, tz))
+        prev = hash_
+    return out
 
 
 class ResultsWriter:
