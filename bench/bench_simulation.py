@@ -31,9 +31,9 @@ Variants, each in a fresh subprocess (peak memory is its own), medians of R:
 Engine.move (what the simulator fires through; the wrapper costs a little;
 the share is what matters), and a run of the simulator with a stub engine
 (``loop-only``: the loop and the simulator's own work). ``--agreement R``
-runs the simulator and the generator simulator on R seeds of the shipped commune scenario and compares their
-on-time rates: means with 95% confidence intervals, and the paired
-differences.
+runs the simulator and the generator simulator on R seeds of the shipped
+commune scenario and compares their on-time rates: means with 95%
+confidence intervals, and the paired differences.
 
 Target (issue 7): 1,000,000 dossiers in under 60 s and 1 GB.
 """
