@@ -896,18 +896,51 @@ def register(cli: click.Group) -> None:
 
     @cli.command("verify")
     @_with_engine(defer=True)
+    @click.option(
+        "--checkpoint",
+        "checkpoints",
+        multiple=True,
+        type=click.Path(exists=True, dir_okay=False),
+        help="Prove DB still holds everything this checkpoint covered (repeatable).",
+    )
+    @click.option(
+        "--key",
+        type=click.Path(exists=True, dir_okay=False),
+        help="The public key the checkpoints must be signed with (procflow keygen's .pub).",
+    )
     @FORMAT_OPTION
-    def verify(engine: Engine, fmt: str) -> None:
-        """Check the hash chain of every dossier and that replay equals stored state."""
+    def verify(engine: Engine, checkpoints: tuple[str, ...], key: str | None, fmt: str) -> None:
+        """Check the hash chain of every dossier and that replay equals stored state.
+
+        Where the database keeps the global log (SQLite, PostgreSQL), also
+        the log against the events, every dossier row against its log, and
+        each desk's daily numbering; with --checkpoint, that nothing the
+        checkpoint covered was removed or changed since.
+        """
+        from procflow.audit.checkpoint import load_public, read
+        from procflow.audit.log import check_against, check_log, check_row
+        from procflow.model.storage import Capability
+
         store = engine.store
+        logged = Capability.LOG in store.capabilities
+        cps = [(path, read(path)) for path in checkpoints]
+        public = load_public(key) if key else None
+        seen: list[str] = []
         with progress("verify", enabled=fmt != "json") as advance:
 
             def codes() -> Iterator[str]:
                 for code in store.codes():
+                    seen.append(code)
                     yield code
                     advance()
 
-            report = engine.verify(codes())
+            report = engine.verify(codes(), (lambda rec: check_row(store, rec)) if logged else None)
+        if logged:
+            report.problems.extend(check_log(store, seen))
+            for path, cp in cps:
+                report.problems.extend(check_against(store, cp, public, path))
+        elif cps:
+            report.problems.append("this store keeps no log: checkpoints cannot be checked")
 
         def render(console: Console) -> None:
             for problem in report.problems:

@@ -63,6 +63,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "procflow.cli.calendar",
         "Working days, holidays and deadlines on Viet Nam's public-sector calendar.",
     ),
+    "checkpoint": LazyCommand(
+        "procflow.cli.audit",
+        "Write a checkpoint of DB's log: its size, root hash and time, signed.",
+    ),
     "compare": LazyCommand(
         "procflow.cli.simulate",
         "Run the same simulated dossiers through two versions A and B of a procedure.",
@@ -100,6 +104,14 @@ COMMANDS: dict[str, LazyCommand] = {
         "list the open dossiers whose due dates move and by how much; with --apply, record "
         "the new due dates (the appointment already given stays recorded beside the new one).",
     ),
+    "keygen": LazyCommand(
+        "procflow.cli.audit",
+        "Make an Ed25519 key pair for signing checkpoints: STEM.key and STEM.pub.",
+    ),
+    "prove": LazyCommand(
+        "procflow.cli.audit",
+        "Print dossier CODE's events with inclusion proofs against a checkpoint (JSON).",
+    ),
     "report": LazyCommand(
         "procflow.cli.report",
         "On-time rates, per-agency accountability, bottlenecks and scores of DB.",
@@ -136,6 +148,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "verify": LazyCommand(
         "procflow.cli.dossier",
         "Check the hash chain of every dossier and that replay equals stored state.",
+    ),
+    "verify-proof": LazyCommand(
+        "procflow.cli.audit",
+        "Check a proof from procflow prove, offline: signature, hashes, inclusion.",
     ),
 }
 

@@ -4,7 +4,7 @@ replay equals the stored state.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,7 +12,8 @@ from procflow.engine.core import EngineCore
 from procflow.model.dossier import Dossier
 from procflow.model.encoding import event_body
 from procflow.model.events import verify_chain
-from procflow.model.reducer import replay
+from procflow.model.record import Record
+from procflow.model.reducer import replay, replay_record
 
 
 @dataclass
@@ -51,8 +52,17 @@ class Audit(EngineCore):
             if e.format == 2
         ]
 
-    def verify(self, codes: Iterable[str] | None = None) -> VerifyReport:
-        """Check every dossier's hash chain, and that replay equals the stored state."""
+    def verify(
+        self,
+        codes: Iterable[str] | None = None,
+        check: Callable[[Record], list[str]] | None = None,
+    ) -> VerifyReport:
+        """Check every dossier's hash chain, and that replay equals the stored state.
+
+        ``check`` is given each replayed record and returns more problems
+        (``procflow verify`` checks the SQL row's columns with it:
+        :func:`procflow.audit.log.check_row`).
+        """
         report = VerifyReport()
         for code in codes if codes is not None else self.store.codes():
             report.checked += 1
@@ -72,10 +82,13 @@ class Audit(EngineCore):
                     f"event {events[-1].seq} (an event was removed or the state edited)"
                 )
             try:
-                rebuilt = replay(events, self._tz)
+                record = replay_record(events, self._tz)
+                rebuilt = record.to_dossier()
             except Exception as exc:  # a broken log must be reported, not crash verify
                 report.problems.append(f"{code}: replay failed: {exc}")
                 continue
+            if check is not None:
+                report.problems.extend(check(record))
             replayed, kept = rebuilt.to_dict(), stored.to_dict()
             if stored.updated_at is None:  # stored by a procflow that did not keep it
                 replayed["updated_at"] = None

@@ -172,6 +172,8 @@ class Capability(enum.StrEnum):
     BULK_IMPORT = "bulk_import"
     PARALLEL_SCANS = "parallel_scans"
     """Reports may read it from several processes at once (a file SQLite opens)."""
+    LOG = "log"
+    """Keeps the global append-only log (procflow.audit): checkpoints and proofs."""
     RECORDS = "records"
     """Keeps records and entries itself: the engine's writes build no public form."""
 

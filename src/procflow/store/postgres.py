@@ -100,19 +100,30 @@ _EVENT_PARAMS = ", ".join("%s" for _ in EVENT_COLUMNS[1:])
 
 # create: one statement, one transaction. ON CONFLICT DO NOTHING makes a taken
 # code insert no dossier, hence no event: rowcount 0 means "already exists".
+# Every event also takes the next place in the log: the one-row log_head is
+# updated (and so locked until commit) only when the event is inserted, so
+# positions follow the commit order with no gaps whatever the writers.
+_LOGGED: LiteralString = (
+    "head AS (UPDATE log_head SET size = size + 1 WHERE EXISTS (SELECT 1 FROM ev) "
+    "RETURNING size) "
+    "INSERT INTO log (position, code, seq, hash) "
+    "SELECT head.size - 1, ev.code, ev.seq, ev.hash FROM ev, head"
+)
 _CREATE: LiteralString = (
     f"WITH created AS (INSERT INTO dossiers ({_DCOLS}) "
     f"VALUES ({', '.join('%s' for _ in DOSSIER_COLUMNS)}) "
-    "ON CONFLICT (code) DO NOTHING RETURNING code) "
-    f"INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM created"
+    "ON CONFLICT (code) DO NOTHING RETURNING code), "
+    f"ev AS (INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM created "
+    "RETURNING code, seq, hash), " + _LOGGED
 )
 # append: the version-checked update and the event insert in one statement.
 # No row updated (stale version, unknown code) means no event inserted.
 _APPEND: LiteralString = (
     "WITH moved AS (UPDATE dossiers SET "
     + ", ".join(f"{c} = %s" for c in DOSSIER_COLUMNS[1:])
-    + ", alert_claimed_until = NULL WHERE code = %s AND version = %s RETURNING code) "
-    f"INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM moved"
+    + ", alert_claimed_until = NULL WHERE code = %s AND version = %s RETURNING code), "
+    f"ev AS (INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM moved "
+    "RETURNING code, seq, hash), " + _LOGGED
 )
 _NEXT_SEQUENCE: LiteralString = (
     "INSERT INTO sequences (scope, value) VALUES (%s, 1) "
@@ -179,6 +190,7 @@ class PostgresStore(SQLReads):
             Capability.COUNTS,
             Capability.BULK_IMPORT,
             Capability.RECORDS,
+            Capability.LOG,
         }
     )
 
@@ -465,6 +477,11 @@ class PostgresStore(SQLReads):
     def _connection(self, what: str) -> PostgresStore._Borrow:
         return PostgresStore._Borrow(self, what)
 
+    def _write_many(self, what: str, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        self._check_writable(what)
+        with self._connection(what) as conn, conn.transaction(), conn.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
     def _read(self, what: str, query: LiteralString, params: Sequence[object] = ()) -> list[Any]:
         with self._connection(what) as conn:
             return conn.execute(query, params).fetchall()
@@ -546,6 +563,15 @@ class PostgresStore(SQLReads):
                     with cursor.copy(f"COPY events ({_ECOLS}) FROM STDIN") as copy:
                         for erow in erows:
                             copy.write_row(erow)
+                    # Their places in the log, after every event already there.
+                    cursor.execute(
+                        "UPDATE log_head SET size = size + %s RETURNING size - %s",
+                        (len(erows), len(erows)),
+                    )
+                    first = int(cursor.fetchone()[0])  # type: ignore[index]
+                    with cursor.copy("COPY log (position, code, seq, hash) FROM STDIN") as copy:
+                        for i, erow in enumerate(erows):
+                            copy.write_row((first + i, erow[0], erow[1], erow[7]))
             except pg_errors.UniqueViolation as exc:
                 raise ConflictError(
                     f"one of the {len(drows)} dossiers already exists (nothing {done}): "

@@ -149,6 +149,67 @@ _V1_POSTGRESQL = (
     FOR EACH STATEMENT EXECUTE FUNCTION procflow_events_append_only()""",
 )
 
+_V3_COMMON = (
+    # One row per event, numbered 0, 1, 2, ... in the order the events were
+    # committed: the leaves of the Merkle tree (procflow.audit). The event's
+    # hash is repeated so that the log stands on its own and an edited event
+    # no longer matches it.
+    """CREATE TABLE log (
+        position BIGINT PRIMARY KEY,
+        code TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        UNIQUE (code, seq)
+    )""",
+    # Roots of complete subtrees, remembered so that proofs read few leaves:
+    # a cache (a wrong row makes proofs fail to verify, never pass).
+    """CREATE TABLE log_nodes (
+        level INTEGER NOT NULL,
+        idx BIGINT NOT NULL,
+        hash TEXT NOT NULL,
+        PRIMARY KEY (level, idx)
+    )""",
+    # The checkpoints this database has given (the text, signed or not).
+    """CREATE TABLE checkpoints (
+        size BIGINT NOT NULL,
+        made_at TEXT NOT NULL,
+        text TEXT NOT NULL,
+        PRIMARY KEY (size, made_at)
+    )""",
+)
+
+_V3_SQLITE = (
+    # Events already stored join the log in the order they were written.
+    "INSERT INTO log (position, code, seq, hash) "
+    "SELECT ROW_NUMBER() OVER (ORDER BY rowid) - 1, code, seq, hash FROM events",
+    """CREATE TRIGGER log_no_update BEFORE UPDATE ON log
+    BEGIN
+        SELECT RAISE(ABORT, 'the log is append-only: UPDATE is not allowed');
+    END""",
+    """CREATE TRIGGER log_no_delete BEFORE DELETE ON log
+    BEGIN
+        SELECT RAISE(ABORT, 'the log is append-only: DELETE is not allowed');
+    END""",
+)
+
+_V3_POSTGRESQL = (
+    'ALTER TABLE log ALTER COLUMN code TYPE TEXT COLLATE "C"',
+    "INSERT INTO log (position, code, seq, hash) "
+    "SELECT ROW_NUMBER() OVER (ORDER BY code, seq) - 1, code, seq, hash FROM events",
+    # The log's size, one row: every append takes its lock to number its
+    # event, so positions follow the commit order, with no gaps, however
+    # many writers there are.
+    """CREATE TABLE log_head (
+        one BOOLEAN PRIMARY KEY DEFAULT TRUE CHECK (one),
+        size BIGINT NOT NULL
+    )""",
+    "INSERT INTO log_head (one, size) SELECT TRUE, COUNT(*) FROM log",
+    """CREATE TRIGGER log_no_update_or_delete BEFORE UPDATE OR DELETE ON log
+    FOR EACH ROW EXECUTE FUNCTION procflow_events_append_only()""",
+    """CREATE TRIGGER log_no_truncate BEFORE TRUNCATE ON log
+    FOR EACH STATEMENT EXECUTE FUNCTION procflow_events_append_only()""",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -163,6 +224,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         2,
         "events.format: the encoding each event's hash covers (1 before the lean core)",
         ("ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1",),
+    ),
+    Migration(
+        3,
+        "log: every event's place in one append-only log (Merkle tree, checkpoints)",
+        _V3_COMMON,
+        {"sqlite": _V3_SQLITE, "postgresql": _V3_POSTGRESQL},
     ),
 )
 """Every migration, in order. Append new ones; never edit or reorder released ones."""

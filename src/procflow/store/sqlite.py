@@ -113,6 +113,12 @@ _INSERT_EVENT = (
     f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})"
 )
+# The event's place in the log: the next position, in the same transaction
+# (BEGIN IMMEDIATE serialises writers, so positions have no gaps).
+_INSERT_LOG = (
+    "INSERT INTO log (position, code, seq, hash) "
+    "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
+)
 # UPSERT then SELECT inside one BEGIN IMMEDIATE transaction: atomic because the
 # write lock is held throughout, and it needs SQLite 3.24, not 3.35 (RETURNING).
 _BUMP_SEQUENCE = (
@@ -121,8 +127,9 @@ _BUMP_SEQUENCE = (
 )
 _INSERT_NEW_DOSSIER = _INSERT_DOSSIER + " ON CONFLICT (code) DO NOTHING"
 _SEQUENCE_VALUE = "SELECT value FROM sequences WHERE scope = ?"
-MIN_SQLITE = (3, 24, 0)
-"""UPSERT (3.24) and row values (3.15) are the newest SQLite features used."""
+MIN_SQLITE = (3, 25, 0)
+"""Window functions (3.25, numbering the log of an older database), UPSERT
+(3.24) and row values (3.15) are the newest SQLite features used."""
 
 NEW_FILE_MODE = 0o600
 """Permissions of a database file the store creates: owner only, whatever the
@@ -209,6 +216,7 @@ class SQLiteStore(SQLReads):
             Capability.COUNTS,
             Capability.BULK_IMPORT,
             Capability.RECORDS,
+            Capability.LOG,
         }
     )
 
@@ -628,6 +636,10 @@ class SQLiteStore(SQLReads):
                 raise self._error(what, exc) from exc
             raise
 
+    def _write_many(self, what: str, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        with self._transaction(what) as conn:
+            conn.executemany(sql, rows)
+
     def _read(self, what: str, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
         try:
             return self._connection().execute(sql, params).fetchall()
@@ -646,6 +658,7 @@ class SQLiteStore(SQLReads):
             except sqlite3.IntegrityError as exc:
                 raise ConflictError(f"dossier {dossier.code} already exists") from exc
             conn.execute(_INSERT_EVENT, erow)
+            conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
         self._remember(dossier)
 
     def create_numbered(
@@ -672,6 +685,7 @@ class SQLiteStore(SQLReads):
                 drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
                 if conn.execute(_INSERT_NEW_DOSSIER, drow).rowcount == 1:
                     conn.execute(_INSERT_EVENT, erow)
+                    conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
                     break
             else:
                 raise numbering_failed(scope, attempts)
@@ -707,6 +721,7 @@ class SQLiteStore(SQLReads):
                     f"one of the {len(drows)} dossiers already exists (nothing {done}): {exc}"
                 ) from exc
             conn.executemany(_INSERT_EVENT, erows)
+            conn.executemany(_INSERT_LOG, [(e[0], e[1], e[7]) for e in erows])
         return len(drows)
 
     def _write_append(
@@ -738,6 +753,7 @@ class SQLiteStore(SQLReads):
                     f"{expected_version}, stored version {row[0]}); read it again and retry"
                 )
             conn.execute(_INSERT_EVENT, erow)
+            conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,

@@ -24,6 +24,7 @@ from procflow.model.instant import Instant
 from procflow.model.record import Record
 from procflow.store.base import StoreBase, StoreMode
 from procflow.store.records import (
+    DOSSIER_COLUMNS,
     EVENT_COLUMNS,
     DossierRow,
     EventRow,
@@ -202,6 +203,105 @@ class SQLReads(StoreBase):
         if cached is not None:
             return cached.to_dossier()
         return self.get(code)
+
+    # --- the log (procflow.audit) -----------------------------------------------------
+
+    def _write_many(self, what: str, sql: str, rows: Sequence[Sequence[object]]) -> None:
+        raise NotImplementedError  # pragma: no cover - provided by the store
+
+    def log_extent(self) -> tuple[int, int]:
+        """(one past the highest position, number of entries): equal when the
+        log has no gaps."""
+        rows = self._read("read the log's size", "SELECT MAX(position), COUNT(*) FROM log")
+        top, count = rows[0]
+        return (int(top) + 1 if top is not None else 0), int(count)
+
+    def log_entries(self, start: int, end: int) -> list[tuple[int, str, int, str]]:
+        """(position, code, seq, hash) of the log's positions ``start`` to ``end`` - 1."""
+        p = self._P
+        rows = self._read(
+            "read the log",
+            f"SELECT position, code, seq, hash FROM log WHERE position >= {p} AND position < {p} "
+            "ORDER BY position",
+            (start, end),
+        )
+        return [(int(a), str(b), int(c), str(d)) for a, b, c, d in rows]
+
+    def log_positions(self, code: str) -> dict[int, int]:
+        """seq -> position in the log of a dossier's events."""
+        rows = self._read(
+            f"find dossier {code} in the log",
+            f"SELECT seq, position FROM log WHERE code = {self._P}",
+            (code,),
+        )
+        return {int(a): int(b) for a, b in rows}
+
+    def log_problems(self, limit: int = 100) -> list[str]:
+        """Where the log and the events disagree: a log entry whose event is
+        gone or changed, an event the log never took."""
+        out: list[str] = []
+        for position, code, seq, hash_ in self._read(
+            "compare the log with the events",
+            "SELECT l.position, l.code, l.seq, e.hash FROM log l LEFT JOIN events e "
+            "ON e.code = l.code AND e.seq = l.seq WHERE e.hash IS NULL OR e.hash <> l.hash "
+            f"ORDER BY l.position LIMIT {int(limit)}",
+        ):
+            what = "is missing" if hash_ is None else "was changed (its hash is not the log's)"
+            out.append(f"{code} event {seq} (log position {position}) {what}")
+        for code, seq in self._read(
+            "compare the events with the log",
+            "SELECT e.code, e.seq FROM events e LEFT JOIN log l "
+            "ON l.code = e.code AND l.seq = e.seq WHERE l.code IS NULL "
+            f"ORDER BY e.code, e.seq LIMIT {int(limit)}",
+        ):
+            out.append(f"{code} event {seq} is not in the log (written outside procflow)")
+        return out
+
+    def log_nodes(self) -> dict[tuple[int, int], bytes]:
+        rows = self._read("read the log's nodes", "SELECT level, idx, hash FROM log_nodes")
+        return {(int(a), int(b)): bytes.fromhex(str(c)) for a, b, c in rows}
+
+    def save_log_nodes(self, nodes: dict[tuple[int, int], bytes]) -> None:
+        p = self._P
+        self._write_many(
+            "remember the log's nodes",
+            f"INSERT INTO log_nodes (level, idx, hash) VALUES ({p}, {p}, {p}) "
+            "ON CONFLICT (level, idx) DO NOTHING",
+            [(level, idx, h.hex()) for (level, idx), h in nodes.items()],
+        )
+
+    def save_checkpoint(self, size: int, made_at: str, text: str) -> None:
+        p = self._P
+        self._write_many(
+            "keep the checkpoint",
+            f"INSERT INTO checkpoints (size, made_at, text) VALUES ({p}, {p}, {p})",
+            [(size, made_at, text)],
+        )
+
+    def checkpoints(self) -> list[str]:
+        """The checkpoints this database gave, oldest first."""
+        rows = self._read(
+            "read the checkpoints", "SELECT text FROM checkpoints ORDER BY size, made_at"
+        )
+        return [str(r[0]) for r in rows]
+
+    def sequences(self) -> dict[str, int]:
+        """The last number taken in each numbering scope (desk and day)."""
+        rows = self._read("read the numbering", "SELECT scope, value FROM sequences")
+        return {str(a): int(b) for a, b in rows}
+
+    def event_codes(self) -> list[str]:
+        rows = self._read("list the codes in the log", "SELECT DISTINCT code FROM events")
+        return [str(r[0]) for r in rows]
+
+    def dossier_columns(self, code: str) -> dict[str, Any] | None:
+        """The dossier's row as stored, column by column (``verify`` checks each)."""
+        rows = self._read(
+            f"read dossier {code}",
+            f"SELECT {', '.join(DOSSIER_COLUMNS)} FROM dossiers WHERE code = {self._P}",
+            (code,),
+        )
+        return dict(zip(DOSSIER_COLUMNS, rows[0], strict=True)) if rows else None
 
     @property
     def _label(self) -> str:  # pragma: no cover - provided by the store
