@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "store"))
 
+from procflow.audit.log import check_log
 from procflow.engine import Actor, Engine, VirtualClock
 from procflow.errors import (
     ConflictError,
@@ -191,6 +192,11 @@ def test_four_workers_fire_at_the_same_200_dossiers(pg_schema: PostgresSchema) -
         assert len(events) - receipts == fired  # each success wrote one event, no more
         for code in codes:
             assert engine.replay(code).to_dict() == engine.get(code).to_dict()
+        # The log numbered every committed event once, in a total order with
+        # no gaps, however the workers raced: one position per event.
+        assert check_log(engine.store, codes) == []
+        top, count = engine.store.log_extent()  # type: ignore[attr-defined]
+        assert top == count == len(events)
     finally:
         engine.store.close()
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from store_testdata import T0, receive
 
+from procflow.audit.log import check_log
 from procflow.model.events import verify_chain
 from procflow.store.schema import MIGRATIONS
 from procflow.store.sqlite import SQLiteStore
@@ -104,6 +105,9 @@ def check_consistent(path: Path) -> dict[str, int]:
             if events[-1].seq > 1:
                 assert dossier.state == events[-1].data["to"], code
             versions[code] = dossier.version
+        # The global log took every acknowledged event, in order, with no gap,
+        # however the writers were killed or raced.
+        assert check_log(store, list(store.codes())) == []
     return versions
 
 

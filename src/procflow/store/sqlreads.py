@@ -274,7 +274,8 @@ class SQLReads(StoreBase):
         p = self._P
         self._write_many(
             "keep the checkpoint",
-            f"INSERT INTO checkpoints (size, made_at, text) VALUES ({p}, {p}, {p})",
+            f"INSERT INTO checkpoints (size, made_at, text) VALUES ({p}, {p}, {p}) "
+            "ON CONFLICT (size, made_at) DO NOTHING",
             [(size, made_at, text)],
         )
 
