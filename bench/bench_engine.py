@@ -26,7 +26,13 @@ Every variant runs in its own fresh subprocess, so each one's peak memory
     (calendar arithmetic, the hash chain, compressing closed dossiers) with no
     engine around it. (e)/(c) is the most (a)/(c) could be in this Python.
 
-Targets (issue 4): (a)/(c) >= 10x with (a) peak < 300 MB; (d) procflow/raw >= 0.7.
+(d) also runs ``procflow-sqlite-nolog``, procflow with the global log's
+insert left out, in the same turns: what the audit log costs a transition.
+Raw sqlite3 writes the log's row too (it writes the same rows procflow does).
+
+Targets (issue 18, the lean core): (a) >= 20,000 dossiers/s, (a)/(c) >= 20,
+(a)/(b) >= 0.10, (a) peak < 250 MB per 100,000 dossiers; (d) procflow/raw
+>= 0.9. Issue 20: the log adds at most 10% to (d).
 """
 
 from __future__ import annotations
@@ -300,6 +306,14 @@ def child_procflow_memory(n: int) -> dict[str, Any]:
     return run_procflow(n, MemoryStore())
 
 
+def child_procflow_sqlite_nolog(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
+    """(d) with the global log's insert left out: what the log costs a transition."""
+    import procflow.store.sqlite as sqlite_store
+
+    sqlite_store._INSERT_LOG = "SELECT ?, ?, ?"  # type: ignore[attr-defined]
+    return child_procflow_sqlite(n, watch)
+
+
 def child_procflow_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
     import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
     from procflow.store.sqlite import SQLiteStore
@@ -526,7 +540,10 @@ RAW_DDL = (
     """CREATE TABLE events (
         code TEXT NOT NULL REFERENCES dossiers (code), seq BIGINT NOT NULL,
         type TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, data TEXT NOT NULL,
-        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (code, seq))""",
+        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, format INTEGER NOT NULL DEFAULT 1,
+        PRIMARY KEY (code, seq))""",
+    """CREATE TABLE log (position BIGINT PRIMARY KEY, code TEXT NOT NULL, seq BIGINT NOT NULL,
+        hash TEXT NOT NULL, UNIQUE (code, seq))""",
     "CREATE INDEX dossiers_status ON dossiers (status)",
     "CREATE INDEX dossiers_procedure ON dossiers (procedure_id)",
     "CREATE INDEX dossiers_receipt ON dossiers (received_at, code)",
@@ -599,7 +616,11 @@ def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
         for ddl in RAW_DDL:
             conn.execute(ddl)
         ins_d = "INSERT INTO dossiers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?)"
+        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,2)"
+        ins_l = (
+            "INSERT INTO log (position, code, seq, hash) "
+            "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
+        )
         upd_d = (
             "UPDATE dossiers SET state=?, status=?, closed_at=?, next_alert_at=?, version=?,"
             " last_hash=?, body=? WHERE code=? AND version=?"
@@ -627,6 +648,7 @@ def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
                 )
                 assert cur.rowcount == 1
             conn.execute(ins_e, erow)
+            conn.execute(ins_l, (erow[0], erow[1], erow[7]))
             conn.execute("COMMIT")
             tick()
         elapsed = watch.stop()
@@ -646,6 +668,7 @@ CHILDREN: dict[str, Callable[[int], dict[str, Any]]] = {
     "dict-fsm": child_dict_fsm,
     "transitions": child_transitions,
     "procflow-sqlite": child_procflow_sqlite,
+    "procflow-sqlite-nolog": child_procflow_sqlite_nolog,
     "raw-sqlite": child_raw_sqlite,
     "required-work": child_required_work,
 }
@@ -654,12 +677,13 @@ LABELS = {
     "dict-fsm": "(b) dict state machine",
     "transitions": "(c) transitions.Machine/dossier",
     "procflow-sqlite": "(d) procflow, SQLiteStore",
+    "procflow-sqlite-nolog": "(d) the same, the log's insert left out",
     "raw-sqlite": "(d) raw sqlite3, same rows",
     "required-work": "(e) the required work alone",
 }
 
 
-PAIRED = ("procflow-sqlite", "raw-sqlite")
+PAIRED = ("procflow-sqlite", "procflow-sqlite-nolog", "raw-sqlite")
 """The variants of (d): they run in turns (see the module's docstring)."""
 
 
@@ -827,6 +851,7 @@ def main(argv: list[str] | None = None) -> int:
         "dict-fsm": args.dossiers,
         "transitions": min(args.transitions_dossiers, args.dossiers),
         "procflow-sqlite": min(args.sqlite_dossiers, args.dossiers),
+        "procflow-sqlite-nolog": min(args.sqlite_dossiers, args.dossiers),
         "raw-sqlite": min(args.sqlite_dossiers, args.dossiers),
         "required-work": args.dossiers,
     }
@@ -837,7 +862,7 @@ def main(argv: list[str] | None = None) -> int:
     paired = args.turn > 0 and all(v in variants for v in PAIRED)
     for i in range(args.repeat):
         for variant in variants:
-            if paired and variant == PAIRED[1]:
+            if paired and variant in PAIRED[1:]:
                 continue  # ran with PAIRED[0]
             together = PAIRED if paired and variant == PAIRED[0] else (variant,)
             if not args.json:
@@ -885,10 +910,13 @@ def _rate(results: dict[str, Any], key: str) -> float | None:
 def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     a, b, c = (_rate(results, k) for k in ("procflow-memory", "dict-fsm", "transitions"))
     dp, dr = _rate(results, "procflow-sqlite"), _rate(results, "raw-sqlite")
+    dn = _rate(results, "procflow-sqlite-nolog")
     out: dict[str, Any] = {}
+    if a:
+        out["a_dossiers_per_s"] = a
     if a and c:
         out["a_over_c"] = round(a / c, 2)
-        out["a_over_c_target"] = 10.0
+        out["a_over_c_target"] = 20.0
     if a and b:
         out["a_over_b"] = round(a / b, 4)
     e = _rate(results, "required-work")
@@ -899,14 +927,23 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
     peak_a = results.get("procflow-memory", {}).get("peak_mb")
     if peak_a is not None:
         out["a_peak_mb"] = peak_a
-        out["a_peak_target_mb"] = 300
+        out["a_peak_target_mb"] = 250
     if dp and dr:
         out["d_procflow_over_raw"] = round(dp / dr, 3)
-        out["d_target"] = 0.7
+        out["d_target"] = 0.9
+    if dp and dn:
+        out["d_log_cost"] = round(dn / dp - 1, 3)
+    # Judged at 100,000 dossiers or more only: below, the interpreter's own
+    # ~40 MB weighs more than the dossiers.
+    n_a = results.get("procflow-memory", {}).get("dossiers", 0)
+    peak_per_100k = peak_a * 100_000 / n_a if peak_a and n_a >= 100_000 else None
     out["targets_met"] = {
-        "a_10x_c": bool(a and c and a / c >= 10),
-        "a_peak_under_300mb": bool(peak_a is not None and peak_a < 300),
-        "d_at_least_70pct_raw": bool(dp and dr and dp / dr >= 0.7),
+        "a_20000_per_s": bool(a and a >= 20_000),
+        "a_20x_c": bool(a and c and a / c >= 20),
+        "a_tenth_of_b": bool(a and b and a / b >= 0.10),
+        "a_peak_under_250mb_per_100k": bool(peak_per_100k is not None and peak_per_100k < 250),
+        "d_at_least_90pct_raw": bool(dp and dr and dp / dr >= 0.9),
+        "d_log_at_most_10pct": bool(dp and dn and dn / dp - 1 <= 0.10),
     }
     return out
 
@@ -955,17 +992,24 @@ def _print_table(report: dict[str, Any]) -> None:
     def mark(ok: bool) -> str:
         return "[green]met[/]" if ok else "[red]NOT met[/]"
 
+    if "a_dossiers_per_s" in ratios:
+        console.print(
+            f"(a) = {ratios['a_dossiers_per_s']:,.0f} dossiers/s  (target >= 20,000): "
+            f"{mark(met['a_20000_per_s'])}"
+        )
     if "a_over_c" in ratios:
         console.print(
-            f"(a)/(c) = {ratios['a_over_c']:.1f}x  (target >= 10x): {mark(met['a_10x_c'])}"
+            f"(a)/(c) = {ratios['a_over_c']:.1f}x  (target >= 20x): {mark(met['a_20x_c'])}"
         )
     if "a_peak_mb" in ratios:
         console.print(
-            f"(a) peak = {ratios['a_peak_mb']:.0f} MB  (target < 300 MB): "
-            f"{mark(met['a_peak_under_300mb'])}"
+            f"(a) peak = {ratios['a_peak_mb']:.0f} MB  (target < 250 MB per 100,000 dossiers): "
+            f"{mark(met['a_peak_under_250mb_per_100k'])}"
         )
     if "a_over_b" in ratios:
-        console.print(f"(a)/(b) = {ratios['a_over_b']:.4f}  (share of the bare-work speed limit)")
+        console.print(
+            f"(a)/(b) = {ratios['a_over_b']:.4f}  (target >= 0.10): {mark(met['a_tenth_of_b'])}"
+        )
     if "e_over_c" in ratios:
         console.print(
             f"(e)/(c) = {ratios['e_over_c']:.1f}x  (the most any implementation doing the "
@@ -975,8 +1019,13 @@ def _print_table(report: dict[str, Any]) -> None:
         console.print(f"(a)/(e) = {ratios['a_over_e']:.2f}  (procflow's share of that bound)")
     if "d_procflow_over_raw" in ratios:
         console.print(
-            f"(d) procflow/raw = {ratios['d_procflow_over_raw']:.2f}  (target >= 0.7): "
-            f"{mark(met['d_at_least_70pct_raw'])}"
+            f"(d) procflow/raw = {ratios['d_procflow_over_raw']:.2f}  (target >= 0.9): "
+            f"{mark(met['d_at_least_90pct_raw'])}"
+        )
+    if "d_log_cost" in ratios:
+        console.print(
+            f"(d) the global log adds {ratios['d_log_cost']:.1%} to a durable transition "
+            f"(target <= 10%): {mark(met['d_log_at_most_10pct'])}"
         )
     if "profile_a" in report and isinstance(report["profile_a"], list):
         prof = Table(title="(a) profile: top cumulative")

@@ -58,6 +58,18 @@ def root_of(leaves: Sequence[bytes]) -> bytes:
     return h
 
 
+def _perfect_root(leaves: list[bytes]) -> bytes:
+    """MTH of a power-of-two number of leaves, a level at a time (the common
+    case, and several times faster than :func:`root_of`'s stack)."""
+    sha = hashlib.sha256
+    level = leaves
+    while len(level) > 1:
+        level = [
+            sha(b"\x01" + a + b).digest() for a, b in zip(level[::2], level[1::2], strict=True)
+        ]
+    return level[0]
+
+
 class LeafSource(Protocol):
     def leaves(self, start: int, end: int) -> list[bytes]:
         """Leaf hashes of positions ``start`` to ``end`` - 1."""
@@ -82,11 +94,19 @@ class Tree:
         self.source = source
         self.size = size
         self.nodes: MutableMapping[tuple[int, int], bytes] = nodes if nodes is not None else {}
+        self._small: dict[tuple[int, int], bytes] = {}
+        """Smaller complete subtrees, remembered while this tree lives (the
+        proofs of a dossier's several events share most of their paths)."""
 
     def _complete(self, level: int, index: int) -> bytes:
         if level < CACHED_LEVEL:
-            lo = index << level
-            return root_of(self.source.leaves(lo, lo + (1 << level)))
+            key = (level, index)
+            hit = self._small.get(key)
+            if hit is None:
+                lo = index << level
+                hit = _perfect_root(self.source.leaves(lo, lo + (1 << level)))
+                self._small[key] = hit
+            return hit
         key = (level, index)
         hit = self.nodes.get(key)
         if hit is None:
@@ -104,7 +124,7 @@ class Tree:
             return EMPTY_ROOT
         if n & (n - 1) == 0 and lo % n == 0:
             return self._complete(n.bit_length() - 1, lo // n)
-        if n < (1 << CACHED_LEVEL):
+        if n <= 16:
             return root_of(self.source.leaves(lo, hi))
         k = _split(n)
         return node_hash(self.subtree(lo, lo + k), self.subtree(lo + k, hi))

@@ -149,18 +149,19 @@ _V1_POSTGRESQL = (
     FOR EACH STATEMENT EXECUTE FUNCTION procflow_events_append_only()""",
 )
 
-_V3_COMMON = (
-    # One row per event, numbered 0, 1, 2, ... in the order the events were
-    # committed: the leaves of the Merkle tree (procflow.audit). The event's
-    # hash is repeated so that the log stands on its own and an edited event
-    # no longer matches it.
-    """CREATE TABLE log (
-        position BIGINT PRIMARY KEY,
+# The log: one row per event, numbered 0, 1, 2, ... in the order the events
+# were committed: the leaves of the Merkle tree (procflow.audit). The event's
+# hash is repeated so that the log stands on its own and an edited event no
+# longer matches it. (code, seq) is unique: an event has one place.
+_LOG_TABLE = """CREATE TABLE log (
+        position {key},
         code TEXT NOT NULL,
         seq BIGINT NOT NULL,
         hash TEXT NOT NULL,
         UNIQUE (code, seq)
-    )""",
+    )"""
+
+_V3_COMMON = (
     # Roots of complete subtrees, remembered so that proofs read few leaves:
     # a cache (a wrong row makes proofs fail to verify, never pass).
     """CREATE TABLE log_nodes (
@@ -179,6 +180,9 @@ _V3_COMMON = (
 )
 
 _V3_SQLITE = (
+    # INTEGER PRIMARY KEY: the position is the row id, no index of its own to
+    # write on every transition.
+    _LOG_TABLE.format(key="INTEGER PRIMARY KEY"),
     # Events already stored join the log in the order they were written.
     "INSERT INTO log (position, code, seq, hash) "
     "SELECT ROW_NUMBER() OVER (ORDER BY rowid) - 1, code, seq, hash FROM events",
@@ -193,6 +197,7 @@ _V3_SQLITE = (
 )
 
 _V3_POSTGRESQL = (
+    _LOG_TABLE.format(key="BIGINT PRIMARY KEY"),
     'ALTER TABLE log ALTER COLUMN code TYPE TEXT COLLATE "C"',
     "INSERT INTO log (position, code, seq, hash) "
     "SELECT ROW_NUMBER() OVER (ORDER BY code, seq) - 1, code, seq, hash FROM events",

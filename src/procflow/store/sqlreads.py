@@ -216,6 +216,23 @@ class SQLReads(StoreBase):
         top, count = rows[0]
         return (int(top) + 1 if top is not None else 0), int(count)
 
+    def log_size(self) -> int:
+        """One past the highest position (an index look-up; see :meth:`log_extent`)."""
+        rows = self._read("read the log's size", "SELECT MAX(position) FROM log")
+        top = rows[0][0]
+        return int(top) + 1 if top is not None else 0
+
+    def log_hashes(self, start: int, end: int) -> list[str]:
+        """The event hashes (hex) at positions ``start`` to ``end`` - 1, in order;
+        fewer when positions are missing."""
+        p = self._P
+        rows = self._read(
+            "read the log",
+            f"SELECT hash FROM log WHERE position >= {p} AND position < {p} ORDER BY position",
+            (start, end),
+        )
+        return [r[0] for r in rows]
+
     def log_entries(self, start: int, end: int) -> list[tuple[int, str, int, str]]:
         """(position, code, seq, hash) of the log's positions ``start`` to ``end`` - 1."""
         p = self._P
