@@ -136,6 +136,14 @@ class Store(Protocol):
         """The record to act on (the engine's view of ``get_current``)."""
         ...
 
+    def meta(self, key: str) -> str | None:
+        """A fact about the database as a whole (e.g. a simulation's period), or None."""
+        ...
+
+    def set_meta(self, items: dict[str, str]) -> None:
+        """Record facts about the database as a whole, in one write."""
+        ...
+
     def append_record(
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
     ) -> Record:
@@ -247,6 +255,13 @@ class StoreBase:
 
     def get_current(self, code: str) -> Dossier | None:
         return self.get(code)
+
+    def meta(self, key: str) -> str | None:
+        value = self.__dict__.get("_meta", {}).get(key)
+        return None if value is None else str(value)
+
+    def set_meta(self, items: dict[str, str]) -> None:
+        self.__dict__.setdefault("_meta", {}).update(items)
 
     def record(self, code: str, tz: tzinfo) -> Record | None:
         current = self.get_current(code)

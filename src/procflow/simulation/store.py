@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from procflow.errors import ConflictError, ProcflowError
 from procflow.model.dossier import Dossier
@@ -39,10 +39,7 @@ if TYPE_CHECKING:
 
 OnClose = Callable[[Dossier, list[Event]], None]
 
-#: A key/value table of the simulation's own, beside the store's tables in a
-#: results database: the store has no place for such facts, and a database
-#: without the table is simply not a simulation's.
-PERIOD_TABLE = "procflow_simulation"
+#: The facts (Store.meta) that make a results database a simulation's.
 _PERIOD_KEYS = ("simulated_from", "simulated_until")
 
 
@@ -256,51 +253,18 @@ class ResultsWriter:
             self._out.close()
 
 
-def _sql(store: Store, what: str) -> Any:
-    """A connection of an SQLite or PostgreSQL store, in one transaction (both
-    stores keep one such helper, under different names), or None."""
-    begin = getattr(store, "_transaction", None) or getattr(store, "_connection", None)
-    return begin(what) if callable(begin) and hasattr(store, "_P") else None
-
-
 def record_period(store: Store, start: datetime, until: datetime) -> None:
     """Record in a results database the simulated period it covers: ``start``
     (the first office instant of the scenario) to ``until`` (where the
-    simulated clock stopped, every dossier closed). A store that is not SQL
-    (memory) records nothing."""
-    block = _sql(store, "record the simulated period")
-    if block is None:
-        return
-    p = getattr(store, "_P")  # noqa: B009 - the placeholder of the store's driver
-    with block as conn:
-        conn.execute(
-            f"CREATE TABLE IF NOT EXISTS {PERIOD_TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
-        )
-        for key, value in zip(_PERIOD_KEYS, (start, until), strict=True):
-            conn.execute(
-                f"INSERT INTO {PERIOD_TABLE} (key, value) VALUES ({p}, {p}) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value.isoformat()),
-            )
+    simulated clock stopped, every dossier closed)."""
+    store.set_meta(dict(zip(_PERIOD_KEYS, (start.isoformat(), until.isoformat()), strict=True)))
 
 
 def simulated_period(store: Store) -> tuple[datetime, datetime] | None:
     """The simulated period recorded in ``store`` (see :func:`record_period`),
     or None when the database is not a simulation's results."""
-    read = getattr(store, "_read", None)
-    if not callable(read) or not hasattr(store, "_P"):
+    values = [store.meta(key) for key in _PERIOD_KEYS]
+    if any(v is None for v in values):
         return None
-    p = getattr(store, "_P")  # noqa: B009
-    try:
-        rows = read(
-            "read the simulated period",
-            f"SELECT key, value FROM {PERIOD_TABLE} WHERE key IN ({p}, {p})",
-            _PERIOD_KEYS,
-        )
-    except ProcflowError:  # no such table: not a simulation's database
-        return None
-    values = {str(key): str(value) for key, value in rows}
-    if set(values) != set(_PERIOD_KEYS):
-        return None
-    start, until = (datetime.fromisoformat(values[k]) for k in _PERIOD_KEYS)
+    start, until = (datetime.fromisoformat(v) for v in values if v is not None)
     return start, until

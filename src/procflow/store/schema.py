@@ -170,6 +170,12 @@ _V3_COMMON = (
         hash TEXT NOT NULL,
         PRIMARY KEY (level, idx)
     )""",
+    # Facts about the database as a whole that are not dossiers (a
+    # simulation's period): Store.meta / Store.set_meta.
+    """CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
     # The checkpoints this database has given (the text, signed or not).
     """CREATE TABLE checkpoints (
         size BIGINT NOT NULL,
@@ -232,7 +238,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         3,
-        "log: every event's place in one append-only log (Merkle tree, checkpoints)",
+        "log: every event's place in one append-only log (Merkle tree, checkpoints); meta",
         _V3_COMMON,
         {"sqlite": _V3_SQLITE, "postgresql": _V3_POSTGRESQL},
     ),

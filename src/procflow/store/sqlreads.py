@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from procflow.errors import StoreError
+from procflow.errors import ProcflowError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
@@ -302,6 +302,36 @@ class SQLReads(StoreBase):
             "read the checkpoints", "SELECT text FROM checkpoints ORDER BY size, made_at"
         )
         return [str(r[0]) for r in rows]
+
+    def meta(self, key: str) -> str | None:
+        rows = self._read(
+            "read a fact of the database", f"SELECT value FROM meta WHERE key = {self._P}", (key,)
+        )
+        if rows:
+            return str(rows[0][0])
+        return self._legacy_meta(key)
+
+    def _legacy_meta(self, key: str) -> str | None:
+        """Results databases of simulations before the meta table kept their
+        period in a table of their own."""
+        try:
+            rows = self._read(
+                "read a fact of the database",
+                f"SELECT value FROM procflow_simulation WHERE key = {self._P}",
+                (key,),
+            )
+        except ProcflowError:
+            return None
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, items: dict[str, str]) -> None:
+        p = self._P
+        self._write_many(
+            "record facts of the database",
+            f"INSERT INTO meta (key, value) VALUES ({p}, {p}) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            list(items.items()),
+        )
 
     def sequences(self) -> dict[str, int]:
         """The last number taken in each numbering scope (desk and day)."""
