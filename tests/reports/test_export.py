@@ -180,7 +180,7 @@ def test_xes_validates_against_the_ieee_1849_2016_xsd(case: Case, xsd: Path) -> 
       standardised) rather than ``1849-2016``, the string pm4py's writer
       uses, which is not the decimal the XSD requires.
     """
-    xmlschema = pytest.importorskip("xmlschema")  # in the dev extra
+    xmlschema = pytest.importorskip("xmlschema")  # in the test extra
     schema = xmlschema.XMLSchema(str(xsd), namespace=XES_NS)
     xes, _ = _xes(case)
     schema.validate(xes)
