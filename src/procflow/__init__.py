@@ -10,6 +10,8 @@ and ``calendar`` under all of them counts working time on Vietnam's calendar.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
 from procflow.errors import (
@@ -28,6 +30,16 @@ from procflow.errors import (
     UnknownProcedure,
 )
 from procflow.findings import Finding, Severity
+
+if TYPE_CHECKING:  # what the lazy names below are, for type checkers
+    from procflow.calendar import WorkCalendar
+    from procflow.catalogue import Catalogue
+    from procflow.compiler import compile_procedure
+    from procflow.definition.loader import read_procedure
+    from procflow.engine import Actor, Engine, SystemClock, VirtualClock
+    from procflow.reports import build_report
+    from procflow.runtime import open_engine
+    from procflow.store import open_store
 
 # The main entry points, imported on first use so that ``import procflow``
 # stays light (the calendar pulls in numpy and holidays, the stores sqlite3).
