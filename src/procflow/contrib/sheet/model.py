@@ -6,6 +6,11 @@ working days where it is published in working time), the steps in order with
 the agency and the time of each, the documents to bring, the fees, what the
 applicant receives, and the legal basis. Renderers (``html``, ``markdown``)
 only lay this out, so both formats say the same thing.
+
+The Vietnamese sheet is wholly Vietnamese: the free-text fields an author may
+have written in English (bases, articles, form numbers, notes) go through
+:mod:`~procflow.contrib.sheet.vietnamese`, which translates citations and
+leaves out what it cannot translate.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from procflow.calendar.units import TimeUnit
-from procflow.checks.graph import critical_path
+from procflow.checks.graph import critical_path, duration_days
 from procflow.contrib.labels import (
     Lang,
     date_text,
@@ -24,6 +29,7 @@ from procflow.contrib.labels import (
     money_text,
     number_text,
 )
+from procflow.contrib.sheet import vietnamese
 from procflow.definition.model import Procedure, StepKind
 
 __all__ = ["LABELS", "Sheet", "SheetRow", "build_sheet"]
@@ -167,17 +173,43 @@ class Sheet:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _time_limit(proc: Procedure, lang: Lang, words: dict[str, str]) -> tuple[str, list[str]]:
+class _Words:
+    """The free-text fields of a procedure in the sheet's language: as written
+    for ``en``; translated, or left out, for ``vi``."""
+
+    def __init__(self, proc: Procedure, lang: Lang) -> None:
+        self.vi = lang != "en"
+        self.names = vietnamese.glossary(law.title for law in proc.legal_basis) if self.vi else {}
+
+    def citation(self, text: str | None) -> str:
+        if not self.vi:
+            return text or ""
+        return vietnamese.citation(text, self.names)
+
+    def note(self, text: str | None) -> str | None:
+        return vietnamese.free_text(text, self.names) if self.vi else text
+
+    def template(self, text: str) -> str | None:
+        return vietnamese.template(text, self.names) if self.vi else text
+
+    def law_title(self, title: str | None, number: str) -> str | None:
+        return vietnamese.law_title(title, number, self.names) if self.vi else title
+
+
+def _time_limit(
+    proc: Procedure, lang: Lang, words: dict[str, str], text_of: _Words
+) -> tuple[str, list[str]]:
     limit = proc.time_limit
     text = f"{duration_text(limit, lang)} {words['from_receipt']}"
     if limit.unit is TimeUnit.WORKING_HOURS:
-        days = limit.in_working_days()
+        days = duration_days(limit, TimeUnit.WORKING_DAYS)
         if days is not None:
             unit = "ngày làm việc" if lang == "vi" else "working days"
             text += f" ({words['working_days_total']} {number_text(days, lang)} {unit})"
     notes = []
-    if limit.basis:
-        notes.append(f"{words['basis']}: {limit.basis}")
+    basis = text_of.citation(limit.basis)
+    if basis:
+        notes.append(f"{words['basis']}: {basis}")
     if not limit.confirmed:
         notes.append(f"({words['unconfirmed']})")
     if any(step.kind is StepKind.APPLICANT for step in proc.steps):
@@ -188,6 +220,7 @@ def _time_limit(proc: Procedure, lang: Lang, words: dict[str, str]) -> tuple[str
 def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
     """The public sheet of ``proc`` in ``lang`` (``vi`` or ``en``)."""
     words = LABELS["en" if lang == "en" else "vi"]
+    text_of = _Words(proc, lang)
     desk = proc.desk
     facts: list[tuple[str, str]] = [(words["code"], proc.code or words["no_code"])]
     if proc.sector:
@@ -236,7 +269,7 @@ def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
         steps.append(
             SheetRow(
                 (str(number), step.name.get(lang), kind_text(step.kind, lang), holder, time),
-                note=step.note,
+                note=text_of.note(step.note),
                 mark=mark,
             )
         )
@@ -244,8 +277,11 @@ def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
     documents = []
     for number, doc in enumerate(proc.documents, start=1):
         name = doc.name.get(lang)
-        if doc.template:
-            name += f" ({words['template']} {doc.template})"
+        form = text_of.template(doc.template) if doc.template else None
+        if form and lang != "en" and form.lower().startswith("mẫu"):
+            name += f" ({form})"  # "Mẫu số 02", not "mẫu Mẫu số 02"
+        elif form:
+            name += f" ({words['template']} {form})"
         documents.append(
             SheetRow(
                 (
@@ -255,28 +291,33 @@ def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
                     str(doc.copies),
                     words["yes"] if doc.required else words["optional"],
                 ),
-                note=doc.note,
+                note=text_of.note(doc.note),
             )
         )
 
     fees = []
     for fee in proc.fees:
         fees.append(
-            SheetRow((fee.name.get(lang), money_text(fee.amount, lang), fee.basis or ""), fee.note)
+            SheetRow(
+                (fee.name.get(lang), money_text(fee.amount, lang), text_of.citation(fee.basis)),
+                text_of.note(fee.note),
+            )
         )
 
     legal = []
     for law in proc.legal_basis:
         text = law.number
-        if law.title:
-            text += f" — {law.title}"
+        title = text_of.law_title(law.title, law.number)
+        if title:
+            text += f" — {title}"
         if law.date:
             text += f", {words['dated']} {date_text(law.date, lang)}"
-        if law.articles:
-            text += f" ({law.articles})"
+        articles = text_of.citation(law.articles)
+        if articles:
+            text += f" ({articles})"
         legal.append(text)
 
-    time_limit, time_notes = _time_limit(proc, lang, words)
+    time_limit, time_notes = _time_limit(proc, lang, words, text_of)
     desk_name = desk.name.get(lang)
     where = (
         f"{words['desk_of']} {desk_name}" if lang == "en" else f"{words['desk_of']} — {desk_name}"
