@@ -12,11 +12,13 @@ construction: it must load with no error.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
 from hypothesis import strategies as st
 
+from procflow.checks.graph import working_day_hours
 from procflow.definition.model import RESERVED_TRIGGERS
 
 VI_LETTERS = (
@@ -139,7 +141,10 @@ def valid_procedures(draw: st.DrawFn) -> dict[str, Any]:
         step["outcomes"] = outcomes
         steps.append(step)
 
-    total_days = -(-total_hours // 8) + draw(st.integers(0, 3))
+    # The checks count working hours on the calendar's working day (7.5 h on
+    # the standard calendar); style 1 writes each step as hours / 8 days.
+    needed = total_hours / 8 if style == 1 else total_hours / working_day_hours()
+    total_days = math.ceil(needed - 1e-9) + draw(st.integers(0, 3))
     proc: dict[str, Any] = {
         "procflow": 1,
         "id": "test." + draw(st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True)),

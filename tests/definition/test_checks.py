@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
+import pytest
+
+from procflow.calendar import WorkCalendar
 from procflow.checks import check_procedure, critical_path, procedure_graph
-from procflow.checks.graph import step_flow
+from procflow.checks.graph import step_flow, working_day_hours
+from procflow.definition.loader import load_procedure
 from procflow.definition.model import Procedure
 
 
@@ -54,7 +61,8 @@ def test_graph_nodes_edges_and_triggers() -> None:
     assert set(graph.nodes) == {"a", "b", "sup", "returned", "refused", "withdrawn", "stopped"}
     assert graph.edges["a", "b"]["triggers"] == ["go", "also"]
     assert graph.nodes["returned"]["terminal"] is True
-    assert graph.nodes["b"]["days"] == 0.5
+    # 4 working hours, on the standard calendar's working day (7.5 h)
+    assert graph.nodes["b"]["days"] == pytest.approx(4 / 7.5)
     assert graph.nodes["sup"]["days"] == 0.0
     assert step_flow(p).back_edges() == [("sup", "b")]
     assert codes(p) == []
@@ -63,10 +71,10 @@ def test_graph_nodes_edges_and_triggers() -> None:
 def test_critical_path_takes_the_longest_branch_and_skips_applicant_time() -> None:
     p = proc(
         [
-            step("a", "reception", short="c", long="b"),
+            step("a", "reception", "0.5 working days", short="c", long="b"),
             step("b", time="2 working days", next="c", ask="sup"),
             step("sup", "applicant", "30 working days", resubmit="b"),
-            step("c", "return", "4 working hours", give="returned"),
+            step("c", "return", "0.5 working days", give="returned"),
         ]
     )
     path = critical_path(p)
@@ -101,9 +109,28 @@ def test_calendar_day_procedure_counts_calendar_days() -> None:
     assert codes(mixed) == ["unit-mismatch"]
 
 
-def test_same_day_allows_eight_working_hours() -> None:
-    ok = proc([step("a", "reception", "8 working hours", go="returned")], limit="same day")
-    assert codes(ok) == []
+def test_same_day_fits_the_calendars_working_day_not_eight_hours() -> None:
+    # The standard calendar's office hours (07:30-11:30, 13:30-17:00) make a
+    # working day of 7.5 h: 4 + 4 working hours cannot be done the same day.
+    def same_day(first: str, second: str) -> Procedure:
+        return proc(
+            [
+                step("a", "reception", first, go="b"),
+                step("b", time=second, go="returned"),
+            ],
+            limit="same day",
+        )
+
+    assert codes(same_day("4 working hours", "3.5 working hours")) == []
+    (finding,) = check_procedure(same_day("4 working hours", "4 working hours"))
+    assert finding.code == "time-overrun" and finding.is_error
+    assert finding.path == ("time_limit",)
+    assert "takes 8 working hours, 0.5 over the statutory total of same day" in finding.message
+    assert "a working day is 7.5 working hours on the calendar" in finding.message
+    assert "07:30-11:30, 13:30-17:00" in finding.message
+    assert finding.hint is not None
+    assert "at most 7.5 working hours, 0.5 working hours less" in finding.hint
+    assert "raise time_limit" in finding.hint
     over = proc(
         [
             step("a", "reception", "5 working hours", go="b"),
@@ -113,10 +140,130 @@ def test_same_day_allows_eight_working_hours() -> None:
     )
     assert codes(over) == ["time-overrun"]
     long_step = proc([step("a", "reception", "2 working days", go="returned")], limit="same day")
-    assert codes(long_step) == ["unit-mismatch", "time-overrun"] or sorted(codes(long_step)) == [
-        "time-overrun",
-        "unit-mismatch",
-    ]
+    assert sorted(codes(long_step)) == ["time-overrun", "unit-mismatch"]
+
+
+def test_one_step_of_eight_hours_is_longer_than_a_same_day() -> None:
+    p = proc([step("a", "reception", "8 working hours", go="returned")], limit="same day")
+    found = {f.code: f for f in check_procedure(p)}
+    assert set(found) == {"unit-mismatch", "time-overrun"}
+    mismatch = found["unit-mismatch"]
+    assert mismatch.path == ("steps", 0, "time")
+    assert "1 working day at most; a working day is 7.5 working hours" in mismatch.message
+    assert (
+        codes(proc([step("a", "reception", "7.5 working hours", go="returned")], "same day")) == []
+    )
+
+
+def test_one_working_day_limit_counts_hours_on_the_calendar() -> None:
+    def one_day(first: str, second: str) -> Procedure:
+        return proc(
+            [
+                step("a", "reception", first, go="b"),
+                step("b", time=second, go="returned"),
+            ],
+            limit="1 working day",
+        )
+
+    assert codes(one_day("4 working hours", "3.5 working hours")) == []
+    assert critical_path(one_day("4 working hours", "3.5 working hours")).days == 1.0
+    (finding,) = check_procedure(one_day("4 working hours", "4 working hours"))
+    assert finding.code == "time-overrun"
+    assert "takes 1.06667 working days (8 working hours)" in finding.message
+    assert "statutory total of 1 working day (7.5 working hours)" in finding.message
+    assert "a working day is 7.5 working hours on the calendar" in finding.message
+    assert finding.hint is not None and "at most 1 working day (7.5 working hours)" in finding.hint
+    # Days alone need no day length: the message stays in days.
+    (days,) = check_procedure(
+        proc([step("a", "reception", "2 working days", go="returned")], limit="1 working day")
+    )
+    assert "working hours" not in days.message
+
+
+SAME_DAY_FILE = textwrap.dedent(
+    """\
+    procflow: 1
+    id: t.same-day
+    version: "1"
+    name: Thử
+    legal_basis: [{number: 1/2025/NĐ-CP}]
+    time_limit:
+      value: 0
+      unit: same_day
+      cutoff: "15:00"
+    agencies:
+      - {id: desk, name: Một cửa, desk: true}
+    steps:
+      - {id: a, name: a, kind: reception, agency: desk, time: 4 working hours, outcomes: {go: b}}
+      - {id: b, name: b, kind: return, agency: desk, time: HOURS, outcomes: {give: returned}}
+    """
+)
+
+
+def test_same_day_file_of_eight_hours_is_reported_where_the_limit_is() -> None:
+    bad = load_procedure("same-day.yaml", text=SAME_DAY_FILE.replace("HOURS", "4 working hours"))
+    (finding,) = bad.errors
+    assert finding.code == "time-overrun"
+    line = SAME_DAY_FILE.splitlines().index("time_limit:") + 1
+    assert (finding.file, finding.line, finding.column) == ("same-day.yaml", line, 1)
+    assert finding.path == ("time_limit",)
+    assert "7.5 working hours on the calendar" in finding.message
+    good = load_procedure("same-day.yaml", text=SAME_DAY_FILE.replace("HOURS", "3.5 working hours"))
+    assert good.findings == []
+
+
+def test_a_calendar_with_other_office_hours_changes_the_verdict() -> None:
+    eight = WorkCalendar(office_hours=["07:00-11:00", "13:00-17:00"], years=(2025, 2026))
+    seven = WorkCalendar(office_hours=["08:00-11:00", "13:00-17:00"], years=(2025, 2026))
+    assert working_day_hours(eight) == 8.0 and working_day_hours(seven) == 7.0
+    full = proc(
+        [step("a", "reception", go="b"), step("b", go="returned")],  # 4 + 4 working hours
+        limit="same day",
+    )
+    assert codes(full) == ["time-overrun"]
+    assert check_procedure(full, calendar=eight) == []
+    assert critical_path(full, calendar=eight).days == 1.0
+    assert procedure_graph(full, calendar=eight).nodes["a"]["days"] == 0.5
+    short = proc(
+        [step("a", "reception", go="b"), step("b", time="3.5 working hours", go="returned")],
+        limit="same day",
+    )
+    assert check_procedure(short) == []
+    (finding,) = check_procedure(short, calendar=seven)
+    assert finding.code == "time-overrun"
+    assert "a working day is 7 working hours on the calendar" in finding.message
+    assert "08:00-11:00, 13:00-17:00" in finding.message
+
+
+def test_the_working_day_is_the_standard_calendars() -> None:
+    assert working_day_hours() == WorkCalendar.vietnam().day_seconds / 3600
+    assert working_day_hours(WorkCalendar.vietnam()) == working_day_hours()
+
+
+def test_checks_load_the_calendar_only_for_times_in_hours() -> None:
+    # procflow --help and one-shot commands must not pay for the calendar:
+    # importing the checks does not load it, nor does checking a procedure
+    # whose times are all in days.
+    code = textwrap.dedent(
+        """\
+        import sys
+        import procflow.checks, procflow.checks.rules
+        assert "procflow.calendar.workcalendar" not in sys.modules
+        from procflow.checks import check_procedure
+        from procflow.definition.model import Procedure
+        step = {"id": "a", "name": "a", "kind": "reception", "agency": "d",
+                "time": "1 working day", "outcomes": {"go": "returned"}}
+        data = {"id": "t.p", "version": "1", "name": "p", "time_limit": "2 working days",
+                "legal_basis": [{"number": "1"}], "steps": [step],
+                "agencies": [{"id": "d", "name": "d", "desk": True}]}
+        assert check_procedure(Procedure.model_validate(data)) == []
+        assert "procflow.calendar.workcalendar" not in sys.modules
+        step["time"] = "4 working hours"
+        assert check_procedure(Procedure.model_validate(data)) == []
+        assert "procflow.calendar.workcalendar" in sys.modules
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_applicant_loop_is_allowed_but_agency_loop_is_not() -> None:

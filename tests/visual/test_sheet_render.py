@@ -129,7 +129,9 @@ def test_working_hours_limit_is_also_given_in_working_days() -> None:
         agency["share"] = None
     sheet = build_sheet(Procedure.model_validate(data), "vi")
     assert sheet.time_limit.startswith("12 giờ làm việc")
-    assert "tương đương 1,5 ngày làm việc" in sheet.time_limit
+    # 12 hours of the calendar's 7.5-hour working day (issue 19: one working
+    # day, from the calendar; it was 8 hours, giving 1,5).
+    assert "tương đương 1,6 ngày làm việc" in sheet.time_limit
 
 
 def test_unconfirmed_limit_is_flagged() -> None:

@@ -13,10 +13,18 @@ Node attributes: ``terminal`` (bool), ``kind`` (:class:`StepKind` or None),
 :func:`time_basis`; 0 for applicant steps, whose time does not count, and for
 steps without a time or with a time in the wrong kind of day).
 Edge attribute: ``triggers`` (list of trigger names, file order).
+
+Working hours are turned into working days with the length of a working day
+of a calendar (:func:`working_day_hours`): the office hours of the
+:class:`~procflow.calendar.WorkCalendar` given, or of the standard Vietnamese
+calendar (:meth:`WorkCalendar.vietnam() <procflow.calendar.WorkCalendar.vietnam>`)
+when none is. That calendar is built on first need only (a procedure with no
+time in working hours never needs it) and once per process.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -33,27 +41,58 @@ from procflow.definition.model import (
 if TYPE_CHECKING:
     import networkx as nx
 
+    from procflow.calendar.workcalendar import WorkCalendar
+
 __all__ = [
-    "HOURS_PER_DAY",
     "CriticalPath",
     "Flow",
     "Loop",
     "critical_path",
     "duration_days",
     "procedure_graph",
+    "standard_calendar",
     "step_flow",
     "time_basis",
+    "working_day_hours",
 ]
 
-HOURS_PER_DAY = 8.0
-"""Working hours in a working day, for adding hour-unit steps to day totals."""
+
+def standard_calendar() -> WorkCalendar:
+    """The standard Vietnamese calendar: ``WorkCalendar.vietnam()``.
+
+    The calendar keeps one per process; it is imported here, on first call,
+    so that importing the checks does not load the calendar.
+    """
+    from procflow.calendar.workcalendar import WorkCalendar
+
+    return WorkCalendar.vietnam()
+
+
+@functools.cache
+def _standard_day_hours() -> float:
+    return standard_calendar().day_seconds / 3600
+
+
+def working_day_hours(calendar: WorkCalendar | None = None) -> float:
+    """Working hours in one working day of ``calendar``: its office time a day.
+
+    This is the calendar's own figure (:attr:`WorkCalendar.day_seconds
+    <procflow.calendar.WorkCalendar.day_seconds>`, from its office hours), so
+    the checks add hours up to days exactly as the engine counts deadlines.
+    Without ``calendar``, the standard Vietnamese calendar's
+    (:func:`standard_calendar`).
+    """
+    if calendar is None:
+        return _standard_day_hours()
+    return calendar.day_seconds / 3600
 
 
 def time_basis(proc: Procedure) -> TimeUnit:
     """The kind of day step times are added up in for this procedure.
 
     Working days for procedures published in working days, working hours or
-    same-day (1 same day = 1 working day = 8 working hours); calendar days
+    same-day (1 same day = 1 working day = the calendar's office hours of a
+    day, see :func:`working_day_hours`); calendar days
     for calendar-day procedures. Working and calendar days cannot be added
     together without a calendar, so mixing them is a ``unit-mismatch``.
     """
@@ -62,13 +101,22 @@ def time_basis(proc: Procedure) -> TimeUnit:
     return TimeUnit.WORKING_DAYS
 
 
-def duration_days(duration: Duration | None, basis: TimeUnit) -> float | None:
-    """``duration`` in days of ``basis``; None when absent or not convertible."""
+def duration_days(
+    duration: Duration | None, basis: TimeUnit, calendar: WorkCalendar | None = None
+) -> float | None:
+    """``duration`` in days of ``basis``; None when absent or not convertible.
+
+    Working hours count :func:`working_day_hours` of ``calendar`` to the day
+    (the standard Vietnamese calendar's when None).
+    """
     if duration is None:
         return None
     if basis is TimeUnit.CALENDAR_DAYS:
         return duration.value if duration.unit is TimeUnit.CALENDAR_DAYS else None
-    return duration.in_working_days(HOURS_PER_DAY)
+    if duration.unit is TimeUnit.WORKING_HOURS:
+        return duration.in_working_days(working_day_hours(calendar))
+    # Working days and same day are days already: no day length, no calendar.
+    return duration.in_working_days()
 
 
 @dataclass(slots=True)
@@ -274,8 +322,11 @@ def _loop(
     return Loop(source, target, head, tail, length)
 
 
-def step_flow(proc: Procedure) -> Flow:
-    """Build the :class:`Flow` of ``proc``."""
+def step_flow(proc: Procedure, calendar: WorkCalendar | None = None) -> Flow:
+    """Build the :class:`Flow` of ``proc``, step times counted on ``calendar``.
+
+    ``calendar`` gives the length of a working day (see :func:`duration_days`).
+    """
     basis = time_basis(proc)
     steps: dict[str, int] = {}
     for index, step in enumerate(proc.steps):
@@ -303,7 +354,7 @@ def step_flow(proc: Procedure) -> Flow:
             applicant.add(step_id)
             days[step_id] = 0.0
         else:
-            days[step_id] = duration_days(step.time, basis) or 0.0
+            days[step_id] = duration_days(step.time, basis, calendar) or 0.0
     dangling = any(
         outcome.to not in steps and outcome.to not in TERMINALS
         for step in proc.steps
@@ -312,9 +363,12 @@ def step_flow(proc: Procedure) -> Flow:
     return Flow(proc.start_step, steps, succ, triggers, frozenset(applicant), days, dangling)
 
 
-def procedure_graph(proc: Procedure) -> nx.DiGraph:
-    """Build the step graph of ``proc`` as a networkx graph (see the module docstring)."""
-    flow = step_flow(proc)
+def procedure_graph(proc: Procedure, calendar: WorkCalendar | None = None) -> nx.DiGraph:
+    """Build the step graph of ``proc`` as a networkx graph (see the module docstring).
+
+    ``calendar`` gives the length of a working day (see :func:`duration_days`).
+    """
+    flow = step_flow(proc, calendar)
     import networkx as nx  # loaded here: the checks themselves walk plain dicts (Flow)
 
     graph = nx.DiGraph(procedure=proc.key, start=proc.start_step, basis=time_basis(proc))
@@ -394,16 +448,20 @@ class CriticalPath:
         return bool(self.steps)
 
 
-def critical_path(proc: Procedure, flow: Flow | None = None) -> CriticalPath:
+def critical_path(
+    proc: Procedure, flow: Flow | None = None, calendar: WorkCalendar | None = None
+) -> CriticalPath:
     """The longest path by step time from the start step to ``returned``.
 
-    Pass ``flow`` (from :func:`step_flow`) to avoid rebuilding it. When
-    ``returned`` cannot be reached, the path is empty.
+    Pass ``flow`` (from :func:`step_flow`, with the same ``calendar``) to
+    avoid rebuilding it. ``calendar`` gives the length of a working day (see
+    :func:`duration_days`). When ``returned`` cannot be reached, the path is
+    empty.
     """
     if flow is None:
-        flow = step_flow(proc)
+        flow = step_flow(proc, calendar)
     basis = time_basis(proc)
-    limit = duration_days(proc.time_limit, basis)
+    limit = duration_days(proc.time_limit, basis, calendar)
     start = flow.start
     end = Terminal.RETURNED.value
     empty = CriticalPath((), 0.0, basis, limit)

@@ -6,11 +6,16 @@ accepted and returns all findings at once, each with a stable code (see
 the line and column. The rules never raise on a model-valid procedure: a
 broken reference is a finding, and later rules skip what it would make
 meaningless instead of reporting cascades.
+
+Times in working hours are counted on a calendar's working day (its office
+hours, see :func:`procflow.checks.graph.working_day_hours`): the calendar
+given to :func:`check_procedure`, or the standard Vietnamese calendar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
 from procflow.checks.codes import CODES
@@ -19,8 +24,10 @@ from procflow.checks.graph import (
     Flow,
     critical_path,
     duration_days,
+    standard_calendar,
     step_flow,
     time_basis,
+    working_day_hours,
 )
 from procflow.compiler.compiled import ENGINE_TRIGGERS
 from procflow.definition.model import (
@@ -36,6 +43,9 @@ from procflow.definition.model import (
 )
 from procflow.definition.yamlio import KeyPath, SourceMap
 from procflow.findings import Finding
+
+if TYPE_CHECKING:
+    from procflow.calendar.workcalendar import WorkCalendar
 
 __all__ = ["check_procedure"]
 
@@ -113,22 +123,29 @@ def _outcome_paths(
 
 
 def check_procedure(
-    proc: Procedure, *, file: str | None = None, source_map: SourceMap | None = None
+    proc: Procedure,
+    *,
+    file: str | None = None,
+    source_map: SourceMap | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> list[Finding]:
     """Run every whole-procedure rule on ``proc``; return the findings in file order.
 
     ``file`` and ``source_map`` (from :func:`procflow.definition.loader.load_procedure`)
-    only serve to say where each finding is.
+    only serve to say where each finding is. ``calendar`` is the calendar the
+    procedure's deadlines will be counted on: its office hours make the
+    working day that times in working hours add up to (the standard
+    Vietnamese calendar's, 07:30-11:30 and 13:30-17:00, when None).
     """
     report = _Report(file, source_map)
-    flow = step_flow(proc)
+    flow = step_flow(proc, calendar)
     _check_triggers(proc, report)
     agency_ids = _check_ids(proc, report)
     _check_references(proc, report, agency_ids)
     _check_steps(proc, report, agency_ids)
     _check_flow(proc, report, flow)
-    path = critical_path(proc, flow)
-    _check_time(proc, report, path)
+    path = critical_path(proc, flow, calendar)
+    _check_time(proc, report, path, calendar)
     _check_basis(proc, report)
     return sorted(
         report.findings,
@@ -460,7 +477,21 @@ def _check_flow(proc: Procedure, report: _Report, flow: Flow) -> None:
 # --- time ---------------------------------------------------------------------
 
 
-def _unit_ok(duration: Duration, proc: Procedure) -> str | None:
+def _working_day(calendar: WorkCalendar | None) -> str:
+    """``a working day is 7.5 working hours on the calendar '…' (office hours …)``."""
+    cal = calendar if calendar is not None else standard_calendar()
+    return (
+        f"a working day is {_fmt(working_day_hours(cal))} working hours on the calendar "
+        f"{cal.name!r} (office hours {', '.join(cal.hours.as_strings())})"
+    )
+
+
+def _days(value: float, unit_word: str) -> str:
+    """``1 working day``, ``1.5 working days``."""
+    return f"{_fmt(value)} {unit_word[:-1] if _fmt(value) == '1' else unit_word}"
+
+
+def _unit_ok(duration: Duration, proc: Procedure, calendar: WorkCalendar | None) -> str | None:
     """Why ``duration`` cannot be added to the procedure's total (None if it can)."""
     total = proc.time_limit.unit
     unit = duration.unit
@@ -475,39 +506,69 @@ def _unit_ok(duration: Duration, proc: Procedure) -> str | None:
             "calendar days cannot be added to working time"
         )
     if total is TimeUnit.SAME_DAY:
-        days = duration.in_working_days()
+        days = duration_days(duration, TimeUnit.WORKING_DAYS, calendar)
         if days is not None and days > 1.0 + 1e-9:
             return (
                 f"it is {duration}, but the procedure is settled within the same day "
-                "(1 working day at most)"
+                f"(1 working day at most; {_working_day(calendar)})"
             )
     return None
 
 
 def _total(proc: Procedure, limit: float, unit_word: str) -> str:
-    as_days = f"{_fmt(limit)} {unit_word}"
+    """The statutory total as published, with its value in ``unit_word`` if different."""
+    as_days = _days(limit, unit_word)
     text = str(proc.time_limit)
     return text if text == as_days else f"{text} ({as_days})"
 
 
-def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
+def _in_hours(proc: Procedure, path: CriticalPath) -> bool:
+    """Whether the total or a counted step of ``path`` is in hours (or same day).
+
+    Then the length of a working day decides whether the path fits, and the
+    finding says so, in hours.
+    """
+    if path.unit is not TimeUnit.WORKING_DAYS:
+        return False
+    if proc.time_limit.unit in (TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY):
+        return True
+    for step_id in path.steps:
+        step = proc.step(step_id)
+        if (
+            step.kind is not StepKind.APPLICANT
+            and step.time is not None
+            and step.time.unit is TimeUnit.WORKING_HOURS
+        ):
+            return True
+    return False
+
+
+def _check_time(
+    proc: Procedure, report: _Report, path: CriticalPath, calendar: WorkCalendar | None
+) -> None:
     basis = time_basis(proc)
     unit_word = "working days" if basis is TimeUnit.WORKING_DAYS else "calendar days"
     for index, step in enumerate(proc.steps):
         if step.time is not None and step.kind is not StepKind.APPLICANT:
-            why = _unit_ok(step.time, proc)
+            why = _unit_ok(step.time, proc, calendar)
             if why:
                 report.add(
                     "unit-mismatch",
                     ("steps", index, "time"),
                     f"the time of step {step.id!r} cannot be counted: {why}",
-                    f"write the time in {proc.time_limit.unit.label}, like the total",
+                    f"write the time in {proc.time_limit.unit.label}, like the total"
+                    + (
+                        ", at most one working day"
+                        if proc.time_limit.unit is TimeUnit.SAME_DAY
+                        and step.time.unit is not TimeUnit.CALENDAR_DAYS
+                        else ""
+                    ),
                 )
     shares: list[tuple[int, float]] = []
     for index, agency in enumerate(proc.agencies):
         if agency.share is None:
             continue
-        why = _unit_ok(agency.share, proc)
+        why = _unit_ok(agency.share, proc, calendar)
         if why:
             report.add(
                 "unit-mismatch",
@@ -516,7 +577,7 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
                 f"write the share in {proc.time_limit.unit.label}, like the total",
             )
             continue
-        days = duration_days(agency.share, basis)
+        days = duration_days(agency.share, basis, calendar)
         if days is not None:
             shares.append((index, days))
 
@@ -529,16 +590,53 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
             step = proc.step(step_id)
             if step.time is not None and step.kind is not StepKind.APPLICANT:
                 parts.append(f"{step_id} {step.time}")
+        if _in_hours(proc, path):
+            # The day's length decides: say it, and give the figures in hours.
+            hours = working_day_hours(calendar)
+
+            def hour_count(days: float) -> str:
+                return _fmt(round(days * hours, 6))
+
+            def in_hours(days: float) -> str:
+                return f"{hour_count(days)} working hours"
+
+            if proc.time_limit.unit in (TimeUnit.WORKING_HOURS, TimeUnit.SAME_DAY):
+                taken = f"{in_hours(path.days)}, {hour_count(path.overrun)}"
+                total = str(proc.time_limit)
+                if proc.time_limit.unit is TimeUnit.SAME_DAY:
+                    total += ", that is 1 working day"
+                most = in_hours(limit)
+            else:
+                taken = (
+                    f"{_days(path.days, unit_word)} ({in_hours(path.days)}), "
+                    f"{_fmt(path.overrun)} ({in_hours(path.overrun)})"
+                )
+                total = f"{_total(proc, limit, unit_word)} ({in_hours(limit)})"
+                most = f"{_days(limit, unit_word)} ({in_hours(limit)})"
+            message = (
+                f"the longest path from the start to 'returned' takes {taken} over the "
+                f"statutory total of {total}; {_working_day(calendar)}"
+            )
+            hint = (
+                f"shorten the steps on the critical path so that they add up to at most "
+                f"{most}, {in_hours(path.overrun)} less, counting {_fmt(hours)} working hours "
+                "to the working day as the calendar does; or, if the law allows more time, "
+                "raise time_limit"
+            )
+        else:
+            message = (
+                f"the longest path from the start to 'returned' takes {_fmt(path.days)} "
+                f"{unit_word}, {_fmt(path.overrun)} over the statutory total of "
+                f"{_total(proc, limit, unit_word)}"
+            )
+            hint = "shorten the steps on the critical path so their times fit in the total"
         report.add(
             "time-overrun",
             ("time_limit",),
-            f"the longest path from the start to 'returned' takes {_fmt(path.days)} "
-            f"{unit_word}, {_fmt(path.overrun)} over the statutory total of "
-            f"{_total(proc, limit, unit_word)}; critical path: "
+            f"{message}; critical path: "
             + _chain(list(path.steps))
             + (f" ({_some(parts)})" if parts else ""),
-            "shorten the steps on the critical path so their times fit in the total "
-            f"(working hours count {8:g} to the working day)",
+            hint,
         )
     total_share = sum(days for _, days in shares)
     if shares and total_share > limit + 1e-9:
@@ -556,7 +654,7 @@ def _check_time(proc: Procedure, report: _Report, path: CriticalPath) -> None:
             if step.kind is StepKind.APPLICANT:
                 continue
             spent[step.agency] = spent.get(step.agency, 0.0) + (
-                duration_days(step.time, basis) or 0.0
+                duration_days(step.time, basis, calendar) or 0.0
             )
         for index, days in shares:
             agency = proc.agencies[index]

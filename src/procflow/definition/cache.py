@@ -51,7 +51,11 @@ _DECIDING_MODULES = (
     "procflow.calendar.units",
     "procflow.calendar.units",  # DEFAULT_YEARS, named in duration findings
     "procflow.compiler.compiled",  # ENGINE_TRIGGERS: the trigger names refused
+    # The length of a working day, which the time checks convert hours with.
+    "procflow.calendar.hours",
+    "procflow.calendar.workcalendar",
 )
+_DECIDING_FILES = ("calendar/data/vn.yaml",)  # the standard calendar's office hours
 
 
 @cache
@@ -67,6 +71,11 @@ def code_salt() -> str:
         if source:
             with contextlib.suppress(OSError):
                 digest.update(Path(source).read_bytes())
+    package = Path(__file__).resolve().parents[1]
+    for name in _DECIDING_FILES:
+        digest.update(name.encode())
+        with contextlib.suppress(OSError):
+            digest.update((package / name).read_bytes())
     return digest.hexdigest()[:16]
 
 

@@ -382,11 +382,20 @@ class Duration(_Model):
             )
         return self
 
-    def in_working_days(self, hours_per_day: float = 8.0) -> float | None:
-        """The duration in working days, or None when it is not in working time."""
+    def in_working_days(self, hours_per_day: float | None = None) -> float | None:
+        """The duration in working days, or None when it is not in working time.
+
+        Hours need the length of a working day, which only a calendar knows
+        (``procflow.checks.graph.working_day_hours``): there is no default.
+        """
         if self.unit is TimeUnit.WORKING_DAYS:
             return self.value
         if self.unit is TimeUnit.WORKING_HOURS:
+            if hours_per_day is None:
+                raise ValueError(
+                    "working hours to days needs the calendar's working day "
+                    "(procflow.checks.graph.working_day_hours)"
+                )
             return self.value / hours_per_day
         if self.unit is TimeUnit.SAME_DAY:
             return 1.0
