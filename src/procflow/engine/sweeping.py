@@ -5,6 +5,7 @@ once each however many sweepers run.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from procflow.engine.core import EngineCore, dated_before, log
 from procflow.errors import ConflictError
@@ -22,7 +23,10 @@ class Sweeping(EngineCore):
 
         Safe to run again and again, and from several processes: each alert
         is recorded on the dossier, so it is emitted once; a dossier another
-        worker (or an officer) changed meanwhile is skipped this round.
+        worker (or an officer) changed meanwhile is skipped this round. A
+        deadline already past when the sweep first finds it gets its overdue
+        event only: the warning is superseded (the overdue event's data lists
+        its key under ``supersedes``) and never emitted.
         """
         now = now or self.clock.now()
         emitted: list[Event] = []
@@ -43,18 +47,29 @@ class Sweeping(EngineCore):
                 log.warning("sweep skipped %s: %s", code, early)
                 continue
             proc = self.catalogue.get(rec.procedure_id, rec.procedure_version)
-            for at, key, scope in sorted(self._alerts(rec)):
-                if at > t:
-                    break
-                type_ = EventType.WARNED if key.startswith("warn:") else EventType.OVERDUE
+            due_now = [a for a in sorted(self._alerts(rec)) if a[0] <= t]
+            keys = {key for _, key, _ in due_now}
+            for _, key, scope in due_now:
+                # A sweep that comes after a deadline has passed does not warn
+                # of it first: the overdue event supersedes the warning and
+                # carries its key, so no later sweep gives the warning either.
+                if key.startswith("warn:"):
+                    if "overdue:" + key.removeprefix("warn:") in keys:
+                        continue
+                    type_, superseded = EventType.WARNED, None
+                else:
+                    warn = "warn:" + key.removeprefix("overdue:")
+                    type_, superseded = EventType.OVERDUE, warn if warn in keys else None
                 due = rec.step_due if scope == "step" else rec.due
-                data = {
+                data: dict[str, Any] = {
                     "alert": key,
                     "scope": scope,
                     "due_at": iso(dt_of(due, tz)) if due is not None else None,
                     "state": rec.state,
                     "holder": proc.states[rec.state].agency,
                 }
+                if superseded is not None:
+                    data["supersedes"] = [superseded]
                 try:
                     event, rec = self._write(proc, rec, type_, now, SYSTEM, data)
                 except ConflictError:

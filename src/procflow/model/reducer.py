@@ -157,6 +157,12 @@ def apply_event(rec: Record | None, event: Event, tz: tzinfo) -> Record:
     elif type_ is EventType.FACTS_SET:
         rec.facts.update(data["facts"])
     elif type_ in (EventType.WARNED, EventType.OVERDUE):
+        # An overdue event may stand for the warning of its deadline too (a
+        # sweep that came late); events written before that rule have no
+        # ``supersedes``.
+        superseded = data.get("supersedes")
+        if superseded:
+            rec.alerts.extend(superseded)
         rec.alerts.append(data["alert"])
     elif type_ is EventType.MIGRATED:
         _migrate(rec, at, data)
