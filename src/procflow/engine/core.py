@@ -14,7 +14,8 @@ from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
 from procflow.engine.authority import Act, refusal
 from procflow.engine.clock import Clock, SystemClock
-from procflow.engine.plans import Deadline, Plans
+from procflow.engine.plans import Plans
+from procflow.engine.timing import Deadline, classify_ts, moved_due_ts
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -156,28 +157,10 @@ class EngineCore:
         return ts_of(now), int(delta.total_seconds())
 
     def _classify(self, done: Instant, due: Instant, by_day: bool) -> str:
-        """Early / on time / late (engine.timing.classify) on POSIX seconds."""
-        off = self._offset
-        if off is not None:  # local day numbers with one addition
-            done_day, due_day = (done + off) // 86400, (due + off) // 86400
-        else:
-            ordinal = self.calendar.ordinal_ts
-            done_day, due_day = ordinal(done), ordinal(due)
-        if done_day > due_day or (not by_day and done > due):
-            return "late"
-        if done_day < due_day:
-            return "early"
-        return "on_time"
+        return classify_ts(self.calendar, done, due, by_day)
 
     def _moved_due(self, due: Instant, paused_seconds: float, limit: Deadline) -> Instant:
-        """The due date after a pause (engine.timing.moved_due) on POSIX seconds."""
-        cal = self.calendar
-        if limit.exact_pause:
-            return cal.add_working_seconds_ts(due, paused_seconds)
-        days = int(paused_seconds / cal.day_seconds + 0.5)
-        if days == 0:
-            return due
-        return cal.add_working_days_ts(due, days)
+        return moved_due_ts(self.calendar, due, paused_seconds, limit)
 
     def get(self, code: str) -> Dossier:
         dossier = self.store.get(code)

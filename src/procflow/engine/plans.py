@@ -14,37 +14,15 @@ explains itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo, Transition
-from procflow.definition.model import ClockPolicy, Duration
+from procflow.definition.model import ClockPolicy
 from procflow.engine.authority import ACT_OF_MOVE, Act, roles_for
-from procflow.engine.timing import by_day
+from procflow.engine.timing import Deadline
 from procflow.model.events import EVENT_TYPES, EventType
 
 #: Results that count as "resolved" and are classified early / on time / late.
 RESOLVED = frozenset({"returned", "refused"})
-
-
-@dataclass(frozen=True, slots=True)
-class Deadline:
-    """A duration as the calendar's ``due_ts`` takes it (``value`` an int when whole)."""
-
-    value: int | float
-    unit: str
-    cutoff: time | None
-    by_day: bool
-    """Judged by date (whole days) rather than by instant (engine.timing.by_day)."""
-    exact_pause: bool
-    """A pause moves it by the exact working time (engine.timing.moved_due)."""
-
-    @classmethod
-    def of(cls, d: Duration) -> Deadline:
-        v = d.value
-        value: int | float = int(v) if float(v).is_integer() else v
-        day = by_day(d)
-        exact = not day or d.unit.value == "same_day" or v == 0
-        return cls(value, d.unit.value, d.cutoff, day, exact)
 
 
 @dataclass(frozen=True, slots=True)

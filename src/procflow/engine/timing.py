@@ -15,12 +15,13 @@ Rules, with their standing (see docs/engine.md):
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from dataclasses import dataclass
+from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
 from procflow.definition.model import Duration
-from procflow.model.dossier import Timeliness
+from procflow.model.instant import Instant, dt_of, ts_of
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
@@ -33,23 +34,49 @@ def by_day(duration: Duration) -> bool:
     return float(duration.value).is_integer()
 
 
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """A duration as the calendar's ``due_ts`` takes it (``value`` an int when whole),
+    with the two rules that depend on it worked out once."""
+
+    value: int | float
+    unit: str
+    cutoff: time | None
+    by_day: bool
+    """Judged by date (whole days) rather than by instant (:func:`by_day`)."""
+    exact_pause: bool
+    """A pause moves it by the exact working time (:func:`moved_due_ts`)."""
+
+    @classmethod
+    def of(cls, d: Duration) -> Deadline:
+        v = d.value
+        value: int | float = int(v) if float(v).is_integer() else v
+        day = by_day(d)
+        exact = not day or d.unit is TimeUnit.SAME_DAY or v == 0
+        return cls(value, d.unit.value, d.cutoff, day, exact)
+
+
 def deadline(calendar: WorkCalendar, start: datetime, duration: Duration) -> datetime:
     return calendar.due(start, duration.value, duration.unit, duration.cutoff)
 
 
-def classify(done: datetime, due: datetime, day_precision: bool, tz: tzinfo) -> Timeliness:
-    done_day = done.astimezone(tz).date()
-    due_day = due.astimezone(tz).date()
+def classify_ts(calendar: WorkCalendar, done: Instant, due: Instant, day_precision: bool) -> str:
+    """Early / on time / late of a result at ``done`` against ``due`` (POSIX seconds)."""
+    off = calendar.fixed_offset
+    if off is not None:  # local day numbers with one addition
+        done_day, due_day = (done + off) // 86400, (due + off) // 86400
+    else:
+        done_day, due_day = calendar.ordinal_ts(done), calendar.ordinal_ts(due)
     if done_day > due_day or (not day_precision and done > due):
-        return Timeliness.LATE
+        return "late"
     if done_day < due_day:
-        return Timeliness.EARLY
-    return Timeliness.ON_TIME
+        return "early"
+    return "on_time"
 
 
-def moved_due(
-    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
-) -> datetime:
+def moved_due_ts(
+    calendar: WorkCalendar, due: Instant, paused_seconds: float, limit: Deadline
+) -> Instant:
     """The due date after a pause of ``paused_seconds`` of working time.
 
     For limits of whole days the due date moves by whole working days: the
@@ -59,11 +86,19 @@ def moved_due(
     in fractions of a day, and same-day limits (where the day is the whole
     budget) move by the exact working time.
     """
-    if not by_day(limit) or limit.unit is TimeUnit.SAME_DAY or limit.value == 0:
-        return calendar.add_working_seconds(due, paused_seconds)
+    if limit.exact_pause:
+        return calendar.add_working_seconds_ts(due, paused_seconds)
     days = int(paused_seconds / calendar.day_seconds + 0.5)
     if days == 0:
         return due
-    local = due.astimezone(calendar.tz)
-    moved = calendar.add_working_days(local.date(), days)
-    return local.replace(year=moved.year, month=moved.month, day=moved.day)
+    return calendar.add_working_days_ts(due, days)
+
+
+def moved_due(
+    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
+) -> datetime:
+    """:func:`moved_due_ts` on datetimes (recalculations, procflow.versions)."""
+    zone = due.tzinfo
+    assert zone is not None
+    moved = moved_due_ts(calendar, ts_of(due), paused_seconds, Deadline.of(limit))
+    return dt_of(moved, zone)

@@ -43,15 +43,9 @@ ClockOp = tuple[str, datetime, datetime | None]
 def move_due(
     calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
 ) -> datetime:
-    """The due date after a pause, by the same rule the engine applies when the
-    applicant answers (``procflow.engine.timing.moved_due`` where the engine
-    has it, otherwise the working time added as is)."""
-    rule: Callable[[WorkCalendar, datetime, float, Duration], datetime] | None = getattr(
-        timing, "moved_due", None
-    )
-    if rule is not None:
-        return rule(calendar, due, paused_seconds, limit)
-    return calendar.add_working_seconds(due, paused_seconds)
+    """The due date after a pause, by the rule the engine applies when the
+    applicant answers (:func:`procflow.engine.timing.moved_due`)."""
+    return timing.moved_due(calendar, due, paused_seconds, limit)
 
 
 def fold(calendar: WorkCalendar, ops: Iterable[ClockOp], limit: Duration) -> datetime | None:
