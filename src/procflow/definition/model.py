@@ -598,6 +598,16 @@ class Rules(_Model):
     withdrawal: bool = Field(
         default=True, description="Whether the applicant may withdraw the dossier."
     )
+    pause_rounding: Literal["whole_days", "exact"] = Field(
+        default="whole_days",
+        description=(
+            "How a pause (a supplement request, a payment) moves a time limit of whole "
+            "days: whole_days moves the due date by the paused working time rounded to "
+            "whole working days (half a day or more counts as one) [design]; exact moves "
+            "it by the paused working time itself. Limits in hours, fractions of a day "
+            "and same-day limits always move by the exact time."
+        ),
+    )
     authority: Authority = Field(
         default_factory=Authority,
         description="Which officers of the holding agency may stop, apologise, set facts.",

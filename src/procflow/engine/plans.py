@@ -69,7 +69,7 @@ def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
         pauses=dest.is_applicant and dest.clock is not ClockPolicy.RUN,
         closing=EVENT_TYPES[dest.id] if dest.terminal else None,
         classified=dest.terminal and dest.id in RESOLVED,
-        limit=Deadline.of(proc.procedure.time_limit),
+        limit=Deadline.of_procedure(proc.procedure),
         leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
         entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
     )
@@ -92,7 +92,7 @@ class Plans:
                 continue
             self.moves.setdefault(state, {})[trigger] = plan_of(proc, t)
         self._branches: dict[tuple[str, str, str], MovePlan] = {}
-        self.limit = Deadline.of(proc.procedure.time_limit)
+        self.limit = Deadline.of_procedure(proc.procedure)
         allot = proc.states[proc.initial].allotment
         self.initial_allotment = Deadline.of(allot) if allot is not None else None
 

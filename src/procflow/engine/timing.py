@@ -20,7 +20,7 @@ from datetime import datetime, time
 from typing import TYPE_CHECKING
 
 from procflow.calendar.units import TimeUnit
-from procflow.definition.model import Duration
+from procflow.definition.model import Duration, Procedure
 from procflow.model.instant import Instant, dt_of, ts_of
 
 if TYPE_CHECKING:
@@ -48,15 +48,22 @@ class Deadline:
     """A pause moves it by the exact working time (:func:`moved_due_ts`)."""
 
     @classmethod
-    def of(cls, d: Duration) -> Deadline:
+    def of(cls, d: Duration, pause_rounding: str = "whole_days") -> Deadline:
+        """``d`` ready for the calendar; ``pause_rounding`` is the procedure's
+        ``rules.pause_rounding`` (what a pause does to a limit of whole days)."""
         v = d.value
         value: int | float = int(v) if float(v).is_integer() else v
         day = by_day(d)
-        exact = not day or d.unit is TimeUnit.SAME_DAY or v == 0
+        exact = not day or d.unit is TimeUnit.SAME_DAY or v == 0 or pause_rounding == "exact"
         return cls(value, d.unit.value, d.cutoff, day, exact)
 
+    @classmethod
+    def of_procedure(cls, procedure: Procedure) -> Deadline:
+        """The procedure's statutory time limit, with its pause rule."""
+        return cls.of(procedure.time_limit, procedure.rules.pause_rounding)
 
-def deadline(calendar: WorkCalendar, start: datetime, duration: Duration) -> datetime:
+
+def deadline(calendar: WorkCalendar, start: datetime, duration: Duration | Deadline) -> datetime:
     return calendar.due(start, duration.value, duration.unit, duration.cutoff)
 
 
@@ -84,7 +91,8 @@ def moved_due_ts(
     as one) [design]. Otherwise a twenty-minute pause would push a 17:00
     deadline to the next morning and change the due *date*. Limits in hours,
     in fractions of a day, and same-day limits (where the day is the whole
-    budget) move by the exact working time.
+    budget) move by the exact working time, and so does every limit of a
+    procedure whose ``rules.pause_rounding`` is ``exact``.
     """
     if limit.exact_pause:
         return calendar.add_working_seconds_ts(due, paused_seconds)
@@ -95,10 +103,11 @@ def moved_due_ts(
 
 
 def moved_due(
-    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
+    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration | Deadline
 ) -> datetime:
     """:func:`moved_due_ts` on datetimes (recalculations, procflow.versions)."""
     zone = due.tzinfo
     assert zone is not None
-    moved = moved_due_ts(calendar, ts_of(due), paused_seconds, Deadline.of(limit))
+    rule = limit if isinstance(limit, Deadline) else Deadline.of(limit)
+    moved = moved_due_ts(calendar, ts_of(due), paused_seconds, rule)
     return dt_of(moved, zone)

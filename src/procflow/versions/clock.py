@@ -38,17 +38,20 @@ __all__ = ["ClockOp", "fold", "move_due", "recompute_due"]
 
 #: ("start", at, None) | ("restart", at, None) | ("pause", start, end)
 ClockOp = tuple[str, datetime, datetime | None]
+Limit = Duration | timing.Deadline
+"""A time limit: a Duration, or a Deadline carrying the procedure's pause rule
+(:meth:`procflow.engine.timing.Deadline.of_procedure`)."""
 
 
 def move_due(
-    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Duration
+    calendar: WorkCalendar, due: datetime, paused_seconds: float, limit: Limit
 ) -> datetime:
     """The due date after a pause, by the rule the engine applies when the
     applicant answers (:func:`procflow.engine.timing.moved_due`)."""
     return timing.moved_due(calendar, due, paused_seconds, limit)
 
 
-def fold(calendar: WorkCalendar, ops: Iterable[ClockOp], limit: Duration) -> datetime | None:
+def fold(calendar: WorkCalendar, ops: Iterable[ClockOp], limit: Limit) -> datetime | None:
     """The due date the clock operations ``ops`` give with ``limit``."""
     due: datetime | None = None
     for kind, at, end in ops:
@@ -62,7 +65,7 @@ def fold(calendar: WorkCalendar, ops: Iterable[ClockOp], limit: Duration) -> dat
 def recompute_due(
     calendar: WorkCalendar,
     events: Iterable[Event],
-    limit_of: Callable[[str], Duration],
+    limit_of: Callable[[str], Limit],
     *,
     to_version: tuple[str, bool] | None = None,
 ) -> datetime:
@@ -74,7 +77,7 @@ def recompute_due(
     otherwise the new limit counted from the receipt with the pauses so far.
     """
     due: datetime | None = None
-    limit: Duration | None = None
+    limit: Limit | None = None
     ops: list[ClockOp] = []
     paused_at: datetime | None = None
     for event in events:

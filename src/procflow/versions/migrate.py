@@ -43,7 +43,7 @@ from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
 from procflow.definition.model import ClockPolicy
 from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
-from procflow.engine.timing import deadline
+from procflow.engine.timing import Deadline, deadline
 from procflow.errors import ConflictError, EngineError, UnknownProcedure
 from procflow.findings import Finding, Severity
 from procflow.versions.clock import recompute_due
@@ -381,7 +381,7 @@ def _plan(
     if not mapping.keep_due(d.state):
 
         def limit_of(version: str) -> Any:
-            return engine.catalogue.get(d.procedure_id, version).procedure.time_limit
+            return Deadline.of_procedure(engine.catalogue.get(d.procedure_id, version).procedure)
 
         due = recompute_due(
             cal, engine.store.events(d.code), limit_of, to_version=(new.version, False)

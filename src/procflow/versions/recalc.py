@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from procflow.definition.model import Duration
 from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
-from procflow.engine.timing import deadline
+from procflow.engine.timing import Deadline, deadline
 from procflow.errors import ConflictError, ProcflowError
 from procflow.versions.clock import recompute_due
 
@@ -140,8 +140,8 @@ class RecalcReport:
 
 
 def _limit_of(engine: Engine, procedure_id: str) -> Any:
-    def limit_of(version: str) -> Duration:
-        return engine.catalogue.get(procedure_id, version).procedure.time_limit
+    def limit_of(version: str) -> Deadline:
+        return Deadline.of_procedure(engine.catalogue.get(procedure_id, version).procedure)
 
     return limit_of
 
