@@ -12,7 +12,7 @@ from procflow.compiler.compiled import (
     StateInfo,
     Transition,
 )
-from procflow.definition.model import ClockPolicy, Procedure, Terminal
+from procflow.definition.model import ClockPolicy, PauseReason, Procedure, StepKind, Terminal
 from procflow.errors import DefinitionError
 from procflow.findings import Finding, Severity
 
@@ -46,6 +46,11 @@ def compile_procedure(procedure: Procedure, *, check: bool = True) -> CompiledPr
             clock=step.clock_policy,
             allotment=step.time,
             to_agency=step.to_agency,
+            pause_reason=(
+                (step.pause_reason or PauseReason.SUPPLEMENT).value
+                if step.kind is StepKind.APPLICANT
+                else None
+            ),
         )
     for end in TERMINAL_IDS:
         states[end] = StateInfo(

@@ -61,6 +61,8 @@ class StateInfo:
     allotment: Duration | None
     to_agency: str | None = None
     terminal: bool = False
+    pause_reason: str | None = None
+    """Applicant steps: why the clock stops there (PauseReason's value)."""
 
     @property
     def is_applicant(self) -> bool:

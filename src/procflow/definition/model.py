@@ -241,6 +241,25 @@ class ClockPolicy(enum.StrEnum):
     """The clock starts again from zero when the applicant responds."""
 
 
+class PauseReason(enum.StrEnum):
+    """Why the statutory clock stops at an applicant step: the time that does
+    not count, by the reason the law gives for it (Decree 101/2024/NĐ-CP,
+    Art. 22 lists such intervals for land procedures [recalled]; the general
+    one-stop rules name the supplement request). Reports count and sum each
+    reason separately."""
+
+    SUPPLEMENT = "supplement"
+    """The applicant supplements or corrects the dossier (bổ sung, hoàn thiện hồ sơ)."""
+    FINANCIAL_OBLIGATIONS = "financial_obligations"
+    """The applicant pays taxes, fees and charges (thực hiện nghĩa vụ tài chính)."""
+    EXPERT_ASSESSMENT = "expert_assessment"
+    """Expert assessment or appraisal outside the agencies (giám định, trưng cầu giám định)."""
+    VERIFICATION = "verification"
+    """Verification or a site inspection (xác minh, kiểm tra thực địa)."""
+    VIOLATION = "violation"
+    """A violation is being handled (xem xét, xử lý vi phạm)."""
+
+
 class AgencyLevel(enum.StrEnum):
     COMMUNE = "commune"
     DISTRICT = "district"
@@ -510,6 +529,13 @@ class Step(_Model):
     clock: ClockPolicy | None = Field(
         default=None,
         description="run | pause | restart. Default: pause for applicant steps, run otherwise.",
+    )
+    pause_reason: PauseReason | None = Field(
+        default=None,
+        description=(
+            "Applicant steps: why the clock stops there (supplement, financial_obligations, "
+            "expert_assessment, verification, violation). Default: supplement."
+        ),
     )
     outcomes: dict[TriggerName, Outcome | list[Outcome]] = Field(
         default_factory=dict, description="trigger: next step (or end)."

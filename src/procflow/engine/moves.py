@@ -193,9 +193,15 @@ class Moves(EngineCore):
         supplement: bool | None = None
         asked: list[str] | None = None
         paused_at: Instant | None = None
+        reason: str | None = None
         if plan.enters_applicant:
-            self._check_supplement_rule(proc, rec, dest)
-            supplement = True
+            # Why the clock stops: a supplement request is one reason among
+            # others (paying taxes, an expert assessment...), and only it
+            # counts against rules.max_supplement_requests.
+            reason = dest.pause_reason or "supplement"
+            if reason == "supplement":
+                self._check_supplement_rule(proc, rec, dest)
+                supplement = True
             asked = list(missing) if missing else None
             if plan.pauses:
                 type_ = EventType.PAUSED
@@ -232,6 +238,7 @@ class Moves(EngineCore):
             outcome,
             timeliness,
             next_due,
+            reason,
         ]
         entry = Entry(
             rec.code, rec.version + 1, type_, t, offset, actor, "T", payload, rec.last_hash

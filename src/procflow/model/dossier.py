@@ -228,6 +228,10 @@ class Dossier:
     updated_at: datetime | None = None
     """The instant of the last event: no later event may be dated before it.
     None in states stored by procflow before it was kept (0.1 databases)."""
+    pauses: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per reason the clock stopped for (``PauseReason``: supplement,
+    financial_obligations, ...): ``{"count": n, "seconds": working seconds}``.
+    ``supplements`` counts the supplement requests alone."""
 
     @property
     def is_open(self) -> bool:
@@ -285,6 +289,7 @@ class Dossier:
             self.version,
             self.last_hash,
             self.updated_at,
+            {k: dict(v) for k, v in self.pauses.items()},
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -313,6 +318,7 @@ class Dossier:
             "version": self.version,
             "last_hash": self.last_hash,
             "updated_at": _iso(self.updated_at),
+            "pauses": {k: dict(v) for k, v in self.pauses.items()},
         }
 
     @classmethod
@@ -344,6 +350,7 @@ class Dossier:
             version=d["version"],
             last_hash=d["last_hash"],
             updated_at=_dt(d.get("updated_at")),
+            pauses={k: dict(v) for k, v in (d.get("pauses") or {}).items()},
         )
 
 

@@ -61,6 +61,7 @@ TRANSITION = (
     "outcome",
     "timeliness",
     "step_due_at",
+    "pause_reason",
 )
 """The fields of a transition payload, in order (``"T"``). Instants
 (``due_at``, ``paused_at``, ``step_due_at``) are POSIX seconds in memory and
@@ -82,7 +83,7 @@ RECEIPT = (
 """The fields of a receipt payload, in order (``"R"``)."""
 
 T_DUE, T_PAUSED_S, T_SUPPLEMENT, T_MISSING, T_PAUSED_AT = 9, 10, 11, 12, 13
-T_OUTCOME, T_TIMELINESS, T_STEP_DUE = 14, 15, 16
+T_OUTCOME, T_TIMELINESS, T_STEP_DUE, T_PAUSE_REASON = 14, 15, 16, 17
 R_DUE, R_STEP_DUE = 5, 6
 
 _TRANSITION_TYPES = frozenset(
@@ -158,6 +159,8 @@ def transition_data(p: list[Any] | tuple[Any, ...], zone: tzinfo) -> dict[str, A
         data["timeliness"] = p[T_TIMELINESS]
     if p[T_STEP_DUE] is not None:
         data["step_due_at"] = _text(p[T_STEP_DUE], zone)
+    if len(p) > T_PAUSE_REASON and p[T_PAUSE_REASON] is not None:
+        data["pause_reason"] = p[T_PAUSE_REASON]
     return data
 
 
@@ -207,6 +210,7 @@ def _typed(type_: str, data: dict[str, Any]) -> tuple[str, list[Any]] | None:
                 data.get("outcome"),
                 data.get("timeliness"),
                 _ts_from_text(data.get("step_due_at")),
+                data.get("pause_reason"),
             ]
             return "T", p
         if type_ == "received":

@@ -62,8 +62,10 @@ class Record:
         "is_open",
         "last_hash",
         "outcome",
+        "pause_reason",
         "paused",
         "paused_seconds",
+        "pauses",
         "procedure_id",
         "procedure_version",
         "received",
@@ -102,6 +104,9 @@ class Record:
     last_hash: bytes
     updated: Instant | None
     tz: tzinfo
+    pauses: dict[str, dict[str, float]]
+    pause_reason: str | None
+    """Why the clock is stopped now (None while it runs)."""
 
     def __init__(
         self,
@@ -141,6 +146,8 @@ class Record:
         self.last_hash = b""
         self.updated = None
         self.tz = tz
+        self.pauses = {}
+        self.pause_reason = None
 
     @property
     def appointment(self) -> Instant:
@@ -161,6 +168,7 @@ class Record:
         new.appointments = list(self.appointments)
         new.visits = [list(v) for v in self.visits]
         new.alerts = list(self.alerts)
+        new.pauses = {k: dict(v) for k, v in self.pauses.items()}
         return new
 
     # --- to and from the public form ---------------------------------------------------
@@ -214,6 +222,7 @@ class Record:
             self.version,
             self.last_hash.hex(),
             dt_or_none(self.updated, tz),
+            {k: dict(v) for k, v in self.pauses.items()},
         )
 
     @classmethod
@@ -264,6 +273,9 @@ class Record:
         rec.version = d.version
         rec.last_hash = bytes.fromhex(d.last_hash)
         rec.updated = ts_or_none(d.updated_at)
+        rec.pauses = {k: dict(v) for k, v in d.pauses.items()}
+        if d.paused_at is not None:  # the pause it is in: the reason counted last
+            rec.pause_reason = next(reversed(d.pauses), "supplement")
         return rec
 
 
@@ -343,4 +355,5 @@ def record_dict(rec: Record) -> dict[str, Any]:
         "version": rec.version,
         "last_hash": rec.last_hash.hex(),
         "updated_at": _text_or_none(rec.updated, tz),
+        "pauses": rec.pauses,
     }

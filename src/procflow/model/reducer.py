@@ -22,6 +22,7 @@ from procflow.model.encoding import (
     R_STEP_DUE,
     T_DUE,
     T_OUTCOME,
+    T_PAUSE_REASON,
     T_PAUSED_AT,
     T_PAUSED_S,
     T_STEP_DUE,
@@ -64,6 +65,16 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     visit[10] = p[6]
     visit[11] = p[7]
 
+    if p[T_PAUSED_S] and rec.pause_reason is not None:  # the pause that ends here
+        _count(rec, rec.pause_reason, 0, p[T_PAUSED_S])
+    rec.pause_reason = None
+    reason = p[T_PAUSE_REASON] if len(p) > T_PAUSE_REASON else None
+    if reason is None and p[T_SUPPLEMENT]:
+        reason = "supplement"  # events written before reasons were recorded
+    if reason is not None:
+        _count(rec, reason, 1, 0.0)
+        if p[T_PAUSED_AT] is not None:
+            rec.pause_reason = reason
     due = p[T_DUE]
     if due is not None:
         if due != rec.due and due > rec.appointment:
@@ -89,6 +100,14 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
         rec.visits.append(new_visit(to, p[3], at, step_due))
+
+
+def _count(rec: Record, reason: str, n: int, seconds: float) -> None:
+    acc = rec.pauses.get(reason)
+    if acc is None:
+        acc = rec.pauses[reason] = {"count": 0, "seconds": 0.0}
+    acc["count"] += n
+    acc["seconds"] += seconds
 
 
 def _payload_receipt(data: dict[str, Any]) -> list[Any]:
@@ -125,6 +144,7 @@ def _payload_transition(data: dict[str, Any]) -> list[Any]:
         data.get("outcome"),
         data.get("timeliness") or None,
         _ts(data.get("step_due_at")),
+        data.get("pause_reason"),
     ]
 
 

@@ -57,6 +57,9 @@ class Counts:
     within_time: int = 0
     overdue: int = 0
     paused: int = 0
+    pauses: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Per reason the clock stopped for (supplement, financial_obligations,
+    ...): how many times, and the working hours it stood still."""
 
     @property
     def resolved(self) -> int:
@@ -103,12 +106,20 @@ class Counts:
             return
         if d["supplements"]:
             self.supplemented += 1
+        self._add_pauses(d)
         # Appointments after the first are apologies, except those a calendar
         # recalculation added (they carry a kind).
         if any(not a.get("kind") for a in d["appointments"][1:]):
             self.apologised += 1
 
+    def _add_pauses(self, d: dict[str, Any]) -> None:
+        for reason, acc in (d.get("pauses") or {}).items():
+            mine = self.pauses.setdefault(reason, {"count": 0, "hours": 0.0})
+            mine["count"] += acc["count"]
+            mine["hours"] = round(mine["hours"] + acc["seconds"] / 3600, 4)
+
     def add_open(self, d: dict[str, Any], overdue: bool, paused: bool) -> None:
+        self._add_pauses(d)
         self.in_progress += 1
         if overdue:
             self.overdue += 1
@@ -119,10 +130,17 @@ class Counts:
 
     def merge(self, other: Counts) -> None:
         for f in fields(self):
+            if f.name == "pauses":
+                for reason, acc in other.pauses.items():
+                    mine = self.pauses.setdefault(reason, {"count": 0, "hours": 0.0})
+                    mine["count"] += acc["count"]
+                    mine["hours"] = round(mine["hours"] + acc["hours"], 4)
+                continue
             setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["pauses"] = {k: dict(v) for k, v in sorted(self.pauses.items())}
         out["resolved"] = self.resolved
         out["finished"] = self.finished
         out["rate"] = self.rate
