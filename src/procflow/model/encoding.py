@@ -64,8 +64,9 @@ TRANSITION = (
     "pause_reason",
 )
 """The fields of a transition payload, in order (``"T"``). Instants
-(``due_at``, ``paused_at``, ``step_due_at``) are POSIX seconds in memory and
-whole microseconds in the body; absent fields are null."""
+(``due_at``, ``paused_at``, ``step_due_at``) are POSIX seconds, in memory and
+in the body alike; absent fields are null. ``pause_reason`` was added last:
+a payload of 17 fields (no reason) still reads."""
 
 RECEIPT = (
     "procedure_id",
