@@ -171,20 +171,13 @@ def check_log(store: Store, codes: Iterable[str]) -> list[str]:
     return problems
 
 
-#: The row columns a dossier's log decides (next_alert_at is the sweep's own
-#: schedule; the body is compared as the whole stored state by ``verify``).
-LOGGED_COLUMNS = (
-    "procedure_id",
-    "procedure_version",
-    "state",
-    "status",
-    "desk_agency",
-    "received_at",
-    "due_at",
-    "closed_at",
-    "version",
-    "last_hash",
-)
+def _logged_columns() -> tuple[str, ...]:
+    """The row columns a dossier's log decides: all but the code (the key),
+    the sweep's own schedule (next_alert_at) and the body (``verify``
+    compares the whole stored state already)."""
+    from procflow.store.records import DOSSIER_COLUMNS
+
+    return tuple(c for c in DOSSIER_COLUMNS if c not in ("code", "next_alert_at", "body"))
 
 
 def check_row(store: Store, record: Record) -> list[str]:
@@ -196,7 +189,7 @@ def check_row(store: Store, record: Record) -> list[str]:
     if stored is None:
         return []
     want = dict(zip(DOSSIER_COLUMNS, record_row(record, None), strict=True))
-    wrong = [c for c in LOGGED_COLUMNS if str(stored[c]) != str(want[c])]
+    wrong = [c for c in _logged_columns() if str(stored[c]) != str(want[c])]
     if not wrong:
         return []
     shown = "; ".join(f"{c} is {stored[c]!r}, the log says {want[c]!r}" for c in wrong)

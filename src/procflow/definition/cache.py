@@ -61,12 +61,14 @@ _DECIDING_FILES = ("calendar/data/vn.yaml",)  # the standard calendar's office h
 @cache
 def code_salt() -> str:
     """A hash of the code that decides a load result (computed once per process)."""
-    import importlib
+    import importlib.util
 
     digest = hashlib.sha256(f"procflow-cache-{CACHE_FORMAT}".encode())
     for name in _DECIDING_MODULES:
-        module = importlib.import_module(name)
-        source = getattr(module, "__file__", None)
+        # Located, not imported: the salt must not load the calendar or the
+        # compiler for a command that only reads the cache.
+        spec = importlib.util.find_spec(name)
+        source = spec.origin if spec is not None else None
         digest.update(name.encode())
         if source:
             with contextlib.suppress(OSError):

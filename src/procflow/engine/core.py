@@ -260,17 +260,22 @@ class EngineCore:
         event = make_event(rec.code, rec.version + 1, type_, now, actor, data, rec.last_hash.hex())
         entry = Entry.of_event(event, rec.last_hash)
         after = apply_entry(rec.copy(), entry, self._tz)
-        new = self.store.append_record(rec, entry, rec.version, self._next_alert(after))
+        return event, self._store_entry(rec, entry, self._next_alert(after), event)
+
+    def _store_entry(
+        self, rec: Record, entry: Entry, next_alert: Instant | None, event: Event | None = None
+    ) -> Record:
+        """Store an entry on the record read, then tell the listeners (``event``:
+        the public form, when the act already built it)."""
+        new = self.store.append_record(rec, entry, rec.version, next_alert)
         if self._listeners:
-            self._notify(event, new)
-        return event, new
+            self._notify(event or entry, new)
+        return new
 
     def _commit(self, rec: Record, entry: Entry, next_alert: Instant | None) -> Dossier:
         """Store an entry the engine built; the dossier as it is now, built when read."""
         store = self.store
-        new = store.append_record(rec, entry, rec.version, next_alert)
-        if self._listeners:
-            self._notify(entry, new)
+        new = self._store_entry(rec, entry, next_alert)
         if store is self._records_store or Capability.RECORDS in store.capabilities:
             self._records_store = store
             return snapshot(store, new.code, new.version, self._tz)

@@ -86,11 +86,7 @@ class Moves(EngineCore):
         """:meth:`fire` for procflow's own drivers (the simulator): the record
         the store keeps, after the move, instead of a dossier. Read it, never
         change it; it changes with the next act on the dossier."""
-        rec, entry, next_alert = self._prepare(code, trigger, actor, note, missing, None)
-        new = self.store.append_record(rec, entry, rec.version, next_alert)
-        if self._listeners:
-            self._notify(entry, new)
-        return new
+        return self._store_entry(*self._prepare(code, trigger, actor, note, missing, None))
 
     def _prepare(
         self,

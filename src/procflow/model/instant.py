@@ -35,12 +35,6 @@ def us_of(t: Instant) -> int:
     return round(t * 1_000_000)
 
 
-def ts_of_us(us: int) -> Instant:
-    """POSIX seconds (int on a whole second) of whole microseconds ``us``."""
-    s, r = divmod(us, 1_000_000)
-    return s if not r else us / 1_000_000
-
-
 def dt_of(t: Instant, tz: tzinfo) -> datetime:
     """The aware datetime in ``tz`` of POSIX seconds ``t``, exact to the microsecond."""
     if type(t) is int:

@@ -24,14 +24,12 @@ from typing import TYPE_CHECKING
 
 from procflow.errors import ConflictError, ProcflowError
 from procflow.model.dossier import Dossier
-from procflow.model.encoding import GENESIS_RAW, prev_raw
-from procflow.model.entry import Entry, apply_entry, event_of_body
+from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record
-from procflow.model.reducer import apply_transition
 from procflow.model.storage import Capability
-from procflow.store.memory import HeldDossiers
+from procflow.store.memory import HeldDossiers, log_events
 from procflow.store.records import check_write
 
 if TYPE_CHECKING:
@@ -78,13 +76,7 @@ class SimulationStore(HeldDossiers):
                 f"dossier {code} changed since it was read (expected version "
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
-        if entry.kind == "T":  # apply_entry's usual case, inline
-            apply_transition(stored, entry.at, entry.payload)
-            stored.version = entry.seq
-            stored.updated = entry.at
-            stored.last_hash = entry.hash
-        else:
-            apply_entry(stored, entry, stored.tz)
+        apply_entry(stored, entry, stored.tz)
         self._logs[code].append(entry.body + entry.hash)
         if not stored.is_open:
             self._close(code)
@@ -144,7 +136,7 @@ class SimulationStore(HeldDossiers):
         self.closed_count += 1
         if not self.keep and self.on_close is None:
             return
-        dossier, events = rec.to_dossier(), _events(log, rec.tz)
+        dossier, events = rec.to_dossier(), log_events(log, rec.tz)
         if self.keep:
             self._closed[code] = (dossier, events)
         if self.on_close is not None:
@@ -164,7 +156,7 @@ class SimulationStore(HeldDossiers):
         if closed is not None:
             return list(closed[1])
         rec = self._records.get(code)
-        return _events(self._logs.get(code, []), rec.tz if rec is not None else None)
+        return log_events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
         """Open dossiers, and the closed ones kept, each in receipt order."""
@@ -194,21 +186,6 @@ def _zone(dossier: Dossier) -> tzinfo:
     zone = dossier.received_at.tzinfo
     assert zone is not None
     return zone
-
-
-def _events(log: Sequence[bytes | Event], tz: tzinfo | None) -> list[Event]:
-    """The public events of a log of bodies (``body || hash``) and events."""
-    out: list[Event] = []
-    prev = GENESIS_RAW
-    for item in log:
-        if isinstance(item, Event):
-            out.append(item)
-            prev = prev_raw(item.hash)
-            continue
-        raw, hash_ = item[:-32], item[-32:]
-        out.append(event_of_body(raw, hash_, prev, tz))
-        prev = hash_
-    return out
 
 
 class ResultsWriter:

@@ -22,7 +22,6 @@ from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_bod
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record
-from procflow.model.reducer import apply_transition
 from procflow.store.base import Capability, StoreBase
 from procflow.store.records import check_write, numbering_failed
 
@@ -162,13 +161,7 @@ class MemoryStore(HeldDossiers):
                 f"dossier {code} changed since it was read "
                 f"(expected version {expected_version}); read it again and retry"
             )
-        if entry.kind == "T":  # apply_entry's usual case, inline
-            apply_transition(stored, entry.at, entry.payload)
-            stored.version = entry.seq
-            stored.updated = entry.at
-            stored.last_hash = entry.hash
-        else:
-            apply_entry(stored, entry, stored.tz)
+        apply_entry(stored, entry, stored.tz)
         if self._given:
             self._given.pop(code, None)
         self._logs[code].append(entry.body + entry.hash)
@@ -316,18 +309,7 @@ class MemoryStore(HeldDossiers):
                 prev = hash_
             return out
         rec = self._records.get(code)
-        tz = rec.tz if rec is not None else None
-        events: list[Event] = []
-        prev = GENESIS_RAW
-        for item in self._logs.get(code, ()):
-            if isinstance(item, Event):
-                events.append(item)
-                prev = prev_raw(item.hash)
-                continue
-            raw, hash_ = item[:-32], item[-32:]
-            events.append(event_of_body(raw, hash_, prev, tz))
-            prev = hash_
-        return events
+        return log_events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
         for code, proc in list(self._procedure.items()):
@@ -355,6 +337,22 @@ class MemoryStore(HeldDossiers):
 
     def close(self) -> None:
         pass
+
+
+def log_events(log: list[bytes | Event], tz: tzinfo | None) -> list[Event]:
+    """The public events of a log kept as ``body || hash`` items (the engine's
+    entries) and events given in their public form, oldest first."""
+    out: list[Event] = []
+    prev = GENESIS_RAW
+    for item in log:
+        if isinstance(item, Event):
+            out.append(item)
+            prev = prev_raw(item.hash)
+            continue
+        raw, hash_ = item[:-32], item[-32:]
+        out.append(event_of_body(raw, hash_, prev, tz))
+        prev = hash_
+    return out
 
 
 def _zone(dossier: Dossier) -> tzinfo:
