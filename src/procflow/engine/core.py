@@ -15,7 +15,6 @@ from procflow.compiler import CompiledProcedure, StateInfo
 from procflow.engine.authority import Act, refusal
 from procflow.engine.clock import Clock, SystemClock
 from procflow.engine.plans import Plans
-from procflow.engine.timing import Deadline, classify_ts, moved_due_ts
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -30,7 +29,6 @@ from procflow.model.events import Event, EventType, frozen_event, make_event
 from procflow.model.instant import Instant, dt_of, ts_of
 from procflow.model.record import Record
 from procflow.model.reducer import replay
-from procflow.model.storage import Capability
 from procflow.model.timefmt import iso
 
 if TYPE_CHECKING:
@@ -156,12 +154,6 @@ class EngineCore:
             raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")
         return ts_of(now), int(delta.total_seconds())
 
-    def _classify(self, done: Instant, due: Instant, by_day: bool) -> str:
-        return classify_ts(self.calendar, done, due, by_day)
-
-    def _moved_due(self, due: Instant, paused_seconds: float, limit: Deadline) -> Instant:
-        return moved_due_ts(self.calendar, due, paused_seconds, limit)
-
     def get(self, code: str) -> Dossier:
         dossier = self.store.get(code)
         if dossier is None:
@@ -271,17 +263,6 @@ class EngineCore:
         if self._listeners:
             self._notify(event or entry, new)
         return new
-
-    def _commit(self, rec: Record, entry: Entry, next_alert: Instant | None) -> Dossier:
-        """Store an entry the engine built; the dossier as it is now, built when read."""
-        store = self.store
-        new = self._store_entry(rec, entry, next_alert)
-        if store is self._records_store or Capability.RECORDS in store.capabilities:
-            self._records_store = store
-            return snapshot(store, new.code, new.version, self._tz)
-        # A store that may let the dossier go (the simulator's) or that other
-        # writers share: the state as written, now.
-        return new.to_dossier()
 
     def _alerts(self, rec: Record) -> list[tuple[Instant, str, str]]:
         """Pending (instant, key, kind) alerts of an open, running dossier."""

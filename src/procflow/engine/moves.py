@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
-from procflow.engine.core import EngineCore, dated_before
-from procflow.engine.plans import MovePlan
+from procflow.engine.core import EngineCore, dated_before, snapshot
+from procflow.engine.plans import MovePlan, Plans
+from procflow.engine.timing import classify_ts, moved_due_ts
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -24,6 +25,9 @@ from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import EventType
 from procflow.model.instant import Instant
 from procflow.model.record import Record
+from procflow.model.storage import Capability
+
+_NO_MOVES: dict[str, MovePlan] = {}
 
 
 class Moves(EngineCore):
@@ -69,10 +73,14 @@ class Moves(EngineCore):
         The dossier returned is built when first read (most callers of a
         busy desk never read it).
         """
-        rec, entry, next_alert = self._prepare(
-            code, trigger, actor, note, missing, expected_version
-        )
-        return self._commit(rec, entry, next_alert)
+        new = self._fire(code, trigger, actor, note, missing, expected_version)
+        store = self.store
+        if store is self._records_store or Capability.RECORDS in store.capabilities:
+            self._records_store = store
+            return snapshot(store, code, new.version, self._tz)
+        # A store that may let the dossier go (the simulator's) or that other
+        # writers share: the state as written, now.
+        return new.to_dossier()
 
     def move(
         self,
@@ -86,9 +94,9 @@ class Moves(EngineCore):
         """:meth:`fire` for procflow's own drivers (the simulator): the record
         the store keeps, after the move, instead of a dossier. Read it, never
         change it; it changes with the next act on the dossier."""
-        return self._store_entry(*self._prepare(code, trigger, actor, note, missing, None))
+        return self._fire(code, trigger, actor, note, missing, None)
 
-    def _prepare(
+    def _fire(
         self,
         code: str,
         trigger: str,
@@ -96,15 +104,25 @@ class Moves(EngineCore):
         note: str | None,
         missing: Sequence[str],
         expected_version: int | None,
-    ) -> tuple[Record, Entry, Instant | None]:
-        """The record to act on, the entry the move writes and the sweep's next
-        look after it; every check made, nothing written."""
-        rec = self.store.record(code, self._tz)
+    ) -> Record:
+        """Check, compute, write and tell: the whole of a move, in one function.
+
+        This is the engine's hot path, written out in one piece on purpose:
+        reading the record, finding the compiled move, checking who acts and
+        when, timing the step left and the step entered, building the entry
+        and storing it. Every helper call costs as much as the arithmetic it
+        would hide, and this runs on every transition of every dossier (the
+        lean-core issue's benchmark: ten a dossier). Moves whose destination
+        depends on facts, and anything refused, take :meth:`_general_plan`.
+        """
+        store = self.store
+        rec = store.record(code, self._tz)
         if rec is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
-        if expected_version is not None and rec.version != expected_version:
+        version = rec.version
+        if expected_version is not None and version != expected_version:
             raise ConflictError(
-                f"{code} is at version {rec.version}, not {expected_version}: "
+                f"{code} is at version {version}, not {expected_version}: "
                 "it changed since you read it"
             )
         if not rec.is_open:
@@ -114,76 +132,54 @@ class Moves(EngineCore):
         plans = self._plans.get((rec.procedure_id, rec.procedure_version))
         if plans is None:
             plans = self._plans_of(rec.procedure_id, rec.procedure_version)
-        plan = plans[1].moves.get(rec.state, {}).get(trigger)
+        plan = plans[1].moves.get(rec.state, _NO_MOVES).get(trigger)
         if (
             plan is None
             or plan.act is not Act.MOVE
             or actor.agency != (plan.holder or rec.desk_agency)
             or (plan.roles is not None and actor.role not in plan.roles)
         ):
-            # Branches on facts, withdrawals and stops, refusals, unknown
-            # triggers: the general path, which resolves the branch or says
-            # why not.
-            proc = plans[0]
-            info = proc.states[rec.state]
-            why = self._refusal(proc, rec.desk_agency, code, info, trigger, actor)
-            if why:
-                raise NotPermitted(why)
-            transition = proc.resolve(rec.state, trigger, rec.facts)
-            if transition is None:
-                self._raise_invalid(proc, rec, trigger)
-                raise AssertionError("unreachable")  # pragma: no cover
-            plan = plans[1].plan_for(proc, transition)
+            plan = self._general_plan(plans, rec, trigger, actor)
         now = self.clock.now()
         t, offset = self._instant(now)
-        if t < rec.entered or (rec.updated is not None and t < rec.updated):
+        entered = rec.entered
+        if t < entered or (rec.updated is not None and t < rec.updated):
             raise RuleViolation(f"{dated_before(rec, t, now.tzinfo)}; check the clock, or --at")
-        entry, next_alert = self._move(plans[0], rec, plan, t, offset, actor, note, missing)
-        return rec, entry, next_alert
 
-    def _move(
-        self,
-        proc: CompiledProcedure,
-        rec: Record,
-        plan: MovePlan,
-        t: Instant,
-        offset: int,
-        actor: Actor,
-        note: str | None,
-        missing: Sequence[str],
-    ) -> tuple[Entry, Instant | None]:
-        """The entry a move writes, and the sweep's next look after it: the
-        working time the step left used, late and its timeliness; the clock
-        paused, resumed or restarted; the next step's deadline or the
-        dossier's result and timeliness."""
         cal = self.calendar
         between = cal.working_seconds_between_ts
         dest = plan.dest
+        off = self._offset
+        day_t = (t + off) // 86400 if off is not None else cal.ordinal_ts(t)
 
         # The step being left: how much working time its agency used, and
-        # whether it finished within its own allotment.
-        used = 0.0 if plan.leaves_applicant else between(rec.entered, t)
+        # whether it finished within its own allotment (classify_ts, inline).
+        leaves_applicant = plan.leaves_applicant
+        used = 0.0 if leaves_applicant else between(entered, t)
         late = 0.0
         left: str | None = None
         step_due = rec.step_due
         allot = plan.leaving_allotment
         if step_due is not None and allot is not None:
-            left = self._classify(t, step_due, allot.by_day)
-            if left == "late":
+            due_day = (step_due + off) // 86400 if off is not None else cal.ordinal_ts(step_due)
+            if day_t > due_day or (not allot.by_day and t > step_due):
+                left = "late"
                 late = between(step_due, t)
+            else:
+                left = "early" if day_t < due_day else "on_time"
 
         type_ = plan.type
         due: Instant | None = None
         paused_s: float | None = None
         # Leaving an applicant step: the clock runs again.
-        if plan.leaves_applicant and rec.paused is not None:
+        if leaves_applicant and rec.paused is not None:
             type_ = EventType.RESUMED
             limit = plan.limit
             if plan.restart:
                 due = cal.due_ts(t, limit.value, limit.unit, limit.cutoff)
             else:
                 paused_s = between(rec.paused, t)
-                due = self._moved_due(rec.due, paused_s, limit)
+                due = moved_due_ts(cal, rec.due, paused_s, limit)
 
         # Entering an applicant step: ask the applicant, stop the clock.
         supplement: bool | None = None
@@ -196,7 +192,7 @@ class Moves(EngineCore):
             # counts against rules.max_supplement_requests.
             reason = dest.pause_reason or "supplement"
             if reason == "supplement":
-                self._check_supplement_rule(proc, rec, dest)
+                self._check_supplement_rule(plans[0], rec, dest)
                 supplement = True
             asked = list(missing) if missing else None
             if plan.pauses:
@@ -211,7 +207,7 @@ class Moves(EngineCore):
             type_ = plan.closing
             if plan.classified:
                 statutory = due if due is not None else rec.due
-                timeliness = self._classify(t, statutory, plan.limit.by_day)
+                timeliness = classify_ts(cal, t, statutory, plan.limit.by_day)
         elif plan.entering_allotment is not None:
             a = plan.entering_allotment
             next_due = cal.due_ts(t, a.value, a.unit, a.cutoff)
@@ -236,10 +232,9 @@ class Moves(EngineCore):
             next_due,
             reason,
         ]
-        entry = Entry(
-            rec.code, rec.version + 1, type_, t, offset, actor, "T", payload, rec.last_hash
-        )
+        entry = Entry(code, version + 1, type_, t, offset, actor, "T", payload, rec.last_hash)
         # The sweep's next look, from the state the entry leaves.
+        next_alert: Instant | None
         if outcome is not None or paused_at is not None:
             next_alert = None
         elif rec.alerts:
@@ -247,7 +242,30 @@ class Moves(EngineCore):
         else:
             warn = self._warn_at(due if due is not None else rec.due)
             next_alert = warn if next_due is None or warn <= next_due else next_due
-        return entry, next_alert
+        new = store.append_record(rec, entry, version, next_alert)
+        if self._listeners:
+            self._notify(entry, new)
+        return new
+
+    def _general_plan(
+        self,
+        plans: tuple[CompiledProcedure, Plans],
+        rec: Record,
+        trigger: str,
+        actor: Actor,
+    ) -> MovePlan:
+        """The plan of a move with branches on facts, a withdrawal or a stop;
+        or why the move is refused (NotPermitted, InvalidTrigger)."""
+        proc = plans[0]
+        info = proc.states[rec.state]
+        why = self._refusal(proc, rec.desk_agency, rec.code, info, trigger, actor)
+        if why:
+            raise NotPermitted(why)
+        transition = proc.resolve(rec.state, trigger, rec.facts)
+        if transition is None:
+            self._raise_invalid(proc, rec, trigger)
+            raise AssertionError("unreachable")  # pragma: no cover
+        return plans[1].plan_for(proc, transition)
 
     def _refusal(
         self,
