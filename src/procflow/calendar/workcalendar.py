@@ -1170,7 +1170,21 @@ class WorkCalendar:
         if unit == "same_day" and type(value) is int and close is not None:
             pos = self._same_day_at(i, tod, cutoff)
             return (self._day0 + self._wd_idx[pos]) * 86400 - off + close
-        r = self._due_at(i, tod, value, unit, cutoff)
+        r: int | tuple[int, float] | None
+        if (
+            type(value) is float
+            and unit == "working_days"
+            and 0.0 < value < _BIG
+            and not value.is_integer()
+        ):
+            # part of a day (half a day for a hand-off): _limit_at's work,
+            # without the checks a finite positive float passes anyway
+            try:
+                r = self._add_at(i, tod, value * self._day_seconds)
+            except CalendarError:
+                raise self._limit_error(self._day(i), value, unit) from None
+        else:
+            r = self._due_at(i, tod, value, unit, cutoff)
         if r is None:
             return self._ts_at(i, tod, off)
         if isinstance(r, int):

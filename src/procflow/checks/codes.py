@@ -112,6 +112,29 @@ CODES: dict[str, CodeInfo] = {
         W, "An agency's steps on the critical path exceed its share.", "Fix times or share."
     ),
     "unused-agency": CodeInfo(W, "An agency holds no step.", "Remove it or assign steps."),
+    # --- alerts: warnings and escalation (procflow.checks.rules) ----------------
+    "escalation-unknown-step": CodeInfo(
+        E, "An escalation rule names a step that does not exist.", "Use a step id."
+    ),
+    "escalation-unknown-role": CodeInfo(
+        E,
+        "An escalation rule names a role no step or authority rule uses.",
+        "Use a role the procedure names (a step's role, rules.authority), e.g. leader.",
+    ),
+    "escalation-unknown-move": CodeInfo(
+        E,
+        "An escalation rule fires a move that its steps do not have.",
+        "Name a trigger of every step the rule acts in, or limit the rule with steps:.",
+    ),
+    "escalation-loop": CodeInfo(
+        E,
+        "Escalation moves lead back to a step they leave: a dossier could be moved "
+        "round for ever by the sweep.",
+        "Fire moves that lead forward (e.g. into an apology step without a rule of its own).",
+    ),
+    "warning-without-deadline": CodeInfo(
+        W, "A step has a warning margin but no time allotted.", "Add time: or drop warning:."
+    ),
     "no-default-branch": CodeInfo(
         INFO, "Every branch of a trigger is conditional.", "Add a last unconditional branch."
     ),

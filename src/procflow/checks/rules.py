@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import networkx as nx
+
 from procflow.calendar.units import TimeUnit
 from procflow.checks.codes import CODES
 from procflow.checks.graph import (
@@ -147,6 +149,7 @@ def check_procedure(
     path = critical_path(proc, flow, calendar)
     _check_time(proc, report, path, calendar)
     _check_basis(proc, report)
+    _check_alerts(proc, report)
     return sorted(
         report.findings,
         key=lambda f: (f.line is None, f.line or 0, f.column or 0),
@@ -679,3 +682,86 @@ def _check_basis(proc: Procedure, report: _Report) -> None:
             "add 'legal_basis:' with at least one document, e.g. "
             "'- {number: 63/2024/NĐ-CP, date: 2024-06-10}'",
         )
+
+
+# --- alerts: warnings and escalation ------------------------------------------
+
+
+def _known_roles(proc: Procedure) -> set[str]:
+    """Every role the procedure names: its steps' and its authority rules'."""
+    roles = {s.role for s in proc.steps if s.role}
+    authority = proc.rules.authority
+    for rule in (authority.stop, authority.apologise, authority.set_facts, authority.assign):
+        if isinstance(rule, list):
+            roles.update(rule)
+    return roles
+
+
+def _check_alerts(proc: Procedure, report: _Report) -> None:
+    """Escalation rules name steps, roles and moves that exist, and their moves
+    cannot carry a dossier round a loop; warnings sit on steps with deadlines."""
+    for i, step in enumerate(proc.steps):
+        if step.warning is not None and step.time is None:
+            report.add(
+                "warning-without-deadline",
+                ("steps", i, "warning"),
+                f"step {step.id!r} has warning: {step.warning} but no time: to warn before",
+            )
+    step_ids = {s.id for s in proc.steps}
+    roles = _known_roles(proc)
+    loops = nx.DiGraph()
+    for r, rule in enumerate(proc.alerts.escalate):
+        base: KeyPath = ("alerts", "escalate", r)
+        for j, sid in enumerate(rule.steps or ()):
+            if sid not in step_ids:
+                report.add(
+                    "escalation-unknown-step",
+                    (*base, "steps", j),
+                    f"escalation rule {r} names step {sid!r}, which does not exist",
+                    f"steps are: {_some(sorted(step_ids))}",
+                )
+        named: list[tuple[str, int | None, str]] = [
+            ("notify", j, role) for j, role in enumerate(rule.notify)
+        ]
+        if rule.reassign is not None:
+            named.append(("reassign", None, rule.reassign))
+        for key, k, role in named:
+            if role not in roles:
+                report.add(
+                    "escalation-unknown-role",
+                    (*base, key) if k is None else (*base, key, k),
+                    f"escalation rule {r} names role {role!r}, which no step or "
+                    "authority rule of the procedure uses",
+                    f"roles are: {_some(sorted(roles))}" if roles else None,
+                )
+        if rule.fire is None:
+            continue
+        acting = [
+            s
+            for s in proc.steps
+            if (rule.steps is None or s.id in rule.steps)
+            and (rule.scope != "step" or s.time is not None)
+            and s.kind is not StepKind.APPLICANT  # the clock stops there: no alerts
+        ]
+        lacking = [s.id for s in acting if rule.fire not in s.outcomes]
+        if lacking:
+            report.add(
+                "escalation-unknown-move",
+                (*base, "fire"),
+                f"escalation rule {r} fires {rule.fire!r}, which step(s) "
+                f"{_some(lacking)} do not have",
+            )
+        for s in acting:
+            for trigger, outcome in s.branches():
+                if trigger == rule.fire and outcome.to not in TERMINALS:
+                    loops.add_edge(s.id, outcome.to, rule=r)
+    try:
+        cycle = nx.find_cycle(loops)
+    except nx.NetworkXNoCycle:
+        return
+    names = [edge[0] for edge in cycle] + [cycle[0][0]]
+    report.add(
+        "escalation-loop",
+        ("alerts", "escalate", loops.edges[cycle[0][0], cycle[0][1]]["rule"], "fire"),
+        f"escalation moves lead round a loop: {_chain(names)}",
+    )

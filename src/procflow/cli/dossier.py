@@ -709,6 +709,41 @@ def register(cli: click.Group) -> None:
 
         emit(fmt, result.to_dict(), render)
 
+    @dossier.command("assign")
+    @_with_engine()
+    @click.argument("code", callback=_utf8)
+    @_actor_options
+    @click.option("--officer", default=None, callback=_utf8, help="The officer id to assign it to.")
+    @click.option(
+        "--to-role", "to_role", default=None, callback=_utf8, help="Or a role of the agency."
+    )
+    @click.option("--note", default=None, callback=_utf8)
+    @FORMAT_OPTION
+    def assign(
+        engine: Engine,
+        code: str,
+        actor_id: str,
+        agency: str,
+        role: str | None,
+        officer: str | None,
+        to_role: str | None,
+        note: str | None,
+        fmt: str,
+    ) -> None:
+        """Assign dossier CODE to an officer (or a role) of the agency holding it,
+        or reassign it; with neither --officer nor --to-role, clear the assignment."""
+        result = engine.assign(
+            code, _actor(actor_id, agency, role), officer=officer, role=to_role, note=note
+        )
+
+        def render(console: Console) -> None:
+            who = result.assignee or (
+                f"role {result.assigned_role}" if result.assigned_role else "nobody"
+            )
+            console.print(f"{code}: assigned to [bold]{who}[/] at step {result.state}")
+
+        emit(fmt, result.to_dict(), render)
+
     @dossier.command("apologise")
     @_with_engine()
     @click.argument("code", callback=_utf8)
@@ -880,9 +915,9 @@ def register(cli: click.Group) -> None:
 
         def render(console: Console) -> None:
             for e in events:
-                console.print(
-                    f"{e.code}: {e.type.value} ({e.data['alert']}) held by {e.data['holder']}"
-                )
+                what = e.data.get("alert") or e.data.get("trigger")
+                held = e.data.get("holder") or e.data.get("from")
+                console.print(f"{e.code}: {e.type.value} ({what}) held by {held}")
             console.print(f"{len(events)} event(s)")
             if remaining:
                 count = f"{remaining:,}" if exact else f"{remaining:,} or more"

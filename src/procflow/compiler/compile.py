@@ -51,6 +51,8 @@ def compile_procedure(procedure: Procedure, *, check: bool = True) -> CompiledPr
                 if step.kind is StepKind.APPLICANT
                 else None
             ),
+            warning=step.warning or procedure.alerts.warning,
+            assigned_only=step.assigned_only,
         )
     for end in TERMINAL_IDS:
         states[end] = StateInfo(

@@ -21,6 +21,7 @@ from procflow.definition.model import (
     Procedure,
     StepKind,
     Terminal,
+    WarningMargin,
 )
 
 if TYPE_CHECKING:
@@ -63,6 +64,10 @@ class StateInfo:
     terminal: bool = False
     pause_reason: str | None = None
     """Applicant steps: why the clock stops there (PauseReason's value)."""
+    warning: WarningMargin | None = None
+    """How long before the step's deadline the sweep warns (None: no step warning)."""
+    assigned_only: bool = False
+    """Only the officer the dossier is assigned to may move it out of the step."""
 
     @property
     def is_applicant(self) -> bool:

@@ -25,6 +25,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationError,
     field_validator,
     model_validator,
 )
@@ -505,6 +506,128 @@ class Fee(_Model):
     note: str | None = None
 
 
+_MARGIN_RE = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*%\s*$")
+
+
+class WarningMargin(_Model):
+    """How long before a deadline the sweep warns: working time, or a share of
+    the time allowed.
+
+    Write ``8 working hours``, ``1 working day`` or ``25%`` (a quarter of the
+    step's allotment, or of the statutory time limit for the dossier's own
+    deadline, measured in working time). OpenCPS's ``dueDateNotify`` offers
+    the same three kinds [design: procflow's reading of that practice].
+    """
+
+    value: float = Field(ge=0, description="How many working hours or days, or a percentage.")
+    unit: Literal["working_hours", "working_days", "percent"] = Field(
+        description="working_hours | working_days | percent (of the time allowed)"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        match = _MARGIN_RE.match(value)
+        if match:
+            return {"value": float(match["value"]), "unit": "percent"}
+        try:
+            d = Duration.model_validate(value)
+        except ValidationError:
+            d = None
+        if d is None or d.unit not in (TimeUnit.WORKING_HOURS, TimeUnit.WORKING_DAYS):
+            raise ValueError(
+                f"cannot read {value!r} as a warning margin; write e.g. '8 working hours', "
+                "'1 working day' or '25%'"
+            )
+        return {"value": d.value, "unit": d.unit.value}
+
+    @model_validator(mode="after")
+    def _check(self) -> WarningMargin:
+        if self.unit == "percent" and self.value > 100:
+            raise ValueError(f"a warning margin of {self.value:g}% is more than the whole time")
+        limit = MAX_DURATION[TimeUnit(self.unit)] if self.unit != "percent" else None
+        if limit is not None and self.value > limit:
+            raise FieldProblem(_too_long(self.value, TimeUnit(self.unit), "a warning margin"))
+        return self
+
+    def __str__(self) -> str:
+        value = int(self.value) if float(self.value).is_integer() else self.value
+        if self.unit == "percent":
+            return f"{value}%"
+        label = self.unit.replace("_", " ")
+        return f"{value} {label[:-1] if value == 1 else label}"
+
+
+class Escalation(_Model):
+    """What happens, by itself, when a deadline is near or past.
+
+    The sweep carries each rule out once per deadline, as an ``escalated``
+    event (and, for ``fire``, the move itself), whichever of several sweepers
+    gets there first. A rule may do any of the three things it names.
+    """
+
+    alert: Literal["warned", "overdue"] = Field(
+        description=(
+            "warned (the deadline is near) or overdue (it has passed). Not 'on': "
+            "YAML 1.1 readers take the key 'on' for true."
+        )
+    )
+    scope: Literal["step", "dossier", "any"] = Field(
+        default="any",
+        description=(
+            "Whose deadline: the current step's allotment (step), the statutory "
+            "due date (dossier), or either (any)."
+        ),
+    )
+    steps: list[Identifier] | None = Field(
+        default=None, description="Only when the dossier is in one of these steps (default: any)."
+    )
+    notify: list[Identifier] = Field(
+        default_factory=list,
+        description=(
+            "Roles of the agency holding the dossier to notify, e.g. [leader]: the head "
+            "of the agency answers for lateness (the notification goes through the outbox)."
+        ),
+    )
+    reassign: Identifier | None = Field(
+        default=None,
+        description="Assign the dossier to this role of the holding agency (its worklist).",
+    )
+    fire: TriggerName | None = Field(
+        default=None,
+        description=(
+            "A move to fire from the current step, e.g. into an apology step; the "
+            "system fires it for the rule."
+        ),
+    )
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _does_something(self) -> Escalation:
+        if not self.notify and self.reassign is None and self.fire is None:
+            raise ValueError("an escalation rule must notify, reassign or fire something")
+        return self
+
+
+class Alerts(_Model):
+    """Warnings and escalation: when the sweep warns, and what it then does."""
+
+    warning: WarningMargin | None = Field(
+        default=None,
+        description=(
+            "How long before a deadline to warn: '8 working hours', '1 working day' or "
+            "'25%'. Set here, it applies to the dossier's due date and to every step "
+            "with an allotment; unset, the engine's warning_hours applies to the "
+            "dossier's due date only."
+        ),
+    )
+    escalate: list[Escalation] = Field(
+        default_factory=list, description="Rules the sweep carries out on warnings and overdue."
+    )
+
+
 class Step(_Model):
     """One step of the procedure, held by one agency."""
 
@@ -539,6 +662,17 @@ class Step(_Model):
     )
     outcomes: dict[TriggerName, Outcome | list[Outcome]] = Field(
         default_factory=dict, description="trigger: next step (or end)."
+    )
+    warning: WarningMargin | None = Field(
+        default=None,
+        description="This step's warning margin, overriding the procedure's alerts.warning.",
+    )
+    assigned_only: bool = Field(
+        default=False,
+        description=(
+            "Only the officer the dossier is assigned to may move it out of this step "
+            "(assign it first; the agency and role rules still apply)."
+        ),
     )
     note: str | None = None
 
@@ -585,6 +719,13 @@ class Authority(_Model):
     apologise: RoleRule = Field(
         default=["leader"],
         description="Roles that may issue an apology with a new appointment.",
+    )
+    assign: RoleRule = Field(
+        default="any",
+        description=(
+            "Roles that may assign the dossier to an officer of the holding agency, or "
+            "reassign it; 'any' lets an officer take a dossier from the worklist [design]."
+        ),
     )
     set_facts: RoleRule = Field(
         default="step",
@@ -697,6 +838,9 @@ class Procedure(_Model):
     fees: list[Fee] = Field(default_factory=list)
     result: Text | None = Field(default=None, description="What the applicant receives.")
     rules: Rules = Field(default_factory=Rules)
+    alerts: Alerts = Field(
+        default_factory=Alerts, description="Warning margins and escalation rules."
+    )
     notes: str | None = None
 
     @model_validator(mode="after")

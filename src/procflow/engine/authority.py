@@ -12,7 +12,10 @@ agency's officers may take it depends on what the act is:
 * an apology with a new appointment: ``rules.authority.apologise`` (default: the
   head of the agency, who signs Form 4);
 * setting the facts that steer branches: ``rules.authority.set_facts`` (default:
-  whoever may move the dossier out of its step).
+  whoever may move the dossier out of its step);
+* assigning the dossier to one of the agency's officers (or a role), or
+  reassigning it: ``rules.authority.assign`` (default: any officer of the
+  holding agency, so that an officer can take a dossier from the worklist).
 
 The kind of a move comes from the compiled procedure (:class:`MoveKind`), never
 from the trigger's name: the names of the built-in moves are reserved, and even
@@ -36,6 +39,7 @@ class Act(enum.StrEnum):
     STOP = "stop"
     APOLOGISE = "apologise"
     SET_FACTS = "set_facts"
+    ASSIGN = "assign"
 
 
 ACT_OF_MOVE: dict[MoveKind, Act] = {
@@ -52,6 +56,7 @@ def _describe(act: Act, code: str, trigger: str | None) -> str:
         Act.STOP: f"stop processing {code}",
         Act.APOLOGISE: f"apologise for {code}",
         Act.SET_FACTS: f"change facts of {code}",
+        Act.ASSIGN: f"assign {code}",
     }[act]
 
 
@@ -67,6 +72,7 @@ def roles_for(proc: CompiledProcedure, info: StateInfo, act: Act) -> frozenset[s
         Act.STOP: rules.stop,
         Act.APOLOGISE: rules.apologise,
         Act.SET_FACTS: rules.set_facts,
+        Act.ASSIGN: rules.assign,
     }[act]
     if rule == "any":
         return None

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
+from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
 from procflow.engine.clock import Clock, SystemClock
 from procflow.engine.plans import Plans
@@ -64,7 +65,7 @@ class EngineCore:
         self.calendar = calendar
         self.clock: Clock = clock or SystemClock(calendar.tz)
         self.warning_seconds = warning_hours * 3600.0
-        self._warn_cache: dict[Instant, Instant] = {}
+        self._warn_cache: dict[Instant | tuple[Instant, float], Instant] = {}
         self._tz = calendar.tz
         self._offset = calendar.fixed_offset
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
@@ -265,40 +266,103 @@ class EngineCore:
         return new
 
     def _alerts(self, rec: Record) -> list[tuple[Instant, str, str]]:
-        """Pending (instant, key, kind) alerts of an open, running dossier."""
+        """Pending (instant, key, scope) alerts of an open, running dossier.
+
+        The deadlines' warnings and overdue alerts (scope ``dossier`` or
+        ``step``), then the escalation rules owed on alerts already given
+        (scope ``escalation``, key ``escalate:<rule>:<alert key>``, due at
+        the alert's own instant). Each is recorded on the dossier by its key
+        when carried out, so none is carried out twice.
+        """
         if not rec.is_open or rec.paused is not None or rec.version == 0:
             return []
+        proc, plans = self._plans_of(rec.procedure_id, rec.procedure_version)
         due = rec.due
         due_key = dt_of(due, self._tz).isoformat()
         out: list[tuple[Instant, str, str]] = [
-            (self._warn_at(due), f"warn:dossier:{due_key}", "dossier"),
+            (self._dossier_warning(rec, plans), f"warn:dossier:{due_key}", "dossier"),
             (due, f"overdue:dossier:{due_key}", "dossier"),
         ]
-        if rec.step_due is not None:
-            out.append((rec.step_due, f"overdue:step:{rec.state}:{len(rec.visits)}", "step"))
+        step_due = rec.step_due
+        if step_due is not None:
+            where = f"{rec.state}:{len(rec.visits)}"
+            margin = proc.states[rec.state].warning
+            if margin is not None:
+                warn = self._warn_before(step_due, margin, rec.entered, 0.0)
+                out.append((warn, f"warn:step:{where}", "step"))
+            out.append((step_due, f"overdue:step:{where}", "step"))
         done = set(rec.alerts)
-        return [a for a in out if a[1] not in done]
+        pending = [a for a in out if a[1] not in done]
+        if plans.escalations:
+            given = [a for a in out if a[1] in done]
+            for i, rule in enumerate(plans.escalations):
+                for at, key, scope in given:
+                    esc = f"escalate:{i}:{key}"
+                    if esc in done or not _rule_applies(rule, key, scope, rec.state):
+                        continue
+                    if rule.alert == "warned" and "overdue:" + key[5:] in done:
+                        continue  # the deadline has passed: the overdue rules speak
+                    pending.append((at, esc, "escalation"))
+        return pending
 
-    def _warn_at(self, due: Instant) -> Instant:
-        # Cached: most dossiers share their due instant (the close of office
-        # on some day), and this runs on every transition.
+    def _dossier_warning(self, rec: Record, plans: Plans) -> Instant:
+        """When the sweep warns of the statutory due date."""
+        if plans.warning is None:
+            return self._warn_at(rec.due)
+        return self._warn_before(rec.due, plans.warning, rec.received, rec.paused_seconds)
+
+    def _warn_at(self, due: Instant, seconds: float | None = None) -> Instant:
+        """``seconds`` of working time (default: the engine's warning_hours)
+        before ``due``. Cached: most dossiers share their due instant (the
+        close of office on some day), and this runs on every transition."""
+        if seconds is None:
+            seconds = self.warning_seconds
         cache = self._warn_cache
-        hit = cache.get(due)
+        key = due if seconds == self.warning_seconds else (due, seconds)
+        hit = cache.get(key)
         if hit is None:
             if len(cache) >= 4096:
                 cache.clear()
-            hit = cache[due] = self.calendar.subtract_working_seconds_ts(due, self.warning_seconds)
+            hit = cache[key] = self.calendar.subtract_working_seconds_ts(due, seconds)
         return hit
+
+    def _warn_before(
+        self, due: Instant, margin: WarningMargin, start: Instant, paused: float
+    ) -> Instant:
+        """The warning instant of a deadline by a procedure's margin: working
+        hours or days before it, or a share of the working time from ``start``
+        to it (less ``paused``: the time allowed)."""
+        cal = self.calendar
+        if margin.unit == "working_hours":
+            seconds = margin.value * 3600.0
+        elif margin.unit == "working_days":
+            seconds = margin.value * cal.day_seconds
+        else:
+            allowed = max(0.0, cal.working_seconds_between_ts(start, due) - paused)
+            seconds = allowed * margin.value / 100.0
+        return self._warn_at(due, seconds)
 
     def _next_alert(self, rec: Record) -> Instant | None:
         """When ``sweep`` should next look at the dossier (an indexed column)."""
         if not rec.is_open or rec.paused is not None:
             return None
-        if not rec.alerts:  # the usual case: nothing emitted yet
+        if (
+            not rec.alerts
+            and not self._plans_of(rec.procedure_id, rec.procedure_version)[1].alerting
+        ):  # the usual case: nothing emitted yet, the engine's margin
             warn, step = self._warn_at(rec.due), rec.step_due
             return warn if step is None or warn <= step else step
         pending = self._alerts(rec)
         return min(a[0] for a in pending) if pending else None
+
+
+def _rule_applies(rule: Escalation, key: str, scope: str, state: str) -> bool:
+    """Whether escalation ``rule`` acts on the alert ``key`` given in ``state``."""
+    if rule.alert != ("warned" if key.startswith("warn:") else "overdue"):
+        return False
+    if rule.scope != "any" and rule.scope != scope:
+        return False
+    return rule.steps is None or state in rule.steps
 
 
 class _Snapshot(Dossier):

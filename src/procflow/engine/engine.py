@@ -9,6 +9,7 @@ atomic store call, and only then tells the listeners.
 from __future__ import annotations
 
 from procflow.engine.acts import FactsAndApologies
+from procflow.engine.assignment import Assignment
 from procflow.engine.audit import Audit, VerifyReport
 from procflow.engine.control import ControlSlips
 from procflow.engine.core import Listener
@@ -19,13 +20,14 @@ from procflow.engine.sweeping import Sweeping
 __all__ = ["Engine", "Listener", "VerifyReport"]
 
 
-class Engine(Reception, Moves, FactsAndApologies, Sweeping, ControlSlips, Audit):
+class Engine(Reception, FactsAndApologies, Assignment, Sweeping, Moves, ControlSlips, Audit):
     """Run dossiers through compiled procedures.
 
     One class for callers, made of one part per job, each in its own module:
     :mod:`~procflow.engine.core` (state, listeners, reading, writing one
     event), :mod:`~procflow.engine.reception`, :mod:`~procflow.engine.moves`,
     :mod:`~procflow.engine.acts` (facts, apologies),
+    :mod:`~procflow.engine.assignment` (who works on a dossier),
     :mod:`~procflow.engine.sweeping`, :mod:`~procflow.engine.control` (the
     control slip) and :mod:`~procflow.engine.audit` (replay, verify).
 

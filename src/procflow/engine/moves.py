@@ -5,6 +5,7 @@ and left on every step it leaves and enters.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
@@ -104,6 +105,8 @@ class Moves(EngineCore):
         note: str | None,
         missing: Sequence[str],
         expected_version: int | None,
+        at: datetime | None = None,
+        by_rule: bool = False,
     ) -> Record:
         """Check, compute, write and tell: the whole of a move, in one function.
 
@@ -114,6 +117,10 @@ class Moves(EngineCore):
         would hide, and this runs on every transition of every dossier (the
         lean-core issue's benchmark: ten a dossier). Moves whose destination
         depends on facts, and anything refused, take :meth:`_general_plan`.
+
+        ``at`` dates the move (the sweep's instant) instead of the clock;
+        ``by_rule`` is the system firing a move for an escalation rule of the
+        procedure, with no officer's authority to check.
         """
         store = self.store
         rec = store.record(code, self._tz)
@@ -133,14 +140,16 @@ class Moves(EngineCore):
         if plans is None:
             plans = self._plans_of(rec.procedure_id, rec.procedure_version)
         plan = plans[1].moves.get(rec.state, _NO_MOVES).get(trigger)
-        if (
-            plan is None
-            or plan.act is not Act.MOVE
+        if plan is None or (by_rule and plan.act is not Act.MOVE):
+            plan = self._general_plan(plans, rec, trigger, actor, by_rule)
+        elif not by_rule and (
+            plan.act is not Act.MOVE
             or actor.agency != (plan.holder or rec.desk_agency)
             or (plan.roles is not None and actor.role not in plan.roles)
+            or (plan.assigned_only and rec.assignee != actor.id)
         ):
             plan = self._general_plan(plans, rec, trigger, actor)
-        now = self.clock.now()
+        now = self.clock.now() if at is None else at
         t, offset = self._instant(now)
         entered = rec.entered
         if t < entered or (rec.updated is not None and t < rec.updated):
@@ -237,7 +246,7 @@ class Moves(EngineCore):
         next_alert: Instant | None
         if outcome is not None or paused_at is not None:
             next_alert = None
-        elif rec.alerts:
+        elif rec.alerts or plans[1].alerting:
             next_alert = self._next_alert(apply_entry(rec.copy(), entry, self._tz))
         else:
             warn = self._warn_at(due if due is not None else rec.due)
@@ -253,19 +262,31 @@ class Moves(EngineCore):
         rec: Record,
         trigger: str,
         actor: Actor,
+        by_rule: bool = False,
     ) -> MovePlan:
         """The plan of a move with branches on facts, a withdrawal or a stop;
         or why the move is refused (NotPermitted, InvalidTrigger)."""
         proc = plans[0]
         info = proc.states[rec.state]
-        why = self._refusal(proc, rec.desk_agency, rec.code, info, trigger, actor)
+        why = (
+            None
+            if by_rule
+            else self._refusal(proc, rec.desk_agency, rec.code, info, trigger, actor)
+        )
         if why:
             raise NotPermitted(why)
         transition = proc.resolve(rec.state, trigger, rec.facts)
         if transition is None:
             self._raise_invalid(proc, rec, trigger)
             raise AssertionError("unreachable")  # pragma: no cover
-        return plans[1].plan_for(proc, transition)
+        plan = plans[1].plan_for(proc, transition)
+        if plan.assigned_only and rec.assignee != actor.id and not by_rule:
+            who = f"to {rec.assignee}" if rec.assignee else "to no officer yet"
+            raise NotPermitted(
+                f"{rec.code} is assigned {who}; step {rec.state!r} lets only the assigned "
+                f"officer move it (assign it to {actor.id} first: procflow dossier assign)"
+            )
+        return plan
 
     def _refusal(
         self,

@@ -47,6 +47,9 @@ class MovePlan:
     limit: Deadline
     leaving_allotment: Deadline | None
     entering_allotment: Deadline | None
+    assigned_only: bool
+    """Only the officer the dossier is assigned to may fire it (a step move
+    out of a step with ``assigned_only``)."""
 
 
 def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
@@ -72,13 +75,22 @@ def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
         limit=Deadline.of_procedure(proc.procedure),
         leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
         entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
+        assigned_only=info.assigned_only and t.kind is MoveKind.STEP,
     )
 
 
 class Plans:
     """Every plain move of one procedure version, by step and trigger."""
 
-    __slots__ = ("_branches", "initial_allotment", "limit", "moves")
+    __slots__ = (
+        "_branches",
+        "alerting",
+        "escalations",
+        "initial_allotment",
+        "limit",
+        "moves",
+        "warning",
+    )
 
     def __init__(self, proc: CompiledProcedure) -> None:
         self.moves: dict[str, dict[str, MovePlan]] = {}
@@ -95,6 +107,16 @@ class Plans:
         self.limit = Deadline.of_procedure(proc.procedure)
         allot = proc.states[proc.initial].allotment
         self.initial_allotment = Deadline.of(allot) if allot is not None else None
+        alerts = proc.procedure.alerts
+        # The procedure's warning margin (None: the engine's warning_hours).
+        self.warning = alerts.warning
+        self.escalations = tuple(alerts.escalate)
+        # Whether the procedure says anything of its own about alerts.
+        self.alerting = (
+            self.warning is not None
+            or bool(self.escalations)
+            or any(s.warning is not None for s in proc.states.values())
+        )  # if not, the engine's margin for the due date is all there is (the fast path)
 
     def plan_for(self, proc: CompiledProcedure, t: Transition) -> MovePlan:
         """The plan of a resolved branch (moves with facts), made once."""

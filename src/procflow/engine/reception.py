@@ -88,11 +88,14 @@ class Reception(EngineCore):
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
             code = f"{self._scope(desk, t, now)}-{number:05d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
-            return apply_entry(None, entry, tz), entry, next_alert
+            rec = apply_entry(None, entry, tz)
+            # a procedure with its own margins or step warnings: the general rule
+            return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
         rec, entry = self.store.create_numbered_record(self._scope(desk, t, now), make)
         if self._listeners:
             self._notify(entry, rec)
+        appointment = dt_of(due, tz)
         return ReceiptSlip(
             code=rec.code,
             procedure_id=proc.id,

@@ -232,6 +232,12 @@ class Dossier:
     """Per reason the clock stopped for (``PauseReason``: supplement,
     financial_obligations, ...): ``{"count": n, "seconds": working seconds}``.
     ``supplements`` counts the supplement requests alone."""
+    assignee: str | None = None
+    """The officer (id) the dossier is assigned to in its current step, if any.
+    An assignment lasts while the dossier stays in the step: a move clears it."""
+    assigned_role: str | None = None
+    """The role of the holding agency the dossier is assigned to (an escalation
+    rule's ``reassign``, or an assignment by role), if any."""
 
     @property
     def is_open(self) -> bool:
@@ -290,6 +296,8 @@ class Dossier:
             self.last_hash,
             self.updated_at,
             {k: dict(v) for k, v in self.pauses.items()},
+            self.assignee,
+            self.assigned_role,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -319,6 +327,8 @@ class Dossier:
             "last_hash": self.last_hash,
             "updated_at": _iso(self.updated_at),
             "pauses": {k: dict(v) for k, v in self.pauses.items()},
+            "assignee": self.assignee,
+            "assigned_role": self.assigned_role,
         }
 
     @classmethod
@@ -351,6 +361,8 @@ class Dossier:
             last_hash=d["last_hash"],
             updated_at=_dt(d.get("updated_at")),
             pauses={k: dict(v) for k, v in (d.get("pauses") or {}).items()},
+            assignee=d.get("assignee"),
+            assigned_role=d.get("assigned_role"),
         )
 
 

@@ -58,6 +58,12 @@ class EventType(enum.StrEnum):
     """A deadline is near (sweep)."""
     OVERDUE = "overdue"
     """A deadline has passed (sweep)."""
+    ESCALATED = "escalated"
+    """An escalation rule of the procedure acted on a warning or an overdue
+    deadline: notified a role, reassigned the dossier or fired a move (sweep)."""
+    ASSIGNED = "assigned"
+    """The dossier was assigned to an officer (or a role) of the agency holding it,
+    or reassigned; a step may require that only the assigned officer moves it."""
     MIGRATED = "migrated"
     """Moved to another version of its procedure (explicit migration; the clock carries over)."""
     RECALCULATED = "recalculated"

@@ -53,6 +53,8 @@ class Record:
         "alerts",
         "applicant",
         "appointments",
+        "assigned_role",
+        "assignee",
         "closed",
         "code",
         "desk_agency",
@@ -107,6 +109,8 @@ class Record:
     pauses: dict[str, dict[str, float]]
     pause_reason: str | None
     """Why the clock is stopped now (None while it runs)."""
+    assignee: str | None
+    assigned_role: str | None
 
     def __init__(
         self,
@@ -148,6 +152,8 @@ class Record:
         self.tz = tz
         self.pauses = {}
         self.pause_reason = None
+        self.assignee = None
+        self.assigned_role = None
 
     @property
     def appointment(self) -> Instant:
@@ -223,6 +229,8 @@ class Record:
             self.last_hash.hex(),
             dt_or_none(self.updated, tz),
             {k: dict(v) for k, v in self.pauses.items()},
+            self.assignee,
+            self.assigned_role,
         )
 
     @classmethod
@@ -276,6 +284,8 @@ class Record:
         rec.pauses = {k: dict(v) for k, v in d.pauses.items()}
         if d.paused_at is not None:  # the pause it is in: the reason counted last
             rec.pause_reason = next(reversed(d.pauses), "supplement")
+        rec.assignee = d.assignee
+        rec.assigned_role = d.assigned_role
         return rec
 
 
@@ -356,4 +366,6 @@ def record_dict(rec: Record) -> dict[str, Any]:
         "last_hash": rec.last_hash.hex(),
         "updated_at": _text_or_none(rec.updated, tz),
         "pauses": rec.pauses,
+        "assignee": rec.assignee,
+        "assigned_role": rec.assigned_role,
     }

@@ -91,6 +91,8 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     rec.paused = p[T_PAUSED_AT]
     rec.state = to
     rec.entered = at
+    if rec.assignee is not None or rec.assigned_role is not None:
+        rec.assignee = rec.assigned_role = None  # an assignment is to a step
     if p[T_OUTCOME]:
         rec.is_open = False
         rec.outcome = p[T_OUTCOME]
@@ -184,6 +186,14 @@ def apply_event(rec: Record | None, event: Event, tz: tzinfo) -> Record:
         if superseded:
             rec.alerts.extend(superseded)
         rec.alerts.append(data["alert"])
+    elif type_ is EventType.ESCALATED:
+        # Recorded by its key, so that each rule acts once per deadline.
+        rec.alerts.append(data["key"])
+        if data.get("reassign"):
+            rec.assignee, rec.assigned_role = None, data["reassign"]
+    elif type_ is EventType.ASSIGNED:
+        rec.assignee = data.get("officer")
+        rec.assigned_role = data.get("role")
     elif type_ is EventType.MIGRATED:
         _migrate(rec, at, data)
     elif type_ is EventType.RECALCULATED:
