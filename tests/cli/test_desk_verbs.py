@@ -107,6 +107,9 @@ def test_guide_prints_the_supplement_request_and_starts_no_clock(tmp_path: Path)
         "contact_officer": "lan@commune-pc/desk-officer",
         "issued_at": "2026-03-03T08:40:00+07:00",
         "during_processing": False,
+        "form": "02",
+        "form_title": "Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ",
+        "legal_basis": "03/2025/TT-VPCP",
     }
     shown = as_json("dossier", "show", str(db), CODE)
     assert (shown["state"], shown["status"]) == ("guided", "closed")
@@ -137,6 +140,9 @@ def test_refuse_prints_the_refusal_slip(tmp_path: Path) -> None:
         "reason": reason,
         "officer": "lan@commune-pc/desk-officer",
         "issued_at": "2026-03-03T08:40:00+07:00",
+        "form": "03",
+        "form_title": "Phiếu từ chối tiếp nhận giải quyết hồ sơ",
+        "legal_basis": "03/2025/TT-VPCP",
     }
     assert as_json("dossier", "show", str(db), CODE2)["state"] == "refused_at_reception"
 
@@ -171,7 +177,9 @@ def test_apologise_prints_the_apology_with_the_new_appointment(desk: Path) -> No
         "dossier", "apologise", str(desk), CODE, *HOA, "--at", "2026-03-04T10:00",
         "--reason", "chờ kết quả xác minh", "--new-appointment", "2026-03-10T17:00",
     ).stdout  # fmt: skip
-    assert f"Phiếu xin lỗi và hẹn lại ngày trả kết quả — {CODE}" in out
+    # An apology of 2026 is Form 04 of Circular 03/2025/TT-VPCP, renamed there.
+    title = "Văn bản xin lỗi và đề nghị gia hạn thời gian giải quyết"
+    assert f"{title} — {CODE} — Mẫu số 04, Thông tư 03/2025/TT-VPCP" in out
     assert "new appointment: 17:00 10/03/2026 (was 17:00 06/03/2026)" in out
     assert "statutory due date, unchanged: 17:00 06/03/2026" in out
     assert "issued 10:00 04/03/2026 by hoa@commune-pc/leader" in out

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         load_overlay,
         parse_overlay,
     )
+    from procflow.calendar.unconfirmed import UnconfirmedDay
     from procflow.calendar.units import DEFAULT_YEARS, TimeUnit
     from procflow.calendar.workcalendar import (
         DEFAULT_TIMEZONE,
@@ -55,6 +56,7 @@ _HOMES = {
     "load_overlay": "overlay",
     "parse_overlay": "overlay",
     "TimeUnit": "units",
+    "UnconfirmedDay": "unconfirmed",
     "DEFAULT_TIMEZONE": "workcalendar",
     "DEFAULT_YEARS": "units",
     "DayInfo": "workcalendar",
@@ -86,6 +88,7 @@ __all__ = [
     "OverlayFile",
     "SwapEntry",
     "TimeUnit",
+    "UnconfirmedDay",
     "WorkCalendar",
     "load_overlay",
     "national_overlay_path",

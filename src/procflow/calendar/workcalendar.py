@@ -63,6 +63,7 @@ from procflow.calendar.hours import (
     seconds_of,
 )
 from procflow.calendar.overlay import WEEKDAY_NAMES, Overlay, OverlayDay, load_overlay
+from procflow.calendar.unconfirmed import UnconfirmedDay
 from procflow.calendar.units import DEFAULT_YEARS, TimeUnit
 from procflow.errors import CalendarError
 
@@ -73,7 +74,14 @@ if TYPE_CHECKING:
     from procflow.calendar.axis import WorkingAxis
     from procflow.calendar.bulk import BulkCalendar
 
-__all__ = ["DEFAULT_TIMEZONE", "DEFAULT_YEARS", "DayInfo", "WorkCalendar", "national_overlay_path"]
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "DEFAULT_YEARS",
+    "DayInfo",
+    "UnconfirmedDay",
+    "WorkCalendar",
+    "national_overlay_path",
+]
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
 _DEFAULT_WEEKEND = (5, 6)
@@ -390,6 +398,7 @@ class WorkCalendar:
         self._off: int | None = None
         self._off_known = False
         self._bulk: BulkCalendar | None = None
+        self._unconfirmed: tuple[tuple[int, ...], tuple[UnconfirmedDay, ...]] | None = None
         self._day_seconds = self.hours.day_seconds
         self._open_s = self.hours.opening
         self._close_s = self.hours.closing
@@ -666,6 +675,57 @@ class WorkCalendar:
     def overlay_entries(self, year: int | None = None) -> list[OverlayDay]:
         """Every overlay entry (all files, in order), optionally of one year."""
         return [e for o in self.overlays for e in o.days if year is None or e.date.year == year]
+
+    def unconfirmed_between(
+        self, start: date | datetime, end: date | datetime
+    ) -> list[UnconfirmedDay]:
+        """The dates from ``start`` to ``end`` (both included; local dates of
+        aware datetimes) that an unconfirmed overlay entry decides, in date order.
+
+        A deadline counted from ``start`` that falls on ``end`` rests on these
+        days: if a decision is confirmed differently, the deadline moves. Only
+        the entry that decides a date counts (a later overlay confirming or
+        overriding a date removes it from the answer); entries the calendar
+        ignores (``include_unconfirmed=False``) are listed too, with
+        ``applied`` false, since the deadline then rests on the opposite
+        assumption. Empty when ``end`` is before ``start``.
+        """
+        ia, ib = self._index(start), self._index(end)
+        if ib < ia:
+            return []
+        index, days = self._unconfirmed or self._unconfirmed_table()
+        return list(days[bisect_left(index, ia) : bisect_left(index, ib + 1)])
+
+    def _unconfirmed_table(self) -> tuple[tuple[int, ...], tuple[UnconfirmedDay, ...]]:
+        """Day indexes and entries of the unconfirmed entries that decide a date
+        of the range, built on first use (later overlays win, as in ``_build``)."""
+        deciding: dict[int, OverlayDay] = {}
+        for ov in self.overlays:
+            for e in ov.days:
+                i = e.date.toordinal() - self._lo
+                if 0 <= i < self._n:
+                    deciding[i] = e
+        found = sorted(
+            ((i, e) for i, e in deciding.items() if not e.confirmed), key=operator.itemgetter(0)
+        )
+        table = (
+            tuple(i for i, _ in found),
+            tuple(
+                UnconfirmedDay(
+                    e.date,
+                    e.kind,
+                    e.name,
+                    e.source,
+                    e.note,
+                    e.file,
+                    self.include_unconfirmed,
+                    self._working[i],
+                )
+                for i, e in found
+            ),
+        )
+        self._unconfirmed = table
+        return table
 
     # --- instants: the core --------------------------------------------------------
     #

@@ -466,6 +466,24 @@ def _dt(value: datetime | None) -> str:
     return value.strftime("%H:%M %d/%m/%Y") if value else ""
 
 
+def _form(slip: Any) -> str:
+    """`` — Mẫu số 01, Thông tư 03/2025/TT-VPCP``: the form a slip is, by its date."""
+    if slip.legal_basis is None:
+        return ""
+    if slip.form is None:
+        return f" — no prescribed form under Thông tư {slip.legal_basis}"
+    return f" — Mẫu số {slip.form}, Thông tư {slip.legal_basis}"
+
+
+def _unconfirmed(console: Console, days: Iterable[Any]) -> None:
+    """The unconfirmed calendar days a slip's dates rest on, with their source."""
+    days = list(days)
+    if days:
+        console.print("  [yellow]the dates rest on unconfirmed calendar day(s):[/]")
+        for day in days:
+            console.print(f"    - {escape(day.describe())}")
+
+
 def _dossier_table(console: Console, data: dict[str, Any]) -> None:
     table = Table(title=f"Hồ sơ {data['code']}", show_header=False)
     for key in (
@@ -489,6 +507,16 @@ def _dossier_table(console: Console, data: dict[str, Any]) -> None:
         note = why.get(apps[-1].get("kind") or "", " (after apology)" if len(apps) > 1 else "")
         table.add_row("appointment", apps[-1]["due_at"] + note)
     console.print(table)
+
+
+def _stop_notice(console: Console, notice: Any) -> None:
+    """The notice to stop processing of a stopped or withdrawn dossier."""
+    cause = "withdrawn at the applicant's request" if notice.cause == "withdrawn" else "stopped"
+    console.print(f"[bold]Thông báo dừng giải quyết hồ sơ[/] — {notice.code}{_form(notice)}")
+    console.print(f"  {cause} at step {notice.step}, {_dt(notice.issued_at)}")
+    if notice.reason:
+        console.print(f"  reason: {escape(notice.reason)}")
+    console.print(f"  by {escape(notice.signed_by)}")
 
 
 def _facts_text(facts: dict[str, Any]) -> str:
@@ -560,10 +588,13 @@ def register(cli: click.Group) -> None:
             _note_unused_facts(engine, slip.procedure_id, slip.procedure_version, parsed_facts)
 
         def render(console: Console) -> None:
-            console.print(f"[bold]Giấy tiếp nhận hồ sơ và hẹn trả kết quả[/] — {slip.code}")
+            console.print(
+                f"[bold]Giấy tiếp nhận hồ sơ và hẹn trả kết quả[/] — {slip.code}{_form(slip)}"
+            )
             console.print(f"  {escape(slip.procedure_name)} ({slip.time_limit})")
             console.print(f"  received {_dt(slip.received_at)} by {escape(slip.received_by)}")
             console.print(f"  [bold]appointment: {_dt(slip.appointment)}[/]")
+            _unconfirmed(console, slip.unconfirmed_days)
 
         emit(fmt, slip.to_dict(), render)
 
@@ -609,7 +640,9 @@ def register(cli: click.Group) -> None:
         )
 
         def render(console: Console) -> None:
-            console.print(f"[bold]Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ[/] — {slip.code}")
+            console.print(
+                f"[bold]Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ[/] — {slip.code}{_form(slip)}"
+            )
             console.print(f"  {slip.procedure_id}: not received, no clock started; missing:")
             for item in slip.missing:
                 console.print(f"    - {escape(item)}")
@@ -646,7 +679,9 @@ def register(cli: click.Group) -> None:
         )
 
         def render(console: Console) -> None:
-            console.print(f"[bold]Phiếu từ chối tiếp nhận giải quyết hồ sơ[/] — {slip.code}")
+            console.print(
+                f"[bold]Phiếu từ chối tiếp nhận giải quyết hồ sơ[/] — {slip.code}{_form(slip)}"
+            )
             console.print(f"  {slip.procedure_id}: refused at reception")
             console.print(f"  reason: {escape(slip.reason)}")
             console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.officer)}")
@@ -679,7 +714,13 @@ def register(cli: click.Group) -> None:
             code, trigger, _actor(actor_id, agency, role), note=note, missing=missing
         )
         data = result.to_dict()
-        emit(fmt, data, lambda c: c.print(f"{code}: {trigger} -> [bold]{result.state}[/]"))
+
+        def render(console: Console) -> None:
+            console.print(f"{code}: {trigger} -> [bold]{result.state}[/]")
+            if result.outcome in ("stopped", "withdrawn"):
+                _stop_notice(console, engine.stop_notice(code))
+
+        emit(fmt, data, render)
 
     @dossier.command("set-facts")
     @_with_engine()
@@ -792,7 +833,10 @@ def register(cli: click.Group) -> None:
         )
 
         def render(console: Console) -> None:
-            console.print(f"[bold]Phiếu xin lỗi và hẹn lại ngày trả kết quả[/] — {slip.code}")
+            # The form's title follows the circular of the apology's date (Form 04
+            # became a letter of apology and request to extend under 03/2025).
+            title = slip.form_title or "Phiếu xin lỗi và hẹn lại ngày trả kết quả"
+            console.print(f"[bold]{title}[/] — {slip.code}{_form(slip)}")
             console.print(f"  reason: {escape(slip.reason)}")
             console.print(
                 f"  [bold]new appointment: {_dt(slip.new_appointment)}[/] "
@@ -803,6 +847,7 @@ def register(cli: click.Group) -> None:
                 "(the dossier is judged against it)"
             )
             console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.signed_by)}")
+            _unconfirmed(console, slip.unconfirmed_days)
 
         emit(fmt, slip.to_dict(), render)
 
@@ -812,14 +857,18 @@ def register(cli: click.Group) -> None:
     @FORMAT_OPTION
     def show(engine: Engine, code: str, fmt: str) -> None:
         """Show a dossier's state and its processing control slip."""
-        data = engine.get(code).to_dict()
+        dossier = engine.get(code)
+        data = dossier.to_dict()
         slip = engine.control_slip(code)
         data["control_slip"] = slip.to_dict()
         data["available"] = engine.available(code)
+        notice = engine.stop_notice(code) if dossier.outcome in ("stopped", "withdrawn") else None
+        if notice is not None:
+            data["stop_notice"] = notice.to_dict()
 
         def render(console: Console) -> None:
             _dossier_table(console, data)
-            table = Table(title="Phiếu kiểm soát quá trình giải quyết hồ sơ")
+            table = Table(title=f"Phiếu kiểm soát quá trình giải quyết hồ sơ{_form(slip)}")
             for col in (
                 "step",
                 "from",
@@ -847,6 +896,9 @@ def register(cli: click.Group) -> None:
                     f"{r.late_working_hours:g}",
                 )
             console.print(table)
+            _unconfirmed(console, slip.unconfirmed_days)
+            if notice is not None:
+                _stop_notice(console, notice)
             if data["available"]:
                 console.print("possible now: " + ", ".join(data["available"]))
 

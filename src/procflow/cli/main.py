@@ -104,6 +104,10 @@ COMMANDS: dict[str, LazyCommand] = {
         "list the open dossiers whose due dates move and by how much; with --apply, record "
         "the new due dates (the appointment already given stays recorded beside the new one).",
     ),
+    "register": LazyCommand(
+        "procflow.cli.register",
+        "The dossier register (sổ theo dõi hồ sơ) of DB: one row per dossier received.",
+    ),
     "keygen": LazyCommand(
         "procflow.cli.audit",
         "Make an Ed25519 key pair for signing checkpoints: STEM.key and STEM.pub.",

@@ -90,6 +90,7 @@ class FactsAndApologies(EngineCore):
             statutory_due=dossier.due_at,
             issued_at=now,
             signed_by=str(actor),
+            unconfirmed_days=cal.unconfirmed_between(dossier.received_at, new_appointment),
         )
 
 

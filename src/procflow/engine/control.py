@@ -1,15 +1,21 @@
-"""The processing control slip (Form 05; Form 06 under Circular 03/2025): one
-row per stay in a step, and each agency's working time used and late.
+"""Slips built from a dossier's record after the fact: the processing control
+slip (Form 05; Form 06 under Circular 03/2025), one row per stay in a step and
+each agency's working time used and late; and the notice to stop processing
+(Form 05 under Circular 03/2025) of a stopped or withdrawn dossier.
 """
 
 from __future__ import annotations
 
 from procflow.engine.core import EngineCore
-from procflow.model.slips import ControlRow, ControlSlip
+from procflow.errors import RuleViolation
+from procflow.model.events import EventType
+from procflow.model.slips import ControlRow, ControlSlip, StopNotice
+
+_STOPS = {EventType.STOPPED: "stopped", EventType.WITHDRAWN: "withdrawn"}
 
 
 class ControlSlips(EngineCore):
-    """Build the control slip of a dossier."""
+    """Build the control slip and the stop notice of a dossier."""
 
     def control_slip(self, code: str) -> ControlSlip:
         dossier = self.get(code)
@@ -38,6 +44,11 @@ class ControlSlips(EngineCore):
                 acc = per_agency.setdefault(v.agency, {"used_hours": 0.0, "late_hours": 0.0})
                 acc["used_hours"] = round(acc["used_hours"] + v.used_seconds / 3600, 4)
                 acc["late_hours"] = round(acc["late_hours"] + v.late_seconds / 3600, 4)
+        # Every date on the slip (the due date, the appointment, each step's
+        # deadline and hand-over) is counted on the calendar from receipt: the
+        # slip rests on the unconfirmed days up to the latest of them.
+        dated = [dossier.due_at, dossier.appointment]
+        dated.extend(d for v in visits for d in (v.due_at, v.left_at) if d is not None)
         return ControlSlip(
             code=code,
             procedure_id=dossier.procedure_id,
@@ -45,4 +56,36 @@ class ControlSlips(EngineCore):
             due_at=dossier.due_at,
             rows=rows,
             per_agency=per_agency,
+            unconfirmed_days=self.calendar.unconfirmed_between(dossier.received_at, max(dated)),
+        )
+
+    def stop_notice(self, code: str) -> StopNotice:
+        """The notice to stop processing of a stopped or withdrawn dossier
+        (thông báo dừng giải quyết hồ sơ), read from its history: who stopped
+        it, at which step, when and why (the note given with the move).
+
+        Raises :class:`~procflow.errors.RuleViolation` for a dossier that was
+        neither stopped nor withdrawn: it has no such notice.
+        """
+        dossier = self.get(code)
+        events = self.history(code)
+        stop = next((e for e in reversed(events) if e.type in _STOPS), None)
+        if stop is None:
+            state = dossier.outcome or f"open, at step {dossier.state}"
+            raise RuleViolation(
+                f"{code} was neither stopped nor withdrawn ({state}); a notice to stop "
+                "processing is issued only when processing stops: fire 'stop' or 'withdraw' first"
+            )
+        actor = stop.actor
+        return StopNotice(
+            code=code,
+            procedure_id=dossier.procedure_id,
+            cause=_STOPS[stop.type],
+            reason=stop.data.get("note"),
+            step=str(stop.data.get("from", "")),
+            agency=actor.agency if actor is not None else None,
+            applicant=dict(dossier.applicant),
+            received_at=dossier.received_at,
+            issued_at=stop.at,
+            signed_by=str(actor) if actor is not None else "",
         )

@@ -104,9 +104,11 @@ class Reception(EngineCore):
             applicant=dict(applicant or {}),
             documents=docs,
             received_at=now,
-            appointment=dt_of(due, tz),
+            appointment=appointment,
             time_limit=str(proc.procedure.time_limit),
             received_by=str(actor),
+            # the appointment rests on these days (form and circular: by the date)
+            unconfirmed_days=cal.unconfirmed_between(now, appointment),
         )
 
     def _scope(self, desk: str, t: Instant, now: datetime) -> str:

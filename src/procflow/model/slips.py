@@ -2,22 +2,44 @@
 
 Circular 01/2018/TT-VPCP sets the forms (receipt and appointment slip,
 supplement request, refusal, apology and new appointment, processing control
-slip); Circular 03/2025/TT-VPCP renumbers and renames some of them. procflow
-produces their content; printing them on the official template is the
-embedding system's job.
+slip); Circular 03/2025/TT-VPCP renumbers and renames some of them and adds
+the notice to stop processing. procflow produces their content; printing
+them on the official template is the embedding system's job.
+
+Every slip says which form it is: ``form`` (the number, "01"),
+``form_title`` and ``legal_basis`` (the circular), chosen by the slip's own
+date from the table of :mod:`procflow.model.forms` when the slip is made, so
+a slip printed today for a dossier received under the old circular keeps the
+old form. :meth:`_Slip.under` restamps a slip from another table (a
+province's own numbering).
+
+Slips with a due date (the receipt's appointment, the apology's new date, the
+control slip's deadlines) list in ``unconfirmed_days`` the unconfirmed
+calendar entries between receipt and that date, with their source
+(:meth:`procflow.calendar.WorkCalendar.unconfirmed_between`): the date rests
+on them, and may move when they are confirmed or dropped.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, ClassVar, Self
 
+from procflow.calendar.unconfirmed import UnconfirmedDay
 from procflow.model.dossier import Timeliness
+from procflow.model.forms import (
+    FormsTableError,
+    LegalText,
+    SlipKind,
+    form_in_force,
+    legal_date,
+)
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Timeliness):
         return value.value
@@ -29,13 +51,58 @@ def _plain(value: Any) -> Any:
 
 
 class _Slip:
+    """What every slip shares: its form, chosen by its date, and ``to_dict``."""
+
+    FORM_KIND: ClassVar[SlipKind]
+    form: str | None
+    form_title: str | None
+    legal_basis: str | None
+
+    @property
+    def form_date(self) -> datetime:
+        """The instant that decides the slip's form (its issue or receipt)."""
+        issued: datetime = getattr(self, "issued_at")  # noqa: B009 - each slip has it
+        return issued
+
+    def __post_init__(self) -> None:
+        # Stamped from the national table unless the maker gave a legal basis.
+        if self.legal_basis is None:
+            found = form_in_force(self.FORM_KIND, self.form_date)
+            if found is not None:
+                object.__setattr__(self, "form", found.number)
+                object.__setattr__(self, "form_title", found.title_vi)
+                object.__setattr__(self, "legal_basis", found.legal_basis)
+
+    def under(self, table: Sequence[LegalText]) -> Self:
+        """This slip with its form looked up in ``table`` instead of the national
+        table (e.g. a province on another numbering). The table must have a text
+        in force on the slip's date."""
+        found = form_in_force(self.FORM_KIND, self.form_date, table)
+        if found is None:
+            day = legal_date(self.form_date).isoformat()
+            raise FormsTableError(
+                f"the forms table has no legal text in force on {day}, the date of "
+                f"{type(self).__name__} {getattr(self, 'code', '')}; add a text taking effect "
+                "on or before it"
+            )
+        changed: Self = replace(  # type: ignore[type-var]
+            self, form=found.number, form_title=found.title_vi, legal_basis=found.legal_basis
+        )
+        return changed
+
     def to_dict(self) -> dict[str, Any]:
-        return _plain(asdict(self))  # type: ignore[call-overload, no-any-return]
+        data: dict[str, Any] = _plain(asdict(self))  # type: ignore[call-overload]
+        unconfirmed = getattr(self, "unconfirmed_days", None)
+        if unconfirmed is not None:
+            data["unconfirmed_days"] = [u.to_dict() for u in unconfirmed]
+        return data
 
 
 @dataclass(frozen=True)
 class ReceiptSlip(_Slip):
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Circular 01/2018, Form 01)."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01 under both circulars)."""
+
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.RECEIPT
 
     code: str
     procedure_id: str
@@ -47,11 +114,24 @@ class ReceiptSlip(_Slip):
     appointment: datetime
     time_limit: str
     received_by: str
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
+    unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
+    """Unconfirmed calendar entries between receipt and the date promised."""
+
+    @property
+    def form_date(self) -> datetime:
+        return self.received_at
 
 
 @dataclass(frozen=True)
 class SupplementRequest(_Slip):
     """Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ (Form 02): what is missing and why."""
+
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.SUPPLEMENT_REQUEST
 
     code: str
     procedure_id: str
@@ -60,23 +140,37 @@ class SupplementRequest(_Slip):
     contact_officer: str
     issued_at: datetime
     during_processing: bool
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
 
 
 @dataclass(frozen=True)
 class RefusalSlip(_Slip):
     """Phiếu từ chối tiếp nhận giải quyết hồ sơ (Form 03)."""
 
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.REFUSAL
+
     code: str
     procedure_id: str
     reason: str
     officer: str
     issued_at: datetime
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
 
 
 @dataclass(frozen=True)
 class ApologySlip(_Slip):
     """Phiếu xin lỗi và hẹn lại ngày trả kết quả (Form 04; under Circular 03/2025 a
     letter of apology and request to extend the time)."""
+
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.APOLOGY
 
     code: str
     agency: str
@@ -86,6 +180,13 @@ class ApologySlip(_Slip):
     statutory_due: datetime
     issued_at: datetime
     signed_by: str
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
+    unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
+    """Unconfirmed calendar entries between receipt and the new appointment."""
 
 
 @dataclass(frozen=True)
@@ -114,9 +215,54 @@ class ControlSlip(_Slip):
     inter-agency procedure it shows who used the time and who ran over.
     """
 
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.CONTROL_SLIP
+
     code: str
     procedure_id: str
     received_at: datetime
     due_at: datetime
     rows: list[ControlRow] = field(default_factory=list)
     per_agency: dict[str, dict[str, float]] = field(default_factory=dict)
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
+    unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
+    """Unconfirmed calendar entries from receipt to the latest date on the slip
+    (the due date, a step's deadline or hand-over)."""
+
+    @property
+    def form_date(self) -> datetime:
+        """The receipt: the slip is opened then and follows the dossier [design]."""
+        return self.received_at
+
+
+@dataclass(frozen=True)
+class StopNotice(_Slip):
+    """Thông báo dừng giải quyết hồ sơ (Form 05 under Circular 03/2025; no form
+    before it): the dossier is no longer processed, and why.
+
+    ``cause`` is ``stopped`` (the agency stopped processing) or ``withdrawn``
+    (the applicant asked to withdraw the dossier); ``step`` and ``agency`` say
+    where it stood. Built from the dossier's history by
+    :meth:`procflow.engine.Engine.stop_notice`.
+    """
+
+    FORM_KIND: ClassVar[SlipKind] = SlipKind.STOP_NOTICE
+
+    code: str
+    procedure_id: str
+    cause: str
+    reason: str | None
+    step: str
+    agency: str | None
+    applicant: dict[str, Any]
+    received_at: datetime
+    issued_at: datetime
+    signed_by: str
+    form: str | None = None
+    """The form's number ("01"), from the circular in force on the slip's date."""
+    form_title: str | None = None
+    legal_basis: str | None = None
+    """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
