@@ -53,12 +53,14 @@ def test_report_csv(case: Case) -> None:
 
 def test_report_html_is_self_contained(case: Case, tmp_path: Path) -> None:
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(
-        _cli(), ["report", case.url, *PERIOD, "--format", "html", "-o", str(out)]
-    )
+    procedures = str(Path(__file__).resolve().parents[2] / "procedures")
+    html_en = ["--format", "html", "--lang", "en", "--procedures", procedures]
+    result = CliRunner().invoke(_cli(), ["report", case.url, *PERIOD, *html_en, "-o", str(out)])
     assert result.exit_code == 0, result.output
     html = out.read_text("utf-8")
-    assert html.count("<svg") == 4  # rate over time, held, late by agency, time per step
+    # Rate over time, backlog, held, late by agency, time per step; and the
+    # process diagram of each of the case's two procedures.
+    assert html.count("<svg") == 7
     assert "<script" not in html and "http://" not in html.replace(
         'xmlns="http://www.w3.org/2000/svg"', ""
     )

@@ -22,6 +22,7 @@ from procflow.reports.tabular import HEADER, rows
 from procflow.store.url import open_store
 
 if TYPE_CHECKING:
+    from procflow.catalogue import Catalogue
     from procflow.store.base import Store
 
 FORMATS = ("table", "json", "csv", "html")
@@ -220,6 +221,30 @@ def _as_of_simulation(store: Store, query: ReportQuery, db: str) -> ReportQuery:
     return dataclasses.replace(query, as_of=as_of)
 
 
+def _html_catalogue(given: tuple[str, ...]) -> Catalogue | None:
+    """The procedures that name the page's agencies and steps and draw its
+    diagrams: those under ``--procedures``, else ``./procedures``. Loaded
+    before the pass over the database, so a broken procedure file stops the
+    command at once.
+
+    Without either, the page still renders, with ids and no diagram, and a
+    note on standard error says how to get the names: a report of a database
+    is often made away from the procedure files.
+    """
+    from procflow.catalogue import Catalogue
+
+    folders = [Path(p) for p in given] if given else [Path("procedures")]
+    if not given and not folders[0].is_dir():
+        click.echo(
+            "note: no ./procedures folder here, so the page shows agency and procedure ids "
+            "and no process diagram; pass --procedures DIR (the procedure YAML files) for "
+            "their names",
+            err=True,
+        )
+        return None
+    return Catalogue.from_paths(folders)
+
+
 def register(cli: click.Group) -> None:
     @cli.command("report")
     @click.argument("db")
@@ -253,6 +278,21 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
     @click.option(
+        "--lang",
+        type=click.Choice(["vi", "en"]),
+        default="vi",
+        show_default=True,
+        help="Language of the HTML page (Vietnamese or English).",
+    )
+    @click.option(
+        "--procedures",
+        "procedures",
+        multiple=True,
+        type=click.Path(exists=True),
+        help="Procedure file or folder giving the HTML page its agency, procedure and step "
+        "names and its diagrams (repeatable; default ./procedures).",
+    )
+    @click.option(
         "--workers",
         type=click.IntRange(min=1),
         default=None,
@@ -271,6 +311,8 @@ def register(cli: click.Group) -> None:
         calendars: tuple[str, ...],
         points: str,
         fmt: str,
+        lang: str,
+        procedures: tuple[str, ...],
         output: str | None,
         workers: int | None,
     ) -> None:
@@ -311,6 +353,7 @@ def register(cli: click.Group) -> None:
             raise click.BadParameter(str(exc)) from None
         # The output file is checked before the (possibly long) pass over DB,
         # and replaced only once the whole report is written.
+        catalogue = _html_catalogue(procedures) if fmt == "html" else None
         target = output_file(output, newline="") if output else contextlib.nullcontext(sys.stdout)
         with target as stream:
             store = open_store(db, mode="read")
@@ -343,7 +386,19 @@ def register(cli: click.Group) -> None:
                 writer.writerow(HEADER)
                 writer.writerows(rows(result))
             elif fmt == "html":
-                stream.write(render_html(result))
+                from procflow.reports.names import procedures_for_report
+
+                stream.write(
+                    render_html(
+                        result,
+                        lang="en" if lang == "en" else "vi",
+                        procedures=(
+                            procedures_for_report(catalogue, result.as_of.date())
+                            if catalogue is not None
+                            else ()
+                        ),
+                    )
+                )
             elif output:
                 render_table(Console(file=stream, width=160, highlight=False), result)
             else:

@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Literal
 
 from procflow.calendar.units import TimeUnit
-from procflow.definition.model import AgencyLevel, Duration, StepKind, Terminal
+from procflow.definition.model import AgencyLevel, Duration, PauseReason, StepKind, Terminal
 
 __all__ = [
     "LANGS",
@@ -25,6 +25,8 @@ __all__ = [
     "level_text",
     "money_text",
     "number_text",
+    "pause_reason_text",
+    "timeliness_text",
 ]
 
 Lang = Literal["vi", "en"]
@@ -68,6 +70,31 @@ _LEVELS: dict[AgencyLevel, tuple[str, str]] = {
     AgencyLevel.CENTRAL: ("Trung ương", "Central"),
     AgencyLevel.OTHER: ("Khác", "Other"),
 }
+
+
+_TIMELINESS: dict[str, tuple[str, str]] = {
+    "early": ("Trước hạn", "Early"),
+    "on_time": ("Đúng hạn", "On time"),
+    "late": ("Quá hạn", "Late"),
+}
+"""The engine's classification of a dossier or step against its due date
+(procflow.model.dossier.Timeliness), in the words of the one-stop reports."""
+
+_PAUSE_REASONS: dict[str, tuple[str, str]] = {
+    PauseReason.SUPPLEMENT.value: ("Bổ sung, hoàn thiện hồ sơ", "Supplementing the dossier"),
+    PauseReason.FINANCIAL_OBLIGATIONS.value: (
+        "Thực hiện nghĩa vụ tài chính",
+        "Paying taxes, fees and charges",
+    ),
+    PauseReason.EXPERT_ASSESSMENT.value: ("Giám định, trưng cầu giám định", "Expert assessment"),
+    PauseReason.VERIFICATION.value: (
+        "Xác minh, kiểm tra thực địa",
+        "Verification or site inspection",
+    ),
+    PauseReason.VIOLATION.value: ("Xem xét, xử lý vi phạm", "Handling a violation"),
+}
+"""Why the statutory clock stopped (procflow.definition.model.PauseReason, whose
+docstrings give the legal wording and its standing)."""
 
 
 def _pick(pair: tuple[str, str], lang: Lang) -> str:
@@ -139,3 +166,13 @@ def date_text(day: dt.date | None, lang: Lang = "vi") -> str:
     if day is None:
         return ""
     return f"{day:%d/%m/%Y}" if lang == "vi" else day.isoformat()
+
+
+def timeliness_text(value: str, lang: Lang = "vi") -> str:
+    """``on_time`` → ``Đúng hạn`` / ``On time``; an unknown value as it is."""
+    return _pick(_TIMELINESS[value], lang) if value in _TIMELINESS else value
+
+
+def pause_reason_text(value: str, lang: Lang = "vi") -> str:
+    """``financial_obligations`` → ``Thực hiện nghĩa vụ tài chính``; an unknown value as it is."""
+    return _pick(_PAUSE_REASONS[value], lang) if value in _PAUSE_REASONS else value

@@ -14,24 +14,19 @@ autoescaping on, so names from procedure files cannot inject markup.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from procflow.reports.charts import (
-    EARLY,
-    LATE,
-    ON_TIME,
-    Bar,
-    MonthPoint,
-    StepRange,
-    bars_chart,
-    rate_chart,
-    steps_chart,
-)
+from procflow.reports.charts import EARLY, LATE, ON_TIME
 from procflow.reports.report import Report
 
 if TYPE_CHECKING:
     from jinja2 import Environment
+
+    from procflow.contrib.labels import Lang
+    from procflow.definition.model import Procedure
+    from procflow.reports.names import ReportNames
 
 __all__ = ["COLOURS", "render_html"]
 
@@ -43,14 +38,6 @@ CSS custom properties ``--early``, ``--on`` and ``--late``."""
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
 _TEMPLATE = "report.html.j2"
-
-
-def _pct(value: float | None, digits: int = 2) -> str:
-    return "–" if value is None else f"{100 * value:.{digits}f}%"
-
-
-def _hours(seconds: float | None) -> str:
-    return "–" if seconds is None else f"{seconds / 3600:.2f}"
 
 
 def _fmt(value: Any, spec: str) -> str:
@@ -82,8 +69,6 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["pct"] = _pct
-    env.filters["hours"] = _hours
     env.filters["fmt"] = _fmt
     return env
 
@@ -97,101 +82,33 @@ def _colours() -> dict[str, str]:
     return dict(COLOURS)
 
 
-def _context(report: Report, title: str) -> dict[str, Any]:
-    """What the template shows: the report's plain data, its SVG charts, and the
-    few figures the page derives (period, KPIs, bars in working days)."""
-    data = report.to_dict()
-    q = data["query"]
-    rates = data["rates"]
-    t = rates["total"]
-    acc = data["accountability"]
-    bn = data["bottlenecks"]
-    scores = data["scores"]
-    day = acc["day_seconds"]
-
-    kpis = [
-        (
-            "main",
-            "on-time rate",
-            _pct(t["rate"]),
-            f"{t['early'] + t['on_time']} of {t['resolved']} resolved",
-        ),
-        ("", "early", str(t["early"]), _pct(t["early_rate"]) + " of resolved"),
-        ("", "on time", str(t["on_time"]), ""),
-        ("", "late", str(t["late"]), f"{t['apologised']} apologised"),
-        (
-            "",
-            "in progress",
-            str(t["in_progress"]),
-            f"{t['overdue']} overdue at {data['as_of'][:10]}",
-        ),
-        ("", "supplements", str(t["supplemented"]), f"{t['guided']} guided at the desk"),
-        (
-            "",
-            "score",
-            "–" if scores["total"]["percent"] is None else f"{scores['total']['percent']:.1f}%",
-            f"{scores['total']['points']:g} points, rule {scores['rule']['early']:g}/"
-            f"{scores['rule']['on_time']:g}/{scores['rule']['late']:g}",
-        ),
-    ]
-
-    months = [
-        MonthPoint(m, c["early"], c["on_time"], c["late"]) for m, c in rates["by_month"].items()
-    ]
-    agencies = acc["agencies"]
-    agency_bars = [
-        Bar(
-            a["agency"],
-            a["held_seconds"] / day,
-            f"{a['late_days']:.2f} d late in {a['late_steps']} step(s)",
-            reference=a["allotted_seconds"] / day,
-        )
-        for a in agencies
-    ]
-    late_bars = [
-        Bar(a["agency"], a["late_seconds"] / day, f"{a['late_handoffs']} late hand-off(s)")
-        for a in agencies
-    ]
-    step_ranges = [
-        StepRange(
-            f"{s['step']} ({s['agency'] or '-'})",
-            (s["working_median"] or 0) / 3600,
-            (s["working_p90"] or 0) / 3600,
-            (s["working_max"] or 0) / 3600,
-            s["lateness_share"],
-        )
-        for s in bn["steps"][:12]
-    ]
-    return {
-        "title": title,
-        "colours": _colours(),
-        "data": data,
-        "period": f"{q['from'] or 'the beginning'} → {q['to'] or 'now'}",
-        "filters": ", ".join(f"{k} {q[k]}" for k in ("procedure", "agency") if q[k]),
-        "kpis": kpis,
-        "charts": {
-            "rate": rate_chart(months),
-            "held": bars_chart(agency_bars, "d held", "Working days held vs allotted", ON_TIME),
-            "late": bars_chart(late_bars, "d late", "Working days late by agency", LATE),
-            "steps": steps_chart(step_ranges),
-        },
-        "rates": rates,
-        "acc": acc,
-        "bn": bn,
-        "day": day,
-        "rule": scores["rule"],
-        "score_rows": [("all dossiers", scores["total"]), *scores["by_agency"].items()],
-        "generated": data["generated_at"] or "",
-    }
-
-
 def render_html(
-    report: Report, *, title: str = "Báo cáo giải quyết hồ sơ — procflow report"
+    report: Report,
+    *,
+    title: str | None = None,
+    lang: Lang = "vi",
+    procedures: Iterable[Procedure] = (),
+    names: ReportNames | None = None,
 ) -> str:
-    """The report as a complete HTML document.
+    """The report as a complete HTML document in ``lang`` (``vi`` or ``en``).
+
+    ``procedures`` are the procedure definitions the report's dossiers ran
+    under: they give the agencies, procedures and steps their names, and the
+    diagrams that carry each step's time. Without them the page shows ids and
+    no diagram. ``names`` may be given instead, built once for several pages.
+    ``title`` defaults to the report's title in ``lang``.
 
     Raises :class:`jinja2.exceptions.UndefinedError` when the template asks for
     a figure the report does not have: a page with holes in it would be read
     as a page of zeros.
     """
-    return _environment().get_template(_TEMPLATE).render(_context(report, title))
+    from procflow.errors import ProcflowError
+    from procflow.reports.names import ReportNames, report_procedures
+    from procflow.reports.page import page_context
+
+    if lang not in ("vi", "en"):
+        raise ProcflowError(f"report language {lang!r}: choose vi or en")
+    if names is None:
+        names = ReportNames(procedures, lang, prefer=report_procedures(report))
+    context = page_context(report, lang=lang, title=title, names=names, colours=_colours())
+    return _environment().get_template(_TEMPLATE).render(context)

@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from procflow.reports.accountability import AccountabilityBuilder, AccountabilityReport
+from procflow.reports.backlog import BacklogBuilder, BacklogCounters, BacklogReport
 from procflow.reports.bottlenecks import BottlenecksBuilder, BottlenecksReport
+from procflow.reports.dossiers import LateDossiers, LateDossiersBuilder
 from procflow.reports.query import ReportQuery
 from procflow.reports.rates import RECEPTION, RESOLVED, RatesBuilder, RatesReport
 from procflow.reports.scoring import _WORST, DEFAULT_RULE, ScoresBuilder, ScoresReport, ScoringRule
@@ -41,6 +43,8 @@ class _Partial:
     scores: ScoresReport
     read: int
     matched: int
+    late: LateDossiers
+    backlog: BacklogCounters
 
     def merge(self, other: _Partial) -> _Partial:
         for f in fields(self):
@@ -175,6 +179,13 @@ class Report:
     """Of those, the ones that count for at least one figure."""
     generated_at: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    late: LateDossiers = field(default_factory=LateDossiers)
+    """The late and overdue dossiers one by one (the HTML page lists them).
+    Not in :meth:`to_dict`, whose JSON stays the aggregate figures; call
+    ``late.to_dict()`` for them."""
+    backlog: BacklogReport = field(default_factory=BacklogReport)
+    """Open and overdue dossiers at the end of each day of the period (not in
+    :meth:`to_dict` either: ``backlog.to_dict()``)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -234,6 +245,8 @@ def build_report(
         dossiers_read=partial.read,
         dossiers_matched=partial.matched,
         generated_at=current,
+        late=partial.late,
+        backlog=BacklogBuilder.build(partial.backlog, query.tz, query.start, as_of),
     )
 
 
@@ -255,6 +268,9 @@ def _scan(
     work = WorkingTime(calendar)
     cum = work.cumulative_iso
     parse = datetime.fromisoformat
+
+    late = LateDossiersBuilder(cum, as_of)
+    backlog = BacklogBuilder(query.tz)
 
     worst = _WORST
     read = matched = 0
@@ -309,15 +325,22 @@ def _scan(
                 scores.add_resolved(d, parts)
                 if d["timeliness"] == "late":
                     accountability.add_late_dossier(parts)
-        if outcome not in RECEPTION and received <= as_of and (closed is None or closed > as_of):
-            counted = True
-            paused_text = d["paused_at"]
-            rates.add_in_progress(
-                d,
-                parse(d["due_at"]) < as_of,
-                paused_text is not None and parse(paused_text) <= as_of,
-                parts,
-            )
+                    late.add_late(d)
+        if outcome not in RECEPTION:
+            due = parse(d["due_at"])
+            backlog.add(received, closed, due)
+            if received <= as_of and (closed is None or closed > as_of):
+                counted = True
+                paused_text = d["paused_at"]
+                overdue = due < as_of
+                rates.add_in_progress(
+                    d,
+                    overdue,
+                    paused_text is not None and parse(paused_text) <= as_of,
+                    parts,
+                )
+                if overdue:
+                    late.add_overdue(d)
         if counted:
             matched += 1
 
@@ -328,4 +351,6 @@ def _scan(
         scores.report,
         read,
         matched,
+        late.report,
+        backlog.counters,
     )
