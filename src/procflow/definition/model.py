@@ -775,6 +775,16 @@ class Rules(_Model):
             "and same-day limits always move by the exact time."
         ),
     )
+    result_counts: Literal["ready", "returned"] = Field(
+        default="ready",
+        description=(
+            "Which instant decides whether a dossier was resolved early, on time or "
+            "late: ready (the result reached the return step at the desk) or returned "
+            "(handed to the applicant). With ready, an applicant who collects the "
+            "result days later does not make the agencies late [recalled: see "
+            "docs/engine.md]."
+        ),
+    )
     authority: Authority = Field(
         default_factory=Authority,
         description="Which officers of the holding agency may stop, apologise, set facts.",

@@ -216,7 +216,8 @@ class Moves(EngineCore):
             type_ = plan.closing
             if plan.classified:
                 statutory = due if due is not None else rec.due
-                timeliness = classify_ts(cal, t, statutory, plan.limit.by_day)
+                done = entered if plan.ready_counts else t
+                timeliness = classify_ts(cal, done, statutory, plan.limit.by_day)
         elif plan.entering_allotment is not None:
             a = plan.entering_allotment
             next_due = cal.due_ts(t, a.value, a.unit, a.cutoff)

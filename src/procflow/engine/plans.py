@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo, Transition
-from procflow.definition.model import ClockPolicy
+from procflow.definition.model import ClockPolicy, StepKind
 from procflow.engine.authority import ACT_OF_MOVE, Act, roles_for
 from procflow.engine.timing import Deadline
 from procflow.model.events import EVENT_TYPES, EventType
@@ -50,6 +50,9 @@ class MovePlan:
     assigned_only: bool
     """Only the officer the dossier is assigned to may fire it (a step move
     out of a step with ``assigned_only``)."""
+    ready_counts: bool
+    """The result is classified by when it reached this step (a return step),
+    not by when it was handed over (``rules.result_counts: ready``)."""
 
 
 def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
@@ -76,6 +79,12 @@ def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
         leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
         entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
         assigned_only=info.assigned_only and t.kind is MoveKind.STEP,
+        ready_counts=(
+            dest.terminal
+            and dest.id in RESOLVED
+            and info.kind is StepKind.RETURN
+            and proc.procedure.rules.result_counts == "ready"
+        ),
     )
 
 
