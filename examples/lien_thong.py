@@ -14,9 +14,12 @@ card. The story told here, on a virtual clock:
 3. The dossier goes to the commune police, who hold it from Tuesday to
    Friday against an allotment of 0.75 of a working day: the sweep flags the
    step overdue, and the hand-off to social insurance is late.
-4. Social insurance issues the card the same day and the results go back to
-   the desk, but the dossier is returned after its due date: it is late, and
-   the processing control slip shows who used the time and who ran over.
+4. Social insurance issues the card the same day and the results are back at
+   the desk on Friday afternoon, before the due time; the parent collects them
+   on Monday. The dossier counts as on time: a result counts when it is ready
+   at the desk (``rules.result_counts: ready``), so the parent's delay is not
+   charged to any agency. The processing control slip still shows who used the
+   time and that the police ran over their own allotment.
 
 Every event is printed as it happens by a listener subscribed to the engine.
 By default the dossier lives in a temporary SQLite file, so the end of the
