@@ -104,6 +104,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "list the open dossiers whose due dates move and by how much; with --apply, record "
         "the new due dates (the appointment already given stays recorded beside the new one).",
     ),
+    "worklist": LazyCommand(
+        "procflow.cli.worklist",
+        "Open dossiers held by an agency, at a role's steps or assigned to an officer, "
+        "soonest deadline first; one page at a time.",
+    ),
     "register": LazyCommand(
         "procflow.cli.register",
         "The dossier register (sổ theo dõi hồ sơ) of DB: one row per dossier received.",
@@ -111,6 +116,10 @@ COMMANDS: dict[str, LazyCommand] = {
     "keygen": LazyCommand(
         "procflow.cli.audit",
         "Make an Ed25519 key pair for signing checkpoints: STEM.key and STEM.pub.",
+    ),
+    "notify": LazyCommand(
+        "procflow.cli.notify",
+        "Deliver DB's notifications by e-mail, webhook or file, each at least once.",
     ),
     "prove": LazyCommand(
         "procflow.cli.audit",

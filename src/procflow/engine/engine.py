@@ -16,11 +16,14 @@ from procflow.engine.core import Listener
 from procflow.engine.moves import Moves
 from procflow.engine.reception import Reception
 from procflow.engine.sweeping import Sweeping
+from procflow.engine.worklists import Worklists
 
 __all__ = ["Engine", "Listener", "VerifyReport"]
 
 
-class Engine(Reception, FactsAndApologies, Assignment, Sweeping, Moves, ControlSlips, Audit):
+class Engine(
+    Reception, FactsAndApologies, Assignment, Worklists, Sweeping, Moves, ControlSlips, Audit
+):
     """Run dossiers through compiled procedures.
 
     One class for callers, made of one part per job, each in its own module:
@@ -28,6 +31,7 @@ class Engine(Reception, FactsAndApologies, Assignment, Sweeping, Moves, ControlS
     event), :mod:`~procflow.engine.reception`, :mod:`~procflow.engine.moves`,
     :mod:`~procflow.engine.acts` (facts, apologies),
     :mod:`~procflow.engine.assignment` (who works on a dossier),
+    :mod:`~procflow.engine.worklists` (whose open dossiers, soonest first),
     :mod:`~procflow.engine.sweeping`, :mod:`~procflow.engine.control` (the
     control slip) and :mod:`~procflow.engine.audit` (replay, verify).
 

@@ -29,6 +29,16 @@ from the basic ones, so callers never probe for methods:
   counting codes).
 * ``create_many(items)``: many new dossiers at once (``BULK_IMPORT``: one
   transaction; default: one ``create`` each).
+* ``worklist(query, tz)``: open dossiers by holder, role or officer, soonest
+  deadline first (``WORKLISTS``: an indexed query on columns the store keeps
+  beside each dossier, :mod:`procflow.model.worklist`; default: reading every
+  open dossier).
+* ``outbox_claim``, ``outbox_fan_out``, ``delivery_claim``, ``delivery_sent``,
+  ``delivery_failed`` and their listings: the transactional outbox of
+  notifications (``OUTBOX``: every event :func:`~procflow.model.outbox.enters_outbox`
+  accepts is written with an outbox row in the same transaction, and the
+  deliveries are claimed one worker at a time; default: no outbox, nothing
+  to claim). :mod:`procflow.notify` dispatches them.
 
 The engine itself writes through records (:mod:`procflow.model.record`) and
 entries (:mod:`procflow.model.entry`): ``record(code, tz)`` is the state to act
@@ -44,16 +54,18 @@ How a store is opened (read, write, create) is the stores' business:
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from procflow.errors import ConflictError
+from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant, dt_or_none
+from procflow.model.outbox import Delivery, DeliveryStatus, NewDelivery, OutboxItem
 from procflow.model.record import Record
+from procflow.model.worklist import WorkItem, WorkQuery, page_of
 
 __all__ = ["Capability", "Store", "StoreBase"]
 
@@ -128,6 +140,10 @@ class Store(Protocol):
         """How many dossiers (open ones only, if asked)."""
         ...
 
+    def worklist(self, query: WorkQuery, tz: tzinfo) -> list[WorkItem]:
+        """One page of a worklist (:mod:`procflow.model.worklist`)."""
+        ...
+
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers; returns how many."""
         ...
@@ -157,6 +173,59 @@ class Store(Protocol):
         """``create_numbered`` for the engine: ``make`` builds the record and entry."""
         ...
 
+    def outbox_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[OutboxItem]:
+        """Outbox items not fanned out yet, oldest first, each claimed by
+        ``worker`` for ``lease`` so that other dispatchers skip it."""
+        ...
+
+    def outbox_fan_out(
+        self, item: OutboxItem, deliveries: Sequence[NewDelivery], now: datetime
+    ) -> int:
+        """Record ``item``'s deliveries and mark it fanned out, in one
+        transaction; a key already recorded is kept as it is. Returns how many
+        deliveries were new."""
+        ...
+
+    def outbox_items(self, *, done: bool | None = None, limit: int = 1000) -> list[OutboxItem]:
+        """Outbox items in event order (fanned out or not, or both)."""
+        ...
+
+    def delivery_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[Delivery]:
+        """Pending deliveries whose next attempt is due, each claimed by
+        ``worker`` for ``lease`` so that other dispatchers skip it."""
+        ...
+
+    def delivery_sent(self, key: str, *, worker: str, now: datetime) -> bool:
+        """Record that the channel accepted delivery ``key``, if ``worker``
+        still holds its claim (False: the claim was lost, nothing written)."""
+        ...
+
+    def delivery_failed(
+        self, key: str, *, worker: str, now: datetime, error: str, retry_at: datetime | None
+    ) -> bool:
+        """Record a failed attempt: pending again from ``retry_at``, or dead
+        (``retry_at`` None). False when ``worker`` no longer holds the claim."""
+        ...
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        code: str | None = None,
+        limit: int = 1000,
+    ) -> list[Delivery]:
+        """Deliveries in (code, seq, key) order, filtered by status and dossier."""
+        ...
+
+    def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
+        """Make dead deliveries (those of ``keys``, or all) pending again from
+        ``now`` with no attempts counted; returns how many."""
+        ...
+
     @property
     def capabilities(self) -> frozenset[Capability]:
         """What this store does better than the defaults."""
@@ -184,6 +253,11 @@ class Capability(enum.StrEnum):
     """Keeps the global append-only log (procflow.audit): checkpoints and proofs."""
     RECORDS = "records"
     """Keeps records and entries itself: the engine's writes build no public form."""
+    WORKLISTS = "worklists"
+    """Answers worklists from indexed columns, not by reading dossiers."""
+    OUTBOX = "outbox"
+    """Writes an outbox row with every notifying event, in the same transaction,
+    and keeps the deliveries (:mod:`procflow.model.outbox`, :mod:`procflow.notify`)."""
 
 
 class StoreBase:
@@ -299,9 +373,56 @@ class StoreBase:
     def count(self, *, open_only: bool = False) -> int:
         return sum(1 for _ in self.codes(open_only=open_only))
 
+    def worklist(self, query: WorkQuery, tz: tzinfo) -> list[WorkItem]:
+        records = (self.record(code, tz) for code in self.codes(open_only=True))
+        return page_of(query, (r for r in records if r is not None), tz)
+
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         done = 0
         for dossier, event, alert in items:
             self.create(dossier, event, alert)
             done += 1
         return done
+
+    # The outbox (OUTBOX). A store without one writes no outbox rows, so there
+    # is never anything to claim, fan out or deliver.
+    def outbox_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[OutboxItem]:
+        return []
+
+    def outbox_fan_out(
+        self, item: OutboxItem, deliveries: Sequence[NewDelivery], now: datetime
+    ) -> int:
+        raise StoreError(
+            f"{type(self).__name__} keeps no outbox: it cannot record the deliveries of "
+            f"{item.code} event {item.seq}"
+        )
+
+    def outbox_items(self, *, done: bool | None = None, limit: int = 1000) -> list[OutboxItem]:
+        return []
+
+    def delivery_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[Delivery]:
+        return []
+
+    def delivery_sent(self, key: str, *, worker: str, now: datetime) -> bool:
+        return False
+
+    def delivery_failed(
+        self, key: str, *, worker: str, now: datetime, error: str, retry_at: datetime | None
+    ) -> bool:
+        return False
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        code: str | None = None,
+        limit: int = 1000,
+    ) -> list[Delivery]:
+        return []
+
+    def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
+        return 0

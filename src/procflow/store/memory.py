@@ -11,8 +11,8 @@ batches, and its state is replayed from them when read.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable, Iterator
-from datetime import datetime, tzinfo
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from procflow.errors import ConflictError
@@ -21,8 +21,18 @@ from procflow.model.encoding import GENESIS_RAW, link, prev_raw
 from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_body
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
+from procflow.model.outbox import (
+    MOVES,
+    NOTIFYING_TYPES,
+    RESULT_STEPS,
+    Delivery,
+    DeliveryStatus,
+    NewDelivery,
+    OutboxItem,
+)
 from procflow.model.record import Record
 from procflow.store.base import Capability, StoreBase
+from procflow.store.outbox import MemoryOutbox
 from procflow.store.records import check_write, numbering_failed
 
 
@@ -122,7 +132,7 @@ class MemoryStore(HeldDossiers):
     events) are kept as they are.
     """
 
-    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS, Capability.OUTBOX})
 
     def __init__(self, *, compress_closed: bool = True) -> None:
         self.compact_closed = compress_closed
@@ -165,6 +175,7 @@ class MemoryStore(HeldDossiers):
         if self._given:
             self._given.pop(code, None)
         self._logs[code].append(entry.body + entry.hash)
+        self._outbox_note(entry)
         if next_alert is None:
             self._alerts.pop(code, None)
         else:
@@ -187,6 +198,7 @@ class MemoryStore(HeldDossiers):
                 self._procedure[rec.code] = rec.procedure_id
                 self._records[rec.code] = rec
                 self._logs[rec.code] = [entry.body + entry.hash]
+                self._outbox_note(entry)
                 self._sequences[scope] = before + i
                 self._after(rec, next_alert)
                 return rec, entry
@@ -337,6 +349,62 @@ class MemoryStore(HeldDossiers):
 
     def close(self) -> None:
         pass
+
+    # --- the outbox (procflow.model.outbox): kept only for the engine's entries ---
+
+    def _outbox_note(self, entry: Entry) -> None:
+        """Keep an outbox item for ``entry`` if it notifies someone (called in
+        the same call that stores the entry, after it is stored)."""
+        type_ = entry.type
+        if type_ in NOTIFYING_TYPES or (
+            type_ in MOVES and entry.kind == "T" and entry.payload[2] in RESULT_STEPS
+        ):
+            self._outbox().add(entry.code, entry.seq, type_.value, entry.at)
+
+    def _outbox(self) -> MemoryOutbox:
+        box = self.__dict__.get("_outbox_box")
+        if box is None:
+            box = self.__dict__.setdefault("_outbox_box", MemoryOutbox())
+        assert isinstance(box, MemoryOutbox)
+        return box
+
+    def outbox_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[OutboxItem]:
+        return self._outbox().claim_items(now, worker, lease, limit)
+
+    def outbox_fan_out(
+        self, item: OutboxItem, deliveries: Sequence[NewDelivery], now: datetime
+    ) -> int:
+        return self._outbox().fan_out(item, deliveries, now)
+
+    def outbox_items(self, *, done: bool | None = None, limit: int = 1000) -> list[OutboxItem]:
+        return self._outbox().items(done, limit)
+
+    def delivery_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[Delivery]:
+        return self._outbox().claim_deliveries(now, worker, lease, limit)
+
+    def delivery_sent(self, key: str, *, worker: str, now: datetime) -> bool:
+        return self._outbox().sent(key, worker, now)
+
+    def delivery_failed(
+        self, key: str, *, worker: str, now: datetime, error: str, retry_at: datetime | None
+    ) -> bool:
+        return self._outbox().failed(key, worker, now, error, retry_at)
+
+    def deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        code: str | None = None,
+        limit: int = 1000,
+    ) -> list[Delivery]:
+        return self._outbox().list(status, code, limit)
+
+    def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
+        return self._outbox().requeue(now, keys)
 
 
 def log_events(log: list[bytes | Event], tz: tzinfo | None) -> list[Event]:

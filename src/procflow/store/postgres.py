@@ -23,6 +23,11 @@ kept by the server instead of a file lock:
   no alert is ever written twice. :meth:`claim_for_alert` goes further and
   hands each due dossier to one sweeper only (``FOR UPDATE SKIP LOCKED`` and a
   short lease), so they share the work instead of racing for it.
+* **Notifications with their events.** An event that notifies someone
+  (:func:`~procflow.model.outbox.enters_outbox`) is written by a variant of
+  the same statement with one more data-modifying ``WITH`` that inserts its
+  outbox row: both or neither. Dispatchers claim outbox rows and deliveries
+  with ``FOR UPDATE SKIP LOCKED`` and a lease (:mod:`procflow.store.outbox`).
 * **Schema.** The same ordered migrations as SQLite (``schema.py``), applied
   under a transaction-scoped advisory lock, so processes opening a fresh
   database at once apply each migration exactly once. A database with a newer
@@ -66,7 +71,17 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.events import Event
+from procflow.model.outbox import Delivery, OutboxItem
 from procflow.store.base import Capability
+from procflow.store.outbox import (
+    DELIVERY_COLUMNS,
+    SQLOutbox,
+    Statement,
+    delivery_from_row,
+    lease_end,
+    outbox_from_row,
+    outbox_params,
+)
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
@@ -109,22 +124,31 @@ _LOGGED: LiteralString = (
     "INSERT INTO log (position, code, seq, hash) "
     "SELECT head.size - 1, ev.code, ev.seq, ev.hash FROM ev, head"
 )
-_CREATE: LiteralString = (
+# An event that notifies someone takes its outbox row in the same statement
+# (two more parameters: type and instant); the others run the plain one.
+_OUTBOX_CTE: LiteralString = (
+    "ob AS (INSERT INTO outbox (code, seq, type, at) SELECT code, seq, %s, %s FROM ev), "
+)
+_CREATE_HEAD: LiteralString = (
     f"WITH created AS (INSERT INTO dossiers ({_DCOLS}) "
     f"VALUES ({', '.join('%s' for _ in DOSSIER_COLUMNS)}) "
     "ON CONFLICT (code) DO NOTHING RETURNING code), "
     f"ev AS (INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM created "
-    "RETURNING code, seq, hash), " + _LOGGED
+    "RETURNING code, seq, hash), "
 )
+_CREATE: LiteralString = _CREATE_HEAD + _LOGGED
+_CREATE_NOTIFYING: LiteralString = _CREATE_HEAD + _OUTBOX_CTE + _LOGGED
 # append: the version-checked update and the event insert in one statement.
 # No row updated (stale version, unknown code) means no event inserted.
-_APPEND: LiteralString = (
+_APPEND_HEAD: LiteralString = (
     "WITH moved AS (UPDATE dossiers SET "
     + ", ".join(f"{c} = %s" for c in DOSSIER_COLUMNS[1:])
     + ", alert_claimed_until = NULL WHERE code = %s AND version = %s RETURNING code), "
     f"ev AS (INSERT INTO events ({_ECOLS}) SELECT code, {_EVENT_PARAMS} FROM moved "
-    "RETURNING code, seq, hash), " + _LOGGED
+    "RETURNING code, seq, hash), "
 )
+_APPEND: LiteralString = _APPEND_HEAD + _LOGGED
+_APPEND_NOTIFYING: LiteralString = _APPEND_HEAD + _OUTBOX_CTE + _LOGGED
 _NEXT_SEQUENCE: LiteralString = (
     "INSERT INTO sequences (scope, value) VALUES (%s, 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = sequences.value + 1 RETURNING value"
@@ -140,6 +164,20 @@ _CLAIM: LiteralString = (
     "ORDER BY next_alert_at, code LIMIT %s FOR UPDATE SKIP LOCKED) "
     "UPDATE dossiers AS d SET alert_claimed_until = clock_timestamp() + %s "
     "FROM due WHERE d.code = due.code RETURNING d.code, d.next_alert_at"
+)
+_CLAIM_OUTBOX: LiteralString = (
+    "WITH due AS (SELECT code, seq FROM outbox WHERE done_at IS NULL "
+    "AND (claimed_until IS NULL OR claimed_until < %s) "
+    "ORDER BY at, code, seq LIMIT %s FOR UPDATE SKIP LOCKED) "
+    "UPDATE outbox AS o SET claimed_by = %s, claimed_until = %s FROM due "
+    "WHERE o.code = due.code AND o.seq = due.seq RETURNING o.code, o.seq, o.type, o.at"
+)
+_CLAIM_DELIVERIES: LiteralString = (
+    "WITH due AS (SELECT key FROM deliveries WHERE status = 'pending' "
+    "AND next_attempt_at <= %s AND (claimed_until IS NULL OR claimed_until < %s) "
+    "ORDER BY next_attempt_at, key LIMIT %s FOR UPDATE SKIP LOCKED) "
+    "UPDATE deliveries AS d SET claimed_by = %s, claimed_until = %s FROM due "
+    "WHERE d.key = due.key RETURNING " + ", ".join(f"d.{c}" for c in DELIVERY_COLUMNS)
 )
 # Keyed on the schema's name (the schema may not exist yet, so not current_schema()).
 _MIGRATION_LOCK: LiteralString = (
@@ -162,7 +200,26 @@ def describe(conninfo: str) -> str:
     return f"{user + '@' if user else ''}{host}:{port}/{dbname}"
 
 
-class PostgresStore(SQLReads):
+def _created(drow: DossierRow, erow: EventRow) -> tuple[LiteralString, tuple[object, ...]]:
+    """The statement creating a dossier with its first event, and its parameters."""
+    outbox = outbox_params(erow)
+    if outbox is None:
+        return _CREATE, (*drow, *erow[1:])
+    return _CREATE_NOTIFYING, (*drow, *erow[1:], outbox[2], outbox[3])
+
+
+def _appended(
+    drow: DossierRow, erow: EventRow, expected_version: int
+) -> tuple[LiteralString, tuple[object, ...]]:
+    """The statement appending an event, and its parameters."""
+    base = (*drow[1:], drow[0], expected_version, *erow[1:])
+    outbox = outbox_params(erow)
+    if outbox is None:
+        return _APPEND, base
+    return _APPEND_NOTIFYING, (*base, outbox[2], outbox[3])
+
+
+class PostgresStore(SQLOutbox, SQLReads):
     """The :class:`~procflow.store.base.Store` contract on a PostgreSQL database.
 
     ``conninfo`` is a libpq URL (``postgresql://user@host:5432/dbname``) or
@@ -180,6 +237,7 @@ class PostgresStore(SQLReads):
     """
 
     _P = "%s"
+    _STEP_DUE_SQL = "(body::jsonb ->> 'step_due_at')"
 
     CAPABILITIES = frozenset(
         {
@@ -191,6 +249,8 @@ class PostgresStore(SQLReads):
             Capability.BULK_IMPORT,
             Capability.RECORDS,
             Capability.LOG,
+            Capability.OUTBOX,
+            Capability.WORKLISTS,
         }
     )
 
@@ -400,6 +460,12 @@ class PostgresStore(SQLReads):
                     for statement in migration.statements(DIALECT):
                         # Migrations are fixed strings from schema.py, never user input.
                         conn.execute(statement.encode())
+                    fill = migration.backfill
+                    if fill is not None:
+                        rows = conn.execute(fill.select.encode()).fetchall()
+                        update = fill.update.replace("?", "%s").encode()
+                        with conn.cursor() as cursor:
+                            cursor.executemany(update, [fill.rewrite(tuple(r)) for r in rows])
                     conn.execute(
                         "INSERT INTO schema_version (version, description, applied_at) "
                         "VALUES (%s, %s, %s)",
@@ -494,7 +560,7 @@ class PostgresStore(SQLReads):
         check_write(dossier, event, None)
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
         with self._connection(f"create dossier {dossier.code}") as conn:
-            cursor = conn.execute(_CREATE, (*drow, *erow[1:]))
+            cursor = conn.execute(*_created(drow, erow))
             if cursor.rowcount != 1:
                 raise ConflictError(f"dossier {dossier.code} already exists")
         self._remember(dossier)
@@ -523,7 +589,7 @@ class PostgresStore(SQLReads):
                 dossier, event, next_alert_at = make(int(row[0]))
                 check_write(dossier, event, None)
                 drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
-                if conn.execute(_CREATE, (*drow, *erow[1:])).rowcount == 1:
+                if conn.execute(*_created(drow, erow)).rowcount == 1:
                     break
             else:
                 raise numbering_failed(scope, attempts)
@@ -597,7 +663,7 @@ class PostgresStore(SQLReads):
         what = f"append event {erow[1]} to dossier {code}"
         self._check_writable(what)
         with self._connection(what) as conn:
-            cursor = conn.execute(_APPEND, (*drow[1:], code, expected_version, *erow[1:]))
+            cursor = conn.execute(*_appended(drow, erow, expected_version))
             stored = cursor.rowcount == 1
             row = None
             if not stored:
@@ -648,6 +714,37 @@ class PostgresStore(SQLReads):
         self._check_writable(what)
         rows = self._read(what, _NEXT_SEQUENCE, (scope,))
         return int(rows[0][0])
+
+    # --- the outbox (procflow.store.outbox) -----------------------------------------
+
+    def _writes(self, what: str, statements: Sequence[Statement]) -> list[int]:
+        self._check_writable(what)
+        with self._connection(what) as conn, conn.transaction():
+            # The statements are procflow's own (procflow.store.outbox), never user input.
+            return [conn.execute(q.encode(), params).rowcount for q, params in statements]
+
+    def outbox_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[OutboxItem]:
+        """Outbox items not fanned out yet, oldest first, claimed for ``lease``
+        in one statement; rows another dispatcher is claiming are skipped
+        (``FOR UPDATE SKIP LOCKED``), not waited for."""
+        self._check_writable("claim outbox items")
+        until = lease_end(now, lease)
+        rows = self._read("claim outbox items", _CLAIM_OUTBOX, (utc_key(now), limit, worker, until))
+        rows.sort(key=lambda r: (r[3], r[0], r[1]))
+        return [outbox_from_row(r) for r in rows]
+
+    def delivery_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[Delivery]:
+        """Pending deliveries due at ``now``, soonest first, claimed for ``lease``
+        (``FOR UPDATE SKIP LOCKED``, as :meth:`outbox_claim`)."""
+        self._check_writable("claim deliveries")
+        until, at = lease_end(now, lease), utc_key(now)
+        rows = self._read("claim deliveries", _CLAIM_DELIVERIES, (at, at, limit, worker, until))
+        rows.sort(key=lambda r: (r[9], r[0]))
+        return [delivery_from_row(r) for r in rows]
 
     # --- for verify, reports and tools ----------------------------------------------
 

@@ -21,6 +21,7 @@ from procflow.model.events import EVENT_TYPES, Event
 from procflow.model.instant import Instant
 from procflow.model.record import Record, record_dict, text_of
 from procflow.model.timefmt import iso
+from procflow.model.worklist import work_fields
 from procflow.store.schema import utc_key, utc_key_ts
 
 DOSSIER_COLUMNS = (
@@ -37,10 +38,17 @@ DOSSIER_COLUMNS = (
     "version",
     "last_hash",
     "body",
+    "holder",
+    "assignee",
+    "assigned_role",
+    "deadline_at",
+    "paused",
+    "warned",
 )
 EVENT_COLUMNS = ("code", "seq", "type", "at", "actor", "data", "prev_hash", "hash", "format")
 
-DossierRow = tuple[str, str, str, str, str, str, str, str, str | None, str | None, int, str, str]
+DossierRow = tuple[Any, ...]
+"""The values of :data:`DOSSIER_COLUMNS`, in order."""
 EventRow = tuple[str, int, str, str, str | None, str, str, str, int]
 
 
@@ -53,8 +61,17 @@ def _json(value: Any, what: str) -> str:
         raise StoreError(f"{what} cannot be stored as JSON: {exc}") from exc
 
 
+def work_columns(rec: Record) -> tuple[str | None, str | None, str | None, str | None, int, int]:
+    """The worklist columns of a record (:func:`procflow.model.worklist.work_fields`):
+    holder, assignee, assigned role, nearest deadline (a UTC key), paused, warned."""
+    f = work_fields(rec)
+    deadline = utc_key_ts(f.deadline) if f.deadline is not None else None
+    return (f.holder, f.assignee, f.assigned_role, deadline, int(f.paused), int(f.warned))
+
+
 def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
     """The ``dossiers`` row for ``dossier``, in :data:`DOSSIER_COLUMNS` order."""
+    work = work_columns(Record.from_dossier(dossier))
     return (
         dossier.code,
         dossier.procedure_id,
@@ -69,6 +86,7 @@ def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
         dossier.version,
         dossier.last_hash,
         _json(dossier, f"dossier {dossier.code}"),
+        *work,
     )
 
 
@@ -88,6 +106,7 @@ def record_row(rec: Record, next_alert: Instant | None) -> DossierRow:
         rec.version,
         rec.last_hash.hex(),
         _json(record_dict(rec), f"dossier {rec.code}"),
+        *work_columns(rec),
     )
 
 

@@ -24,9 +24,10 @@ column keeps the event's original text, because that exact text is hashed.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 
@@ -45,8 +46,23 @@ class Migration:
     dialects: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Backend-specific statements (``"sqlite"``, later ``"postgresql"``), run after ``common``."""
 
+    backfill: Backfill | None = None
+    """Rows to rewrite in Python after the statements, in the same transaction
+    (what SQL cannot compute portably, e.g. fields read from the JSON body)."""
+
     def statements(self, dialect: str) -> tuple[str, ...]:
         return self.common + tuple(self.dialects.get(dialect, ()))
+
+
+@dataclass(frozen=True, slots=True)
+class Backfill:
+    """A migration's Python step: ``select`` the rows (no parameters), map each
+    through ``rewrite`` to the parameters of ``update`` (``?`` placeholders;
+    the PostgreSQL store turns them into ``%s``)."""
+
+    select: str
+    rewrite: Callable[[tuple[Any, ...]], tuple[Any, ...]]
+    update: str
 
 
 SCHEMA_VERSION_DDL = (
@@ -221,6 +237,90 @@ _V3_POSTGRESQL = (
     FOR EACH STATEMENT EXECUTE FUNCTION procflow_events_append_only()""",
 )
 
+# The transactional outbox (procflow.model.outbox, procflow.notify). A row
+# per event someone must hear of, written in the event's own transaction;
+# the dispatcher fans it out into deliveries, one per recipient and channel,
+# each under its idempotency key. Instants are utc_key text like the
+# dossiers' compared columns. Events stored before this migration get no
+# outbox row: they happened before notifications existed, and must not
+# reach anyone years late.
+_V4_COMMON = (
+    """CREATE TABLE outbox (
+        code TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        done_at TEXT,
+        claimed_by TEXT,
+        claimed_until TEXT,
+        PRIMARY KEY (code, seq)
+    )""",
+    # The dispatcher's queue: what is not fanned out yet, oldest first.
+    "CREATE INDEX outbox_pending ON outbox (at, code, seq) WHERE done_at IS NULL",
+    """CREATE TABLE deliveries (
+        key TEXT PRIMARY KEY,
+        code TEXT NOT NULL,
+        seq BIGINT NOT NULL,
+        channel TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        address TEXT NOT NULL,
+        message TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL,
+        claimed_by TEXT,
+        claimed_until TEXT
+    )""",
+    # Pending deliveries by due time: most rows are sent, and stay out of it.
+    "CREATE INDEX deliveries_due ON deliveries (next_attempt_at) WHERE status = 'pending'",
+    "CREATE INDEX deliveries_dossier ON deliveries (code, seq)",
+)
+
+_V4_POSTGRESQL = tuple(
+    # Byte order, as the other tables (see _V1_POSTGRESQL): time order of the
+    # utc_key columns and the same code order as SQLite.
+    f'ALTER TABLE {table} ALTER COLUMN {column} TYPE TEXT COLLATE "C"'
+    for table, columns in (
+        ("outbox", ("code", "at", "claimed_until")),
+        ("deliveries", ("key", "code", "next_attempt_at", "claimed_until")),
+    )
+    for column in columns
+)
+
+# Worklists (procflow.model.worklist): the columns every write keeps beside an
+# open dossier, and one partial index per way of asking, each ending in the
+# nearest deadline and the code (the order and the page cursor).
+_V5_COMMON = (
+    "ALTER TABLE dossiers ADD COLUMN holder TEXT",
+    "ALTER TABLE dossiers ADD COLUMN assignee TEXT",
+    "ALTER TABLE dossiers ADD COLUMN assigned_role TEXT",
+    "ALTER TABLE dossiers ADD COLUMN deadline_at TEXT",
+    "ALTER TABLE dossiers ADD COLUMN paused INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE dossiers ADD COLUMN warned INTEGER NOT NULL DEFAULT 0",
+    "CREATE INDEX dossiers_work_holder ON dossiers (holder, deadline_at, code) "
+    "WHERE status = 'open'",
+    "CREATE INDEX dossiers_work_assignee ON dossiers (assignee, deadline_at, code) "
+    "WHERE status = 'open' AND assignee IS NOT NULL",
+    "CREATE INDEX dossiers_work_role ON dossiers (assigned_role, deadline_at, code) "
+    "WHERE status = 'open' AND assigned_role IS NOT NULL",
+    "CREATE INDEX dossiers_work_step ON dossiers (procedure_id, state, deadline_at, code) "
+    "WHERE status = 'open'",
+)
+
+
+def _worklist_backfill(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The worklist columns of a dossier stored before them (migration 5)."""
+    from procflow.model.record import Record
+    from procflow.store.records import dossier_from_body, work_columns
+
+    code, body = row
+    rec = Record.from_dossier(dossier_from_body(code, body, "migration 5"))
+    return (*work_columns(rec), code)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -241,6 +341,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         "log: every event's place in one append-only log (Merkle tree, checkpoints); meta",
         _V3_COMMON,
         {"sqlite": _V3_SQLITE, "postgresql": _V3_POSTGRESQL},
+    ),
+    Migration(
+        4,
+        "outbox and deliveries: notifications written with their events, delivered once",
+        _V4_COMMON,
+        {"postgresql": _V4_POSTGRESQL},
+    ),
+    Migration(
+        5,
+        "worklist columns: holder, assignee, assigned role, nearest deadline, paused, warned",
+        _V5_COMMON,
+        backfill=Backfill(
+            "SELECT code, body FROM dossiers WHERE status = 'open'",
+            _worklist_backfill,
+            "UPDATE dossiers SET holder = ?, assignee = ?, assigned_role = ?, "
+            "deadline_at = ?, paused = ?, warned = ? WHERE code = ?",
+        ),
     ),
 )
 """Every migration, in order. Append new ones; never edit or reorder released ones."""

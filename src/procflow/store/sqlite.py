@@ -16,6 +16,11 @@ Guarantees, and how they are kept:
 * **Append-only log.** Triggers refuse ``UPDATE`` and ``DELETE`` on
   ``events``. Whoever drops them can still edit the file; the hash chain
   (:func:`procflow.model.events.verify_chain`) is what detects that.
+* **Notifications with their events.** Every event that notifies someone
+  (:func:`~procflow.model.outbox.enters_outbox`) gets its outbox row in the
+  transaction that writes it; dispatchers claim outbox rows and deliveries
+  inside ``BEGIN IMMEDIATE`` transactions, with a lease
+  (:mod:`procflow.store.outbox`).
 * **Bounded memory.** Listing codes and streaming events page through the
   tables by key (:meth:`codes`, :meth:`iter_events`), so nothing grows with
   the number of stored dossiers and no read holds a snapshot open while the
@@ -58,7 +63,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -67,8 +72,18 @@ from urllib.parse import quote, urlencode
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.events import Event
+from procflow.model.outbox import Delivery, OutboxItem
 from procflow.model.record import Record
 from procflow.store.base import Capability, Store
+from procflow.store.outbox import (
+    DELIVERY_COLUMNS,
+    SQLOutbox,
+    Statement,
+    delivery_from_row,
+    lease_end,
+    outbox_from_row,
+    outbox_params,
+)
 from procflow.store.records import (
     DOSSIER_COLUMNS,
     EVENT_COLUMNS,
@@ -127,6 +142,18 @@ _BUMP_SEQUENCE = (
 )
 _INSERT_NEW_DOSSIER = _INSERT_DOSSIER + " ON CONFLICT (code) DO NOTHING"
 _SEQUENCE_VALUE = "SELECT value FROM sequences WHERE scope = ?"
+_INSERT_OUTBOX = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
+_CLAIMABLE_OUTBOX = (
+    "SELECT code, seq, type, at FROM outbox WHERE done_at IS NULL "
+    "AND (claimed_until IS NULL OR claimed_until < ?) ORDER BY at, code, seq LIMIT ?"
+)
+_CLAIM_OUTBOX = "UPDATE outbox SET claimed_by = ?, claimed_until = ? WHERE code = ? AND seq = ?"
+_CLAIMABLE_DELIVERIES = (
+    f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM deliveries WHERE status = 'pending' "
+    "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+    "ORDER BY next_attempt_at, key LIMIT ?"
+)
+_CLAIM_DELIVERY = "UPDATE deliveries SET claimed_by = ?, claimed_until = ? WHERE key = ?"
 MIN_SQLITE = (3, 25, 0)
 """Window functions (3.25, numbering the log of an older database), UPSERT
 (3.24) and row values (3.15) are the newest SQLite features used."""
@@ -179,7 +206,14 @@ def _on_read_only_file_system(path: str) -> bool:
         return False
 
 
-class SQLiteStore(SQLReads):
+def _write_outbox(conn: sqlite3.Connection, erow: EventRow) -> None:
+    """The event's outbox row, in the transaction writing the event, if it notifies."""
+    params = outbox_params(erow)
+    if params is not None:
+        conn.execute(_INSERT_OUTBOX, params)
+
+
+class SQLiteStore(SQLOutbox, SQLReads):
     """The :class:`~procflow.store.base.Store` contract on one SQLite file.
 
     ``path`` is the database file or ``":memory:"`` for a throwaway database
@@ -203,6 +237,7 @@ class SQLiteStore(SQLReads):
 
     _P = "?"
     _SHARD = "rowid % {p} = {p}"
+    _STEP_DUE_SQL = "json_extract(body, '$.step_due_at')"
 
     @property
     def _label(self) -> str:
@@ -217,6 +252,8 @@ class SQLiteStore(SQLReads):
             Capability.BULK_IMPORT,
             Capability.RECORDS,
             Capability.LOG,
+            Capability.OUTBOX,
+            Capability.WORKLISTS,
         }
     )
 
@@ -539,6 +576,10 @@ class SQLiteStore(SQLReads):
                 for migration in self._migrations[current:]:
                     for statement in migration.statements(DIALECT):
                         conn.execute(statement)
+                    fill = migration.backfill
+                    if fill is not None:
+                        rows = conn.execute(fill.select).fetchall()
+                        conn.executemany(fill.update, [fill.rewrite(tuple(r)) for r in rows])
                     conn.execute(
                         "INSERT INTO schema_version (version, description, applied_at) "
                         "VALUES (?, ?, ?)",
@@ -659,6 +700,7 @@ class SQLiteStore(SQLReads):
                 raise ConflictError(f"dossier {dossier.code} already exists") from exc
             conn.execute(_INSERT_EVENT, erow)
             conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
+            _write_outbox(conn, erow)
         self._remember(dossier)
 
     def create_numbered(
@@ -686,6 +728,7 @@ class SQLiteStore(SQLReads):
                 if conn.execute(_INSERT_NEW_DOSSIER, drow).rowcount == 1:
                     conn.execute(_INSERT_EVENT, erow)
                     conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
+                    _write_outbox(conn, erow)
                     break
             else:
                 raise numbering_failed(scope, attempts)
@@ -754,6 +797,7 @@ class SQLiteStore(SQLReads):
                 )
             conn.execute(_INSERT_EVENT, erow)
             conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
+            _write_outbox(conn, erow)
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
@@ -772,6 +816,35 @@ class SQLiteStore(SQLReads):
             conn.execute(_BUMP_SEQUENCE, (scope,))
             row = conn.execute(_SEQUENCE_VALUE, (scope,)).fetchone()
         return int(row[0])
+
+    # --- the outbox (procflow.store.outbox) -----------------------------------------
+
+    def _writes(self, what: str, statements: Sequence[Statement]) -> list[int]:
+        with self._transaction(what) as conn:
+            return [conn.execute(sql, params).rowcount for sql, params in statements]
+
+    def outbox_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[OutboxItem]:
+        """Outbox items not fanned out yet, oldest first, claimed for ``lease``:
+        read and marked in one ``BEGIN IMMEDIATE`` transaction, so no other
+        dispatcher claims them meanwhile."""
+        until = lease_end(now, lease)
+        with self._transaction("claim outbox items") as conn:
+            rows = conn.execute(_CLAIMABLE_OUTBOX, (utc_key(now), limit)).fetchall()
+            conn.executemany(_CLAIM_OUTBOX, [(worker, until, r[0], r[1]) for r in rows])
+        return [outbox_from_row(r) for r in rows]
+
+    def delivery_claim(
+        self, now: datetime, *, worker: str, lease: timedelta, limit: int = 100
+    ) -> list[Delivery]:
+        """Pending deliveries due at ``now``, soonest first, claimed for ``lease``
+        (one ``BEGIN IMMEDIATE`` transaction, as :meth:`outbox_claim`)."""
+        until, at = lease_end(now, lease), utc_key(now)
+        with self._transaction("claim deliveries") as conn:
+            rows = conn.execute(_CLAIMABLE_DELIVERIES, (at, at, limit)).fetchall()
+            conn.executemany(_CLAIM_DELIVERY, [(worker, until, r[0]) for r in rows])
+        return [delivery_from_row(r) for r in rows]
 
     # --- for verify, reports and tools ----------------------------------------------
 

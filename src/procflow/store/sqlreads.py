@@ -22,6 +22,7 @@ from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant
 from procflow.model.record import Record
+from procflow.model.worklist import WorkItem, WorkQuery
 from procflow.store.base import StoreBase, StoreMode
 from procflow.store.records import (
     DOSSIER_COLUMNS,
@@ -33,6 +34,13 @@ from procflow.store.records import (
     event_from_row,
     record_row,
 )
+from procflow.store.schema import utc_key_ts
+
+
+def _local(text: str | None, tz: tzinfo) -> datetime | None:
+    """A stored instant (a UTC key, or the body's own text) in ``tz``."""
+    return None if text is None else datetime.fromisoformat(text).astimezone(tz)
+
 
 PAGE_SIZE = 500
 """Rows fetched per page when streaming dossiers or events: bounds memory per call."""
@@ -357,6 +365,80 @@ class SQLReads(StoreBase):
 
     def _read(self, what: str, sql: Any, params: Sequence[object] = ()) -> list[Any]:
         raise NotImplementedError  # pragma: no cover - provided by the store
+
+    _STEP_DUE_SQL = "NULL"
+    """The dialect's expression for the body's ``step_due_at`` (a worklist column)."""
+
+    def worklist(self, query: WorkQuery, tz: tzinfo) -> list[WorkItem]:
+        """One page of a worklist, from the worklist columns and their partial
+        indexes (migration 5): no dossier body is parsed."""
+        p = self._P
+        where = ["status = 'open'"]
+        params: list[object] = []
+
+        def add(clause: str, *values: object) -> None:
+            where.append(clause)
+            params.extend(values)
+
+        if query.agency is not None:
+            add(f"holder = {p}", query.agency)
+        if query.officer is not None:
+            add(f"assignee = {p}", query.officer)
+        if query.steps is not None or query.assigned_role is not None:
+            either = []
+            for procedure_id, step in sorted(query.steps or ()):
+                either.append(f"(procedure_id = {p} AND state = {p})")
+                params.extend((procedure_id, step))
+            if query.assigned_role is not None:
+                either.append(f"assigned_role = {p}")
+                params.append(query.assigned_role)
+            where.append("(" + " OR ".join(either) + ")" if either else "1 = 0")
+        if query.procedure_id is not None:
+            add(f"procedure_id = {p}", query.procedure_id)
+        if query.step is not None:
+            add(f"state = {p}", query.step)
+        if query.paused is not None:
+            add(f"paused = {p}", int(query.paused))
+        if query.warned is not None:
+            add(f"warned = {p}", int(query.warned))
+        now = utc_key_ts(query.now)
+        if query.overdue is True:
+            add(f"paused = 0 AND deadline_at < {p}", now)
+        elif query.overdue is False:
+            add(f"(paused = 1 OR deadline_at >= {p})", now)
+        if query.after is not None:
+            stamp, code = query.after
+            key = utc_key_ts(stamp)
+            add(f"(deadline_at > {p} OR (deadline_at = {p} AND code > {p}))", key, key, code)
+        sql = (
+            "SELECT code, procedure_id, state, holder, assignee, assigned_role, deadline_at, "
+            f"due_at, {self._STEP_DUE_SQL}, paused, warned, received_at FROM dossiers "
+            f"WHERE {' AND '.join(where)} ORDER BY deadline_at, code LIMIT {int(query.limit)}"
+        )
+        rows = self._read("read a worklist", sql, params)
+        items = []
+        for row in rows:
+            code, proc, state, holder, assignee, role, deadline, due, step_due = row[:9]
+            paused, warned, received = bool(row[9]), bool(row[10]), row[11]
+            when = _local(deadline, tz)
+            items.append(
+                WorkItem(
+                    code=code,
+                    procedure_id=proc,
+                    state=state,
+                    holder=holder,
+                    assignee=assignee,
+                    assigned_role=role,
+                    deadline=when,
+                    due_at=_local(due, tz),  # type: ignore[arg-type]
+                    step_due_at=_local(step_due, tz),
+                    paused=paused,
+                    warned=warned,
+                    overdue=when is not None and not paused and deadline < now,
+                    received_at=_local(received, tz),  # type: ignore[arg-type]
+                )
+            )
+        return items
 
     def get(self, code: str) -> Dossier | None:
         p = self._P
