@@ -54,7 +54,7 @@ def opener(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iter
     same object for the in-memory store, a new connection otherwise."""
     opened: list[Store] = []
     if backend == "memory":
-        shared = MemoryStore()
+        shared = MemoryStore(outbox=True)
         opened.append(shared)
 
         def make() -> Store:

@@ -140,7 +140,7 @@ def test_secrets_come_from_the_environment_and_a_missing_one_is_named(
     )
     monkeypatch.delenv("PROCFLOW_TEST_SMTP_PASSWORD", raising=False)
     with pytest.raises(NotifyConfigError, match=r"PROCFLOW_TEST_SMTP_PASSWORD.*not set"):
-        notify(MemoryStore(), config)
+        notify(MemoryStore(outbox=True), config)
 
 
 @given(

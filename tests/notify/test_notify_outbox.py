@@ -133,7 +133,7 @@ def test_an_older_database_gets_the_outbox_and_its_old_events_notify_nobody(
 ) -> None:
     # A database a procflow before the outbox wrote (schema 3), holding a
     # receipt: its rows as that release wrote them, column by column.
-    memory = Engine(MemoryStore(), catalogue, calendar, clock)
+    memory = Engine(MemoryStore(outbox=True), catalogue, calendar, clock)
     old = receive(memory)
     dossier, (event,) = memory.store.get(old), memory.store.events(old)
     assert dossier is not None
@@ -167,7 +167,7 @@ def test_bulk_imports_write_no_outbox_rows(
 ) -> None:
     # The simulator's results and moves between databases: those applicants
     # were told (or never existed); nobody is told again.
-    memory = Engine(MemoryStore(), catalogue, calendar, clock)
+    memory = Engine(MemoryStore(outbox=True), catalogue, calendar, clock)
     code = whole_life(memory, clock)
     assert len(notifying(memory.store)) >= 4
     with SQLiteStore(tmp_path / "copy.db") as copy:
@@ -196,7 +196,7 @@ def test_the_outbox_is_exactly_the_notifying_events_whatever_happens(
 ) -> None:
     clock = VirtualClock(datetime(2026, 3, 3, 8, 0, tzinfo=VN))
     with tempfile.TemporaryDirectory() as folder:
-        store: Store = MemoryStore() if kind == "memory" else SQLiteStore(Path(folder) / "p.db")
+        store: Store = MemoryStore(outbox=True) if kind == "memory" else SQLiteStore(Path(folder) / "p.db")
         try:
             engine = Engine(store, catalogue, calendar, clock)
             codes = [receive(engine), receive(engine, {"name": "B"})]

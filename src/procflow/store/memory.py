@@ -132,10 +132,14 @@ class MemoryStore(HeldDossiers):
     events) are kept as they are.
     """
 
-    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS, Capability.OUTBOX})
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
 
-    def __init__(self, *, compress_closed: bool = True) -> None:
+    def __init__(self, *, compress_closed: bool = True, outbox: bool = False) -> None:
         self.compact_closed = compress_closed
+        self.keeps_outbox = outbox
+        """Keep an outbox of notifications (``outbox=True``): off by default,
+        since a process's memory is for tests and embedding, where nobody
+        dispatches, and a busy engine would pile up one item per receipt."""
         self._records: dict[str, Record] = {}
         self._logs: dict[str, list[bytes | Event]] = {}
         self._closed = _Shelf()
@@ -145,6 +149,12 @@ class MemoryStore(HeldDossiers):
         # Dossiers written in their public form, as given (instants keep their
         # offsets), until the engine next changes them.
         self._given: dict[str, Dossier] = {}
+
+    @property
+    def capabilities(self) -> frozenset[Capability]:
+        if self.keeps_outbox:
+            return self.CAPABILITIES | {Capability.OUTBOX}
+        return self.CAPABILITIES
 
     # --- writing: the engine's records and entries ----------------------------------
 
@@ -175,7 +185,8 @@ class MemoryStore(HeldDossiers):
         if self._given:
             self._given.pop(code, None)
         self._logs[code].append(entry.body + entry.hash)
-        self._outbox_note(entry)
+        if self.keeps_outbox:
+            self._outbox_note(entry)
         if next_alert is None:
             self._alerts.pop(code, None)
         else:
@@ -355,6 +366,8 @@ class MemoryStore(HeldDossiers):
     def _outbox_note(self, entry: Entry) -> None:
         """Keep an outbox item for ``entry`` if it notifies someone (called in
         the same call that stores the entry, after it is stored)."""
+        if not self.keeps_outbox:
+            return
         type_ = entry.type
         if type_ in NOTIFYING_TYPES or (
             type_ in MOVES and entry.kind == "T" and entry.payload[2] in RESULT_STEPS
