@@ -12,7 +12,8 @@ D1 supplement   received Tue 03/03 08:00, due Fri 06/03; paused Tue 09:30 ->
 D2 Tết          received Thu 12/02 10:00; Tết off 14-22/02, due Tue 24/02;
                 birth-registration left Fri 13/02 08:30 (late 6,300 s),
                 to-police left Mon 23/02 08:00 (late 18,450 s: a late
-                hand-off by commune-pc); returned Tue 24/02 09:00: ON TIME.
+                hand-off by commune-pc); back at the desk Mon 23/02 11:30,
+                collected Tue 24/02 09:00: EARLY (a result counts when ready).
 D3 apology      received Mon 09/03 08:00, due Thu 12/03; the police apologise
                 Tue 10/03 (new appointment Mon 16/03) and hold residence until
                 Fri 13/03 09:00 (late 82,350 s); returned Mon 16/03: LATE.

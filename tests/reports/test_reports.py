@@ -31,15 +31,17 @@ def test_engine_state_matches_the_story(case: Case) -> None:
     assert d2.due_at == at(2, 24, 17)
     # D3: statutory due Thu 12/03; apology promised Mon 16/03; judged late all the same.
     assert d3.due_at == at(3, 12, 17) and d3.appointment == at(3, 16, 17)
-    assert [d.timeliness for d in (d1, d2, d3)] == ["early", "on_time", "late"]
+    # D2: the results were back at the desk on Mon 23/02 11:30, the day before its
+    # due date, and collected on Tue 24/02: early (the result counts when ready).
+    assert [d.timeliness for d in (d1, d2, d3)] == ["early", "early", "late"]
 
 
 def test_rates_total(report: Report) -> None:
     t = report.rates.total
-    # Resolved: D1 early, D2 on time, D3 late (returned), D8 on time (refused).
-    assert (t.early, t.on_time, t.late) == (1, 2, 1)
+    # Resolved: D1 early, D2 early, D3 late (returned), D8 on time (refused).
+    assert (t.early, t.on_time, t.late) == (2, 1, 1)
     assert (t.returned, t.refused, t.resolved) == (3, 1, 4)
-    assert t.rate == 0.75 and t.early_rate == 0.25
+    assert t.rate == 0.75 and t.early_rate == 0.5
     assert (t.withdrawn, t.stopped, t.finished) == (1, 0, 5)  # D9
     assert (t.guided, t.refused_at_reception) == (1, 1)  # D4, D5
     assert (t.supplemented, t.apologised) == (1, 1)  # D1, D3
@@ -51,12 +53,12 @@ def test_rates_total(report: Report) -> None:
 def test_rates_by_group(report: Report) -> None:
     r = report.rates
     child, birth = r.by_procedure[CHILD], r.by_procedure[BIRTH]
-    assert (child.early, child.on_time, child.late, child.withdrawn) == (1, 1, 1, 1)
+    assert (child.early, child.on_time, child.late, child.withdrawn) == (2, 0, 1, 1)
     assert child.rate == pytest.approx(2 / 3)
     assert (birth.on_time, birth.refused, birth.rate) == (1, 1, 1.0)
     # By the month the dossier was closed: D2 in February, the rest in March.
     assert set(r.by_month) == {"2026-02", "2026-03"}
-    assert (r.by_month["2026-02"].on_time, r.by_month["2026-02"].resolved) == (1, 1)
+    assert (r.by_month["2026-02"].early, r.by_month["2026-02"].resolved) == (1, 1)
     march = r.by_month["2026-03"]
     assert (march.early, march.on_time, march.late, march.rate) == (1, 1, 1, pytest.approx(2 / 3))
     assert march.in_progress == 0  # in-progress dossiers belong to no month
@@ -65,7 +67,7 @@ def test_rates_by_group(report: Report) -> None:
     # The police and social insurance took part in D1, D2, D3 only.
     for agency in ("commune-police", "social-insurance"):
         c = r.by_agency[agency]
-        assert (c.early, c.on_time, c.late, c.in_progress) == (1, 1, 1, 0)
+        assert (c.early, c.on_time, c.late, c.in_progress) == (2, 0, 1, 0)
 
 
 def test_accountability(report: Report) -> None:
@@ -116,9 +118,9 @@ def test_bottlenecks(report: Report) -> None:
 
 def test_scores(report: Report) -> None:
     s = report.scores
-    # D1 early 2 + D2 on time 1 + D3 late 0 + D8 on time 1.
-    assert (s.total.scored, s.total.points) == (4, 4)
-    assert s.total.to_dict(2)["percent"] == 50.0
+    # D1 early 2 + D2 early 2 + D3 late 0 + D8 on time 1.
+    assert (s.total.scored, s.total.points) == (4, 5)
+    assert s.total.to_dict(2)["percent"] == 62.5
     # Per agency, its worst timed step in each dossier: police D1 early (residence
     # early, to-insurance on time -> on time), D2 on time, D3 late.
     police = s.by_agency["commune-police"]
@@ -141,7 +143,7 @@ def test_period_and_filters(case: Case, calendar: WorkCalendar) -> None:
         case.store, ReportQuery(start=date(2026, 2, 1), end=date(2026, 2, 28)), calendar=calendar
     )
     t = feb.rates.total
-    assert (t.resolved, t.on_time, t.finished) == (1, 1, 1)  # D2 only
+    assert (t.resolved, t.early, t.finished) == (1, 1, 1)  # D2 only
     assert t.in_progress == 0  # at 01/03 nothing else had been received
     # D2's steps all left in February: both late commune-pc steps count.
     assert feb.accountability.agencies["commune-pc"].late_steps == 2
