@@ -8,9 +8,11 @@ was changed: an operation that raises leaves the store as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from procflow.engine.documents import MissingDocument
     from procflow.findings import Finding
 
 
@@ -77,6 +79,31 @@ class DossierClosed(EngineError):
 
 class RuleViolation(EngineError):
     """A legal or configured rule forbids the action (e.g. a second apology)."""
+
+
+class MissingDocuments(RuleViolation):
+    """The dossier lacks required documents, so the desk cannot receive it.
+
+    ``missing`` lists what lacks (:class:`procflow.engine.documents.MissingDocument`:
+    the document, its form and copies, and what was handed in of it); pass it
+    to :meth:`procflow.engine.Engine.guide` for the supplement request
+    (``engine.guide(procedure_id, actor=..., missing=error.missing)``).
+    ``unknown`` lists the names handed in that the procedure does not list (a
+    typo shows up there). Nothing was written.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        missing: Sequence[MissingDocument],
+        unknown: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.missing: tuple[MissingDocument, ...] = tuple(missing)
+        self.unknown: tuple[str, ...] = tuple(unknown)
+
+    def __reduce__(self) -> Any:
+        return (type(self), (str(self), self.missing, self.unknown))
 
 
 class ConflictError(EngineError):

@@ -196,7 +196,9 @@ def test_the_outbox_is_exactly_the_notifying_events_whatever_happens(
 ) -> None:
     clock = VirtualClock(datetime(2026, 3, 3, 8, 0, tzinfo=VN))
     with tempfile.TemporaryDirectory() as folder:
-        store: Store = MemoryStore(outbox=True) if kind == "memory" else SQLiteStore(Path(folder) / "p.db")
+        store: Store = (
+            MemoryStore(outbox=True) if kind == "memory" else SQLiteStore(Path(folder) / "p.db")
+        )
         try:
             engine = Engine(store, catalogue, calendar, clock)
             codes = [receive(engine), receive(engine, {"name": "B"})]

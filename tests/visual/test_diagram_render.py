@@ -105,7 +105,7 @@ def test_mermaid_source() -> None:
     assert text.count("subgraph ") == 3 and 'subgraph lane1["Công an cấp xã"]' in text
     assert 'n_supplement{{"Người dân bổ sung hồ sơ"}}' in text  # applicant: hexagon
     assert 'n_to_police[/"Chuyển hồ sơ sang Công an xã' in text  # hand-off step
-    assert 'n_to_police ==>|"⇄ send"| n_residence' in text  # hand-off arrow
+    assert 'n_to_police ==>|"⇄ Chuyển hồ sơ"| n_residence' in text  # hand-off arrow, in words
     assert "n_supplement -.->" in text  # the way back of the loop
     assert "[0,25 ngày làm việc]" in text
     assert "linkStyle " in text and "classDef critical" in text
@@ -158,7 +158,7 @@ def test_dot_source_has_one_cluster_per_agency() -> None:
     assert text.count("subgraph cluster_") == 3
     assert 'label="Commune police"' in text
     assert 'shape="hexagon"' in text and 'shape="cds"' in text
-    assert '"to-police" -> "residence"' in text and 'label="⇄ send"' in text
+    assert '"to-police" -> "residence"' in text and 'label="⇄ Send"' in text
     assert "#c53030" in text  # the critical path
 
 

@@ -30,11 +30,13 @@ class _Model(BaseModel):
 class DayEntry(_Model):
     """One date that is off (``days_off``) or worked (``working_days``)."""
 
-    date: _dt.date
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    confirmed: StrictBool
-    note: str | None = None
+    date: _dt.date = Field(description="The day, YYYY-MM-DD.")
+    name: str = Field(min_length=1, description="What the day is, e.g. 'Tết Nguyên đán'.")
+    source: str = Field(min_length=1, description="The decision or law that sets it.")
+    confirmed: StrictBool = Field(
+        description="true once checked against the published text; false: recalled."
+    )
+    note: str | None = Field(default=None, description="A remark on this day.")
 
     @field_validator("date", mode="before")
     @classmethod
@@ -45,12 +47,14 @@ class DayEntry(_Model):
 class SwapEntry(_Model):
     """A swap (hoán đổi): ``day_off`` becomes a day off, ``working_day`` is worked."""
 
-    day_off: date
-    working_day: date
-    name: str = Field(min_length=1)
-    source: str = Field(min_length=1)
-    confirmed: StrictBool
-    note: str | None = None
+    day_off: date = Field(description="The working day that becomes a day off.")
+    working_day: date = Field(description="The day normally off that is worked instead.")
+    name: str = Field(min_length=1, description="What the swap is for.")
+    source: str = Field(min_length=1, description="The decision that orders it.")
+    confirmed: StrictBool = Field(
+        description="true once checked against the published text; false: recalled."
+    )
+    note: str | None = Field(default=None, description="A remark on this swap.")
 
     @field_validator("day_off", "working_day", mode="before")
     @classmethod
@@ -59,26 +63,44 @@ class SwapEntry(_Model):
 
 
 class YearBlock(_Model):
-    note: str | None = None
-    days_off: list[DayEntry] = Field(default_factory=list)
-    working_days: list[DayEntry] = Field(default_factory=list)
-    swaps: list[SwapEntry] = Field(default_factory=list)
+    note: str | None = Field(default=None, description="Remarks on the year's decisions.")
+    days_off: list[DayEntry] = Field(
+        default_factory=list, description="Extra days off (beyond the statutory holidays)."
+    )
+    working_days: list[DayEntry] = Field(
+        default_factory=list, description="Days normally off that are worked."
+    )
+    swaps: list[SwapEntry] = Field(
+        default_factory=list, description="A working day off traded for a worked day off."
+    )
 
 
 class Base(_Model):
     """Where the statutory holidays come from: the ``holidays`` package."""
 
     holidays: str = Field(min_length=2, description="country code, e.g. VN")
-    subdiv: str | None = None
+    subdiv: str | None = Field(
+        default=None, description="A subdivision code of the holidays package, if any."
+    )
 
 
 class OverlayFile(_Model):
-    version: Literal[1]
-    name: str = Field(min_length=1)
-    description: str | None = None
-    base: Base | None = None
-    timezone: str | None = None
-    weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] | None = None
-    office_hours: list[str] | None = None
-    same_day_cutoff: str | None = None
-    years: dict[int, YearBlock] = Field(default_factory=dict)
+    version: Literal[1] = Field(description="Version of the overlay format: 1.")
+    name: str = Field(min_length=1, description="What the calendar is, e.g. a province's name.")
+    description: str | None = Field(default=None, description="More about it, for readers.")
+    base: Base | None = Field(
+        default=None, description="Where the statutory holidays come from (national file)."
+    )
+    timezone: str | None = Field(default=None, description="IANA zone, e.g. Asia/Ho_Chi_Minh.")
+    weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] | None = Field(
+        default=None, description="The weekly days off, e.g. [sat, sun]."
+    )
+    office_hours: list[str] | None = Field(
+        default=None, description="Working hours of a day, e.g. ['07:30-11:30', '13:30-17:00']."
+    )
+    same_day_cutoff: str | None = Field(
+        default=None, description="Same-day services: received after this time, due next day."
+    )
+    years: dict[int, YearBlock] = Field(
+        default_factory=dict, description="Per year: its extra days off, worked days and swaps."
+    )

@@ -138,4 +138,15 @@ CODES: dict[str, CodeInfo] = {
     "no-default-branch": CodeInfo(
         INFO, "Every branch of a trigger is conditional.", "Add a last unconditional branch."
     ),
+    # --- documents and fees at reception (procflow.checks.rules) ------------------
+    "duplicate-document": CodeInfo(
+        E,
+        "Two documents have the same id (written, or derived from the same name).",
+        "Give one of them its own id:, e.g. id: giay-to-cho-o-thue.",
+    ),
+    "contradictory-condition": CodeInfo(
+        E,
+        "A document or fee has when: and unless: on the same fact: it never applies.",
+        "Keep one of the two, or name the fact each condition means.",
+    ),
 }

@@ -150,6 +150,7 @@ def check_procedure(
     _check_time(proc, report, path, calendar)
     _check_basis(proc, report)
     _check_alerts(proc, report)
+    _check_documents(proc, report)
     return sorted(
         report.findings,
         key=lambda f: (f.line is None, f.line or 0, f.column or 0),
@@ -765,3 +766,42 @@ def _check_alerts(proc: Procedure, report: _Report) -> None:
         ("alerts", "escalate", loops.edges[cycle[0][0], cycle[0][1]]["rule"], "fire"),
         f"escalation moves lead round a loop: {_chain(names)}",
     )
+
+
+# --- documents and fees at reception ------------------------------------------
+
+
+def _check_documents(proc: Procedure, report: _Report) -> None:
+    """Documents have distinct ids (callers refer to them by id), and no
+    document or fee is made impossible by ``when`` and ``unless`` on one fact.
+
+    Their fact names are written as outcome branches' are (the models check
+    the form, lower-case identifiers); the engine reads them the same way.
+    """
+    seen: dict[str, int] = {}
+    for index, doc in enumerate(proc.documents):
+        ref = doc.ref
+        if ref in seen:
+            written = doc.id is not None
+            report.add(
+                "duplicate-document",
+                ("documents", index, "id" if written else "name"),
+                f"document {index} ({doc.name.vi!r}) has the id {ref!r}, "
+                + ("which" if written else "derived from its name, which")
+                + f" documents[{seen[ref]}] already has; the desk could not tell them apart",
+                f"give documents[{index}] an id of its own, e.g. id: {ref}-2",
+            )
+        else:
+            seen[ref] = index
+    items: list[tuple[str, int, str | None, str | None, str]] = [
+        ("documents", i, d.when, d.unless, d.name.vi) for i, d in enumerate(proc.documents)
+    ]
+    items += [("fees", i, f.when, f.unless, f.name.vi) for i, f in enumerate(proc.fees)]
+    for key, index, when, unless, name in items:
+        if when is not None and when == unless:
+            report.add(
+                "contradictory-condition",
+                (key, index, "unless"),
+                f"{key}[{index}] ({name!r}) applies when {when!r} is true and unless it is "
+                "true: it never applies",
+            )

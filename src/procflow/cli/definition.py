@@ -19,7 +19,7 @@ from rich.text import Text
 
 from procflow.cli.output import FORMAT_OPTION, console, emit, write_output
 from procflow.definition.loader import LoadResult, discover, load_procedure
-from procflow.definition.schema import json_schema
+from procflow.definition.schema import SCHEMA_KINDS, SchemaKind, json_schema
 from procflow.definition.summary import summarise
 from procflow.findings import Finding, Severity
 
@@ -248,14 +248,27 @@ def register(cli: click.Group) -> None:
 
     @cli.command("schema")
     @click.option(
+        "--kind",
+        type=click.Choice(SCHEMA_KINDS),
+        default="procedure",
+        show_default=True,
+        help="Which files: procedures, test scenarios, simulation scenarios or calendar overlays.",
+    )
+    @click.option(
         "--output",
         "-o",
         type=click.Path(dir_okay=False, writable=True, path_type=Path),
         help="Write to this file instead of standard output.",
     )
-    def schema_cmd(output: Path | None) -> None:
-        """Print the JSON Schema of the procedure language (for editors)."""
-        text = json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n"
+    def schema_cmd(kind: SchemaKind, output: Path | None) -> None:
+        """Print the JSON Schema of procedure, scenario, simulation or calendar files
+        (for editors).
+
+        The repository keeps each one as docs/KIND.schema.json; a YAML file names
+        its schema in a first-line comment for yaml-language-server, e.g.
+        '# yaml-language-server: $schema=../../docs/scenario.schema.json'.
+        """
+        text = json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
         if output is None:
             sys.stdout.write(text)
         else:

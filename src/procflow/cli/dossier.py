@@ -439,6 +439,10 @@ def _note_unused_facts(
     fact is recorded without effect, which looks like success."""
     proc = engine.catalogue.get(procedure_id, version)
     used = {n for t in proc.transitions for n in (t.when, t.unless) if n}
+    # facts also decide which documents are asked for and which fees are charged
+    p = proc.procedure
+    used.update(n for d in p.documents for n in (d.when, d.unless) if n)
+    used.update(n for f in p.fees for n in (f.when, f.unless) if n)
     unused = sorted(set(names) - used)
     if unused:
         known = ", ".join(sorted(used)) or "none"
@@ -448,6 +452,79 @@ def _note_unused_facts(
             f"{known})",
             err=True,
         )
+
+
+def _document(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """``--document NAME[:form[:copies]]``: a plain name (the document as the
+    procedure asks for it), or a dict with the form and copies handed in.
+
+    Only a known form after the last ``:`` (and a number after it) is split
+    off, so a name that contains ``:`` stays whole."""
+    from procflow.engine.documents import FORMS
+
+    _utf8(ctx, param, value)
+    out: list[str | dict[str, Any]] = []
+    for text in value:
+        name, copies = text, None
+        head, sep, tail = name.rpartition(":")
+        if sep and tail.strip().isdigit() and head.rpartition(":")[2].strip() in FORMS:
+            name, copies = head, int(tail)
+            if copies < 1:
+                raise click.BadParameter(
+                    f"{text!r}: give 1 or more copies, e.g. 'Bản vẽ:copy:2'", ctx, param
+                )
+        head, sep, tail = name.rpartition(":")
+        form = tail.strip() if sep and tail.strip() in FORMS else None
+        if form is not None:
+            name = head
+        if not name.strip():
+            raise click.BadParameter(
+                f"{text!r}: name the document, e.g. 'Giấy chứng sinh:original'", ctx, param
+            )
+        if form is None and copies is None:
+            out.append(name.strip())
+        else:
+            entry: dict[str, Any] = {"name": name.strip()}
+            if form is not None:
+                entry["form"] = form
+            if copies is not None:
+                entry["copies"] = copies
+            out.append(entry)
+    return tuple(out)
+
+
+_document_option = click.option(
+    "--document",
+    "documents",
+    multiple=True,
+    callback=_document,
+    metavar="NAME[:FORM[:COPIES]]",
+    help="A document handed in, by name or id (repeatable); FORM is original, "
+    "certified_copy, copy or original_or_copy (default: as the procedure asks), "
+    "e.g. 'Giấy chứng sinh:original' or 'Bản vẽ:copy:2'.",
+)
+
+
+def _refuse_missing(exc: Any, fmt: str) -> None:
+    """A receipt refused for missing documents: what is missing, then exit 1
+    (``--format json``: the error object with the ``missing`` list)."""
+    from procflow.cli.output import fail
+
+    details = {
+        "missing": [m.to_dict() for m in exc.missing],
+        "unknown": list(exc.unknown),
+    }
+    fail(str(exc), kind=type(exc).__name__, as_json=fmt == "json", details=details)
+    if fmt != "json":
+        click.echo("missing (thành phần hồ sơ còn thiếu):", err=True)
+        for item in exc.missing:
+            click.echo(f"  - {item.describe()}", err=True)
+        click.echo(
+            "hint: procflow dossier guide with the same --document and --fact options "
+            "gives the applicant the supplement request",
+            err=True,
+        )
+    raise click.exceptions.Exit(1)
 
 
 def _reason(text: str, example: str) -> str:
@@ -484,7 +561,50 @@ def _unconfirmed(console: Console, days: Iterable[Any]) -> None:
             console.print(f"    - {escape(day.describe())}")
 
 
+def _moves_text(triggers: Iterable[str], label: Callable[[str], str]) -> str:
+    """``forward (Chuyển xử lý), refuse (Từ chối giải quyết)``: the trigger is what
+    one types, the words are what the move is called at the desk."""
+    return ", ".join(f"{t} ({escape(label(t))})" for t in triggers)
+
+
+def _shares_and_result(console: Console, slip: Any) -> None:
+    """The control slip's per-agency figures (working time across each agency's
+    steps against its share: what it is charged) and the result's two instants,
+    with the applicant's collection time when collected after the due date."""
+    if slip.agencies:
+        table = Table(title="Agencies against their shares (what each is charged)")
+        for col in ("agency", "steps", "used h", "share h", "over-run h", "status", "share from"):
+            table.add_column(col)
+        for a in slip.agencies:
+            share = f"{a.share_seconds / 3600:g}" if a.share_seconds is not None else "-"
+            status = a.timeliness.value if a.timeliness else "not judged"
+            table.add_row(
+                a.agency,
+                str(a.steps),
+                f"{round(a.used_seconds / 3600, 4):g}",
+                share,
+                f"{round(a.overrun_seconds / 3600, 4):g}",
+                status + (" (holding)" if a.holding else ""),
+                a.share_from or "",
+            )
+        console.print(table)
+    if slip.ready_at is not None or slip.returned_at is not None:
+        counts = f" (rules.result_counts: {slip.result_counts})" if slip.result_counts else ""
+        console.print(
+            f"result ready at the desk: {_dt(slip.ready_at) or '-'}; "
+            f"handed over: {_dt(slip.returned_at) or '-'}{counts}"
+        )
+    if slip.collection_seconds is not None:
+        console.print(
+            f"collected after the due date: the result waited "
+            f"{round(slip.collection_seconds / 3600, 4):g} working hours for the applicant "
+            "(charged to no agency)"
+        )
+
+
 def _dossier_table(console: Console, data: dict[str, Any]) -> None:
+    from procflow.contrib.labels import timeliness_text
+
     table = Table(title=f"Hồ sơ {data['code']}", show_header=False)
     for key in (
         "procedure_id",
@@ -500,7 +620,8 @@ def _dossier_table(console: Console, data: dict[str, Any]) -> None:
         "version",
     ):
         if data.get(key) not in (None, ""):
-            table.add_row(key, str(data[key]))
+            value = str(data[key])
+            table.add_row(key, timeliness_text(value) if key == "timeliness" else value)
     apps = data.get("appointments") or []
     if apps:
         why = {"resumed": " (after the supplement)", "recalculated": " (calendar changed)"}
@@ -534,8 +655,14 @@ def register(cli: click.Group) -> None:
     @_actor_options
     @_applicant_option
     @_fact_option()
+    @_document_option
     @click.option(
-        "--document", "documents", multiple=True, callback=_utf8, help="A document received."
+        "--check-documents/--no-check-documents",
+        "check_documents",
+        default=None,
+        help="Check the --document options against the documents the procedure requires "
+        "for the facts, and refuse the dossier with the list of what is missing "
+        "(default: the procedure's rules.check_documents).",
     )
     @click.option(
         "--version",
@@ -562,12 +689,20 @@ def register(cli: click.Group) -> None:
         role: str | None,
         applicant: str | None,
         facts: tuple[str, ...],
-        documents: tuple[str, ...],
+        documents: tuple[str | dict[str, Any], ...],
+        check_documents: bool | None,
         version: str | None,
         version_override: str | None,
         fmt: str,
     ) -> None:
-        """Receive a complete dossier; prints the receipt-and-appointment slip."""
+        """Receive a complete dossier; prints the receipt-and-appointment slip.
+
+        With --check-documents (or the procedure's rules.check_documents) a
+        dossier lacking a required document is refused: nothing is written,
+        what is missing is printed (exit code 1), and ``procflow dossier guide``
+        with the same --document and --fact options gives the supplement request."""
+        from procflow.errors import MissingDocuments
+
         who = _applicant(applicant)
         parsed_facts = _facts(facts)
         if version_override is not None and not version_override.strip():
@@ -575,15 +710,20 @@ def register(cli: click.Group) -> None:
                 "give the legal ground, e.g. 'court judgment 12/2026/HC-ST'",
                 param_hint="--version-override",
             )
-        slip = engine.receive(
-            procedure,
-            actor=_actor(actor_id, agency, role),
-            applicant=who,
-            documents=list(documents),
-            facts=parsed_facts,
-            version=version,
-            version_override=version_override,
-        )
+        try:
+            slip = engine.receive(
+                procedure,
+                actor=_actor(actor_id, agency, role),
+                applicant=who,
+                documents=list(documents),
+                facts=parsed_facts,
+                version=version,
+                version_override=version_override,
+                check_documents=check_documents,
+            )
+        except MissingDocuments as exc:
+            _refuse_missing(exc, fmt)
+            return
         if parsed_facts:
             _note_unused_facts(engine, slip.procedure_id, slip.procedure_version, parsed_facts)
 
@@ -593,7 +733,14 @@ def register(cli: click.Group) -> None:
             )
             console.print(f"  {escape(slip.procedure_name)} ({slip.time_limit})")
             console.print(f"  received {_dt(slip.received_at)} by {escape(slip.received_by)}")
+            if slip.clock_starts_at is not None and slip.clock_starts_at != slip.received_at:
+                console.print(
+                    f"  counted as received {_dt(slip.clock_starts_at)} (outside office hours)"
+                )
             console.print(f"  [bold]appointment: {_dt(slip.appointment)}[/]")
+            for fee in slip.fees:
+                basis = f" — {escape(fee.basis)}" if fee.basis else ""
+                console.print(f"  fee: {escape(fee.name)}: {fee.amount:,} {fee.currency}{basis}")
             _unconfirmed(console, slip.unconfirmed_days)
 
         emit(fmt, slip.to_dict(), render)
@@ -605,10 +752,12 @@ def register(cli: click.Group) -> None:
     @click.option(
         "--missing",
         multiple=True,
-        required=True,
         callback=_utf8,
-        help="What the applicant must still bring (repeatable).",
+        help="What the applicant must still bring (repeatable); or give --document and "
+        "--fact, and the procedure's list of documents says what is missing.",
     )
+    @_document_option
+    @_fact_option()
     @click.option("--reason", default=None, callback=_utf8, help="Why it is needed (optional).")
     @_applicant_option
     @FORMAT_OPTION
@@ -619,6 +768,8 @@ def register(cli: click.Group) -> None:
         agency: str,
         role: str | None,
         missing: tuple[str, ...],
+        documents: tuple[str | dict[str, Any], ...],
+        facts: tuple[str, ...],
         reason: str | None,
         applicant: str | None,
         fmt: str,
@@ -631,12 +782,20 @@ def register(cli: click.Group) -> None:
                 "an empty item; name each missing document, e.g. --missing 'Giấy chứng sinh'",
                 param_hint="--missing",
             )
+        if not missing and not documents and not facts:
+            raise click.UsageError(
+                "Missing option '--missing': name what the applicant must still bring, or "
+                "give what was handed in (--document, and --fact for the dossier's facts) "
+                "and the procedure's list of documents says what is missing"
+            )
         slip = engine.guide(
             procedure,
             actor=_actor(actor_id, agency, role),
             missing=list(missing),
             reason=reason or None,
             applicant=_applicant(applicant),
+            documents=None if missing else list(documents),
+            facts=None if missing else _facts(facts),
         )
 
         def render(console: Console) -> None:
@@ -716,7 +875,10 @@ def register(cli: click.Group) -> None:
         data = result.to_dict()
 
         def render(console: Console) -> None:
-            console.print(f"{code}: {trigger} -> [bold]{result.state}[/]")
+            from procflow.contrib.labels import move_label
+
+            words = escape(move_label(engine.procedure_of(result).procedure, trigger))
+            console.print(f"{code}: {trigger} ({words}) -> [bold]{result.state}[/]")
             if result.outcome in ("stopped", "withdrawn"):
                 _stop_notice(console, engine.stop_notice(code))
 
@@ -867,6 +1029,8 @@ def register(cli: click.Group) -> None:
             data["stop_notice"] = notice.to_dict()
 
         def render(console: Console) -> None:
+            from procflow.contrib.labels import move_label, timeliness_text
+
             _dossier_table(console, data)
             table = Table(title=f"Phiếu kiểm soát quá trình giải quyết hồ sơ{_form(slip)}")
             for col in (
@@ -891,16 +1055,21 @@ def register(cli: click.Group) -> None:
                     escape(r.receiver or ""),
                     _dt(r.left_at),
                     _dt(r.due_at),
-                    r.timeliness.value if r.timeliness else "",
+                    timeliness_text(r.timeliness.value) if r.timeliness else "",
                     f"{r.used_working_hours:g}",
                     f"{r.late_working_hours:g}",
                 )
             console.print(table)
+            _shares_and_result(console, slip)
             _unconfirmed(console, slip.unconfirmed_days)
             if notice is not None:
                 _stop_notice(console, notice)
             if data["available"]:
-                console.print("possible now: " + ", ".join(data["available"]))
+                proc = engine.procedure_of(dossier).procedure
+                moves = _moves_text(
+                    data["available"], lambda t: move_label(proc, t, "vi", dossier.state)
+                )
+                console.print("possible now: " + moves)
 
         emit(fmt, data, render)
 
@@ -1038,6 +1207,11 @@ def register(cli: click.Group) -> None:
         emit(fmt, report.to_dict(), render)
         if not report.ok:
             raise SystemExit(1)
+
+    # procflow dossier print: the papers, printable (procflow.cli.printing)
+    from procflow.cli.printing import register_print
+
+    register_print(dossier)
 
 
 __all__ = ["ProcflowError", "register"]

@@ -131,7 +131,7 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "schema": LazyCommand(
         "procflow.cli.definition",
-        "Print the JSON Schema of the procedure language (for editors).",
+        "Print the JSON Schema of procedure, scenario, simulation or calendar files (for editors).",
     ),
     "sheet": LazyCommand(
         "procflow.cli.visual",

@@ -59,6 +59,8 @@ def render_register(out: Console, register: DossierRegister) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from procflow.contrib.labels import end_text, timeliness_text
+
     f = register.form
     head = f"[bold]Sổ theo dõi hồ sơ[/] (dossier register) as of {register.as_of:%d/%m/%Y}"
     if f is not None:
@@ -89,7 +91,9 @@ def render_register(out: Console, register: DossierRegister) -> None:
             escape(", ".join(r.handed_to)),
             _when(r.result_at),
             _when(r.returned_at),
-            r.timeliness.value if r.timeliness else (r.outcome or r.status),
+            timeliness_text(r.timeliness.value)
+            if r.timeliness
+            else end_text(r.outcome or r.status),
         )
     out.print(table)
     for r in register.rows:

@@ -245,6 +245,20 @@ def _html_catalogue(given: tuple[str, ...]) -> Catalogue | None:
     return Catalogue.from_paths(folders)
 
 
+def _share_catalogue(given: tuple[str, ...]) -> Catalogue | None:
+    """The procedures that give each agency its share of the statutory time, for
+    the figures every format carries (what each agency is charged, as on the
+    control slip): those under ``--procedures``, else ``./procedures`` when
+    there is one. Without them the report has no share figures
+    (``unknown_procedure``) and scores agencies by their steps."""
+    from procflow.catalogue import Catalogue
+
+    if given:
+        return Catalogue.from_paths([Path(p) for p in given])
+    here = Path("procedures")
+    return Catalogue.from_paths([here]) if here.is_dir() else None
+
+
 def register(cli: click.Group) -> None:
     @cli.command("report")
     @click.argument("db")
@@ -290,7 +304,8 @@ def register(cli: click.Group) -> None:
         multiple=True,
         type=click.Path(exists=True),
         help="Procedure file or folder giving the HTML page its agency, procedure and step "
-        "names and its diagrams (repeatable; default ./procedures).",
+        "names and its diagrams, and every format the agencies' shares of the time "
+        "(repeatable; default ./procedures).",
     )
     @click.option(
         "--workers",
@@ -353,7 +368,7 @@ def register(cli: click.Group) -> None:
             raise click.BadParameter(str(exc)) from None
         # The output file is checked before the (possibly long) pass over DB,
         # and replaced only once the whole report is written.
-        catalogue = _html_catalogue(procedures) if fmt == "html" else None
+        catalogue = _html_catalogue(procedures) if fmt == "html" else _share_catalogue(procedures)
         target = output_file(output, newline="") if output else contextlib.nullcontext(sys.stdout)
         with target as stream:
             store = open_store(db, mode="read")
@@ -369,6 +384,7 @@ def register(cli: click.Group) -> None:
                         rule=ScoringRule(early, on_time, late),
                         workers=workers or min(os.cpu_count() or 1, 4),
                         on_progress=advance.to,
+                        procedures=catalogue if catalogue is not None else (),
                     )
                 filters = {
                     "--procedure": procedure,

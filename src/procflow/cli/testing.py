@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from procflow.testing.report import JunitFamily
 
 __all__ = ["register"]
 
@@ -38,12 +42,21 @@ def register(cli: click.Group) -> None:
     help="Where to look up procedures named by id (repeatable); default: the "
     "'procedures' folder above each scenario.",
 )
+@click.option(
+    "--junit-family",
+    type=click.Choice(["xunit1", "xunit2"]),
+    default="xunit2",
+    show_default=True,
+    help="With --format junit: xunit2 validates against Jenkins' JUnit schema; xunit1 adds "
+    "each test case's file and line (as pytest's junit_family).",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Name every scenario, not only failures.")
 def test_command(
     paths: tuple[Path, ...],
     fmt: str,
     output: Path | None,
     procedure_dirs: tuple[Path, ...],
+    junit_family: JunitFamily,
     verbose: bool,
 ) -> None:
     """Run scenario files (or every scenario under folders) and report.
@@ -69,7 +82,9 @@ def test_command(
     if fmt == "json":
         report = to_json(results)
     elif fmt == "junit":
-        report = to_junit(results)
+        from procflow import __version__
+
+        report = to_junit(results, family=junit_family, properties={"procflow": __version__})
     else:
         report = to_text(results, verbose=verbose)
     if output is not None:

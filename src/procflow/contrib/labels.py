@@ -11,7 +11,15 @@ import datetime as dt
 from typing import Literal
 
 from procflow.calendar.units import TimeUnit
-from procflow.definition.model import AgencyLevel, Duration, PauseReason, StepKind, Terminal
+from procflow.definition.model import (
+    AgencyLevel,
+    Duration,
+    PauseReason,
+    Procedure,
+    StepKind,
+    Terminal,
+    Text,
+)
 
 __all__ = [
     "LANGS",
@@ -24,6 +32,9 @@ __all__ = [
     "kind_text",
     "level_text",
     "money_text",
+    "move_label",
+    "move_text",
+    "moves_known",
     "number_text",
     "pause_reason_text",
     "timeliness_text",
@@ -176,3 +187,102 @@ def timeliness_text(value: str, lang: Lang = "vi") -> str:
 def pause_reason_text(value: str, lang: Lang = "vi") -> str:
     """``financial_obligations`` → ``Thực hiện nghĩa vụ tài chính``; an unknown value as it is."""
     return _pick(_PAUSE_REASONS[value], lang) if value in _PAUSE_REASONS else value
+
+
+_MOVES: dict[str, tuple[str, str]] = {
+    # The moves of the library's procedures (procedures/**/*.yaml).
+    "approve": ("Phê duyệt", "Approve"),
+    "confirm": ("Xác nhận", "Confirm"),
+    "decide": ("Ra quyết định", "Decide"),
+    "deregister": ("Xóa đăng ký", "Deregister"),
+    "done": ("Hoàn thành", "Done"),
+    "forward": ("Chuyển xử lý", "Forward"),
+    "hand_over": ("Trả kết quả", "Hand over the result"),
+    "issue": ("Cấp giấy tờ", "Issue the document"),
+    "notify": ("Gửi thông báo", "Send the notice"),
+    "paid": ("Đã nộp tiền", "Paid"),
+    "propose": ("Đề xuất", "Propose"),
+    "refuse": ("Từ chối giải quyết", "Refuse"),
+    "register": ("Đăng ký", "Register"),
+    "request_supplement": ("Yêu cầu bổ sung", "Request a supplement"),
+    "resubmit": ("Nộp hồ sơ bổ sung", "Resubmit"),
+    "send": ("Chuyển hồ sơ", "Send"),
+    "sign": ("Ký duyệt", "Sign"),
+    # The engine's own moves (procflow.compiler.compiled.ENGINE_TRIGGERS).
+    "withdraw": ("Rút hồ sơ", "Withdraw"),
+    "stop": ("Dừng giải quyết", "Stop processing"),
+    # Other common words of one-stop procedures.
+    "accept": ("Chấp thuận", "Accept"),
+    "appraise": ("Thẩm định", "Appraise"),
+    "certify": ("Chứng thực", "Certify"),
+    "check": ("Kiểm tra", "Check"),
+    "collect": ("Nhận kết quả", "Collect the result"),
+    "complete": ("Hoàn thành", "Complete"),
+    "consult": ("Lấy ý kiến", "Consult"),
+    "extend": ("Gia hạn", "Extend"),
+    "inspect": ("Kiểm tra thực địa", "Inspect the site"),
+    "pay": ("Nộp phí, lệ phí", "Pay"),
+    "publish": ("Niêm yết công khai", "Post publicly"),
+    "receive": ("Tiếp nhận", "Receive"),
+    "reject": ("Không chấp thuận", "Reject"),
+    "reply": ("Trả lời", "Reply"),
+    "return": ("Trả lại", "Send back"),
+    "review": ("Xem xét", "Review"),
+    "submit": ("Trình", "Submit"),
+    "supplement": ("Bổ sung hồ sơ", "Supplement"),
+    "transfer": ("Chuyển", "Transfer"),
+    "update": ("Cập nhật", "Update"),
+    "verify": ("Xác minh", "Verify"),
+}
+"""What a move is called when its procedure gives it no ``label`` [design:
+procflow's wording, after the verbs of the one-stop forms (tiếp nhận, chuyển,
+thẩm định, trình ký, trả kết quả)]. A trigger is an identifier for files and
+the command line; people read these words."""
+
+
+def moves_known() -> frozenset[str]:
+    """The triggers the built-in table names (others get :func:`move_text`'s fallback)."""
+    return frozenset(_MOVES)
+
+
+def move_text(trigger: str, lang: Lang = "vi") -> str:
+    """A move in words from the built-in table: ``forward`` → ``Chuyển xử lý`` /
+    ``Forward``; an unknown trigger humanised: ``check_site`` → ``Check site``.
+
+    The fallback is the author's own word with spaces, not a translation: give
+    the outcome a ``label`` to name it in Vietnamese.
+    """
+    pair = _MOVES.get(trigger)
+    if pair is not None:
+        return _pick(pair, lang)
+    words = trigger.replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def move_label(
+    procedure: Procedure, trigger: str, lang: Lang = "vi", step: str | None = None
+) -> str:
+    """What people read for ``trigger``: the procedure's own ``label`` first.
+
+    The label of an outcome of ``step`` comes first, then one given for the
+    same trigger at any other step (a procedure names a move once and means it
+    everywhere), then :func:`move_text`. A label written in Vietnamese only
+    does not stand in for English: the English page falls back to the table,
+    so no Vietnamese word appears among English ones.
+    """
+    for label in _outcome_labels(procedure, trigger, step):
+        if lang == "en" and not label.en:
+            continue
+        return label.get(lang)
+    return move_text(trigger, lang)
+
+
+def _outcome_labels(procedure: Procedure, trigger: str, step: str | None) -> list[Text]:
+    """The labels given to ``trigger``'s outcomes, those of ``step`` first."""
+    ordered = sorted(procedure.steps, key=lambda s: s.id != step)
+    out: list[Text] = []
+    for each in ordered:
+        for name, outcome in each.branches():
+            if name == trigger and outcome.label is not None:
+                out.append(outcome.label)
+    return out

@@ -437,15 +437,20 @@ class LegalDocument(_Model):
     title: str | None = Field(default=None, description="Title or kind of the document.")
     date: dt.date | None = Field(default=None, description="Date signed (YYYY-MM-DD).")
     articles: str | None = Field(default=None, description="The articles relied on.")
-    note: str | None = None
+    note: str | None = Field(
+        default=None, description="A remark on this legal text, for the procedure's authors."
+    )
 
 
 class Agency(_Model):
     """An agency (cơ quan) taking part in the procedure."""
 
     id: Identifier
-    name: Text
-    level: AgencyLevel = AgencyLevel.OTHER
+    name: Text = Field(description="The agency's name as published, e.g. 'Ủy ban nhân dân cấp xã'.")
+    level: AgencyLevel = Field(
+        default=AgencyLevel.OTHER,
+        description="Administrative level: commune, district, province, ministry, central, other.",
+    )
     desk: bool = Field(
         default=False,
         description="true for the agency whose one-stop desk (bộ phận một cửa) receives dossiers.",
@@ -466,6 +471,11 @@ class Outcome(_Model):
     ``approve: {to: signing}``. ``when`` names a boolean fact of the dossier
     (e.g. ``needs_verification``) that must be true for this branch; give a
     list of outcomes for one trigger to branch on such facts.
+
+    ``label`` is what officers and applicants read for the move (buttons,
+    diagrams, slips): the trigger is an identifier for files and the command
+    line, not a word for people. Without it, procflow's table of common moves
+    (:mod:`procflow.contrib.labels`) names it, else the trigger with spaces.
     """
 
     to: str = Field(description="A step id, or an end: returned, refused, withdrawn, stopped.")
@@ -475,7 +485,16 @@ class Outcome(_Model):
     unless: Identifier | None = Field(
         default=None, description="A dossier fact that must be false for this branch."
     )
-    note: str | None = None
+    label: Text | None = Field(
+        default=None,
+        description=(
+            "What people read for this move on buttons, diagrams and slips, e.g. "
+            "{vi: Chuyển xử lý, en: Forward} (a plain string is Vietnamese). Default: "
+            "procflow's table of common moves, else the trigger with spaces. For a "
+            "trigger with several branches, the first label given names the move."
+        ),
+    )
+    note: str | None = Field(default=None, description="A remark for authors; not shown to people.")
 
     @model_validator(mode="before")
     @classmethod
@@ -486,24 +505,99 @@ class Outcome(_Model):
 
 
 class Document(_Model):
-    """A document the applicant hands in (thành phần hồ sơ)."""
+    """A document the applicant hands in (thành phần hồ sơ).
 
-    name: Text
-    form: Literal["original", "certified_copy", "copy", "original_or_copy"] = "original"
-    copies: int = Field(default=1, ge=1)
-    required: bool = True
+    ``when``/``unless`` name a boolean fact of the dossier, as outcome
+    branches do: the document is asked for only when the fact is true (or
+    false), e.g. a power of attorney ``when: by_proxy``. ``id`` lets callers
+    and the desk's software refer to the document; without one it is derived
+    from the Vietnamese name (:meth:`derive_id`), so give one when the name
+    may be reworded.
+    """
+
+    id: Identifier | None = Field(
+        default=None,
+        description=(
+            "Stable id callers refer to the document by; default: derived from the "
+            "Vietnamese name ('Tờ khai đăng ký khai sinh' -> 'to-khai-dang-ky-khai-sinh')."
+        ),
+    )
+    name: Text = Field(description="The document's name as the procedure lists it.")
+    form: Literal["original", "certified_copy", "copy", "original_or_copy"] = Field(
+        default="original",
+        description=(
+            "Which copy is handed in: original (bản chính), certified_copy (bản sao có "
+            "chứng thực), copy (bản sao) or original_or_copy."
+        ),
+    )
+    copies: int = Field(default=1, ge=1, description="How many copies (số lượng).")
+    required: bool = Field(
+        default=True, description="false for a document needed only in some cases (nếu có)."
+    )
+    when: Identifier | None = Field(
+        default=None, description="A dossier fact that must be true for the document to be asked."
+    )
+    unless: Identifier | None = Field(
+        default=None,
+        description="A dossier fact that must be false for the document to be asked.",
+    )
     template: str | None = Field(default=None, description="Form number, e.g. 'Mẫu TK1-TS'.")
-    note: str | None = None
+    note: str | None = Field(
+        default=None, description="When the document is needed, or other remarks (public sheet)."
+    )
+
+    @property
+    def ref(self) -> str:
+        """The document's id: the one written, else derived from the Vietnamese name."""
+        return self.id or self.derive_id(self.name.vi)
+
+    @staticmethod
+    def derive_id(name: str) -> str:
+        """An id from a name: accents dropped (đ as d), lower case, words joined by
+        '-', at most 64 characters, starting with a letter ('doc-' is put first
+        when the name starts with a digit or has no letter at all)."""
+        text = unicodedata.normalize("NFKD", name.replace("đ", "d").replace("Đ", "D"))
+        text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+        slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+        if not slug[:1].isalpha():
+            slug = f"doc-{slug}".rstrip("-")
+        return slug[:64].rstrip("-")
+
+    def applies(self, facts: dict[str, Any]) -> bool:
+        """Whether the document is asked for a dossier with ``facts`` (its conditions)."""
+        if self.when is not None and not facts.get(self.when):
+            return False
+        return not (self.unless is not None and facts.get(self.unless))
 
 
 class Fee(_Model):
-    """A fee or charge (phí, lệ phí)."""
+    """A fee or charge (phí, lệ phí), listed on the receipt slip with its basis.
 
-    name: Text
+    ``when``/``unless`` name a boolean fact, as for documents: e.g. the lower
+    fee of an online submission ``when: online``.
+    """
+
+    name: Text = Field(description="The fee or charge as published, e.g. 'Lệ phí hộ tịch'.")
     amount: int = Field(ge=0, description="Amount in VND (0 for exempt).")
-    currency: Literal["VND"] = "VND"
+    currency: Literal["VND"] = Field(
+        default="VND", description="Always VND (đồng), the currency fees are published in."
+    )
     basis: str | None = Field(default=None, description="The document that sets the fee.")
-    note: str | None = None
+    when: Identifier | None = Field(
+        default=None, description="A dossier fact that must be true for the fee to be charged."
+    )
+    unless: Identifier | None = Field(
+        default=None, description="A dossier fact that must be false for the fee to be charged."
+    )
+    note: str | None = Field(
+        default=None, description="Exemptions, reductions or other remarks (public sheet)."
+    )
+
+    def applies(self, facts: dict[str, Any]) -> bool:
+        """Whether the fee is charged to a dossier with ``facts`` (its conditions)."""
+        if self.when is not None and not facts.get(self.when):
+            return False
+        return not (self.unless is not None and facts.get(self.unless))
 
 
 _MARGIN_RE = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*%\s*$")
@@ -602,7 +696,9 @@ class Escalation(_Model):
             "system fires it for the rule."
         ),
     )
-    note: str | None = None
+    note: str | None = Field(
+        default=None, description="Why the rule exists, for the procedure's authors."
+    )
 
     @model_validator(mode="after")
     def _does_something(self) -> Escalation:
@@ -632,8 +728,15 @@ class Step(_Model):
     """One step of the procedure, held by one agency."""
 
     id: Identifier
-    name: Text
-    kind: StepKind
+    name: Text = Field(
+        description="The step's name on the control slip, sheet and diagrams: 'Tiếp nhận hồ sơ'."
+    )
+    kind: StepKind = Field(
+        description=(
+            "reception, review, processing, approval, handoff, applicant or return: "
+            "drives the clock, the diagram and the public sheet."
+        )
+    )
     agency: Identifier = Field(
         description=(
             "The agency that holds the dossier in this step and alone may move it out. "
@@ -674,7 +777,9 @@ class Step(_Model):
             "(assign it first; the agency and role rules still apply)."
         ),
     )
-    note: str | None = None
+    note: str | None = Field(
+        default=None, description="A remark on the step, shown on the public sheet."
+    )
 
     @property
     def clock_policy(self) -> ClockPolicy:
@@ -785,6 +890,16 @@ class Rules(_Model):
             "docs/engine.md]."
         ),
     )
+    check_documents: bool = Field(
+        default=False,
+        description=(
+            "Whether receiving a dossier checks the documents handed in against the "
+            "required ones for its facts (form and copies) and refuses it, with the list "
+            "of what is missing, when one lacks [design: off by default, so desks that "
+            "record no documents keep working; Engine.receive(check_documents=) decides "
+            "per call]."
+        ),
+    )
     authority: Authority = Field(
         default_factory=Authority,
         description="Which officers of the holding agency may stop, apologise, set facts.",
@@ -824,10 +939,12 @@ class Procedure(_Model):
     code: str | None = Field(
         default=None, description="Official procedure code (mã TTHC) in the national database."
     )
-    name: Text
+    name: Text = Field(description="The procedure's name as published, e.g. 'Đăng ký khai sinh'.")
     sector: str | None = Field(default=None, description="Field or sector (lĩnh vực).")
     level: AgencyLevel | None = Field(default=None, description="Level that settles it.")
-    legal_basis: list[LegalDocument] = Field(default_factory=list)
+    legal_basis: list[LegalDocument] = Field(
+        default_factory=list, description="The legal texts it rests on (căn cứ pháp lý)."
+    )
     effective_from: dt.date | None = Field(
         default=None, description="First day dossiers are received under this version."
     )
@@ -839,19 +956,33 @@ class Procedure(_Model):
             "The statutory total time (thời hạn giải quyết) from receipt of a complete dossier."
         )
     )
-    agencies: list[Agency] = Field(min_length=1)
+    agencies: list[Agency] = Field(
+        min_length=1, description="Every agency taking part; one of them has desk: true."
+    )
     start: Identifier | None = Field(
         default=None, description="The first step after receipt; default: the first step listed."
     )
-    steps: list[Step] = Field(min_length=1)
-    documents: list[Document] = Field(default_factory=list)
-    fees: list[Fee] = Field(default_factory=list)
+    steps: list[Step] = Field(
+        min_length=1,
+        description="The steps, in order; a received dossier enters the first (or start).",
+    )
+    documents: list[Document] = Field(
+        default_factory=list, description="What the applicant hands in (thành phần hồ sơ)."
+    )
+    fees: list[Fee] = Field(
+        default_factory=list, description="Fees and charges (phí, lệ phí); none if empty."
+    )
     result: Text | None = Field(default=None, description="What the applicant receives.")
-    rules: Rules = Field(default_factory=Rules)
+    rules: Rules = Field(
+        default_factory=Rules,
+        description="One-stop rules for this procedure: reappointments, supplements, pauses.",
+    )
     alerts: Alerts = Field(
         default_factory=Alerts, description="Warning margins and escalation rules."
     )
-    notes: str | None = None
+    notes: str | None = Field(
+        default=None, description="Remarks for authors: sources, standing of the figures."
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Procedure:

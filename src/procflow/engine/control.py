@@ -1,14 +1,19 @@
 """Slips built from a dossier's record after the fact: the processing control
-slip (Form 05; Form 06 under Circular 03/2025), one row per stay in a step and
-each agency's working time used and late; and the notice to stop processing
-(Form 05 under Circular 03/2025) of a stopped or withdrawn dossier.
+slip (Form 05; Form 06 under Circular 03/2025), one row per stay in a step,
+each agency's working time against its share of the statutory time
+(:mod:`procflow.model.shares`, the figure the reports add up too) and the two
+instants of the result; and the notice to stop processing (Form 05 under
+Circular 03/2025) of a stopped or withdrawn dossier.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from procflow.engine.core import EngineCore
-from procflow.errors import RuleViolation
+from procflow.errors import RuleViolation, UnknownProcedure
 from procflow.model.events import EventType
+from procflow.model.shares import ShareTerms, agency_use, result_instants
 from procflow.model.slips import ControlRow, ControlSlip, StopNotice
 
 _STOPS = {EventType.STOPPED: "stopped", EventType.WITHDRAWN: "withdrawn"}
@@ -49,14 +54,36 @@ class ControlSlips(EngineCore):
         # slip rests on the unconfirmed days up to the latest of them.
         dated = [dossier.due_at, dossier.appointment]
         dated.extend(d for v in visits for d in (v.due_at, v.left_at) if d is not None)
-        return ControlSlip(
+        # What each agency is charged, and when the result was ready and handed
+        # over: the shared rule, on the dossier's stored form as the reports read it.
+        calendar = self.calendar
+        slip = ControlSlip(
             code=code,
             procedure_id=dossier.procedure_id,
             received_at=dossier.received_at,
             due_at=dossier.due_at,
             rows=rows,
             per_agency=per_agency,
-            unconfirmed_days=self.calendar.unconfirmed_between(dossier.received_at, max(dated)),
+            unconfirmed_days=calendar.unconfirmed_between(dossier.received_at, max(dated)),
+        )
+        try:
+            procedure = self.procedure_of(dossier).procedure
+        except UnknownProcedure:
+            # The slip records the past: without the version's file at hand it
+            # still shows every step, only not the shares the file gives.
+            return slip
+        terms = ShareTerms.of(procedure, calendar.day_seconds)
+        stored = dossier.to_dict()
+        result = result_instants(stored, terms, calendar.working_seconds_between, calendar.tz)
+        return replace(
+            slip,
+            agencies=list(agency_use(stored, terms).values()),
+            ready_at=result.ready_at,
+            returned_at=result.returned_at,
+            result_counts=result.counts,
+            collected_after_due=result.collected_after_due,
+            ready_by_due=result.ready_by_due,
+            collection_seconds=result.collection_seconds,
         )
 
     def stop_notice(self, code: str) -> StopNotice:

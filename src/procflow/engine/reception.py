@@ -1,5 +1,12 @@
 """Reception at the one-stop desk: receipt of a complete dossier (the clock
 starts), written guidance for an incomplete one, refusal to receive.
+
+At receipt the documents handed in can be checked against those the
+procedure requires for the dossier's facts (``rules.check_documents``, or
+``check_documents=`` per call; :mod:`procflow.engine.documents`), the fees for
+those facts go on the receipt slip, and the clock starts when the calendar
+says the dossier counts as received: the next opening of office hours for one
+submitted at night or on a day off (:meth:`WorkCalendar.received_at`).
 """
 
 from __future__ import annotations
@@ -9,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
+from procflow.definition.model import Document
 from procflow.engine.core import EngineCore
+from procflow.engine.documents import DeskList, MissingDocument
 from procflow.errors import NotPermitted, RuleViolation
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
@@ -25,6 +34,21 @@ from procflow.model.slips import ReceiptSlip, RefusalSlip, SupplementRequest
 class Reception(EngineCore):
     """Receive, guide and refuse at the desk; number each dossier."""
 
+    _desk_lists: dict[tuple[str, str], DeskList]
+
+    def _desk_list(self, proc: CompiledProcedure) -> DeskList:
+        """The version's documents and fees, ready for the desk (built once per
+        version; a receipt pays one look-up for them)."""
+        try:
+            cache = self._desk_lists
+        except AttributeError:
+            cache = self._desk_lists = {}
+        key = (proc.id, proc.version)
+        hit = cache.get(key)
+        if hit is None:
+            hit = cache[key] = DeskList(proc.procedure)
+        return hit
+
     def receive(
         self,
         procedure_id: str,
@@ -35,11 +59,25 @@ class Reception(EngineCore):
         facts: dict[str, Any] | None = None,
         version: str | None = None,
         version_override: str | None = None,
+        check_documents: bool | None = None,
     ) -> ReceiptSlip:
         """Receive a complete, valid dossier: the clock starts now.
 
-        Returns the receipt-and-appointment slip with the dossier code and the
-        appointment date computed from the statutory time limit.
+        Returns the receipt-and-appointment slip with the dossier code, the
+        appointment date computed from the statutory time limit and the fees
+        and charges for the dossier's ``facts``. The receipt event keeps the
+        real instant of receipt; the time limit counts from
+        :meth:`WorkCalendar.received_at` of it (the next opening of office
+        hours for a dossier submitted at night or on a day off), which the
+        slip gives as ``clock_starts_at``.
+
+        ``check_documents`` (default: the procedure's ``rules.check_documents``)
+        checks ``documents`` against the documents the procedure requires for
+        ``facts``, by form and copies (:mod:`procflow.engine.documents` says how
+        a plain name and a dict are read); a dossier lacking one is refused
+        with :class:`~procflow.errors.MissingDocuments`, which lists what is
+        missing, and nothing is written. Pass its ``missing`` to :meth:`guide`
+        for the supplement request.
 
         The dossier is received under the version in force today, or under
         ``version``, which must be in force today as well; to receive under a
@@ -56,13 +94,26 @@ class Reception(EngineCore):
         proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
         desk = self._require_desk(proc, actor)
         plans = self._plans_of(proc.id, proc.version)[1]
+        desk_list = self._desk_list(proc)
+        if check_documents if check_documents is not None else desk_list.check:
+            handed = desk_list.read(documents)
+            lacking = desk_list.missing(handed, facts or {})
+            if lacking:
+                raise desk_list.refusal(lacking, handed)
+            docs = [h.recorded for h in handed]
+        else:
+            docs = [d if isinstance(d, dict) else {"name": d} for d in documents]
         cal = self.calendar
         t, offset = self._instant(now)
+        # the real instant goes into the event; the clock starts when it counts
+        start = cal.received_at_ts(t)
         limit = plans.limit
-        due = cal.due_ts(t, limit.value, limit.unit, limit.cutoff)
+        due = cal.due_ts(start, limit.value, limit.unit, limit.cutoff)
         allot = plans.initial_allotment
-        step_due = cal.due_ts(t, allot.value, allot.unit, allot.cutoff) if allot else None
-        docs = [d if isinstance(d, dict) else {"name": d} for d in documents]
+        step_due = cal.due_ts(start, allot.value, allot.unit, allot.cutoff) if allot else None
+        fees = desk_list.fixed_fees
+        if fees is None:
+            fees = desk_list.fees_for(facts or {})
         override = None
         if version_override is not None and not proc.procedure.in_force_on(
             now.astimezone(cal.tz).date()
@@ -109,7 +160,41 @@ class Reception(EngineCore):
             received_by=str(actor),
             # the appointment rests on these days (form and circular: by the date)
             unconfirmed_days=cal.unconfirmed_between(now, appointment),
+            fees=fees,
+            clock_starts_at=now if start == t else dt_of(start, tz),
         )
+
+    def required_documents(
+        self,
+        procedure_id: str,
+        *,
+        facts: dict[str, Any] | None = None,
+        version: str | None = None,
+    ) -> list[Document]:
+        """The documents a dossier with ``facts`` must have (the desk's checklist),
+        under the version in force today or ``version``."""
+        proc = self._desk_version(procedure_id, version)
+        return self._desk_list(proc).required_for(facts or {})
+
+    def missing_documents(
+        self,
+        procedure_id: str,
+        *,
+        documents: Sequence[dict[str, Any] | str] = (),
+        facts: dict[str, Any] | None = None,
+        version: str | None = None,
+    ) -> list[MissingDocument]:
+        """What :meth:`receive` with ``check_documents=True`` would find missing;
+        nothing is written (an empty list: the dossier is complete)."""
+        proc = self._desk_version(procedure_id, version)
+        desk_list = self._desk_list(proc)
+        return desk_list.missing(desk_list.read(documents), facts or {})
+
+    def _desk_version(self, procedure_id: str, version: str | None) -> CompiledProcedure:
+        if version is not None:
+            return self.catalogue.get(procedure_id, version)
+        day = self.clock.now().astimezone(self.calendar.tz).date()
+        return self.catalogue.in_force(procedure_id, day)
 
     def _scope(self, desk: str, t: Instant, now: datetime) -> str:
         """The numbering scope of a receipt: the desk's code and the local date
@@ -131,32 +216,56 @@ class Reception(EngineCore):
         procedure_id: str,
         *,
         actor: Actor,
-        missing: Sequence[str],
+        missing: Sequence[str | MissingDocument] = (),
         reason: str | None = None,
         applicant: dict[str, Any] | None = None,
+        documents: Sequence[dict[str, Any] | str] | None = None,
+        facts: dict[str, Any] | None = None,
     ) -> SupplementRequest:
         """Incomplete at reception: written guidance, once; no clock starts.
+
+        ``missing`` lists what the applicant must still bring: text, or the
+        :class:`MissingDocument` items of a :class:`~procflow.errors.MissingDocuments`
+        refusal (``engine.guide(pid, actor=desk, missing=error.missing)``),
+        which the slip words in Vietnamese and also carries as data. Without
+        ``missing``, the documents handed in (``documents``) are checked
+        against those the procedure requires for ``facts`` and the slip lists
+        what they lack: the desk's check and its slip in one call.
 
         The guidance is recorded (it counts in reports) under its own code;
         when the applicant comes back, :meth:`receive` gives a new receipt.
         """
-        if not missing:
-            raise RuleViolation("a supplement request must list what is missing")
         check_payload("applicant", applicant)
+        check_payload("facts", facts)
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, None, now)
         desk = self._require_desk(proc, actor)
+        if not missing and (documents is not None or facts is not None):
+            desk_list = self._desk_list(proc)
+            missing = desk_list.missing(desk_list.read(documents or ()), facts or {})
+            if not missing:
+                raise RuleViolation(
+                    f"nothing {proc.id!r} requires for these facts is missing: receive the "
+                    "dossier instead of guiding the applicant"
+                )
+        if not missing:
+            raise RuleViolation("a supplement request must list what is missing")
+        lines = [m.describe() if isinstance(m, MissingDocument) else m for m in missing]
+        items = [m.to_dict() for m in missing if isinstance(m, MissingDocument)]
         data = self._not_received_data(proc, desk, "guided", applicant)
-        data.update(missing=list(missing), reason=reason)
+        data.update(missing=lines, reason=reason)
+        if items:
+            data["missing_documents"] = items
         dossier, _ = self._open(proc, desk, now, EventType.GUIDED, actor, data)
         return SupplementRequest(
             code=dossier.code,
             procedure_id=proc.id,
-            missing=list(missing),
+            missing=list(lines),
             reason=reason,
             contact_officer=str(actor),
             issued_at=now,
             during_processing=False,
+            documents=[dict(i) for i in items],
         )
 
     def refuse_at_reception(

@@ -36,6 +36,7 @@ from procflow.model.forms import (
     form_in_force,
     legal_date,
 )
+from procflow.model.shares import AgencyUse
 
 
 def _plain(value: Any) -> Any:
@@ -98,9 +99,29 @@ class _Slip:
         return data
 
 
+@dataclass(frozen=True, slots=True)
+class FeeLine:
+    """A fee or charge on the receipt slip: what the applicant pays, on what basis.
+
+    One per fee of the procedure that applies to the dossier's facts
+    (``fees:`` with ``when``/``unless``); immutable, so a procedure version's
+    lines are built once and shared by its slips."""
+
+    name: str
+    amount: int
+    currency: str = "VND"
+    basis: str | None = None
+    note: str | None = None
+
+
 @dataclass(frozen=True)
 class ReceiptSlip(_Slip):
-    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01 under both circulars)."""
+    """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01 under both circulars).
+
+    ``fees`` lists the fees and charges with their amount and legal basis;
+    ``clock_starts_at`` is the instant the time limit counts from: the receipt
+    itself in office hours, the next opening of office hours for a dossier
+    submitted at night or on a day off (docs/calendar.md)."""
 
     FORM_KIND: ClassVar[SlipKind] = SlipKind.RECEIPT
 
@@ -121,10 +142,24 @@ class ReceiptSlip(_Slip):
     """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
     unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
     """Unconfirmed calendar entries between receipt and the date promised."""
+    fees: tuple[FeeLine, ...] = ()
+    """The fees and charges for this dossier's facts, with their legal basis."""
+    clock_starts_at: datetime | None = None
+    """When the time limit starts counting (the receipt, or the next opening)."""
+
+    @property
+    def fees_total(self) -> int:
+        """The sum of the fees, in VND."""
+        return sum(f.amount for f in self.fees)
 
     @property
     def form_date(self) -> datetime:
         return self.received_at
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _Slip.to_dict(self)
+        data["fees_total"] = self.fees_total
+        return data
 
 
 @dataclass(frozen=True)
@@ -145,6 +180,16 @@ class SupplementRequest(_Slip):
     form_title: str | None = None
     legal_basis: str | None = None
     """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    """The missing documents as data (id, name, form, copies, what was handed
+    in), when the request was made from the procedure's list of documents;
+    ``missing`` is their wording on the slip."""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _Slip.to_dict(self)
+        if not self.documents:  # a request written by hand: the slip as before
+            del data["documents"]
+        return data
 
 
 @dataclass(frozen=True)
@@ -211,8 +256,14 @@ class ControlRow:
 class ControlSlip(_Slip):
     """Phiếu kiểm soát quá trình giải quyết hồ sơ (Form 05; Form 06 under Circular 03/2025).
 
-    ``per_agency`` sums working hours used and late per agency: in an
-    inter-agency procedure it shows who used the time and who ran over.
+    ``per_agency`` sums working hours used and late per agency, step by step
+    (each step against its own allotment). ``agencies`` is what each agency is
+    charged: its working time across all its steps against its share of the
+    statutory time (:func:`procflow.model.shares.agency_use`, the figure the
+    accountability report adds up). ``ready_at`` and ``returned_at`` are the
+    two instants of the result; ``collection_seconds`` the applicant's time
+    to collect it, for a dossier collected after its due date, charged to no
+    agency.
     """
 
     FORM_KIND: ClassVar[SlipKind] = SlipKind.CONTROL_SLIP
@@ -231,6 +282,22 @@ class ControlSlip(_Slip):
     unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
     """Unconfirmed calendar entries from receipt to the latest date on the slip
     (the due date, a step's deadline or hand-over)."""
+    agencies: list[AgencyUse] = field(default_factory=list)
+    """Each agency's working time across its steps against its share, and
+    what it is charged (its net over-run), in the order it held the dossier."""
+    ready_at: datetime | None = None
+    """The result reached the desk: entry into the return step."""
+    returned_at: datetime | None = None
+    """The result was handed to the applicant."""
+    result_counts: str | None = None
+    """Which of the two classified the dossier (``rules.result_counts``)."""
+    collected_after_due: bool = False
+    """Handed over after the statutory due date."""
+    ready_by_due: bool | None = None
+    """The result was at the desk by the due date (None: not at a return step yet)."""
+    collection_seconds: float | None = None
+    """Collected after the due date: the working time the result waited at the
+    desk for the applicant, charged to no agency."""
 
     @property
     def form_date(self) -> datetime:

@@ -4,6 +4,12 @@
 by page) and feeds each to the rates, accountability, bottlenecks and scoring
 builders, which keep per-group counters and, for the quantiles, one float per
 step visit. Nothing holds the list of dossiers.
+
+Given the procedure files (``procedures=``), each closed dossier's agencies are
+also judged against their shares of the statutory time and its result's two
+instants are read (:mod:`procflow.model.shares`, the rule the control slip
+applies): the accountability figures ``share_*`` and ``collection``, and the
+agencies' scores.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from procflow.model.shares import ShareTerms, agency_use, result_instants
 from procflow.reports.accountability import AccountabilityBuilder, AccountabilityReport
 from procflow.reports.backlog import BacklogBuilder, BacklogCounters, BacklogReport
 from procflow.reports.bottlenecks import BottlenecksBuilder, BottlenecksReport
@@ -25,6 +32,8 @@ from procflow.reports.worktime import WorkingTime
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
+    from procflow.compiler import CompiledProcedure
+    from procflow.definition.model import Procedure
     from procflow.store.base import Store
 
 __all__ = ["Report", "build_report"]
@@ -79,6 +88,31 @@ def _combine(a: Any, b: Any) -> Any:
     return a  # text, dates: the same in every part
 
 
+@dataclass(frozen=True, slots=True)
+class _Shares:
+    """What the pass needs to judge agencies against their shares."""
+
+    terms: dict[tuple[str, str], ShareTerms] = field(default_factory=dict)
+    """(procedure id, version) -> its terms on the report's calendar."""
+    keep: bool = False
+    """List each dossier's figures (``build_report(per_dossier=True)``)."""
+
+    @classmethod
+    def of(
+        cls,
+        procedures: Iterable[Procedure | CompiledProcedure],
+        calendar: WorkCalendar,
+        keep: bool,
+    ) -> _Shares:
+        from procflow.compiler import CompiledProcedure
+
+        terms: dict[tuple[str, str], ShareTerms] = {}
+        for p in procedures:
+            proc = p.procedure if isinstance(p, CompiledProcedure) else p
+            terms[(proc.id, proc.version)] = ShareTerms.of(proc, calendar.day_seconds)
+        return cls(terms, keep)
+
+
 def _slots(obj: Any) -> list[str]:
     names: list[str] = []
     for cls in type(obj).__mro__:
@@ -95,6 +129,7 @@ def _scan_parallel(
     as_of: datetime,
     workers: int,
     on_progress: Callable[[int], None] | None = None,
+    shares: _Shares | None = None,
 ) -> _Partial:
     import multiprocessing
 
@@ -104,9 +139,9 @@ def _scan_parallel(
     opener = store.reader_factory() if Capability.PARALLEL_SCANS in store.capabilities else None
     if opener is None or "fork" not in methods:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
-        return _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of)
+        return _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of, shares)
     context = multiprocessing.get_context("fork")
-    jobs = [(opener, query, calendar, rule, as_of, (i, workers)) for i in range(workers)]
+    jobs = [(opener, query, calendar, rule, as_of, (i, workers), shares) for i in range(workers)]
     parts: list[_Partial] = []
     with context.Pool(workers) as pool:
         # In shard order, as starmap: the merge below adds the parts in that order.
@@ -127,18 +162,25 @@ def _scan_shard(
     rule: ScoringRule,
     as_of: datetime,
     shard: tuple[int, int],
+    shares: _Shares | None = None,
 ) -> _Partial:
     store = opener()  # a read-only handle of the worker's own
     try:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure, shard=shard)
-        return _scan(dossiers, query, calendar, rule, as_of)
+        return _scan(dossiers, query, calendar, rule, as_of, shares)
     finally:
         store.close()
 
 
 def _scan_shard_job(
     job: tuple[
-        Callable[[], Store], ReportQuery, WorkCalendar, ScoringRule, datetime, tuple[int, int]
+        Callable[[], Store],
+        ReportQuery,
+        WorkCalendar,
+        ScoringRule,
+        datetime,
+        tuple[int, int],
+        _Shares | None,
     ],
 ) -> _Partial:
     return _scan_shard(*job)
@@ -210,6 +252,8 @@ def build_report(
     now: datetime | None = None,
     workers: int = 1,
     on_progress: Callable[[int], None] | None = None,
+    procedures: Iterable[Procedure | CompiledProcedure] = (),
+    per_dossier: bool = False,
 ) -> Report:
     """Compute the report for ``query`` (default: everything) from ``store``.
 
@@ -221,6 +265,13 @@ def build_report(
     is a sum or a list of values, so the parts merge exactly. ``on_progress``,
     if given, is called with the number of dossiers read so far as the pass
     goes (a progress bar).
+
+    ``procedures`` (every version the dossiers name; a ``Catalogue`` will do)
+    lets the report judge each agency against its share of the statutory time
+    and read when results were ready, as the control slip does; dossiers of a
+    version not given are counted as ``unknown_procedure``. ``per_dossier``
+    keeps each closed dossier's figures in ``accountability.dossiers`` (memory
+    grows with the dossiers: for reconciling the report with the slips).
     """
     if calendar is None:
         from procflow.calendar import WorkCalendar
@@ -230,11 +281,12 @@ def build_report(
     current = now or datetime.now(query.tz)
     as_of = query.in_progress_at(current)
 
+    shares = _Shares.of(procedures, calendar, per_dossier)
     if workers > 1:
-        partial = _scan_parallel(store, query, calendar, rule, as_of, workers, on_progress)
+        partial = _scan_parallel(store, query, calendar, rule, as_of, workers, on_progress, shares)
     else:
         dossiers = store.iter_dossier_dicts(procedure_id=query.procedure)
-        partial = _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of)
+        partial = _scan(_counted(dossiers, on_progress), query, calendar, rule, as_of, shares)
     return Report(
         query=query,
         as_of=as_of,
@@ -256,10 +308,15 @@ def _scan(
     calendar: WorkCalendar,
     rule: ScoringRule,
     as_of: datetime,
+    shares: _Shares | None = None,
 ) -> _Partial:
     """One pass over some dossiers: the partial figures of every builder."""
     lower, upper = query.lower, query.upper
     agency = query.agency
+    terms_of = shares.terms if shares is not None else {}
+    keep = shares is not None and shares.keep
+    tz = calendar.tz
+    between = calendar.working_seconds_between
 
     rates = RatesBuilder(as_of, query.tz)
     accountability = AccountabilityBuilder(calendar.day_seconds)
@@ -321,8 +378,27 @@ def _scan(
         if closed is not None and (upper is None or closed < upper):
             counted = True
             rates.add_finished(d, closed, parts)
+            scored = parts
+            if outcome not in RECEPTION:
+                # What each agency is charged: its time against its share, the
+                # figure of the control slip (model.shares), and the result's
+                # two instants.
+                terms = terms_of.get((procedure, d["procedure_version"]))
+                if terms is None:
+                    accountability.add_unknown()
+                else:
+                    uses = agency_use(d, terms)
+                    if agency is not None:
+                        uses = {a: u for a, u in uses.items() if a == agency}
+                    # The calendar's own arithmetic, as on the slip (the cached
+                    # cumulative sums differ in the last bits); only late
+                    # collections ask it.
+                    result = result_instants(d, terms, between, tz)
+                    is_late = outcome in RESOLVED and d["timeliness"] == "late"
+                    accountability.add_shares(d["code"], uses, result, is_late, keep)
+                    scored = rule.share_parts(parts, uses)
             if outcome in RESOLVED:
-                scores.add_resolved(d, parts)
+                scores.add_resolved(d, scored)
                 if d["timeliness"] == "late":
                     accountability.add_late_dossier(parts)
                     late.add_late(d)

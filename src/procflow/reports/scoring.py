@@ -11,17 +11,25 @@ Definitions (docs/reports.md, "Scoring"):
 
 * a **dossier** is scored when it is resolved (returned or refused) in the
   period, by its own classification against the statutory due date;
-* an **agency's part** of a scored dossier is classified by the agency's timed
-  steps in it: late if any was late, else on time if any was on time, else
-  early; an agency with no timed step in the dossier is not scored for it;
+* an **agency's part** of a scored dossier is classified by its working time
+  across all its steps against its share of the statutory time
+  (:func:`procflow.model.shares.agency_use`, the figure of the control slip):
+  an agency that over-runs one step and saves time on its next is judged on
+  the net. Where that cannot be counted (the report was not given the
+  dossier's procedure version, or the share is in calendar days), by its
+  timed steps as before: late if any was late, else on time if any was on
+  time, else early; an agency with neither is not scored for it;
 * **points** add up; **average** = points / scored; **percent** = points /
   (scored x the early points), i.e. 100 % when everything was early.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from procflow.model.shares import AgencyUse
 
 __all__ = ["DEFAULT_RULE", "Score", "ScoresBuilder", "ScoresReport", "ScoringRule"]
 
@@ -68,6 +76,18 @@ class ScoringRule:
             seen = parts.get(agency)
             if seen is None or _WORST[t] > _WORST[seen]:
                 parts[agency] = t
+        return parts
+
+    @staticmethod
+    def share_parts(steps: Mapping[str, str], uses: Mapping[str, AgencyUse]) -> dict[str, str]:
+        """Each agency's classification in the dossier against its share
+        (``uses``), where it has one; else its steps' (``steps``, from
+        :meth:`agency_parts` or the report's walk). Keeps the agencies of
+        ``steps``, so the rates group the dossier the same."""
+        parts = dict(steps)
+        for agency, use in uses.items():
+            if use.timeliness is not None and agency in parts:
+                parts[agency] = use.timeliness.value
         return parts
 
     # Agencies with no timed step in a dossier appear in the report's walk as "".

@@ -30,7 +30,7 @@ class Distribution(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    fixed: float | None = Field(default=None, ge=0)
+    fixed: float | None = Field(default=None, ge=0, description="always this many hours")
     exponential: float | None = Field(default=None, gt=0, description="mean, in hours")
     triangular: tuple[float, float, float] | None = Field(
         default=None, description="[min, mode, max] in hours"

@@ -42,8 +42,8 @@ class _Model(BaseModel):
 
 
 class Period(_Model):
-    start: dt.date = Field(alias="from")
-    end: dt.date = Field(alias="to")
+    start: dt.date = Field(alias="from", description="First day of the simulation.")
+    end: dt.date = Field(alias="to", description="Last day dossiers arrive.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Period:
@@ -55,8 +55,11 @@ class Period(_Model):
 class Arrivals(_Model):
     """Dossiers received per working day at the desk."""
 
-    per_working_day: float = Field(gt=0)
-    process: Literal["constant", "poisson"] = "poisson"
+    per_working_day: float = Field(gt=0, description="Mean number of dossiers a working day.")
+    process: Literal["constant", "poisson"] = Field(
+        default="poisson",
+        description="poisson: random arrivals around the mean; constant: the mean every day.",
+    )
     monthly_profile: dict[int, float] = Field(
         default_factory=dict,
         description="Multiplier per month (1-12), e.g. {1: 1.3, 2: 0.6} for the Tết lull.",
@@ -89,19 +92,21 @@ class StepLoad(_Model):
 
 class Scenario(_Model):
     simulation: Literal[1] = Field(default=1, description="Version of the scenario language.")
-    name: str = "scenario"
+    name: str = Field(default="scenario", description="A name for the results.")
     procedure: str | None = Field(
         default=None,
         description="Path of the procedure file, relative to the scenario file (optional "
         "when the procedure is given on the command line).",
     )
-    period: Period | None = None
+    period: Period | None = Field(default=None, description="{from: date, to: date}.")
     dossiers: int | None = Field(default=None, gt=0, description="Stop after this many arrivals.")
     start: dt.date | None = Field(default=None, description="First day, when no period is given.")
-    seed: int = 0
-    arrivals: Arrivals
+    seed: int = Field(default=0, description="The random seed: the same seed, the same run.")
+    arrivals: Arrivals = Field(description="How many dossiers arrive.")
     officers: dict[str, int] = Field(description="Officers per agency (the capacity of its queue).")
-    steps: dict[str, StepLoad] = Field(default_factory=dict)
+    steps: dict[str, StepLoad] = Field(
+        default_factory=dict, description="Per step id: its work time and its chances."
+    )
     withdraw: float = Field(
         default=0.0, ge=0, le=1, description="Chance per dossier of withdrawal."
     )

@@ -4,7 +4,10 @@
   ``tests`` whose top-level ``scenario:`` key holds text becomes one test
   item; procedure, calendar and simulation files (``scenario: 1``) are never
   collected. A failure shows what was expected, what happened, and
-  the scenario file's line. Turn collection off with the ini option
+  the scenario file's line. With ``--junitxml``, the report validates
+  against Jenkins' JUnit schema in pytest's default ``junit_family=xunit2``
+  (the scenario's title is a test-case property only under ``xunit1``).
+  Turn collection off with the ini option
   ``procflow_scenarios = false``; ``procflow_procedures`` (paths) says where
   procedures named by id are looked up.
 * **Fixtures** for developers embedding procflow:
@@ -70,6 +73,16 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     return ScenarioFile.from_parent(parent, path=file_path)
 
 
+def _junit_family(config: pytest.Config) -> str:
+    """pytest's ``junit_family`` ini option (``legacy`` means ``xunit1``), or
+    ``xunit2`` when the junitxml plugin is off and the option undeclared."""
+    try:
+        family = str(config.getini("junit_family"))
+    except ValueError:
+        return "xunit2"
+    return "xunit1" if family in ("legacy", "xunit1") else family
+
+
 def _runner(config: pytest.Config) -> ScenarioRunner:
     runner = config.stash.get(_RUNNER_KEY, None)
     if runner is None:
@@ -100,7 +113,11 @@ class ScenarioItem(pytest.Item):
 
     def runtest(self) -> None:
         result = _runner(self.config).run_file(self.path)
-        self.user_properties.append(("scenario", result.name))
+        if _junit_family(self.config) == "xunit1":
+            # xunit1 keeps properties on the test case; xunit2 (pytest's default)
+            # allows them only on the suite, and Jenkins' JUnit schema refuses
+            # them here: the title is in the failure report instead.
+            self.user_properties.append(("scenario", result.name))
         if not result.passed:
             raise ScenarioFailed(result)
 

@@ -107,7 +107,9 @@ class ReceiveSpec(_Model):
 
     applicant: dict[str, Any] = Field(default_factory=dict, description="who applies")
     facts: dict[str, Any] = Field(default_factory=dict, description="facts steering branches")
-    documents: list[str | dict[str, Any]] = Field(default_factory=list)
+    documents: list[str | dict[str, Any]] = Field(
+        default_factory=list, description="the documents handed in, recorded on the receipt"
+    )
     version: str | None = Field(None, description="the procedure version to receive under")
 
 
@@ -126,15 +128,15 @@ class GuideSpec(_Model):
     """``guide:`` incomplete at reception: guidance, no clock (a new dossier code)."""
 
     missing: list[str] = Field(description="what the applicant must bring")
-    reason: str | None = None
-    applicant: dict[str, Any] = Field(default_factory=dict)
+    reason: str | None = Field(None, description="why the dossier is incomplete")
+    applicant: dict[str, Any] = Field(default_factory=dict, description="who applies")
 
 
 class RefuseSpec(_Model):
     """``refuse_at_reception:`` the desk refuses to receive (a new dossier code)."""
 
-    reason: str
-    applicant: dict[str, Any] = Field(default_factory=dict)
+    reason: str = Field(description="why the desk refuses to receive the dossier")
+    applicant: dict[str, Any] = Field(default_factory=dict, description="who applies")
 
 
 class ErrorExpect(_Model):
@@ -160,10 +162,10 @@ def _norm(name: str) -> str:
 class StepExpect(_Model):
     """What the control slip must say about one step of the procedure."""
 
-    timeliness: TimelinessText | None = None
-    late_hours: float | None = Field(None, ge=0)
-    used_hours: float | None = Field(None, ge=0)
-    agency: str | None = None
+    timeliness: TimelinessText | None = Field(None, description="early, on_time, late or open")
+    late_hours: float | None = Field(None, ge=0, description="working hours over the allotment")
+    used_hours: float | None = Field(None, ge=0, description="working hours the step took")
+    agency: str | None = Field(None, description="the agency that held the step")
 
     _t = field_validator("timeliness", mode="before")(_timeliness)
 
@@ -171,8 +173,10 @@ class StepExpect(_Model):
 class AgencyExpect(_Model):
     """What the control slip must say about one agency (sums over its steps)."""
 
-    late_hours: float | None = Field(None, ge=0)
-    used_hours: float | None = Field(None, ge=0)
+    late_hours: float | None = Field(
+        None, ge=0, description="working hours over the allotments, over its steps"
+    )
+    used_hours: float | None = Field(None, ge=0, description="working hours its steps took")
     late: bool | None = Field(None, description="true when it ran over on any step")
 
 
@@ -187,16 +191,22 @@ class Expect(_Model):
     due: Moment | None = Field(None, description="the statutory due date (moves with pauses)")
     step_due: Moment | None = Field(None, description="the current step's own due date")
     timeliness: TimelinessText | None = Field(None, description="early, on_time, late or open")
-    supplements: int | None = Field(None, ge=0)
-    apologies: int | None = Field(None, ge=0)
-    steps: dict[str, TimelinessText | StepExpect] | None = None
-    agencies: dict[str, AgencyExpect] | None = None
+    supplements: int | None = Field(None, ge=0, description="supplement requests so far")
+    apologies: int | None = Field(None, ge=0, description="apology slips so far")
+    steps: dict[str, TimelinessText | StepExpect] | None = Field(
+        None, description="per step id: its timeliness, or what its control slip row says"
+    )
+    agencies: dict[str, AgencyExpect] | None = Field(
+        None, description="per agency id: what the control slip says of it"
+    )
     late_agency: str | list[str] | None = Field(
         None, description="the agencies with late time on the control slip ('none': nobody)"
     )
     events: list[str] | None = Field(None, description="event types this step emitted, in order")
     history: list[str] | None = Field(None, description="every event type of the dossier so far")
-    error: str | ErrorExpect | None = None
+    error: str | ErrorExpect | None = Field(
+        None, description="the action must fail: 'NotPermitted' or 'NotPermitted: a fragment'"
+    )
 
     _moments = field_validator("appointment", "due", "step_due", mode="before")(_moment)
     _t = field_validator("timeliness", mode="before")(_timeliness)
@@ -234,16 +244,26 @@ class Step(_Model):
     actor: str | ActorSpec | None = Field(
         None, description="a name from actors:, an agency id, or {agency, id, role}"
     )
-    receive: ReceiveSpec | None = None
+    receive: ReceiveSpec | None = Field(
+        None, description="receive a complete dossier at the desk (the clock starts)"
+    )
     fire: str | None = Field(None, description="the trigger to fire, e.g. forward")
     missing: list[str] = Field(default_factory=list, description="with fire: what is missing")
     note: str | None = Field(None, description="with fire: a note recorded on the event")
-    apologise: ApologiseSpec | None = None
+    apologise: ApologiseSpec | None = Field(
+        None, description="issue an apology slip with a new appointment"
+    )
     sweep: bool | None = Field(None, description="run the sweep (warnings, overdue events)")
-    set_facts: dict[str, Any] | None = None
-    guide: GuideSpec | None = None
-    refuse_at_reception: RefuseSpec | None = None
-    expect: Expect | None = None
+    set_facts: dict[str, Any] | None = Field(
+        None, description="set facts that steer branches, e.g. {needs_verification: true}"
+    )
+    guide: GuideSpec | None = Field(
+        None, description="incomplete at reception: give guidance (no clock)"
+    )
+    refuse_at_reception: RefuseSpec | None = Field(
+        None, description="the desk refuses to receive the dossier"
+    )
+    expect: Expect | None = Field(None, description="what must be true after this step")
 
     @field_validator("at", mode="before")
     @classmethod
@@ -295,7 +315,7 @@ class Scenario(_Model):
     """A scenario file."""
 
     scenario: str = Field(description="what the scenario shows, in one line")
-    description: str | None = None
+    description: str | None = Field(None, description="more about the story, for readers")
     procedure: str = Field(description="a procedure file (relative to this file) or an id")
     version: str | None = Field(None, description="the procedure version to run")
     calendar: list[str] = Field(
@@ -303,9 +323,11 @@ class Scenario(_Model):
     )
     national_calendar: bool = Field(True, description="false: only the calendar: files")
     start: datetime = Field(description="when the story starts (the clock's first instant)")
-    actors: dict[str, ActorSpec] = Field(default_factory=dict)
-    steps: list[Step] = Field(min_length=1)
-    tags: list[str] = Field(default_factory=list)
+    actors: dict[str, ActorSpec] = Field(
+        default_factory=dict, description="names for the officers the steps' actor: refers to"
+    )
+    steps: list[Step] = Field(min_length=1, description="the story, one action per step")
+    tags: list[str] = Field(default_factory=list, description="labels to select scenarios by")
 
     @field_validator("start", mode="before")
     @classmethod

@@ -7,7 +7,8 @@ any time limit: the receipt instant, each pause (from the step that paused
 the clock to the answer that resumed it), each restart of the clock, and
 migrations that asked for a new due date. It follows the engine's rules:
 
-- receipt: the time limit counted from the receipt instant;
+- receipt: the time limit counted from the receipt instant (from the next
+  opening of office hours for one outside them: ``WorkCalendar.received_at``);
 - an answer after a pause: the due date moves by the working time paused
   (measured on the given calendar), by the engine's own rule;
 - an answer in a ``clock: restart`` step: the time limit counted again from
@@ -84,8 +85,10 @@ def recompute_due(
         data = event.data
         if event.type is EventType.RECEIVED:
             limit = limit_of(data["procedure_version"])
-            ops.append(("start", event.at, None))
-            due = timing.deadline(calendar, event.at, limit)
+            # the clock starts when the receipt counts (the next opening, after hours)
+            start = calendar.received_at(event.at)
+            ops.append(("start", start, None))
+            due = timing.deadline(calendar, start, limit)
         elif due is None or limit is None:
             continue
         elif event.type in TRANSITIONS:

@@ -356,9 +356,10 @@ def _plan(
     cal = engine.calendar
     src, dest = old.states[d.state], new.states[target.to]
     used = 0.0 if src.is_applicant else cal.working_seconds_between(d.state_entered_at, now)
-    step_due = (
-        deadline(cal, d.state_entered_at, dest.allotment) if dest.allotment is not None else None
-    )
+    entered = d.state_entered_at
+    if len(d.visits) == 1:  # still in the step entered at receipt: counted as the receipt is
+        entered = cal.received_at(entered)
+    step_due = deadline(cal, entered, dest.allotment) if dest.allotment is not None else None
     data: dict[str, Any] = {
         "procedure_id": d.procedure_id,
         "from_version": old.version,

@@ -189,10 +189,14 @@ def _step_due(calendar: WorkCalendar, allotment: Duration | None, d: Dossier) ->
     if allotment is None or d.step_due_at is None:
         return None
     start = d.state_entered_at
+    first = len(d.visits) - 1
     for visit in reversed(d.visits[:-1]):
         if visit.trigger != "migrate":
             break
         start = visit.entered_at
+        first -= 1
+    if first == 0:  # the step the dossier entered at receipt: counted as the receipt is
+        start = calendar.received_at(start)
     due = deadline(calendar, start, allotment)
     return None if due == d.step_due_at else due
 

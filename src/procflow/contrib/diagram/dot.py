@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import textwrap
 
-from procflow.contrib.diagram.model import Diagram, Node
+from procflow.contrib.diagram.model import Diagram, Node, tooltip
+from procflow.contrib.labels import Lang
 
 __all__ = ["FORMAT", "MEDIA_TYPE", "render"]
 
@@ -33,7 +34,7 @@ def _attrs(**attrs: str | int | float) -> str:
     return "[" + ", ".join(f"{k}={quote(str(v))}" for k, v in attrs.items()) + "]"
 
 
-def _node_attrs(node: Node) -> dict[str, str | int | float]:
+def _node_attrs(node: Node, lang: Lang) -> dict[str, str | int | float]:
     attrs: dict[str, str | int | float] = {"label": "\n".join(node.lines())}
     if node.terminal:
         attrs.update(shape="box", style="rounded,filled", fillcolor="#edf2f7", color="#718096")
@@ -55,8 +56,7 @@ def _node_attrs(node: Node) -> dict[str, str | int | float]:
         attrs.update(fillcolor="#fde8e8", color=RED, penwidth=3)
     if node.current:
         attrs.update(fillcolor="#fefcbf", color=RED if node.late else BLUE, penwidth=4)
-    if node.kind is not None:
-        attrs["tooltip"] = f"{node.id} ({node.kind.value})"
+    attrs["tooltip"] = tooltip(node, lang)
     return attrs
 
 
@@ -97,11 +97,11 @@ def render(diagram: Diagram) -> str:
         )
         for node_id in lane.nodes:
             node = diagram.nodes[node_id]
-            out.append(f"        {quote(node.id)} {_attrs(**_node_attrs(node))};")
+            out.append(f"        {quote(node.id)} {_attrs(**_node_attrs(node, diagram.lang))};")
         out.append("    }")
     for end in diagram.ends:
         node = diagram.nodes[end]
-        out.append(f"    {quote(node.id)} {_attrs(**_node_attrs(node))};")
+        out.append(f"    {quote(node.id)} {_attrs(**_node_attrs(node, diagram.lang))};")
     for edge in diagram.edges:
         attrs: dict[str, str | int | float] = {}
         label = edge.label

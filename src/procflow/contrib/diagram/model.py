@@ -33,6 +33,7 @@ from procflow.contrib.labels import (
     end_text,
     hours_text,
     kind_text,
+    move_label,
     number_text,
 )
 from procflow.definition.model import Procedure, StepKind, Terminal
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
     from procflow.model.dossier import Dossier
 
-__all__ = ["Diagram", "DossierTrace", "Edge", "Lane", "Node", "build_diagram"]
+__all__ = ["Diagram", "DossierTrace", "Edge", "Lane", "Node", "build_diagram", "tooltip"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,8 @@ _WORDS = {
         "path": "đường găng",
         "desk": "một cửa",
         "dossier": "Hồ sơ",
+        "if": "nếu",
+        "unless": "nếu không",
     },
     "en": {
         "critical": "critical path (longest chain of steps)",
@@ -167,6 +170,8 @@ _WORDS = {
         "path": "critical path",
         "desk": "one-stop desk",
         "dossier": "Dossier",
+        "if": "if",
+        "unless": "unless",
     },
 }
 
@@ -175,20 +180,27 @@ def _words(lang: Lang) -> dict[str, str]:
     return _WORDS["en" if lang == "en" else "vi"]
 
 
-def _edge_labels(proc: Procedure) -> dict[tuple[str, str], str]:
-    """Trigger names per edge, with their conditions (``forward [needs_x]``)."""
+def _edge_labels(proc: Procedure, lang: Lang) -> dict[tuple[str, str], str]:
+    """The moves per edge in words, with their conditions (``Chuyển xử lý [nếu
+    needs x]``): the diagram is read by people, who never type the trigger."""
+    words = _words(lang)
     out: dict[tuple[str, str], list[str]] = {}
     for step in proc.steps:
         for trigger, outcome in step.branches():
-            text = trigger
+            text = move_label(proc, trigger, lang, step.id)
             if outcome.when:
-                text += f" [{outcome.when}]"
+                text += f" [{words['if']} {_fact(outcome.when)}]"
             if outcome.unless:
-                text += f" [not {outcome.unless}]"
+                text += f" [{words['unless']} {_fact(outcome.unless)}]"
             names = out.setdefault((step.id, outcome.to), [])
             if text not in names:
                 names.append(text)
     return {edge: ", ".join(names) for edge, names in out.items()}
+
+
+def _fact(name: str) -> str:
+    """A dossier fact as words: ``needs_verification`` → ``needs verification``."""
+    return name.replace("_", " ")
 
 
 def _ranks(
@@ -242,7 +254,7 @@ def build_diagram(
     if not path.steps:
         critical_edges = set()
     back = set(flow.back_edges())
-    labels = _edge_labels(proc)
+    labels = _edge_labels(proc, lang)
     words = _words(lang)
 
     # --- the dossier's trace ------------------------------------------------
@@ -409,3 +421,11 @@ def _path_days(days: float, unit: str, lang: Lang) -> str:
 def kind_label(node: Node, lang: Lang) -> str:
     """The kind of a step as a short word (for tooltips)."""
     return kind_text(node.kind, lang) if node.kind is not None else end_text(node.id, lang)
+
+
+def tooltip(node: Node, lang: Lang) -> str:
+    """What a box says under the pointer: its name and its kind in words
+    (``Tiếp nhận hồ sơ (Tiếp nhận)``), never the step id a reader does not know."""
+    if node.kind is None:  # an end: its name says what it is
+        return node.label
+    return f"{node.label} ({kind_text(node.kind, lang)})"

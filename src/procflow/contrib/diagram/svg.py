@@ -10,14 +10,16 @@ complete.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import textwrap
-from html import escape
+from html import escape, unescape
 from typing import Literal
 
 from procflow.contrib.diagram import dot
-from procflow.contrib.diagram.model import Diagram, Edge, Node
+from procflow.contrib.diagram.model import Diagram, Edge, Node, tooltip
+from procflow.contrib.labels import Lang
 from procflow.errors import ProcflowError
 
 __all__ = ["FORMAT", "MEDIA_TYPE", "Layout", "render", "render_graphviz", "render_python"]
@@ -59,7 +61,39 @@ def render_graphviz(diagram: Diagram) -> str:
     )
     if done.returncode != 0:
         raise ProcflowError(f"dot failed: {done.stderr.decode('utf-8', 'replace').strip()}")
-    return done.stdout.decode("utf-8")
+    return _readable_titles(done.stdout.decode("utf-8"), diagram)
+
+
+_TITLE = re.compile(r"<title>([^<]*)</title>")
+
+
+def _readable_titles(svg: str, diagram: Diagram) -> str:
+    """graphviz titles each shape with its DOT name (``reception``,
+    ``reception->review``, ``cluster_0``), which screen readers and some
+    viewers show; put the names people read in their place."""
+    lanes = {f"cluster_{i}": lane.label for i, lane in enumerate(diagram.lanes)}
+    edges = {(e.source, e.target): e.label for e in diagram.edges}
+    nodes = diagram.nodes
+
+    def readable(raw: str) -> str | None:
+        if raw in nodes:
+            return tooltip(nodes[raw], diagram.lang)
+        if raw in lanes:
+            return lanes[raw]
+        source, arrow, target = raw.partition("->")
+        if arrow and source in nodes and target in nodes:
+            text = f"{nodes[source].label} → {nodes[target].label}"
+            label = edges.get((source, target))
+            return f"{text}: {label}" if label else text
+        if raw == "procedure":  # the DOT graph's own name
+            return diagram.title
+        return None
+
+    def swap(match: re.Match[str]) -> str:
+        text = readable(unescape(match.group(1)))
+        return match.group(0) if text is None else f"<title>{escape(text)}</title>"
+
+    return _TITLE.sub(swap, svg)
 
 
 # --- the pure-Python layout ---------------------------------------------------
@@ -78,7 +112,7 @@ def _wrap(node: Node) -> list[str]:
     return node.lines(24)
 
 
-def _box(node: Node, x: float, y: float) -> list[str]:
+def _box(node: Node, x: float, y: float, lang: Lang) -> list[str]:
     fill, stroke, width, dash = "#ffffff", "#4a5568", 1.2, ""
     if node.terminal:
         fill, stroke = "#edf2f7", "#718096"
@@ -103,7 +137,7 @@ def _box(node: Node, x: float, y: float) -> list[str]:
     cls = "applicant" if node.applicant else ("handoff" if node.handoff else "step")
     out = [
         f'<g class="node {cls}" id="node-{escape(node.id)}">',
-        f"<title>{escape(node.id)}</title>",
+        f"<title>{escape(tooltip(node, lang))}</title>",
         f'<rect x="{x:.1f}" y="{top:.1f}" width="{BOX_W}" height="{h}" rx="{radius}" '
         f'fill="{fill}" stroke="{stroke}" stroke-width="{width}"{dash}/>',
     ]
@@ -238,7 +272,7 @@ def render_python(diagram: Diagram) -> str:
         if edge.source in where and edge.target in where:
             out.extend(_edge(edge, where[edge.source], where[edge.target]))
     for node_id, (x, y_mid) in where.items():
-        out.extend(_box(diagram.nodes[node_id], x, y_mid))
+        out.extend(_box(diagram.nodes[node_id], x, y_mid, diagram.lang))
     x = PAD
     swatches = {
         "critical": dot.RED,
