@@ -6,7 +6,12 @@
 Then open http://127.0.0.1:5000/. Three kinds of page:
 
 * **officer pages** (``/login``, ``/officer``, ``/dossier/<code>``): pick an
-  officer (agency and role come from ``officers.json``), receive a dossier
+  officer (agency and role come from ``officers.json``); the officer's page
+  is their agency's worklist, soonest deadline first, with what is assigned
+  to them and the notices the outbox delivered to them (``engine.worklist``,
+  ``engine.assign``, ``procflow.notify``); "Nhận xử lý" takes a dossier;
+  the notices button sweeps the deadlines (the procedures' escalation rules
+  notify the head of the agency) and dispatches the outbox. Receive a dossier
   (prints the receipt-and-appointment slip), act on dossiers: the buttons are
   ``engine.available(code, actor)``, the triggers this officer may fire now;
   request a supplement, issue an apology. Whatever the page shows, every action
@@ -49,9 +54,19 @@ from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure
 from procflow.contrib.diagram import build_diagram, render
-from procflow.contrib.labels import duration_text, end_text, hours_text, kind_text, number_text
+from procflow.contrib.labels import (
+    duration_text,
+    end_text,
+    hours_text,
+    kind_text,
+    move_label,
+    number_text,
+    timeliness_text,
+)
 from procflow.engine import Actor, Clock, Dossier, Engine, SystemClock, VirtualClock
 from procflow.errors import DossierNotFound, ProcflowError
+from procflow.notify.config import parse_config
+from procflow.notify.message import Message
 from procflow.reports import ReportQuery, build_report
 from procflow.store.sqlite import SQLiteStore
 
@@ -71,6 +86,19 @@ class Officer:
     @property
     def actor(self) -> Actor:
         return Actor(self.id, self.agency, self.role, self.name)
+
+
+PAGE = 25
+"""Dossiers per worklist page."""
+
+
+def _cursor(text: str | None) -> tuple[float, str] | None:
+    """A worklist page's start (``stamp/code``, as the page before printed it)."""
+    stamp, sep, code = (text or "").partition("/")
+    try:
+        return (float(stamp), code) if sep and code else None
+    except ValueError:
+        return None
 
 
 def load_officers(path: str | Path) -> dict[str, Officer]:
@@ -116,6 +144,29 @@ def create_app(
             if agency.id not in agencies or len(name) < len(agencies[agency.id]):
                 agencies[agency.id] = name
     local = threading.local()
+    # Notices go through the outbox (written with their events) and out by a
+    # file channel next to the database: officers hear of warnings, overdue
+    # deadlines and escalations for the dossiers their agency holds, the head
+    # of the agency (role "leader") of escalations too. In production the
+    # channels would be e-mail and an SMS/Zalo webhook (docs/notifications.md).
+    notify_config = parse_config(
+        {
+            "channels": {"desk-file": {"type": "file", "path": f"{Path(db).name}.notices.jsonl"}},
+            "citizen": {"channels": []},
+            "officers": [
+                {
+                    "id": o.id,
+                    "name": o.name,
+                    "agency": o.agency,
+                    "roles": [o.role] if o.role else [],
+                    "channels": ["desk-file"],
+                }
+                for o in staff.values()
+            ],
+        },
+        source="the desk's notification settings",
+        base_dir=Path(db).resolve().parent,
+    )
 
     app = Flask(__name__)
     app.secret_key = secret_key or os.environ.get("PROCFLOW_DESK_SECRET") or os.urandom(16).hex()
@@ -184,6 +235,7 @@ def create_app(
             "hours": hours_text,
             "kind_text": kind_text,
             "duration_text": duration_text,
+            "timeliness_text": timeliness_text,
             "appointment": appointment,
             "now": clock.now(),
         }
@@ -214,6 +266,9 @@ def create_app(
 
     @app.route("/officer")
     def officer_home() -> Any:
+        """The officer's table: what is assigned to them, and their agency's
+        worklist, soonest deadline first (``engine.worklist``: an indexed
+        query, never a scan of the open dossiers), one page at a time."""
         me = require_officer()
         eng = engine()
         now = clock.now()
@@ -223,24 +278,80 @@ def create_app(
             for c in catalogue
             if c.procedure.desk.id == me.agency and c.procedure.in_force_on(today)
         ]
-        mine: list[dict[str, Any]] = []
-        others: list[dict[str, Any]] = []
-        for data in eng.store.iter_dossier_dicts(open_only=True):
-            if data["state"] in ("guided", "refused_at_reception"):
-                continue
-            d = Dossier.from_dict(data)
-            proc = eng.procedure_of(d)
-            row = {
-                "dossier": d,
-                "procedure": proc.procedure.name.vi,
-                "status": status_of(proc, d),
-                "holder": agencies.get(d.holder or "", d.holder or ""),
-                "overdue": d.due_at < now,
-            }
-            (mine if d.holder == me.agency else others).append(row)
+        show = request.args.get("show", "")
+        flags = {"overdue": {"overdue": True}, "warned": {"warned": True}}.get(show, {})
+        after = _cursor(request.args.get("after"))
+        page = eng.worklist(agency=me.agency, limit=PAGE, after=after, now=now, **flags)
+        assigned = eng.worklist(officer=me.id, limit=PAGE, now=now)
+        if me.role:
+            assigned += [
+                i
+                for i in eng.worklist(role=me.role, agency=me.agency, limit=PAGE, now=now)
+                if i.assigned_role == me.role and i.code not in {a.code for a in assigned}
+            ]
+        nxt = None
+        if len(page) == PAGE:
+            stamp, code = page[-1].cursor
+            nxt = f"{stamp!r}/{code}"
         return render_template(
-            "officer.html", receivable=receivable, mine=mine, others=others, me=me
+            "officer.html",
+            receivable=receivable,
+            mine=[row_of(eng, i) for i in page],
+            assigned=[row_of(eng, i) for i in assigned],
+            notices=notices_for(eng, me),
+            show=show,
+            next_page=nxt,
+            me=me,
         )
+
+    def row_of(eng: Engine, item: Any) -> dict[str, Any]:
+        """A worklist line for the page: names, not ids."""
+        proc = eng.catalogue.versions(item.procedure_id)[-1]
+        return {
+            "item": item,
+            "procedure": proc.procedure.name.vi,
+            "step": step_name(proc, item.state),
+            "assignee": staff[item.assignee].name if item.assignee in staff else item.assignee,
+        }
+
+    def notices_for(eng: Engine, me: Officer) -> list[dict[str, Any]]:
+        """The notices the outbox delivered to this officer (escalations to the
+        head of the agency, warnings, overdue deadlines), newest first."""
+        out = []
+        for d in eng.store.deliveries(limit=200):
+            if d.recipient != f"officer:{me.id}":
+                continue
+            out.append({"delivery": d, "subject": Message.of_delivery(d).subject})
+        return list(reversed(out))[:20]
+
+    @app.route("/dossier/<code>/assign", methods=["POST"])
+    def assign(code: str) -> Any:
+        """Take a dossier (assign it to oneself) or give it to a colleague."""
+        me = require_officer()
+        to = request.form.get("officer") or me.id
+        try:
+            engine().assign(code, me.actor, officer=to)
+        except ProcflowError as exc:
+            flash(f"{type(exc).__name__}: {exc}", "error")
+        else:
+            name = staff[to].name if to in staff else to
+            flash(f"Đã giao hồ sơ cho {name} ✓", "ok")
+        return redirect(url_for("dossier", code=code))
+
+    @app.route("/notify", methods=["POST"])
+    def dispatch() -> Any:
+        """Sweep the deadlines (warnings, overdue, the procedures' escalation
+        rules), then deliver what the outbox holds. In production ``procflow
+        sweep`` and ``procflow notify`` run from cron or a worker; the button
+        is for the demonstration."""
+        require_officer()
+        from procflow.notify import notify
+
+        eng = engine()
+        swept = eng.sweep(clock.now())
+        report = notify(eng.store, notify_config, catalogue=catalogue, now=clock.now())
+        flash(f"{len(swept)} sự kiện hạn xử lý; đã gửi {report.sent} thông báo ✓", "ok")
+        return redirect(url_for("officer_home"))
 
     @app.route("/receive", methods=["POST"])
     def receive() -> Any:
@@ -306,8 +417,13 @@ def create_app(
             asks=sorted(asks),
             holder_may=holder_may,
             step_name=lambda s: step_name(proc, s),
+            # Buttons say the move in words; the form still posts the trigger.
+            move=lambda t: move_label(proc.procedure, t, "vi", d.state),
             used=used_seconds(d, clock.now()),
             slip=eng.control_slip(code),
+            assignee=(staff[d.assignee].name if d.assignee in staff else d.assignee)
+            or (f"vai trò {d.assigned_role}" if d.assigned_role else None),
+            may_assign=d.holder == me.agency and d.assignee != me.id,
         )
 
     @app.route("/dossier/<code>/fire", methods=["POST"])
@@ -315,15 +431,18 @@ def create_app(
         me = require_officer()
         trigger = request.form.get("trigger", "")
         missing = [m.strip() for m in request.form.get("missing", "").split(";") if m.strip()]
+        eng = engine()
         try:
-            engine().fire(
+            d = eng.get(code)
+            label = move_label(eng.procedure_of(d).procedure, trigger, "vi", d.state)
+            eng.fire(
                 code, trigger, me.actor, note=request.form.get("note") or None, missing=missing
             )
         except ProcflowError as exc:
             # NotPermitted, InvalidTrigger, RuleViolation...: the engine's own words.
             flash(f"{type(exc).__name__}: {exc}", "error")
         else:
-            flash(f"{trigger} ✓", "ok")
+            flash(f"{label} ✓", "ok")
         return redirect(url_for("dossier", code=code))
 
     @app.route("/dossier/<code>/apologise", methods=["POST"])

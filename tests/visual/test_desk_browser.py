@@ -34,24 +34,23 @@ def _require_browser() -> None:
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> Iterator[tuple[str, Any]]:
+def desk(tmp_path: Path) -> Iterator[tuple[str, Any, VirtualClock]]:
     _require_browser()
     app_module = desk_module("app")
     browser = desk_module("desk_browser")
-    app = app_module.create_app(
-        tmp_path / "desk.db", clock=VirtualClock(MONDAY_MORNING), secret_key="test"
-    )
+    clock = VirtualClock(MONDAY_MORNING)
+    app = app_module.create_app(tmp_path / "desk.db", clock=clock, secret_key="test")
     with browser.serve(app) as url, browser.chromium() as driver:
         driver.implicitly_wait(5)
-        yield url, driver
+        yield url, driver, clock
 
 
-def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
+def test_receive_hand_off_and_look_up(desk: tuple[str, Any, VirtualClock]) -> None:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
-    url, driver = desk
+    url, driver, clock = desk
 
     def text(element_id: str) -> str:
         return str(driver.find_element(By.ID, element_id).text)
@@ -62,7 +61,7 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
         driver.find_element(By.ID, element_id).click()
         WebDriverWait(driver, 15).until(EC.staleness_of(page))
 
-    names = {"lan": "Nguyễn Thị Lan", "minh": "Lê Quang Minh"}
+    names = {"lan": "Nguyễn Thị Lan", "minh": "Lê Quang Minh", "dung": "Ngô Văn Dũng"}
 
     def login(officer: str) -> None:
         driver.delete_all_cookies()
@@ -81,9 +80,12 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     assert code.startswith("COMMUNE-PC-260303-")
     assert text("appointment") == APPOINTMENT_TEXT
 
-    # ... and moves it to the hand-off step.
+    # ... and moves it to the hand-off step; the buttons say the moves in words.
     click("to-dossier")
+    assert text("fire-forward") == "Chuyển xử lý"
     click("fire-forward")
+    assert text("fire-register") == "Đăng ký"
+    assert "Chuyển xử lý ✓" in driver.find_element(By.CSS_SELECTOR, ".flash.ok").text
     click("fire-register")
     assert "Chuyển hồ sơ sang Công an xã" in text("status")
     first = driver.current_window_handle
@@ -96,7 +98,8 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     assert text("holder") == "Công an cấp xã"
     assert "Đăng ký thường trú" in text("status")
     buttons = [b.text for b in driver.find_elements(By.CSS_SELECTOR, "#actions button")]
-    assert "register" not in buttons  # only the police may register residence
+    assert buttons and "Đăng ký" not in buttons  # only the police may register residence
+    assert not {"forward", "register", "send", "withdraw"} & set(buttons)
 
     # The stale tab still offers "send": the engine refuses it, in its own words.
     driver.switch_to.window(stale)
@@ -108,12 +111,30 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any]) -> None:
     driver.close()
     driver.switch_to.window(first)
 
-    # The commune police act on it.
+    # The commune police find it on their worklist, take it and act on it.
     login("minh")
     assert code in text("mine")
     driver.get(f"{url}/dossier/{code}")
+    click("take")
+    assert text("assignee") == "Lê Quang Minh"
     click("fire-register")
     assert "Chuyển sang cơ quan BHXH" in text("status")
+    assert text("assignee") == "—"  # an assignment is to a step
+
+    # Three days later the hand-off to social insurance is overdue: the sweep
+    # marks it, the procedure's escalation rule notifies the head of the
+    # police, and the outbox delivers it to him.
+    from datetime import timedelta
+
+    clock.advance(timedelta(days=3))
+    login("dung")
+    click("show-overdue")
+    assert code in text("mine")
+    click("dispatch")
+    assert "thông báo ✓" in driver.find_element(By.CSS_SELECTOR, ".flash.ok").text
+    notices = text("notices")
+    assert code in notices
+    assert "Báo cáo lãnh đạo" in notices  # the escalation, besides the overdue notice
 
     # A citizen looks it up by code.
     driver.delete_all_cookies()
