@@ -536,7 +536,9 @@ RAW_DDL = (
         code TEXT PRIMARY KEY, procedure_id TEXT NOT NULL, procedure_version TEXT NOT NULL,
         state TEXT NOT NULL, status TEXT NOT NULL, desk_agency TEXT NOT NULL,
         received_at TEXT NOT NULL, due_at TEXT NOT NULL, closed_at TEXT, next_alert_at TEXT,
-        version BIGINT NOT NULL, last_hash TEXT NOT NULL, body TEXT NOT NULL)""",
+        version BIGINT NOT NULL, last_hash TEXT NOT NULL, body TEXT NOT NULL,
+        holder TEXT, assignee TEXT, assigned_role TEXT, deadline_at TEXT,
+        paused INTEGER NOT NULL DEFAULT 0, warned INTEGER NOT NULL DEFAULT 0)""",
     """CREATE TABLE events (
         code TEXT NOT NULL REFERENCES dossiers (code), seq BIGINT NOT NULL,
         type TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, data TEXT NOT NULL,
@@ -548,10 +550,25 @@ RAW_DDL = (
     "CREATE INDEX dossiers_procedure ON dossiers (procedure_id)",
     "CREATE INDEX dossiers_receipt ON dossiers (received_at, code)",
     "CREATE INDEX dossiers_alert ON dossiers (next_alert_at) WHERE next_alert_at IS NOT NULL",
+    # the worklists' columns and indexes, and the outbox (schema migrations 4 and 5)
+    "CREATE INDEX dossiers_work_holder ON dossiers (holder, deadline_at, code) "
+    "WHERE status = 'open'",
+    "CREATE INDEX dossiers_work_assignee ON dossiers (assignee, deadline_at, code) "
+    "WHERE status = 'open' AND assignee IS NOT NULL",
+    "CREATE INDEX dossiers_work_role ON dossiers (assigned_role, deadline_at, code) "
+    "WHERE status = 'open' AND assigned_role IS NOT NULL",
+    "CREATE INDEX dossiers_work_step ON dossiers (procedure_id, state, deadline_at, code) "
+    "WHERE status = 'open'",
+    """CREATE TABLE outbox (code TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL,
+        at TEXT NOT NULL, done_at TEXT, claimed_by TEXT, claimed_until TEXT,
+        PRIMARY KEY (code, seq))""",
+    "CREATE INDEX outbox_pending ON outbox (at, code, seq) WHERE done_at IS NULL",
 )
 
 
-def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...], bool]]:
+def _rows_from_memory_run(
+    n: int,
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], bool, bool]]:
     """The rows procflow writes for n dossiers, made (untimed) from an in-memory run.
 
     Each item: (event row, dossier row, is-first-event), in the order procflow
@@ -561,12 +578,15 @@ def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...]
     pages would spare raw sqlite3 the scattered page writes and checkpoints
     procflow's order costs. The raw writer then times nothing but the writes.
     """
+    from procflow.model.outbox import enters_outbox
+    from procflow.model.record import Record
     from procflow.model.reducer import apply  # before procflow.store: see above
     from procflow.store import MemoryStore
+    from procflow.store.records import work_columns
 
     store = MemoryStore()
     run_procflow(n, store)
-    out: list[tuple[datetime, tuple[Any, ...], tuple[Any, ...], bool]] = []
+    out: list[tuple[datetime, tuple[Any, ...], tuple[Any, ...], bool, bool]] = []
     for code in store.codes():
         final = None
         for ev in store.events(code):
@@ -598,11 +618,13 @@ def _rows_from_memory_run(n: int) -> list[tuple[tuple[Any, ...], tuple[Any, ...]
                 ev.seq,
                 ev.hash,
                 body,
+                *work_columns(Record.from_dossier(final)),
             )
-            out.append((ev.at, erow, drow, ev.seq == 1))
+            notifies = enters_outbox(ev.type.value, ev.data.get("to"))
+            out.append((ev.at, erow, drow, ev.seq == 1, notifies))
     out.sort(key=lambda item: item[0])
     assert len({item[0] for item in out}) == len(out), "two events at one instant: order unclear"
-    return [(erow, drow, first) for _, erow, drow, first in out]
+    return [(erow, drow, first, notifies) for _, erow, drow, first, notifies in out]
 
 
 def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
@@ -615,7 +637,8 @@ def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
             conn.execute(pragma)
         for ddl in RAW_DDL:
             conn.execute(ddl)
-        ins_d = "INSERT INTO dossiers VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        ins_d = f"INSERT INTO dossiers VALUES ({','.join('?' * 19)})"
+        ins_o = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
         ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,2)"
         ins_l = (
             "INSERT INTO log (position, code, seq, hash) "
@@ -623,32 +646,25 @@ def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
         )
         upd_d = (
             "UPDATE dossiers SET state=?, status=?, closed_at=?, next_alert_at=?, version=?,"
-            " last_hash=?, body=? WHERE code=? AND version=?"
+            " last_hash=?, body=?, holder=?, assignee=?, assigned_role=?, deadline_at=?,"
+            " paused=?, warned=? WHERE code=? AND version=?"
         )
         tick = watch.tick
         watch.start()
-        for erow, drow, first in rows:
+        for erow, drow, first, notifies in rows:
             conn.execute("BEGIN IMMEDIATE")
             if first:
                 conn.execute(ins_d, drow)
             else:
                 cur = conn.execute(
                     upd_d,
-                    (
-                        drow[3],
-                        drow[4],
-                        drow[8],
-                        drow[9],
-                        drow[10],
-                        drow[11],
-                        drow[12],
-                        drow[0],
-                        drow[10] - 1,
-                    ),
+                    (*drow[3:5], *drow[8:19], drow[0], drow[10] - 1),
                 )
                 assert cur.rowcount == 1
             conn.execute(ins_e, erow)
             conn.execute(ins_l, (erow[0], erow[1], erow[7]))
+            if notifies:
+                conn.execute(ins_o, (erow[0], erow[1], erow[2], erow[3]))
             conn.execute("COMMIT")
             tick()
         elapsed = watch.stop()
