@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Regenerate the committed outputs of docs/diagrams.md: the sample diagrams and
-# sheets in docs/generated/ and the screenshots of the desk example in docs/img/.
+# sheets in docs/generated/ and the screenshots in docs/img/ (the desk example's
+# pages, its printed receipt, the HTML report, the process diagram).
 # Needs graphviz (dot) for the graphviz-laid-out SVGs, and Chromium with
-# chromedriver for the screenshots (apt-get install graphviz chromium chromium-driver).
+# chromedriver for the screenshots (apt-get install graphviz chromium chromium-driver);
+# pngquant, when installed, keeps the pictures small.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Check first: without graphviz the SVGs would fall back to procflow's own
@@ -17,4 +19,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
     exit 1
 fi
 python -m procflow.contrib.docs --procedures procedures --out docs/generated
+command -v pngquant >/dev/null 2>&1 ||
+    echo "generate.sh: pngquant not installed; the pictures are left unoptimised (apt-get install pngquant)" >&2
 python examples/one_stop_desk/screenshots.py docs/img

@@ -279,9 +279,15 @@ def create_app(
             if c.procedure.desk.id == me.agency and c.procedure.in_force_on(today)
         ]
         show = request.args.get("show", "")
-        flags = {"overdue": {"overdue": True}, "warned": {"warned": True}}.get(show, {})
         after = _cursor(request.args.get("after"))
-        page = eng.worklist(agency=me.agency, limit=PAGE, after=after, now=now, **flags)
+        page = eng.worklist(
+            agency=me.agency,
+            overdue=True if show == "overdue" else None,
+            warned=True if show == "warned" else None,
+            limit=PAGE,
+            after=after,
+            now=now,
+        )
         assigned = eng.worklist(officer=me.id, limit=PAGE, now=now)
         if me.role:
             assigned += [

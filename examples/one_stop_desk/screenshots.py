@@ -5,11 +5,20 @@
 Fills a temporary database on a virtual clock (a week of dossiers of the
 bundle for children under 6 and one land transfer: some returned early, one
 late, some in progress), serves the app in a thread and photographs the
-officer pages, the citizen lookup and the overview.
+officer pages, the citizen lookup and the overview; then, for the other pages
+of the docs, the desk's printed receipt (the slip page as Chromium prints it,
+print media), the HTML report of that week (``procflow report --format
+html``) and the bundle's process diagram as graphviz lays it out.
+
+The report and diagram pictures are 1024 px wide; all are, when ``pngquant`` is installed
+(``apt-get install pngquant``), reduced to a palette so that each stays
+small in the repository.
 """
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import tempfile
 from datetime import datetime
@@ -18,11 +27,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
 sys.path.insert(0, str(HERE))
 
 from app import create_app  # noqa: E402
 from desk_browser import chromium, missing_reason, serve  # noqa: E402
 
+from procflow.cli.main import cli as procflow  # noqa: E402
+from procflow.contrib.diagram import build_diagram  # noqa: E402
+from procflow.contrib.diagram.svg import render_graphviz  # noqa: E402
+from procflow.contrib.printing import (  # noqa: E402
+    Letterhead,
+    SlipContext,
+    receipt_slip,
+    render_slip,
+)
+from procflow.definition.loader import read_procedure  # noqa: E402
 from procflow.engine import Actor, Engine, VirtualClock  # noqa: E402
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -56,7 +76,20 @@ def populate(engine: Engine, clock: VirtualClock) -> str:
     at(3, 14)
     run(a, [("hand_over", LAN)])  # early
     at(4, 8, 30)
-    c = engine.receive(BUNDLE, actor=LAN, applicant={"name": "Lê Thị Cúc"}).code
+    c = engine.receive(
+        BUNDLE,
+        actor=LAN,
+        applicant={
+            "name": "Lê Thị Cúc",
+            "address": "Thôn Đông, xã An Bình",
+            "phone": "0912 345 678",
+        },
+        documents=[
+            {"name": "Tờ khai đăng ký khai sinh", "form": "original"},
+            {"name": "Giấy chứng sinh", "form": "original"},
+            {"name": "Tờ khai thay đổi thông tin cư trú (CT01)", "form": "original"},
+        ],
+    ).code
     run(c, [("forward", LAN)])
     at(4, 10)
     engine.fire(c, "request_supplement", LAN, missing=["Giấy chứng sinh"])
@@ -71,22 +104,120 @@ def populate(engine: Engine, clock: VirtualClock) -> str:
     return c
 
 
-def full_page(driver: Any, path: Path, width: int = 1280) -> None:
-    """The whole page, however long, at ``width`` CSS pixels."""
+def full_page(driver: Any, path: Path, width: int = 1280, max_height: int | None = None) -> None:
+    """The whole page, however long (or its top ``max_height`` pixels), at
+    ``width`` CSS pixels."""
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": 600, "deviceScaleFactor": 1, "mobile": False},
     )
-    height = driver.execute_script(
-        "return Math.ceil(document.documentElement.getBoundingClientRect().height)"
+    height = int(
+        driver.execute_script(
+            "return Math.ceil(document.documentElement.getBoundingClientRect().height)"
+        )
     )
+    if max_height is not None:
+        height = min(height, max_height)
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": int(height), "deviceScaleFactor": 1, "mobile": False},
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
     )
     driver.save_screenshot(str(path))
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    shrink(path)
     print(f"wrote {path}")
+
+
+DOCS_WIDTH = 1024
+
+
+def shrink(path: Path) -> None:
+    """Reduce ``path`` to a 256-colour palette with pngquant when installed
+    (flat colours and text lose nothing visible); else leave it as is."""
+    pngquant = shutil.which("pngquant")
+    if pngquant is None:
+        print(f"pngquant not installed: {path.name} left unoptimised")
+        return
+    subprocess.run(
+        [
+            pngquant,
+            "--force",
+            "--skip-if-larger",
+            "--quality=70-95",
+            "--output",
+            str(path),
+            str(path),
+        ],
+        check=False,
+    )
+
+
+def printed(driver: Any, path: Path) -> None:
+    """The page as the printer gets it: print media (the button and menus
+    hidden by the page's print style) on a white page."""
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    # The paper's margin, which the printer adds and a screenshot does not.
+    driver.execute_script("document.body.style.padding = '36px 40px'")
+    full_page(driver, path, width=640)
+    driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def receipt_page(engine: Engine, code: str, out_html: Path) -> None:
+    """The receipt-and-appointment slip of dossier ``code`` as the desk prints
+    it: the official form in force on its date, rebuilt from the store."""
+    context = SlipContext(
+        letterhead=Letterhead(
+            agency="UBND xã An Bình",
+            parent="UBND tỉnh An Giang",
+            unit="Bộ phận Một cửa",
+            place="An Bình",
+        ),
+        agency_names={"commune-pc": "UBND xã An Bình"},
+        officer_names={"lan": LAN.name or "lan"},
+        pickup="Bộ phận Một cửa UBND xã An Bình",
+    )
+    page = render_slip(receipt_slip(engine, code), format="html", context=context)
+    out_html.write_text(page, encoding="utf-8")
+
+
+def report_page(db: Path, out_html: Path) -> None:
+    """The week's HTML report, as ``procflow report --format html`` writes it."""
+    procflow.main(
+        args=[
+            "report",
+            str(db),
+            "--from",
+            "2026-03-02",
+            "--to",
+            "2026-03-09",
+            "--as-of",
+            "2026-03-09T10:30:00+07:00",
+            "--format",
+            "html",
+            "--lang",
+            "vi",
+            "--procedures",
+            str(ROOT / "procedures"),
+            "-o",
+            str(out_html),
+        ],
+        prog_name="procflow",
+        standalone_mode=False,
+    )
+
+
+def diagram_page(out_html: Path) -> None:
+    """The bundle's diagram (graphviz layout), on a page as wide as the docs'
+    pictures."""
+    proc = read_procedure(ROOT / "procedures" / "lien-thong" / "child-under-6.yaml")
+    svg = out_html.with_suffix(".svg")
+    svg.write_text(render_graphviz(build_diagram(proc, lang="vi")), encoding="utf-8")
+    out_html.write_text(
+        '<!doctype html><html lang="vi"><meta charset="utf-8">'
+        '<body style="margin:0;background:#fff">'
+        f'<img src="{svg.name}" style="display:block;width:100%" alt=""></body></html>',
+        encoding="utf-8",
+    )
 
 
 def main(out: Path) -> None:
@@ -100,7 +231,8 @@ def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         clock = VirtualClock(datetime(2026, 3, 2, 8, 0, tzinfo=VN))
         app = create_app(Path(tmp) / "desk.db", clock=clock, secret_key="screenshots")
-        code = populate(app.extensions["procflow_engine"](), clock)
+        engine = app.extensions["procflow_engine"]()
+        code = populate(engine, clock)
         with serve(app) as url, chromium() as driver:
             driver.implicitly_wait(5)
 
@@ -121,6 +253,17 @@ def main(out: Path) -> None:
             full_page(driver, out / "desk-lookup.png")
             driver.get(f"{url}/overview")
             full_page(driver, out / "desk-overview.png")
+
+            pages = Path(tmp)
+            receipt_page(engine, code, pages / "receipt.html")
+            driver.get((pages / "receipt.html").as_uri())
+            printed(driver, out / "printed-receipt.png")
+            report_page(pages / "desk.db", pages / "report.html")
+            driver.get((pages / "report.html").as_uri())
+            full_page(driver, out / "report.png", width=DOCS_WIDTH, max_height=1800)
+            diagram_page(pages / "diagram.html")
+            driver.get((pages / "diagram.html").as_uri())
+            full_page(driver, out / "diagram.png", width=DOCS_WIDTH)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,27 @@
 
 Hand-off arrows are thick and blue and cross the lanes; applicant steps are
 dashed amber hexagons; hand-off steps are blue arrow-shaped boxes; the critical
-path is red; a dossier's path is blue with the time spent in each step.
+path is red; a dossier's path is blue with the time spent in each step. A
+legend under the picture says so in the diagram's language.
+
+[design] A lane's title is not the cluster's own label: graphviz puts that on
+the cluster's top edge, which is exactly where hand-off arrows enter the lane,
+so they ran through the agency's name. Each lane instead holds a title node
+ranked above all of its steps (invisible edges keep it there); graphviz routes
+arrows around nodes, so no arrow crosses a title. The node's SVG id is
+``lane-title-N`` (``N`` as in ``cluster_N``), which the tests use to check
+this on every procedure of the library.
 """
 
 from __future__ import annotations
 
 import textwrap
+from html import escape
 
-from procflow.contrib.diagram.model import Diagram, Node, tooltip
+from procflow.contrib.diagram.model import Diagram, Node, tooltip, words_of
 from procflow.contrib.labels import Lang
 
-__all__ = ["FORMAT", "MEDIA_TYPE", "render"]
+__all__ = ["FORMAT", "LANE_TITLE_ID", "LEGEND_ID", "MEDIA_TYPE", "lane_title_name", "render"]
 
 FORMAT = "dot"
 MEDIA_TYPE = "text/vnd.graphviz"
@@ -22,6 +32,12 @@ FONT = "DejaVu Sans"
 RED = "#c53030"
 BLUE = "#1f4fb8"
 HANDOFF = "#2b6cb0"
+AMBER = "#b7791f"
+
+#: SVG id of lane N's title node (``N`` as in ``cluster_N``).
+LANE_TITLE_ID = "lane-title-{index}"
+#: SVG id of the legend node.
+LEGEND_ID = "legend"
 
 
 def quote(text: str) -> str:
@@ -83,21 +99,42 @@ def render(diagram: Diagram) -> str:
     for index, lane in enumerate(diagram.lanes):
         if not lane.nodes:
             continue
+        title = lane_title_name(index)
         out.append(f"    subgraph cluster_{index} {{")
         out.append(
             "        graph "
             + _attrs(
-                label=lane.label,
+                label="",
                 style="rounded,filled",
                 fillcolor="#f7fafc" if not lane.desk else "#f0fff4",
                 color="#a0aec0",
+            )
+            + ";"
+        )
+        out.append(
+            f"        {quote(title)} "
+            + _attrs(
+                shape="plaintext",
+                label="\n".join(textwrap.wrap(lane.label, 32)),
                 fontsize=13,
+                fontcolor="#2d3748",
+                margin="0.05,0.02",
+                id=LANE_TITLE_ID.format(index=index),
+                tooltip=lane.label,
             )
             + ";"
         )
         for node_id in lane.nodes:
             node = diagram.nodes[node_id]
             out.append(f"        {quote(node.id)} {_attrs(**_node_attrs(node, diagram.lang))};")
+        # The title ranks above every step of its lane (weight 0: the edges
+        # only say so), and just above the lane's first steps (weight 1).
+        top = min(diagram.ranks.get(n, 0) for n in lane.nodes)
+        for node_id in lane.nodes:
+            weight = 1 if diagram.ranks.get(node_id, 0) == top else 0
+            out.append(
+                f"        {quote(title)} -> {quote(node_id)} [style=invis, weight={weight}];"
+            )
         out.append("    }")
     for end in diagram.ends:
         node = diagram.nodes[end]
@@ -123,5 +160,68 @@ def render(diagram: Diagram) -> str:
             attrs["label"] = label
         attrs_text = f" {_attrs(**attrs)}" if attrs else ""
         out.append(f"    {quote(edge.source)} -> {quote(edge.target)}{attrs_text};")
+    out.extend(_legend(diagram))
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def lane_title_name(index: int) -> str:
+    """The DOT name of lane ``index``'s title node (cannot clash with a step
+    id: those are lower-case words and hyphens)."""
+    return f"lane title {index}"
+
+
+def _legend(diagram: Diagram) -> list[str]:
+    """The legend as one HTML-like table on the bottom rank: the kinds of
+    steps drawn as the boxes are (agency step, hand-off step, applicant step,
+    end), then the marks of the arrows and of a dossier's picture, the same
+    entries, in the same words, as the pure-Python SVG's legend."""
+    words = words_of(diagram.lang)
+    rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>{escape(words["legend"])}</B></TD></TR>']
+
+    def row(sample: str, meaning: str) -> None:
+        rows.append(f'<TR>{sample}<TD ALIGN="LEFT">{escape(meaning)}</TD></TR>')
+
+    def box(fill: str, stroke: str, style: str = "") -> str:
+        styled = f' STYLE="{style}"' if style else ""
+        return (
+            f'<TD BGCOLOR="{fill}" COLOR="{stroke}" BORDER="1"{styled} WIDTH="40" HEIGHT="14"></TD>'
+        )
+
+    def line(color: str, text: str = "━━━━▶") -> str:
+        return f'<TD><FONT COLOR="{color}">{escape(text)}</FONT></TD>'
+
+    row(box("white", "#4a5568"), words["step"])
+    row(box("#ebf4ff", HANDOFF), words["handoff_step"])
+    row(box("#fff8e1", AMBER, "dashed"), words["applicant"])
+    row(box("#edf2f7", "#718096"), words["end"])
+    row(
+        '<TD><TABLE BORDER="1" CELLBORDER="1" CELLSPACING="2" CELLPADDING="0" COLOR="#4a5568">'
+        '<TR><TD WIDTH="32" HEIGHT="8" COLOR="#4a5568"></TD></TR>'
+        "</TABLE></TD>",
+        words["start"],
+    )
+    samples = {
+        "critical": line(RED),
+        "handoff": line(HANDOFF, "━━⇄━▶"),
+        "taken": line(BLUE),
+        "late": box("#fde8e8", RED),
+        "current": box("#fefcbf", BLUE),
+    }
+    for mark, meaning in diagram.legend:
+        if mark in samples:
+            row(samples[mark], meaning)
+    row(line("#4a5568", "- - - -▶"), words["back"])
+    table = (
+        '<<TABLE BORDER="1" COLOR="#a0aec0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2" '
+        f'BGCOLOR="white">{"".join(rows)}</TABLE>>'
+    )
+    out = [
+        f"    {LEGEND_ID} [shape=plain, fontsize=10, id={quote(LEGEND_ID)}, "
+        f"tooltip={quote(words['legend'])}, label={table}];"
+    ]
+    # Under the picture: below every end (the ends are the sinks of the
+    # graph; without ends, below every step).
+    for node_id in diagram.ends or tuple(diagram.nodes):
+        out.append(f"    {quote(node_id)} -> {LEGEND_ID} [style=invis, weight=0];")
+    return out

@@ -42,7 +42,16 @@ if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
     from procflow.model.dossier import Dossier
 
-__all__ = ["Diagram", "DossierTrace", "Edge", "Lane", "Node", "build_diagram", "tooltip"]
+__all__ = [
+    "Diagram",
+    "DossierTrace",
+    "Edge",
+    "Lane",
+    "Node",
+    "build_diagram",
+    "tooltip",
+    "words_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +167,12 @@ _WORDS = {
         "dossier": "Hồ sơ",
         "if": "nếu",
         "unless": "nếu không",
+        "legend": "Chú giải",
+        "step": "bước xử lý của cơ quan",
+        "handoff_step": "bước chuyển hồ sơ sang cơ quan khác",
+        "end": "kết thúc (trả kết quả, từ chối, rút hồ sơ...)",
+        "start": "bước bắt đầu (viền đôi)",
+        "back": "quay lại (vòng lặp, ví dụ sau khi bổ sung)",
     },
     "en": {
         "critical": "critical path (longest chain of steps)",
@@ -172,18 +187,26 @@ _WORDS = {
         "dossier": "Dossier",
         "if": "if",
         "unless": "unless",
+        "legend": "Legend",
+        "step": "step of an agency",
+        "handoff_step": "hand-off step (sends the dossier on)",
+        "end": "end (returned, refused, withdrawn...)",
+        "start": "start step (double border)",
+        "back": "way back (a loop, e.g. after a supplement)",
     },
 }
 
 
-def _words(lang: Lang) -> dict[str, str]:
+def words_of(lang: Lang) -> dict[str, str]:
+    """The diagram's own words (legend, subtitle) in ``lang``; renderers use
+    them so that every format says the same thing in the same language."""
     return _WORDS["en" if lang == "en" else "vi"]
 
 
 def _edge_labels(proc: Procedure, lang: Lang) -> dict[tuple[str, str], str]:
     """The moves per edge in words, with their conditions (``Chuyển xử lý [nếu
     needs x]``): the diagram is read by people, who never type the trigger."""
-    words = _words(lang)
+    words = words_of(lang)
     out: dict[tuple[str, str], list[str]] = {}
     for step in proc.steps:
         for trigger, outcome in step.branches():
@@ -255,7 +278,7 @@ def build_diagram(
         critical_edges = set()
     back = set(flow.back_edges())
     labels = _edge_labels(proc, lang)
-    words = _words(lang)
+    words = words_of(lang)
 
     # --- the dossier's trace ------------------------------------------------
     visits: dict[str, int] = {}

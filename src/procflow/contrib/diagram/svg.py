@@ -18,7 +18,7 @@ from html import escape, unescape
 from typing import Literal
 
 from procflow.contrib.diagram import dot
-from procflow.contrib.diagram.model import Diagram, Edge, Node, tooltip
+from procflow.contrib.diagram.model import Diagram, Edge, Node, tooltip, words_of
 from procflow.contrib.labels import Lang
 from procflow.errors import ProcflowError
 
@@ -72,6 +72,8 @@ def _readable_titles(svg: str, diagram: Diagram) -> str:
     ``reception->review``, ``cluster_0``), which screen readers and some
     viewers show; put the names people read in their place."""
     lanes = {f"cluster_{i}": lane.label for i, lane in enumerate(diagram.lanes)}
+    lanes.update({dot.lane_title_name(i): lane.label for i, lane in enumerate(diagram.lanes)})
+    lanes[dot.LEGEND_ID] = words_of(diagram.lang)["legend"]
     edges = {(e.source, e.target): e.label for e in diagram.edges}
     nodes = diagram.nodes
 
