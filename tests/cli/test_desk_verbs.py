@@ -379,8 +379,7 @@ def test_good_applicant_json_is_kept_as_given(tmp_path: Path) -> None:
 def three_due(tmp_path: Path) -> Path:
     """Three dossiers received on 3 March and left at reception: by Monday 9
     March each has two alerts due (step overdue, dossier overdue; the warning of
-    a deadline already past is not written: issue 19, a sweep after the deadline)
-    and the procedure's escalation of the overdue step to the head of the agency."""
+    a deadline already past is not written: issue 19, a sweep after the deadline)."""
     db = tmp_path / "due.db"
     for at in ("08:00", "08:10", "08:20"):
         ok("dossier", "receive", str(db), PROC_ID, *LAN, "--at", f"2026-03-03T{at}")
@@ -390,8 +389,7 @@ def three_due(tmp_path: Path) -> Path:
 def test_sweep_with_a_small_limit_says_how_many_remain(three_due: Path) -> None:
     sweep = ("sweep", str(three_due), "--at", "2026-03-09T09:00", "--limit", "1")
     first = ok(*sweep)
-    assert first.stdout.count(f"{CODE}:") == 3 and "3 event(s)" in first.stdout
-    assert f"{CODE}: escalated (overdue:step:reception:1)" in first.stdout
+    assert first.stdout.count(f"{CODE}:") == 2 and "2 event(s)" in first.stdout
     assert "warned" not in first.stdout
     assert "note: 2 more due dossier(s) were not looked at (--limit 1)" in first.stderr
     assert "run procflow sweep again, or with a larger --limit" in first.stderr
@@ -399,7 +397,7 @@ def test_sweep_with_a_small_limit_says_how_many_remain(three_due: Path) -> None:
     assert f"{CODE2}:" in second.stdout
     assert "note: 1 more due dossier(s)" in second.stderr
     third = ok(*sweep)
-    assert "3 event(s)" in third.stdout and third.stderr == ""
+    assert "2 event(s)" in third.stdout and third.stderr == ""
     fourth = ok(*sweep)
     assert "0 event(s)" in fourth.stdout and fourth.stderr == ""
 
@@ -410,7 +408,7 @@ def test_sweep_json_has_the_remaining_count(three_due: Path) -> None:
     assert {e["code"] for e in data["events"]} == {CODE, CODE2}
     assert (data["limit"], data["remaining"], data["remaining_exact"]) == (2, 1, True)
     data = as_json(*sweep)  # the default limit, 1,000
-    assert [e["code"] for e in data["events"]] == ["COMMUNE-PC-260303-00003"] * 3
+    assert [e["code"] for e in data["events"]] == ["COMMUNE-PC-260303-00003"] * 2
     assert (data["limit"], data["remaining"], data["remaining_exact"]) == (1000, 0, True)
 
 
