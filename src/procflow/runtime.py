@@ -5,10 +5,11 @@ its procedures as files."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from procflow.calendar import WorkCalendar
+from procflow.calendar.named import split_calendar_options
 from procflow.catalogue import Catalogue
 from procflow.engine import Clock, Engine
 from procflow.errors import ProcflowError
@@ -22,7 +23,7 @@ def open_engine(
     store: str | Path,
     *,
     procedures: Sequence[str | Path] = (),
-    calendars: Sequence[str | Path] = (),
+    calendars: Sequence[str | Path] | Mapping[str, str | Path | Sequence[str | Path]] = (),
     clock: Clock | None = None,
     warning_hours: float = 8.0,
     cache_dir: str | Path | None = None,
@@ -33,7 +34,12 @@ def open_engine(
 
     With no ``procedures`` given, ``./procedures`` is used when it exists.
     ``calendars`` are overlay files laid over Vietnam's national calendar
-    (e.g. a province's extra holiday). ``cache_dir`` (default: the
+    (e.g. a province's extra holiday), which make the engine's default
+    calendar; ``"NAME=FILE"`` among them, or a mapping ``{name: file or
+    files}``, gives the engine a named calendar, the national one with those
+    files laid over it, for the procedures and agencies that name it
+    (``calendar: NAME``; docs/calendar.md, "Several calendars"). In a mapping
+    the name ``vn`` holds the default calendar's overlays. ``cache_dir`` (default: the
     ``PROCFLOW_CACHE_DIR`` environment variable, if set) keeps checked
     procedures between runs so large catalogues load fast.
 
@@ -56,6 +62,8 @@ def open_engine(
             raise ProcflowError(f"{path}: no such file or folder of procedures")
     cache_dir = cache_dir or os.environ.get("PROCFLOW_CACHE_DIR") or None
     catalogue = Catalogue.from_paths(paths, cache_dir=cache_dir)
-    calendar = WorkCalendar.vietnam(list(calendars) or None)
+    files = split_calendar_options(calendars)
+    calendar = WorkCalendar.vietnam(list(files.pop(None)) or None)
+    named = {name: WorkCalendar.vietnam(paths) for name, paths in files.items() if name}
     opened = open_store(store, mode=mode or ("create" if create else "write"))
-    return Engine(opened, catalogue, calendar, clock, warning_hours=warning_hours)
+    return Engine(opened, catalogue, calendar, clock, warning_hours=warning_hours, calendars=named)

@@ -67,6 +67,27 @@ def _encodable(text: str) -> bool:
     return True
 
 
+def _calendar_files(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Check ``--calendar`` values (FILE or NAME=FILE) when the command line is
+    read: a missing file is a usage error, not a traceback."""
+    from procflow.calendar.named import split_calendar_options
+
+    try:
+        split_calendar_options(value)
+    except ProcflowError as exc:
+        raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
+    return value
+
+
+def _named_calendars(calendars: Iterable[str]) -> tuple[list[str], dict[str, list[Path]]]:
+    """The default calendar's overlays and the named calendars' files."""
+    from procflow.calendar.named import split_calendar_options
+
+    files = split_calendar_options(list(calendars))
+    plain = [str(p) for p in files.pop(None)]
+    return plain, {name: paths for name, paths in files.items() if name is not None}
+
+
 def _engine_options(f: Any) -> Any:
     f = click.option(
         "--at",
@@ -79,8 +100,14 @@ def _engine_options(f: Any) -> Any:
         "--calendar",
         "calendars",
         multiple=True,
-        type=click.Path(exists=True, dir_okay=False),
-        help="Calendar overlay laid over the national one (repeatable).",
+        metavar="FILE|NAME=FILE",
+        callback=_calendar_files,
+        help=(
+            "Calendar overlay laid over the national one (repeatable). NAME=FILE: a "
+            "named calendar, the national one with FILE over it, for the procedures "
+            "and agencies that say calendar: NAME (a province's days off, an agency's "
+            "office hours)."
+        ),
     )(f)
     f = click.option(
         "--procedures",
@@ -224,17 +251,25 @@ def _deferred_engine(
         cache_dir = os.environ.get("PROCFLOW_CACHE_DIR") or None
         return Catalogue.from_paths(list(paths), cache_dir=cache_dir)
 
-    def calendar() -> WorkCalendar:
-        from procflow.calendar import WorkCalendar
+    plain, named = _named_calendars(calendars)
 
-        return WorkCalendar.vietnam(list(calendars) or None)
+    def calendar(files: list[str] | list[Path]) -> Callable[[], WorkCalendar]:
+        def build() -> WorkCalendar:
+            from procflow.calendar import WorkCalendar
+
+            return WorkCalendar.vietnam(list(files) or None)
+
+        return build
 
     store = open_store(db, mode="read")  # nothing is written, nothing created
     return Engine(
         store,
         cast("Catalogue", _Deferred(catalogue)),
-        cast("WorkCalendar", _Deferred(calendar)),
+        cast("WorkCalendar", _Deferred(calendar(plain))),
         clock,
+        calendars={
+            name: cast("WorkCalendar", _Deferred(calendar(files))) for name, files in named.items()
+        },
     )
 
 
@@ -588,6 +623,13 @@ def _shares_and_result(console: Console, slip: Any) -> None:
                 a.share_from or "",
             )
         console.print(table)
+    calendars = getattr(slip, "calendars", None)
+    if calendars:
+        # Several calendars in one engine: which one each agency's figures used.
+        each = ", ".join(f"{escape(a)}: {escape(c)}" for a, c in calendars.items())
+        console.print(
+            f"calendars: statutory due date on {escape(str(slip.statutory_calendar))}; {each}"
+        )
     if slip.ready_at is not None or slip.returned_at is not None:
         counts = f" (rules.result_counts: {slip.result_counts})" if slip.result_counts else ""
         console.print(

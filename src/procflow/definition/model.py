@@ -462,6 +462,15 @@ class Agency(_Model):
             "When omitted, it is the sum of its steps' time."
         ),
     )
+    calendar: Identifier | None = Field(
+        default=None,
+        description=(
+            "The named calendar this agency works on (its office hours and days off): its "
+            "steps' time, the working time it uses, its lateness and its share are counted "
+            "on it. The engine must be given a calendar of that name (--calendar NAME=FILE). "
+            "When omitted, the procedure's calendar."
+        ),
+    )
 
 
 class Outcome(_Model):
@@ -955,6 +964,15 @@ class Procedure(_Model):
         description=(
             "The statutory total time (thời hạn giải quyết) from receipt of a complete dossier."
         )
+    )
+    calendar: Identifier | None = Field(
+        default=None,
+        description=(
+            "The named calendar of the one-stop desk (e.g. a province's, with its local days "
+            "off): the statutory due date, the receipt's office hours and the dossier's "
+            "warnings are counted on it. The engine must be given a calendar of that name "
+            "(--calendar NAME=FILE). When omitted, the engine's default calendar."
+        ),
     )
     agencies: list[Agency] = Field(
         min_length=1, description="Every agency taking part; one of them has desk: true."

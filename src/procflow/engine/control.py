@@ -8,13 +8,20 @@ Circular 03/2025) of a stopped or withdrawn dossier.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from procflow.engine.core import EngineCore
 from procflow.errors import RuleViolation, UnknownProcedure
 from procflow.model.events import EventType
 from procflow.model.shares import ShareTerms, agency_use, result_instants
 from procflow.model.slips import ControlRow, ControlSlip, StopNotice
+
+if TYPE_CHECKING:
+    from procflow.calendar import UnconfirmedDay
+    from procflow.engine.calendars import ProcedureCalendars
 
 _STOPS = {EventType.STOPPED: "stopped", EventType.WITHDRAWN: "withdrawn"}
 
@@ -23,7 +30,24 @@ class ControlSlips(EngineCore):
     """Build the control slip and the stop notice of a dossier."""
 
     def control_slip(self, code: str) -> ControlSlip:
+        """The processing control slip of dossier ``code``.
+
+        Every figure is counted on the calendar it was counted on when the
+        dossier moved: a row's on its agency's, each agency's use and share on
+        its own, the statutory due date and the result's instants on the
+        procedure's (the desk's). The slip names them (``calendars``,
+        ``statutory_calendar``, each row's ``calendar``), so that an agency
+        with other office hours, or a province's local day off, is visible on
+        the slip rather than a silent difference.
+        """
         dossier = self.get(code)
+        cals: ProcedureCalendars | None = None
+        # the slip records the past: without the version's file, see below
+        with suppress(UnknownProcedure):
+            cals = self._plans_of(dossier.procedure_id, dossier.procedure_version)[1].calendars
+        # An engine with one calendar has nothing to tell apart: the slip names
+        # calendars when the engine has several or the procedure names one.
+        named = cals if cals is not None and (self.calendars or cals.named) else None
         rows: list[ControlRow] = []
         per_agency: dict[str, dict[str, float]] = {}
         visits = dossier.visits
@@ -43,6 +67,7 @@ class ControlSlips(EngineCore):
                     timeliness=v.timeliness,
                     used_working_hours=round(v.used_seconds / 3600, 4),
                     late_working_hours=round(v.late_seconds / 3600, 4),
+                    calendar=named.name_of(v.agency) if named is not None else None,
                 )
             )
             if v.agency is not None and v.left_at is not None:
@@ -56,7 +81,18 @@ class ControlSlips(EngineCore):
         dated.extend(d for v in visits for d in (v.due_at, v.left_at) if d is not None)
         # What each agency is charged, and when the result was ready and handed
         # over: the shared rule, on the dossier's stored form as the reports read it.
-        calendar = self.calendar
+        calendar = cals.statutory if cals is not None else self.calendar
+        latest = max(dated)
+        unconfirmed = calendar.unconfirmed_between(dossier.received_at, latest)
+        if cals is not None:
+            unconfirmed = _merged_unconfirmed(
+                unconfirmed,
+                (
+                    c.unconfirmed_between(dossier.received_at, latest)
+                    for c in {id(c): c for c in cals.agencies.values()}.values()
+                    if c is not calendar
+                ),
+            )
         slip = ControlSlip(
             code=code,
             procedure_id=dossier.procedure_id,
@@ -64,15 +100,15 @@ class ControlSlips(EngineCore):
             due_at=dossier.due_at,
             rows=rows,
             per_agency=per_agency,
-            unconfirmed_days=calendar.unconfirmed_between(dossier.received_at, max(dated)),
+            unconfirmed_days=unconfirmed,
         )
-        try:
-            procedure = self.procedure_of(dossier).procedure
-        except UnknownProcedure:
+        if cals is None:
             # The slip records the past: without the version's file at hand it
             # still shows every step, only not the shares the file gives.
             return slip
-        terms = ShareTerms.of(procedure, calendar.day_seconds)
+        procedure = self.procedure_of(dossier).procedure
+        days = {a: c.day_seconds for a, c in cals.agencies.items()}
+        terms = ShareTerms.of(procedure, calendar.day_seconds, days)
         stored = dossier.to_dict()
         result = result_instants(stored, terms, calendar.working_seconds_between, calendar.tz)
         return replace(
@@ -84,6 +120,17 @@ class ControlSlips(EngineCore):
             collected_after_due=result.collected_after_due,
             ready_by_due=result.ready_by_due,
             collection_seconds=result.collection_seconds,
+            statutory_calendar=named.statutory_name if named is not None else None,
+            calendars=(
+                {
+                    a: named.name_of(a)
+                    for a in dict.fromkeys(
+                        [v.agency for v in visits if v.agency is not None] + list(named.names)
+                    )
+                }
+                if named is not None
+                else None
+            ),
         )
 
     def stop_notice(self, code: str) -> StopNotice:
@@ -116,3 +163,18 @@ class ControlSlips(EngineCore):
             issued_at=stop.at,
             signed_by=str(actor) if actor is not None else "",
         )
+
+
+def _merged_unconfirmed(
+    first: list[UnconfirmedDay], others: Iterable[list[UnconfirmedDay]]
+) -> list[UnconfirmedDay]:
+    """``first`` and the other calendars' unconfirmed days, each once, by date
+    (calendars laid over the same national file share its entries)."""
+    out = list(first)
+    seen = set(out)
+    for days in others:
+        for u in days:
+            if u not in seen:
+                seen.add(u)
+                out.append(u)
+    return sorted(out, key=lambda u: u.date)

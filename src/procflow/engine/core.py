@@ -6,7 +6,7 @@ sweep should next look at a dossier.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from procflow.catalogue import Catalogue
 from procflow.compiler import CompiledProcedure, StateInfo
 from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
+from procflow.engine.calendars import DEFAULT_CALENDAR_NAME, check_names, resolve
 from procflow.engine.clock import Clock, SystemClock
 from procflow.engine.plans import Plans
 from procflow.errors import (
@@ -34,6 +35,7 @@ from procflow.model.timefmt import iso
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
+    from procflow.engine.calendars import ProcedureCalendars
     from procflow.store.base import Store
 
 log = logging.getLogger("procflow.engine")
@@ -48,6 +50,11 @@ class EngineCore:
     ``warning_hours`` is how many working hours before a deadline ``sweep``
     warns. ``agency_codes`` maps agency ids to the codes printed in dossier
     codes (agency code + date of receipt + sequence number).
+
+    ``calendars`` are named calendars besides ``calendar`` (the default, named
+    ``calendar_name``): a procedure names its desk's calendar and each agency
+    its own (:mod:`procflow.engine.calendars`); one naming none runs on
+    ``calendar``.
     """
 
     def __init__(
@@ -59,13 +66,21 @@ class EngineCore:
         *,
         warning_hours: float = 8.0,
         agency_codes: dict[str, str] | None = None,
+        calendars: Mapping[str, WorkCalendar] | None = None,
+        calendar_name: str = DEFAULT_CALENDAR_NAME,
     ) -> None:
         self.store = store
         self.catalogue = catalogue
         self.calendar = calendar
+        self.calendar_name = calendar_name
+        self.calendars: dict[str, WorkCalendar] = check_names(
+            calendars or {}, calendar, calendar_name
+        )
         self.clock: Clock = clock or SystemClock(calendar.tz)
         self.warning_seconds = warning_hours * 3600.0
-        self._warn_cache: dict[Instant | tuple[Instant, float], Instant] = {}
+        self._warn_cache: dict[
+            Instant | tuple[Instant, float] | tuple[Instant, float, WorkCalendar], Instant
+        ] = {}
         self._tz = calendar.tz
         self._offset = calendar.fixed_offset
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
@@ -127,13 +142,22 @@ class EngineCore:
     # --- the hot path's helpers: integers inside ---------------------------------------
 
     def _plans_of(self, procedure_id: str, version: str) -> tuple[CompiledProcedure, Plans]:
-        """The procedure version and its compiled moves (made once per version)."""
+        """The procedure version and its compiled moves (made once per version),
+        with the calendars it names resolved (UnknownCalendar: one the engine
+        lacks)."""
         key = (procedure_id, version)
         hit = self._plans.get(key)
         if hit is None:
             proc = self.catalogue.get(procedure_id, version)
-            hit = self._plans[key] = (proc, Plans(proc))
+            cals = resolve(proc.procedure, self.calendar, self.calendar_name, self.calendars)
+            hit = self._plans[key] = (proc, Plans(proc, cals))
         return hit
+
+    def calendars_of(self, procedure_id: str, version: str) -> ProcedureCalendars:
+        """The calendars a procedure version's figures are counted on: the
+        procedure's (the statutory due date) and each agency's (its steps).
+        Raises UnknownCalendar for a calendar the engine was not given."""
+        return self._plans_of(procedure_id, version)[1].calendars
 
     def _instant(self, now: datetime) -> tuple[Instant, int]:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""
@@ -288,7 +312,9 @@ class EngineCore:
             where = f"{rec.state}:{len(rec.visits)}"
             margin = proc.states[rec.state].warning
             if margin is not None:
-                warn = self._warn_before(step_due, margin, rec.entered, 0.0)
+                # the step's warning, on its agency's calendar
+                cal = plans.step_calendar.get(rec.state, plans.calendar)
+                warn = self._warn_before(step_due, margin, rec.entered, 0.0, cal)
                 out.append((warn, f"warn:step:{where}", "step"))
             out.append((step_due, f"overdue:step:{where}", "step"))
         done = set(rec.alerts)
@@ -306,33 +332,50 @@ class EngineCore:
         return pending
 
     def _dossier_warning(self, rec: Record, plans: Plans) -> Instant:
-        """When the sweep warns of the statutory due date."""
+        """When the sweep warns of the statutory due date (on the procedure's calendar)."""
+        cal = plans.calendar
         if plans.warning is None:
-            return self._warn_at(rec.due)
-        return self._warn_before(rec.due, plans.warning, rec.received, rec.paused_seconds)
+            return self._warn_at(rec.due, None, cal)
+        return self._warn_before(rec.due, plans.warning, rec.received, rec.paused_seconds, cal)
 
-    def _warn_at(self, due: Instant, seconds: float | None = None) -> Instant:
+    def _warn_at(
+        self, due: Instant, seconds: float | None = None, cal: WorkCalendar | None = None
+    ) -> Instant:
         """``seconds`` of working time (default: the engine's warning_hours)
-        before ``due``. Cached: most dossiers share their due instant (the
-        close of office on some day), and this runs on every transition."""
+        before ``due``, on ``cal`` (default: the engine's calendar). Cached:
+        most dossiers share their due instant (the close of office on some
+        day), and this runs on every transition; the key names the calendar
+        when it is not the default."""
         if seconds is None:
             seconds = self.warning_seconds
         cache = self._warn_cache
-        key = due if seconds == self.warning_seconds else (due, seconds)
+        key: Instant | tuple[Instant, float] | tuple[Instant, float, WorkCalendar]
+        if cal is None or cal is self.calendar:
+            cal = self.calendar
+            key = due if seconds == self.warning_seconds else (due, seconds)
+        else:
+            key = (due, seconds, cal)
         hit = cache.get(key)
         if hit is None:
             if len(cache) >= 4096:
                 cache.clear()
-            hit = cache[key] = self.calendar.subtract_working_seconds_ts(due, seconds)
+            hit = cache[key] = cal.subtract_working_seconds_ts(due, seconds)
         return hit
 
     def _warn_before(
-        self, due: Instant, margin: WarningMargin, start: Instant, paused: float
+        self,
+        due: Instant,
+        margin: WarningMargin,
+        start: Instant,
+        paused: float,
+        cal: WorkCalendar | None = None,
     ) -> Instant:
         """The warning instant of a deadline by a procedure's margin: working
         hours or days before it, or a share of the working time from ``start``
-        to it (less ``paused``: the time allowed)."""
-        cal = self.calendar
+        to it (less ``paused``: the time allowed), on ``cal`` (default: the
+        engine's calendar)."""
+        if cal is None:
+            cal = self.calendar
         if margin.unit == "working_hours":
             seconds = margin.value * 3600.0
         elif margin.unit == "working_days":
@@ -340,17 +383,16 @@ class EngineCore:
         else:
             allowed = max(0.0, cal.working_seconds_between_ts(start, due) - paused)
             seconds = allowed * margin.value / 100.0
-        return self._warn_at(due, seconds)
+        return self._warn_at(due, seconds, cal)
 
     def _next_alert(self, rec: Record) -> Instant | None:
         """When ``sweep`` should next look at the dossier (an indexed column)."""
         if not rec.is_open or rec.paused is not None:
             return None
-        if (
-            not rec.alerts
-            and not self._plans_of(rec.procedure_id, rec.procedure_version)[1].alerting
-        ):  # the usual case: nothing emitted yet, the engine's margin
-            warn, step = self._warn_at(rec.due), rec.step_due
+        plans = self._plans_of(rec.procedure_id, rec.procedure_version)[1]
+        if not rec.alerts and not plans.alerting:
+            # the usual case: nothing emitted yet, the engine's margin
+            warn, step = self._warn_at(rec.due, None, plans.calendar), rec.step_due
             return warn if step is None or warn <= step else step
         pending = self._alerts(rec)
         return min(a[0] for a in pending) if pending else None

@@ -155,14 +155,17 @@ class Moves(EngineCore):
         if t < entered or (rec.updated is not None and t < rec.updated):
             raise RuleViolation(f"{dated_before(rec, t, now.tzinfo)}; check the clock, or --at")
 
-        cal = self.calendar
+        # The calendars each figure is counted on (resolved once per version,
+        # on the plan): the step left's agency's, the procedure's (the desk's).
+        cal = plan.leaving_calendar
         between = cal.working_seconds_between_ts
         dest = plan.dest
         off = self._offset
         day_t = (t + off) // 86400 if off is not None else cal.ordinal_ts(t)
 
-        # The step being left: how much working time its agency used, and
-        # whether it finished within its own allotment (classify_ts, inline).
+        # The step being left: how much working time its agency used (on its
+        # own calendar), and whether it finished within its own allotment
+        # (classify_ts, inline).
         leaves_applicant = plan.leaves_applicant
         used = 0.0 if leaves_applicant else between(entered, t)
         late = 0.0
@@ -180,15 +183,17 @@ class Moves(EngineCore):
         type_ = plan.type
         due: Instant | None = None
         paused_s: float | None = None
-        # Leaving an applicant step: the clock runs again.
+        # Leaving an applicant step: the clock runs again (the statutory due
+        # date, on the procedure's calendar).
+        lcal = plan.limit_calendar
         if leaves_applicant and rec.paused is not None:
             type_ = EventType.RESUMED
             limit = plan.limit
             if plan.restart:
-                due = cal.due_ts(t, limit.value, limit.unit, limit.cutoff)
+                due = lcal.due_ts(t, limit.value, limit.unit, limit.cutoff)
             else:
-                paused_s = between(rec.paused, t)
-                due = moved_due_ts(cal, rec.due, paused_s, limit)
+                paused_s = lcal.working_seconds_between_ts(rec.paused, t)
+                due = moved_due_ts(lcal, rec.due, paused_s, limit)
 
         # Entering an applicant step: ask the applicant, stop the clock.
         supplement: bool | None = None
@@ -217,10 +222,10 @@ class Moves(EngineCore):
             if plan.classified:
                 statutory = due if due is not None else rec.due
                 done = entered if plan.ready_counts else t
-                timeliness = classify_ts(cal, done, statutory, plan.limit.by_day)
+                timeliness = classify_ts(lcal, done, statutory, plan.limit.by_day)
         elif plan.entering_allotment is not None:
             a = plan.entering_allotment
-            next_due = cal.due_ts(t, a.value, a.unit, a.cutoff)
+            next_due = plan.entering_calendar.due_ts(t, a.value, a.unit, a.cutoff)
 
         payload = [
             plan.trigger,
@@ -250,7 +255,7 @@ class Moves(EngineCore):
         elif rec.alerts or plans[1].alerting:
             next_alert = self._next_alert(apply_entry(rec.copy(), entry, self._tz))
         else:
-            warn = self._warn_at(due if due is not None else rec.due)
+            warn = self._warn_at(due if due is not None else rec.due, None, lcal)
             next_alert = warn if next_due is None or warn <= next_due else next_due
         new = store.append_record(rec, entry, version, next_alert)
         if self._listeners:

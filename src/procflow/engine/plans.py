@@ -6,7 +6,8 @@ depend on facts, everything :meth:`Moves.fire` needs besides the dossier and
 the clock: who may fire it, where it goes, which kind of event it writes,
 how the clock behaves (pause, resume, restart), the deadlines to compute
 (as :class:`Deadline`, ready for the calendar's POSIX-seconds calls) and
-whether the result is classified. Triggers with branches on facts
+whether the result is classified, and the calendars each figure is counted
+on (:mod:`procflow.engine.calendars`). Triggers with branches on facts
 (``when``/``unless``) and anything refused take the general path, which
 explains itself.
 """
@@ -14,12 +15,17 @@ explains itself.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo, Transition
 from procflow.definition.model import ClockPolicy, StepKind
 from procflow.engine.authority import ACT_OF_MOVE, Act, roles_for
 from procflow.engine.timing import Deadline
 from procflow.model.events import EVENT_TYPES, EventType
+
+if TYPE_CHECKING:
+    from procflow.calendar import WorkCalendar
+    from procflow.engine.calendars import ProcedureCalendars
 
 #: Results that count as "resolved" and are classified early / on time / late.
 RESOLVED = frozenset({"returned", "refused"})
@@ -53,9 +59,17 @@ class MovePlan:
     ready_counts: bool
     """The result is classified by when it reached this step (a return step),
     not by when it was handed over (``rules.result_counts: ready``)."""
+    leaving_calendar: WorkCalendar
+    """The source step's agency's calendar: the working time used there, its
+    lateness and the step's timeliness."""
+    entering_calendar: WorkCalendar
+    """The destination step's agency's calendar: its due date (``next_due``)."""
+    limit_calendar: WorkCalendar
+    """The procedure's (the desk's) calendar: the statutory due date on resume
+    or restart, the time a pause moves it by, the dossier's timeliness."""
 
 
-def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
+def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) -> MovePlan:
     info, dest = proc.states[t.source], proc.states[t.dest]
     act = ACT_OF_MOVE[t.kind]
     type_ = EventType.MOVED
@@ -85,23 +99,36 @@ def plan_of(proc: CompiledProcedure, t: Transition) -> MovePlan:
             and info.kind is StepKind.RETURN
             and proc.procedure.rules.result_counts == "ready"
         ),
+        leaving_calendar=cals.of_agency(info.agency),
+        entering_calendar=cals.of_agency(dest.agency),
+        limit_calendar=cals.statutory,
     )
 
 
 class Plans:
-    """Every plain move of one procedure version, by step and trigger."""
+    """Every plain move of one procedure version, by step and trigger, and the
+    calendars of the version (``calendar``: the procedure's; ``calendars``: all
+    of them, resolved; ``step_calendar``: each step's agency's)."""
 
     __slots__ = (
         "_branches",
         "alerting",
+        "calendar",
+        "calendars",
         "escalations",
         "initial_allotment",
         "limit",
         "moves",
+        "step_calendar",
         "warning",
     )
 
-    def __init__(self, proc: CompiledProcedure) -> None:
+    def __init__(self, proc: CompiledProcedure, cals: ProcedureCalendars) -> None:
+        self.calendars = cals
+        self.calendar: WorkCalendar = cals.statutory
+        self.step_calendar: dict[str, WorkCalendar] = {
+            sid: cals.of_agency(info.agency) for sid, info in proc.states.items()
+        }
         self.moves: dict[str, dict[str, MovePlan]] = {}
         for (state, trigger), branches in proc.table.items():
             if len(branches) != 1:
@@ -111,7 +138,7 @@ class Plans:
                 continue
             if t.kind is not MoveKind.STEP and t.kind not in ACT_OF_MOVE:
                 continue
-            self.moves.setdefault(state, {})[trigger] = plan_of(proc, t)
+            self.moves.setdefault(state, {})[trigger] = plan_of(proc, t, cals)
         self._branches: dict[tuple[str, str, str], MovePlan] = {}
         self.limit = Deadline.of_procedure(proc.procedure)
         allot = proc.states[proc.initial].allotment
@@ -132,5 +159,5 @@ class Plans:
         key = (t.source, t.trigger, t.dest)
         plan = self._branches.get(key)
         if plan is None:
-            plan = self._branches[key] = plan_of(proc, t)
+            plan = self._branches[key] = plan_of(proc, t, self.calendars)
         return plan

@@ -103,14 +103,20 @@ class Reception(EngineCore):
             docs = [h.recorded for h in handed]
         else:
             docs = [d if isinstance(d, dict) else {"name": d} for d in documents]
-        cal = self.calendar
+        # The desk's calendar (the procedure's) counts the statutory time and
+        # when a receipt outside office hours counts from; the first step's
+        # agency's calendar counts that step's allotment.
+        cal = plans.calendar
         t, offset = self._instant(now)
         # the real instant goes into the event; the clock starts when it counts
         start = cal.received_at_ts(t)
         limit = plans.limit
         due = cal.due_ts(start, limit.value, limit.unit, limit.cutoff)
         allot = plans.initial_allotment
-        step_due = cal.due_ts(start, allot.value, allot.unit, allot.cutoff) if allot else None
+        step_due = None
+        if allot is not None:
+            first = plans.step_calendar.get(proc.initial, cal)
+            step_due = first.due_ts(start, allot.value, allot.unit, allot.cutoff)
         fees = desk_list.fixed_fees
         if fees is None:
             fees = desk_list.fees_for(facts or {})
@@ -132,7 +138,7 @@ class Reception(EngineCore):
             docs,
             override,
         ]
-        warn = self._warn_at(due)
+        warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = self._tz
 

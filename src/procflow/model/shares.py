@@ -16,9 +16,10 @@ The rules (docs/engine.md, "Rules the engine applies"; docs/reports.md):
   records none of it as the agency's); the return step is the result waiting
   at the desk for the applicant, never the agencies' time [design].
 * Its **share** is the procedure's ``agencies[].share`` in working seconds on
-  the calendar: working days x the calendar's working day
-  (``WorkCalendar.day_seconds``), working hours x 3,600, a same-day share one
-  working day. With no share in the procedure, the sum of the allotments
+  the agency's own calendar (the one it names, else the procedure's: see
+  :mod:`procflow.engine.calendars`): working days x that calendar's working
+  day (``WorkCalendar.day_seconds``), working hours x 3,600, a same-day share
+  one working day. With no share in the procedure, the sum of the allotments
   (``time:``) of the distinct steps the agency held in the dossier, counted the
   same way, as the share's own description says ("the sum of its steps'
   time") [design]. Calendar days are not working time: such a figure is not
@@ -124,18 +125,39 @@ class ShareTerms:
     the due *date*)."""
     result_counts: str = "ready"
     """``rules.result_counts``: which instant classified the dossier."""
+    agency_day_seconds: Mapping[str, float] = field(default_factory=dict)
+    """Agencies on a calendar whose working day is not ``day_seconds`` long
+    (their own office hours) -> its length: their shares, allotments and
+    timeliness are counted in their own working days."""
+
+    def day_of(self, agency: str) -> float:
+        """The working day, in seconds, of ``agency``'s calendar."""
+        return self.agency_day_seconds.get(agency, self.day_seconds)
 
     @classmethod
-    def of(cls, procedure: Procedure, day_seconds: float) -> ShareTerms:
+    def of(
+        cls,
+        procedure: Procedure,
+        day_seconds: float,
+        agency_day_seconds: Mapping[str, float] | None = None,
+    ) -> ShareTerms:
+        """The terms of ``procedure`` on a calendar whose working day is
+        ``day_seconds`` long; ``agency_day_seconds`` gives the working day of
+        agencies on other calendars (several calendars in one engine)."""
         from procflow.definition.model import StepKind
 
+        days = {a: d for a, d in (agency_day_seconds or {}).items() if d != day_seconds}
+
+        def day_of(agency: str) -> float:
+            return days.get(agency, day_seconds)
+
         shares = {
-            a.id: AgencyTerms(a.id, duration_seconds(a.share, day_seconds), _whole_days(a.share))
+            a.id: AgencyTerms(a.id, duration_seconds(a.share, day_of(a.id)), _whole_days(a.share))
             for a in procedure.agencies
             if a.share is not None
         }
         allotments = {
-            s.id: (duration_seconds(s.time, day_seconds), _whole_days(s.time))
+            s.id: (duration_seconds(s.time, day_of(s.agency)), _whole_days(s.time))
             for s in procedure.steps
             if s.time is not None and s.kind not in (StepKind.APPLICANT, StepKind.RETURN)
         }
@@ -151,6 +173,7 @@ class ShareTerms:
             return_steps=returns,
             limit_by_day=_whole_days(procedure.time_limit),
             result_counts=procedure.rules.result_counts,
+            agency_day_seconds=days,
         )
 
 
@@ -259,14 +282,13 @@ def agency_use(d: Mapping[str, Any], terms: ShareTerms) -> dict[str, AgencyUse]:
     holder: str | None = None
     if d["status"] == "open" and d["visits"] and d["visits"][-1]["step"] not in uncounted:
         holder = d["visits"][-1]["agency"]
-    day = terms.day_seconds
     out: dict[str, AgencyUse] = {}
     for agency, tally in tallies.items():
         share, by_day, source = _share_of(agency, tally.held, terms)
         timeliness: Timeliness | None = None
         overrun = 0.0
         if share is not None:
-            timeliness, overrun = classify_use(tally.used, share, by_day, day)
+            timeliness, overrun = classify_use(tally.used, share, by_day, terms.day_of(agency))
         out[agency] = AgencyUse(
             agency=agency,
             steps=tally.steps,
@@ -301,7 +323,8 @@ def _share_of(
         timed = True
     if not timed:
         return None, False, "steps"
-    by_day = whole and abs(total / terms.day_seconds - round(total / terms.day_seconds)) < 1e-9
+    day = terms.day_of(agency)
+    by_day = whole and abs(total / day - round(total / day)) < 1e-9
     return total, by_day, "steps"
 
 

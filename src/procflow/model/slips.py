@@ -250,6 +250,9 @@ class ControlRow:
     timeliness: Timeliness | None
     used_working_hours: float
     late_working_hours: float
+    calendar: str | None = None
+    """The calendar the row's due date, working time and lateness are counted
+    on: its agency's (None as for :attr:`ControlSlip.statutory_calendar`)."""
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,16 @@ class ControlSlip(_Slip):
     collection_seconds: float | None = None
     """Collected after the due date: the working time the result waited at the
     desk for the applicant, charged to no agency."""
+    statutory_calendar: str | None = None
+    """The calendar the statutory due date, the result's instants and the
+    dossier's timeliness are counted on: the procedure's (the desk's), by its
+    name in the engine (``vn`` unless named otherwise). None when the engine
+    has one calendar and the procedure names none (every figure is on the
+    engine's calendar), or the procedure's file was not at hand."""
+    calendars: dict[str, str] | None = None
+    """Each agency of the procedure -> the name of the calendar its rows and
+    its figures (working time used, lateness, share) are counted on; None as
+    for ``statutory_calendar``."""
 
     @property
     def form_date(self) -> datetime:

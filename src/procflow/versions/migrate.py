@@ -353,13 +353,18 @@ def _plan(
     target = mapping.target(d.state)
     if target is None:
         return f"reached step {d.state!r}, which the mapping does not map"
-    cal = engine.calendar
     src, dest = old.states[d.state], new.states[target.to]
+    # Each figure on its own calendar: the time used on the step left's agency's,
+    # the step entered's deadline on its agency's, a receipt on the desk's.
+    old_cals = engine.calendars_of(old.id, old.version)
+    new_cals = engine.calendars_of(new.id, new.version)
+    cal = old_cals.of_agency(src.agency)
     used = 0.0 if src.is_applicant else cal.working_seconds_between(d.state_entered_at, now)
     entered = d.state_entered_at
     if len(d.visits) == 1:  # still in the step entered at receipt: counted as the receipt is
-        entered = cal.received_at(entered)
-    step_due = deadline(cal, entered, dest.allotment) if dest.allotment is not None else None
+        entered = new_cals.statutory.received_at(entered)
+    dest_cal = new_cals.of_agency(dest.agency)
+    step_due = deadline(dest_cal, entered, dest.allotment) if dest.allotment is not None else None
     data: dict[str, Any] = {
         "procedure_id": d.procedure_id,
         "from_version": old.version,
@@ -385,7 +390,10 @@ def _plan(
             return Deadline.of_procedure(engine.catalogue.get(d.procedure_id, version).procedure)
 
         due = recompute_due(
-            cal, engine.store.events(d.code), limit_of, to_version=(new.version, False)
+            new_cals.statutory,
+            engine.store.events(d.code),
+            limit_of,
+            to_version=(new.version, False),
         )
         if due != d.due_at:
             data["due_at"] = due.isoformat()

@@ -146,13 +146,20 @@ def _limit_of(engine: Engine, procedure_id: str) -> Any:
     return limit_of
 
 
-def _change(engine: Engine, calendar: WorkCalendar, d: Dossier) -> DueChange | None:
+def _change(
+    engine: Engine,
+    calendar: WorkCalendar,
+    d: Dossier,
+    step_calendar: WorkCalendar | None = None,
+) -> DueChange | None:
+    """The change of ``d``'s due dates: the statutory one on ``calendar``, the
+    current step's on ``step_calendar`` (default: ``calendar``)."""
     events = engine.store.events(d.code)
     if not events or events[-1].seq != d.version:
         raise ConflictError(f"{d.code} changed while it was read")
     due = recompute_due(calendar, events, _limit_of(engine, d.procedure_id))
     proc = engine.procedure_of(d)
-    step_due = _step_due(calendar, proc.states[d.state].allotment, d)
+    step_due = _step_due(step_calendar or calendar, proc.states[d.state].allotment, d)
     if due == d.due_at and step_due is None:
         return None
     current = d.appointment
@@ -215,6 +222,11 @@ def recalc(
     """Recompute the due date of every open dossier on ``calendar`` (default:
     the engine's, i.e. the calendar as it is now) and list those that move.
 
+    Without ``calendar``, each dossier is recomputed on the calendars its
+    procedure names (several calendars in one engine): the statutory due date
+    on the procedure's, the current step's on its agency's. A ``calendar``
+    given is used for every dossier and both dates.
+
     With ``apply`` each moving dossier gets one ``recalculated`` event, in one
     atomic store call with the version read; a dossier someone moves
     meanwhile is read again and recomputed. ``on_progress``, if given, is
@@ -239,8 +251,14 @@ def recalc(
             if d is None or not d.is_open:
                 change = None
                 break
+            on = cal
             try:
-                change = _change(engine, cal, d)
+                if calendar is None:
+                    cals = engine.calendars_of(d.procedure_id, d.procedure_version)
+                    on = cals.statutory
+                    change = _change(engine, on, d, cals.of_agency(d.holder))
+                else:
+                    change = _change(engine, cal, d)
             except ConflictError:
                 continue
             except ProcflowError as exc:  # e.g. a date outside the calendar's years
@@ -264,7 +282,7 @@ def recalc(
                 "appointment": (
                     change.appointment_after.isoformat() if change.appointment_after else None
                 ),
-                "calendar": cal.name,
+                "calendar": on.name,
                 "reason": why,
                 "by": d.desk_agency,
             }
