@@ -77,7 +77,30 @@ def json_schema(kind: SchemaKind = "procedure") -> dict[str, Any]:
         raise ValueError(
             f"no schema of kind {kind!r}; choose one of: {', '.join(SCHEMA_KINDS)}"
         ) from None
-    return build()
+    return _settled(build())
+
+
+def _settled(node: Any) -> Any:
+    """The schema in one form whatever pydantic release wrote it.
+
+    Releases differ in what they spell out: pydantic 2.10 leaves out the
+    ``"additionalProperties": true`` of a free mapping that later releases
+    write, although it is JSON Schema's default and means nothing more. It
+    is dropped here, so the committed schemas do not depend on pydantic's
+    version (editors read both forms alike), and whole-number bounds are
+    written as integers (``0``, not ``0.0``) for the same reason.
+    """
+    if isinstance(node, dict):
+        return {
+            k: _settled(v)
+            for k, v in node.items()
+            if not (k == "additionalProperties" and v is True)
+        }
+    if isinstance(node, list):
+        return [_settled(v) for v in node]
+    if isinstance(node, float) and node.is_integer() and abs(node) < 2**53:
+        return int(node)
+    return node
 
 
 def _wrap_short_forms(defs: dict[str, Any], short_forms: dict[str, dict[str, Any]]) -> None:
