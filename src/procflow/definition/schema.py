@@ -77,7 +77,8 @@ def json_schema(kind: SchemaKind = "procedure") -> dict[str, Any]:
         raise ValueError(
             f"no schema of kind {kind!r}; choose one of: {', '.join(SCHEMA_KINDS)}"
         ) from None
-    return _settled(build())
+    settled: dict[str, Any] = _settled(build())
+    return settled
 
 
 def _settled(node: Any) -> Any:
