@@ -6,31 +6,18 @@ from __future__ import annotations
 import json
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from procflow.cli.dossier import _instant
-from procflow.cli.output import FORMAT_OPTION, emit
+from procflow.cli.output import FORMAT_OPTION, emit, names_catalogue
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from procflow.catalogue import Catalogue
     from procflow.model.outbox import Delivery
     from procflow.notify.dispatch import NotifyRun
-
-
-def _catalogue(procedures: tuple[str, ...]) -> Catalogue | None:
-    """The procedures whose names the notices print: those given, else
-    ``./procedures`` when it exists; without any, the notices print ids."""
-    from procflow.catalogue import Catalogue
-
-    paths = [Path(p) for p in procedures]
-    if not paths and Path("procedures").is_dir():
-        paths = [Path("procedures")]
-    return Catalogue.from_paths(paths) if paths else None
 
 
 def _summary(run: NotifyRun) -> str:
@@ -119,7 +106,7 @@ def register(cli: click.Group) -> None:
         from procflow.notify import load_config, notify
 
         config = load_config(config_path)
-        catalogue = _catalogue(procedures)
+        catalogue = names_catalogue(procedures)
         now = _instant(at)
         store = open_store(db, mode="write")
         try:

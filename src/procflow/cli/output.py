@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
+    from procflow.catalogue import Catalogue
     from procflow.store.base import Store
 
 FORMAT_OPTION = click.option(
@@ -259,3 +260,33 @@ def procedure_folders(given: Sequence[str | Path], what: str) -> list[Path]:
         "find that folder; run procflow from the repository root, or pass --procedures DIR "
         "(a folder of procedure YAML files)"
     )
+
+
+def parse_date(value: str | None, hint: str) -> date | None:
+    """A ``YYYY-MM-DD`` option's date (None when not given), or a usage error
+    naming the option."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=hint
+        ) from None
+
+
+def names_catalogue(given: Sequence[str]) -> Catalogue | None:
+    """The procedures that give a command's output its names: those under
+    ``--procedures``, else ``./procedures`` when there is one, else None (the
+    output is complete without them, with ids). ``PROCFLOW_CACHE_DIR`` is
+    honoured as by the other commands."""
+    from pathlib import Path
+
+    from procflow.catalogue import Catalogue
+
+    paths = [Path(p) for p in given]
+    if not paths and Path("procedures").is_dir():
+        paths = [Path("procedures")]
+    if not paths:
+        return None
+    return Catalogue.from_paths(paths, cache_dir=os.environ.get("PROCFLOW_CACHE_DIR") or None)

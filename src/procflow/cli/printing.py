@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from procflow.cli.output import output_file
+from procflow.cli.output import output_file, parse_date
 
 if TYPE_CHECKING:
     from procflow.engine import Engine
@@ -62,10 +62,9 @@ def officer_names(path: str) -> dict[str, str]:
 def _register_book(
     engine: Engine, procedure: str | None, start: str | None, end: str | None, as_of: str | None
 ) -> Any:
-    from procflow.cli.register import _date
     from procflow.reports.register import build_register
 
-    received_from, received_to = _date(start, "--from"), _date(end, "--to")
+    received_from, received_to = parse_date(start, "--from"), parse_date(end, "--to")
     if received_from and received_to and received_to < received_from:
         raise click.BadParameter(
             f"--to {end} is before --from {start}; give the period's first day first",
@@ -78,7 +77,7 @@ def _register_book(
         procedure=procedure,
         received_from=received_from,
         received_to=received_to,
-        as_of=_date(as_of, "--as-of"),
+        as_of=parse_date(as_of, "--as-of"),
     )
 
 

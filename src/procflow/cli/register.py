@@ -3,48 +3,28 @@ table, JSON or CSV."""
 
 from __future__ import annotations
 
-import os
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
-from procflow.cli.output import console, dumps, output_file, progress, warn_if_nothing_matched
+from procflow.cli.output import (
+    console,
+    dumps,
+    names_catalogue,
+    output_file,
+    parse_date,
+    progress,
+    warn_if_nothing_matched,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from procflow.catalogue import Catalogue
     from procflow.reports.register import DossierRegister
 
 FORMATS = ("text", "json", "csv")
-
-
-def _date(value: str | None, hint: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=hint
-        ) from None
-
-
-def _catalogue(procedures: tuple[str, ...]) -> Catalogue | None:
-    """The procedures that give names (``--procedures``, else ``./procedures``
-    if there is one): the register is complete without them, with ids only."""
-    paths = list(procedures)
-    if not paths and Path("procedures").is_dir():
-        paths = ["procedures"]
-    if not paths:
-        return None
-    from procflow.catalogue import Catalogue
-
-    cache_dir = os.environ.get("PROCFLOW_CACHE_DIR") or None
-    return Catalogue.from_paths(paths, cache_dir=cache_dir)
 
 
 def _when(value: object) -> str:
@@ -173,14 +153,14 @@ def register(cli: click.Group) -> None:
         )
         from procflow.store.url import open_store
 
-        received_from, received_to = _date(start, "--from"), _date(end, "--to")
-        day = _date(as_of, "--as-of")
+        received_from, received_to = parse_date(start, "--from"), parse_date(end, "--to")
+        day = parse_date(as_of, "--as-of")
         if received_from and received_to and received_to < received_from:
             raise click.BadParameter(
                 f"--to {end} is before --from {start}; give the period's first day first",
                 param_hint="--to",
             )
-        catalogue = _catalogue(procedures)
+        catalogue = names_catalogue(procedures)
         calendar = WorkCalendar.vietnam(list(calendars) or None)
         store = open_store(db, mode="read")
         try:

@@ -7,7 +7,7 @@ import csv
 import dataclasses
 import os
 import sys
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +15,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps, output_file, progress, warn_if_nothing_matched
+from procflow.cli.output import (
+    console,
+    dumps,
+    names_catalogue,
+    output_file,
+    parse_date,
+    progress,
+    warn_if_nothing_matched,
+)
 from procflow.reports import Report, ReportQuery, ScoringRule, build_report
 from procflow.reports.html import render_html
 from procflow.reports.tabular import HEADER, rows
@@ -26,17 +34,6 @@ if TYPE_CHECKING:
     from procflow.store.base import Store
 
 FORMATS = ("table", "json", "csv", "html")
-
-
-def _date(value: str | None, hint: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date; write it as YYYY-MM-DD", param_hint=hint
-        ) from None
 
 
 def _pct(value: float | None) -> str:
@@ -245,20 +242,6 @@ def _html_catalogue(given: tuple[str, ...]) -> Catalogue | None:
     return Catalogue.from_paths(folders)
 
 
-def _share_catalogue(given: tuple[str, ...]) -> Catalogue | None:
-    """The procedures that give each agency its share of the statutory time, for
-    the figures every format carries (what each agency is charged, as on the
-    control slip): those under ``--procedures``, else ``./procedures`` when
-    there is one. Without them the report has no share figures
-    (``unknown_procedure``) and scores agencies by their steps."""
-    from procflow.catalogue import Catalogue
-
-    if given:
-        return Catalogue.from_paths([Path(p) for p in given])
-    here = Path("procedures")
-    return Catalogue.from_paths([here]) if here.is_dir() else None
-
-
 def register(cli: click.Group) -> None:
     @cli.command("report")
     @click.argument("db")
@@ -357,8 +340,8 @@ def register(cli: click.Group) -> None:
             ) from None
         try:
             query = ReportQuery(
-                start=_date(start, "--from"),
-                end=_date(end, "--to"),
+                start=parse_date(start, "--from"),
+                end=parse_date(end, "--to"),
                 procedure=procedure,
                 agency=agency,
                 as_of=instant,
@@ -368,7 +351,7 @@ def register(cli: click.Group) -> None:
             raise click.BadParameter(str(exc)) from None
         # The output file is checked before the (possibly long) pass over DB,
         # and replaced only once the whole report is written.
-        catalogue = _html_catalogue(procedures) if fmt == "html" else _share_catalogue(procedures)
+        catalogue = _html_catalogue(procedures) if fmt == "html" else names_catalogue(procedures)
         target = output_file(output, newline="") if output else contextlib.nullcontext(sys.stdout)
         with target as stream:
             store = open_store(db, mode="read")
