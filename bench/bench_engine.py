@@ -300,7 +300,6 @@ def run_procflow(n: int, store: Any, watch: Stopwatch | None = None) -> dict[str
 
 
 def child_procflow_memory(n: int) -> dict[str, Any]:
-    import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
     from procflow.store import MemoryStore
 
     return run_procflow(n, MemoryStore())
@@ -315,7 +314,6 @@ def child_procflow_sqlite_nolog(n: int, watch: Stopwatch | None = None) -> dict[
 
 
 def child_procflow_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
-    import procflow.engine  # noqa: F401  (importing procflow.store first is circular today)
     from procflow.store.sqlite import SQLiteStore
 
     with tempfile.TemporaryDirectory() as tmp:
