@@ -26,21 +26,26 @@ from procflow.calendar.hours import time_of
 from procflow.catalogue import Catalogue
 from procflow.compiler import ENGINE_TRIGGERS, STOP, CompiledProcedure, compile_procedure
 from procflow.definition.loader import discover, load_procedure
+from procflow.definition.model import Rules
 from procflow.definition.yamlio import KeyPath
 from procflow.engine import Actor, Dossier, Engine, Event, EventType, Timeliness
 from procflow.engine.authority import Act, roles_for
 from procflow.errors import ProcflowError
 from procflow.findings import Finding, Severity
+from procflow.model.slips import ControlSlip
 from procflow.store import MemoryStore
 from procflow.testing.clock import WorkingClock
 from procflow.testing.discover import find_scenarios
 from procflow.testing.result import Failure, ScenarioResult, Status
 from procflow.testing.scenario import (
     ActorSpec,
+    AgencyExpect,
     ErrorExpect,
     Expect,
     LoadedScenario,
+    PauseExpect,
     Scenario,
+    SlipExpect,
     Step,
     StepExpect,
     load_scenario,
@@ -78,7 +83,9 @@ class ScenarioRunner:
         self.procedures = [Path(p) for p in procedures]
         self._files: dict[tuple[str, int, int], CompiledProcedure | list[Finding]] = {}
         self._folders: dict[tuple[str, ...], dict[str, list[Path]]] = {}
-        self._calendars: dict[tuple[tuple[str, ...], bool], WorkCalendar] = {}
+        self._calendars: dict[
+            tuple[tuple[str, ...], bool, tuple[tuple[str, Any], ...]], WorkCalendar
+        ] = {}
 
     # --- running ----------------------------------------------------------------
 
@@ -182,6 +189,10 @@ class ScenarioRunner:
                     versions.append(compiled)
         if findings or not versions:
             return None
+        if scenario.rules is not None:
+            versions = _with_rules(loaded, scenario.rules, versions, findings)
+            if findings:
+                return None
         if scenario.version is not None and scenario.version not in {v.version for v in versions}:
             have = ", ".join(sorted(v.version for v in versions))
             findings.append(
@@ -265,21 +276,59 @@ class ScenarioRunner:
             files.append(str(path.resolve()))
         if findings:
             return None
-        key = (tuple(files), scenario.national_calendar)
+        given = scenario.calendar_settings
+        settings = given.arguments() if given is not None else {}
+        key = (tuple(files), scenario.national_calendar, tuple(sorted(settings.items())))
         calendar = self._calendars.get(key)
         if calendar is None:
             try:
                 if scenario.national_calendar:
-                    calendar = WorkCalendar.vietnam(files or None)
+                    calendar = WorkCalendar.vietnam(files or None, **settings)
                 elif files:
-                    calendar = WorkCalendar.from_files(*files)
+                    calendar = WorkCalendar.from_files(*files, **settings)
                 else:
-                    calendar = WorkCalendar(country="VN")
+                    calendar = WorkCalendar(country="VN", **settings)
             except ProcflowError as exc:
                 findings.append(_finding(loaded, ("calendar",), "bad-calendar", str(exc)))
                 return None
             self._calendars[key] = calendar
         return calendar
+
+
+def _with_rules(
+    loaded: LoadedScenario,
+    rules: Rules,
+    versions: list[CompiledProcedure],
+    findings: list[Finding],
+) -> list[CompiledProcedure]:
+    """Each version with the scenario's ``rules:`` laid over its own.
+
+    Only the keys the scenario writes replace the procedure's; the procedure
+    is checked again with them (a rule may name roles the procedure lacks),
+    so the scenario runs only a procedure the loader would have accepted.
+    """
+    from procflow.checks import check_procedure
+
+    written = {k: getattr(rules, k) for k in rules.model_fields_set}
+    out: list[CompiledProcedure] = []
+    for compiled in versions:
+        base = compiled.procedure
+        procedure = base.model_copy(update={"rules": base.rules.model_copy(update=written)})
+        errors = [f for f in check_procedure(procedure) if f.is_error]
+        for problem in errors:
+            findings.append(
+                _finding(
+                    loaded,
+                    ("rules",),
+                    "bad-rules",
+                    f"with the scenario's rules, {base.id} version {base.version}: "
+                    f"{problem.message}",
+                    problem.hint,
+                )
+            )
+        if not errors:
+            out.append(compile_procedure(procedure, check=False))
+    return out
 
 
 def run_scenario(path: str | Path, *, procedures: Sequence[str | Path] = ()) -> ScenarioResult:
@@ -436,6 +485,11 @@ _DOSSIER_KEYS = (
     "agencies",
     "late_agency",
     "history",
+    "pauses",
+    "ready_at",
+    "returned_at",
+    "collection_hours",
+    "unconfirmed_days",
 )
 
 
@@ -487,6 +541,9 @@ class _Run:
         self.emitted: list[Event] = []
         self.engine.subscribe(lambda event, _dossier: self.emitted.append(event))
         self.code: str | None = None
+        self.slip: Any = None
+        """The slip the current step's action gave (receipt, guidance, refusal,
+        apology, stop notice), for ``expect: slip:``."""
 
     # --- helpers ----------------------------------------------------------------
 
@@ -549,6 +606,7 @@ class _Run:
                 self.fail((*at, "at"), label, "at", str(step.at), str(exc), prefer_key=False)
                 raise _Stop from None
         self.emitted.clear()
+        self.slip = None
         error: Exception | None = None
         try:
             self.act(i, step)
@@ -655,6 +713,7 @@ class _Run:
                     version=spec_version or version,
                 )
                 self.code = slip.code
+                self.slip = slip
             elif step.guide is not None:
                 g = step.guide
                 guided = engine.guide(
@@ -665,12 +724,14 @@ class _Run:
                     applicant=g.applicant,
                 )
                 self.code = guided.code
+                self.slip = guided
             elif step.refuse_at_reception is not None:
                 f = step.refuse_at_reception
                 refused = engine.refuse_at_reception(
                     self.proc.id, actor=actor, reason=f.reason, applicant=f.applicant
                 )
                 self.code = refused.code
+                self.slip = refused
             return
         if action == "sweep":
             engine.sweep()
@@ -687,11 +748,15 @@ class _Run:
         if action == "fire":
             assert step.fire is not None
             engine.fire(code, step.fire, actor, note=step.note, missing=step.missing)
+            if act in (Act.STOP, Act.WITHDRAW):
+                self.slip = engine.stop_notice(code)
         elif action == "apologise":
             assert step.apologise is not None
             new = step.apologise.new_appointment
             when = self.localize(new) if isinstance(new, datetime) else self.close_of_office(new)
-            engine.apologise(code, actor, reason=step.apologise.reason, new_appointment=when)
+            self.slip = engine.apologise(
+                code, actor, reason=step.apologise.reason, new_appointment=when
+            )
         elif action == "set_facts":
             assert step.set_facts is not None
             engine.set_facts(code, step.set_facts, actor)
@@ -732,6 +797,9 @@ class _Run:
             if actual_events != list(value):
                 fail(_list(value), _list(actual_events))
             return
+        if key == "slip":
+            self.check_slip(value, fail)
+            return
         try:
             dossier = self.dossier()
         except ProcflowError as exc:
@@ -770,24 +838,7 @@ class _Run:
                     self.check_step(step_id, wanted, slip.rows, (*path, step_id), fail)
             elif key == "agencies":
                 for agency, wanted in value.items():
-                    row = slip.per_agency.get(agency, {"used_hours": 0.0, "late_hours": 0.0})
-                    where = (*path, agency)
-                    late = row["late_hours"]
-                    if wanted.late_hours is not None and abs(late - wanted.late_hours) > (
-                        HOURS_TOLERANCE
-                    ):
-                        fail(_hours(wanted.late_hours), _hours(late), "late hours", where)
-                    used = row["used_hours"]
-                    if wanted.used_hours is not None and abs(used - wanted.used_hours) > (
-                        HOURS_TOLERANCE
-                    ):
-                        fail(_hours(wanted.used_hours), _hours(used), "used hours", where)
-                    if wanted.late is not None and (late > 0) != wanted.late:
-                        fail(
-                            "late" if wanted.late else "not late",
-                            f"late by {_hours(late)}" if late > 0 else "not late",
-                            where=where,
-                        )
+                    self.check_agency(agency, wanted, slip, (*path, agency), fail)
             else:
                 wanted_set = sorted(set(_late_agencies(value)))
                 late_set = sorted(a for a, row in slip.per_agency.items() if row["late_hours"] > 0)
@@ -799,6 +850,124 @@ class _Run:
                         ", ".join(wanted_set) or "nobody late",
                         (", ".join(late_set) + f" (late: {detail})") if late_set else "nobody late",
                     )
+
+        elif key == "pauses":
+            self.check_pauses(value, dossier.pauses, path, fail)
+        elif key in ("ready_at", "returned_at", "collection_hours", "unconfirmed_days"):
+            slip = self.engine.control_slip(dossier.code)
+            if key == "ready_at":
+                self.check_moment(value, slip.ready_at, fail)
+            elif key == "returned_at":
+                self.check_moment(value, slip.returned_at, fail)
+            elif key == "collection_hours":
+                seconds = slip.collection_seconds
+                if seconds is None:
+                    fail(_hours(value), "none (not collected after the due date)")
+                elif abs(seconds / 3600 - value) > HOURS_TOLERANCE:
+                    fail(_hours(value), _hours(seconds / 3600))
+            else:
+                days = [u.date for u in slip.unconfirmed_days]
+                if days != list(value):
+                    fail(
+                        _list([d.isoformat() for d in value]),
+                        _list([u.describe() for u in slip.unconfirmed_days]),
+                    )
+
+    def check_agency(
+        self, agency: str, wanted: AgencyExpect, slip: ControlSlip, where: KeyPath, fail: Any
+    ) -> None:
+        """The agency's rows summed (``late_hours``, ``used_hours``, ``late``),
+        then what it is charged against its share (the slip's ``agencies``)."""
+        row = slip.per_agency.get(agency, {"used_hours": 0.0, "late_hours": 0.0})
+        late = row["late_hours"]
+        if wanted.late_hours is not None and abs(late - wanted.late_hours) > HOURS_TOLERANCE:
+            fail(_hours(wanted.late_hours), _hours(late), "late hours", where)
+        used = row["used_hours"]
+        if wanted.used_hours is not None and abs(used - wanted.used_hours) > HOURS_TOLERANCE:
+            fail(_hours(wanted.used_hours), _hours(used), "used hours", where)
+        if wanted.late is not None and (late > 0) != wanted.late:
+            fail(
+                "late" if wanted.late else "not late",
+                f"late by {_hours(late)}" if late > 0 else "not late",
+                where=where,
+            )
+        share_keys = ("share_hours", "overrun_hours", "timeliness", "share_from")
+        if not any(getattr(wanted, k) is not None for k in share_keys):
+            return
+        use = next((u for u in slip.agencies if u.agency == agency), None)
+        if use is None:
+            fail(
+                "its share figures",
+                f"none: {agency} has left none of its counted steps yet",
+                "share",
+                where,
+            )
+            return
+        share = None if use.share_seconds is None else use.share_seconds / 3600
+        if wanted.share_hours is not None and (
+            share is None or abs(share - wanted.share_hours) > HOURS_TOLERANCE
+        ):
+            shown = "none (calendar days are not working time)" if share is None else _hours(share)
+            fail(_hours(wanted.share_hours), shown, "share hours", where)
+        overrun = use.overrun_seconds / 3600
+        if wanted.overrun_hours is not None and abs(overrun - wanted.overrun_hours) > (
+            HOURS_TOLERANCE
+        ):
+            fail(
+                _hours(wanted.overrun_hours),
+                f"{_hours(overrun)} (used {_hours(use.used_seconds / 3600)} "
+                f"of {_hours(share) if share is not None else 'no share'})",
+                "over-run hours",
+                where,
+            )
+        got = use.timeliness.value if use.timeliness is not None else "not judged (no share)"
+        if wanted.timeliness is not None and got != wanted.timeliness:
+            fail(wanted.timeliness, got, "timeliness against its share", where)
+        if wanted.share_from is not None and use.share_from != wanted.share_from:
+            fail(wanted.share_from, _text(use.share_from), "share from", where)
+
+    def check_pauses(
+        self,
+        wanted: dict[str, int | PauseExpect],
+        actual: dict[str, dict[str, float]],
+        path: KeyPath,
+        fail: Any,
+    ) -> None:
+        """The reasons the clock stopped for, exactly; per reason its count and hours."""
+        names = sorted(str(r) for r in wanted)
+        if names != sorted(actual):
+            fail(_list(names), _list(sorted(actual)) if actual else "no pause")
+            return
+        for reason, spec in wanted.items():
+            got = actual[str(reason)]
+            where = (*path, str(reason))
+            count = spec if isinstance(spec, int) else spec.count
+            if count is not None and got["count"] != count:
+                fail(str(count), f"{got['count']:g}", "count", where)
+            hours = None if isinstance(spec, int) else spec.hours
+            if hours is not None and abs(got["seconds"] / 3600 - hours) > HOURS_TOLERANCE:
+                fail(_hours(hours), _hours(got["seconds"] / 3600), "hours", where)
+
+    def check_slip(self, wanted: SlipExpect, fail: Any) -> None:
+        """The form the step's slip is printed on (Circular 01/2018 or 03/2025 by its date)."""
+        slip = self.slip
+        if slip is None:
+            fail(
+                "a slip",
+                "this step gave none",
+                "slips come from receive, guide, refuse_at_reception, apologise, "
+                "and fire: stop / withdraw (the notice to stop processing)",
+            )
+            return
+        kind = type(slip).__name__
+        for attr, label in (("form", "form"), ("legal_basis", "legal basis")):
+            expected = getattr(wanted, attr)
+            actual = getattr(slip, attr)
+            if expected is not None and actual != expected:
+                shown = actual or "none (no such form under the circular in force)"
+                fail(expected, f"{shown} ({kind})", label)
+        if wanted.title is not None and slip.form_title != wanted.title:
+            fail(wanted.title, f"{_text(slip.form_title)} ({kind})", "form title")
 
     def check_error(self, wanted: ErrorExpect, error: Exception | None, fail: Any) -> None:
         expected = wanted.type + (f" containing {wanted.message!r}" if wanted.message else "")

@@ -24,6 +24,7 @@ import pydantic
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from procflow.definition.located import validation_findings
+from procflow.definition.model import PauseReason, Rules
 from procflow.definition.yamlio import KeyPath, SourceMap, read_yaml
 from procflow.findings import Finding, Severity
 from procflow.testing.when import Moment, RelativeTime, parse_at, parse_moment
@@ -34,13 +35,16 @@ __all__ = [
     "ActorSpec",
     "AgencyExpect",
     "ApologiseSpec",
+    "CalendarSettings",
     "ErrorExpect",
     "Expect",
     "GuideSpec",
     "LoadedScenario",
+    "PauseExpect",
     "ReceiveSpec",
     "RefuseSpec",
     "Scenario",
+    "SlipExpect",
     "Step",
     "StepExpect",
     "is_scenario_text",
@@ -66,6 +70,7 @@ _SCENARIO_KEY = re.compile(r"^scenario[ \t]*:[ \t]*(?P<value>[^\n]*)$", re.MULTI
 _NUMBER = re.compile(r"^[0-9.]+[ \t]*(?:#.*)?$")
 
 TimelinessText = Literal["early", "on_time", "late", "open"]
+ShareTimeliness = Literal["early", "on_time", "late"]
 
 
 def is_scenario_text(text: str) -> bool:
@@ -171,13 +176,64 @@ class StepExpect(_Model):
 
 
 class AgencyExpect(_Model):
-    """What the control slip must say about one agency (sums over its steps)."""
+    """What the control slip must say about one agency.
+
+    ``late_hours``, ``used_hours`` and ``late`` sum its steps' rows (each step
+    against its own allotment); ``share_hours``, ``overrun_hours``,
+    ``timeliness`` and ``share_from`` are what it is charged, its working time
+    across its steps against its share (``AgencyUse`` in
+    :mod:`procflow.model.shares`, the figures of the slip's ``agencies``).
+    """
 
     late_hours: float | None = Field(
         None, ge=0, description="working hours over the allotments, over its steps"
     )
     used_hours: float | None = Field(None, ge=0, description="working hours its steps took")
     late: bool | None = Field(None, description="true when it ran over on any step")
+    share_hours: float | None = Field(
+        None, ge=0, description="its share of the statutory time, in working hours"
+    )
+    overrun_hours: float | None = Field(
+        None,
+        ge=0,
+        description="working hours charged to it: its use across its steps over its share (net)",
+    )
+    timeliness: ShareTimeliness | None = Field(
+        None, description="early, on_time or late against its share"
+    )
+    share_from: Literal["share", "steps"] | None = Field(
+        None,
+        description="share: the procedure's share; steps: the sum of its steps' allotments",
+    )
+
+    _t = field_validator("timeliness", mode="before")(_timeliness)
+
+
+class PauseExpect(_Model):
+    """How often, and for how long, the clock stopped for one reason."""
+
+    count: int | None = Field(None, ge=0, description="how many pauses for this reason")
+    hours: float | None = Field(
+        None, ge=0, description="working hours paused for this reason (pauses ended so far)"
+    )
+
+
+class SlipExpect(_Model):
+    """The form the slip a step gave is printed on, by the circular in force on its date."""
+
+    form: str | None = Field(None, description='the form\'s number, e.g. "04"')
+    legal_basis: str | None = Field(
+        None, description="the circular prescribing it, e.g. 03/2025/TT-VPCP"
+    )
+    title: str | None = Field(None, description="the form's title in Vietnamese")
+
+    @field_validator("form", mode="before")
+    @classmethod
+    def _number(cls, value: Any) -> Any:
+        # YAML reads an unquoted 04 as the number 4: the form is "04".
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:02d}"
+        return value
 
 
 class Expect(_Model):
@@ -202,13 +258,36 @@ class Expect(_Model):
     late_agency: str | list[str] | None = Field(
         None, description="the agencies with late time on the control slip ('none': nobody)"
     )
+    pauses: dict[PauseReason, int | PauseExpect] | None = Field(
+        None,
+        description="per reason the clock stopped for, exactly: how many times, or {count, hours}",
+    )
+    ready_at: Moment | None = Field(
+        None, description="when the result reached the desk's return step (control slip)"
+    )
+    returned_at: Moment | None = Field(
+        None, description="when the result was handed to the applicant (control slip)"
+    )
+    collection_hours: float | None = Field(
+        None,
+        ge=0,
+        description="collected after the due date: working hours from ready to hand-over",
+    )
+    unconfirmed_days: list[date] | None = Field(
+        None, description="the unconfirmed calendar days the control slip names, exactly"
+    )
+    slip: SlipExpect | None = Field(
+        None, description="the slip this step gave: its form and the circular in force"
+    )
     events: list[str] | None = Field(None, description="event types this step emitted, in order")
     history: list[str] | None = Field(None, description="every event type of the dossier so far")
     error: str | ErrorExpect | None = Field(
         None, description="the action must fail: 'NotPermitted' or 'NotPermitted: a fragment'"
     )
 
-    _moments = field_validator("appointment", "due", "step_due", mode="before")(_moment)
+    _moments = field_validator(
+        "appointment", "due", "step_due", "ready_at", "returned_at", mode="before"
+    )(_moment)
     _t = field_validator("timeliness", mode="before")(_timeliness)
 
     @field_validator("steps", mode="before")
@@ -311,6 +390,26 @@ class Step(_Model):
         return f"step {index + 1} ({what or 'expect'})"
 
 
+class CalendarSettings(_Model):
+    """Settings of the calendar the scenario runs on (``WorkCalendar`` arguments)."""
+
+    defer_receipts_outside_hours: bool | None = Field(
+        None,
+        description="false: a receipt outside office hours counts from its own instant "
+        "(default true: from the next opening of office hours)",
+    )
+    include_unconfirmed: bool | None = Field(
+        None, description="false: ignore calendar entries marked confirmed: false"
+    )
+    cutoff_applies_to_days: bool | None = Field(
+        None, description="true: a receipt after the cut-off counts days from the next working day"
+    )
+
+    def arguments(self) -> dict[str, Any]:
+        """The settings written, as keyword arguments of ``WorkCalendar``."""
+        return self.model_dump(exclude_none=True)
+
+
 class Scenario(_Model):
     """A scenario file."""
 
@@ -322,6 +421,15 @@ class Scenario(_Model):
         default_factory=list, description="overlay files on the national calendar"
     )
     national_calendar: bool = Field(True, description="false: only the calendar: files")
+    calendar_settings: CalendarSettings | None = Field(
+        None,
+        description="calendar settings for this run, e.g. {defer_receipts_outside_hours: false}",
+    )
+    rules: Rules | None = Field(
+        None,
+        description="procedure rules for this run, laid over the procedure's rules: "
+        "(e.g. {result_counts: returned}); the keys a procedure's rules: takes",
+    )
     start: datetime = Field(description="when the story starts (the clock's first instant)")
     actors: dict[str, ActorSpec] = Field(
         default_factory=dict, description="names for the officers the steps' actor: refers to"
