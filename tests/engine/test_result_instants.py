@@ -17,8 +17,9 @@ March 2026). Office hours 07:30-11:30 and 13:30-17:00 (27,000 s a day).
 * With ``rules.result_counts: ready`` (the default) the dossier is early
   (ready Thursday, due Friday); with ``returned`` it is late, and the report
   finds no agency over its share: the lateness is the applicant's collection.
-  The return step's own 0.5-day allotment is still timed, step by step (it
-  shows late on the slip's per-step rows), as an internal target only.
+  Under ``ready`` the return step's own 0.5-day allotment is not judged (its
+  row has no timeliness and no late time: the wait is the applicant's); under
+  ``returned`` the hand-over counts, and the row shows late.
 """
 
 from __future__ import annotations
@@ -114,8 +115,14 @@ def test_both_instants_and_the_collection_are_shown_and_never_charged(
         "desk": (3600.0, 0.0, Timeliness.ON_TIME),
         "office": (2 * DAY, 0.0, Timeliness.ON_TIME),
     }
-    # The per-step row of the return step is still timed (an internal target).
-    assert slip.rows[-1].step == "return" and slip.rows[-1].timeliness is Timeliness.LATE
+    # The per-step row of the return step: judged only when the hand-over counts.
+    row = slip.rows[-1]
+    assert row.step == "return"
+    if timeliness is Timeliness.LATE:
+        assert row.timeliness is Timeliness.LATE and row.late_working_hours > 0
+    else:
+        assert row.timeliness is None and row.late_working_hours == 0.0
+        assert slip.per_agency["desk"]["late_hours"] == 0.0
     data = slip.to_dict()
     assert data["ready_at"] == "2026-03-05T09:00:00+07:00"
     assert data["returned_at"] == "2026-03-09T09:00:00+07:00"
@@ -175,7 +182,8 @@ def test_the_cli_shows_the_instants_and_the_shares(tmp_path: Path) -> None:
         54000.0,
         "on_time",
     )
-    assert slip["per_agency"]["desk"]["late_hours"] > 0  # the old step figure stays
+    # ready (the default): the result's wait at the desk is charged to nobody
+    assert slip["per_agency"]["desk"]["late_hours"] == 0
 
     r = procflow("dossier", "show", str(db), code, *common, cwd=tmp_path)
     assert r.returncode == 0, r.stderr

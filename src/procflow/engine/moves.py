@@ -172,6 +172,12 @@ class Moves(EngineCore):
         left: str | None = None
         step_due = rec.step_due
         allot = plan.leaving_allotment
+        if plan.ready_counts:
+            # Handing over a result that was ready at the desk: the time it
+            # waited there is the applicant's (rules.result_counts: ready), so
+            # the return step is not judged against its allotment and nobody
+            # is charged for it.
+            allot = None
         if step_due is not None and allot is not None:
             due_day = (step_due + off) // 86400 if off is not None else cal.ordinal_ts(step_due)
             if day_t > due_day or (not allot.by_day and t > step_due):
