@@ -17,8 +17,9 @@ March 2026). Office hours 07:30-11:30 and 13:30-17:00 (27,000 s a day).
 * With ``rules.result_counts: ready`` (the default) the dossier is early
   (ready Thursday, due Friday); with ``returned`` it is late, and the report
   finds no agency over its share: the lateness is the applicant's collection.
-  Under ``ready`` the return step's own 0.5-day allotment is not judged (its
-  row has no timeliness and no late time: the wait is the applicant's); under
+  Under ``ready`` the return step, left after its own 0.5-day allotment, is
+  not judged (its row has no timeliness and no late time: the wait is the
+  applicant's); under
   ``returned`` the hand-over counts, and the row shows late.
 """
 

@@ -172,17 +172,15 @@ class Moves(EngineCore):
         left: str | None = None
         step_due = rec.step_due
         allot = plan.leaving_allotment
-        if plan.ready_counts:
-            # Handing over a result that was ready at the desk: the time it
-            # waited there is the applicant's (rules.result_counts: ready), so
-            # the return step is not judged against its allotment and nobody
-            # is charged for it.
-            allot = None
         if step_due is not None and allot is not None:
             due_day = (step_due + off) // 86400 if off is not None else cal.ordinal_ts(step_due)
             if day_t > due_day or (not allot.by_day and t > step_due):
-                left = "late"
-                late = between(step_due, t)
+                if not plan.ready_counts:
+                    left = "late"
+                    late = between(step_due, t)
+                # else: a result ready at the desk, collected after the return
+                # step's deadline: the wait is the applicant's (rules.result_counts:
+                # ready), so the step is not judged and nobody is charged for it
             else:
                 left = "early" if day_t < due_day else "on_time"
 
