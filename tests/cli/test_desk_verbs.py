@@ -157,8 +157,10 @@ def test_set_facts_records_the_facts(desk: Path) -> None:
     )  # fmt: skip
     assert f"{CODE}: facts needs_verification=true, paid=false" in result.stdout
     assert "at step birth-registration" in result.stdout
-    # No shipped procedure branches on facts: say so, a typo would look the same.
-    assert "has no when:/unless: branch on needs_verification, paid" in result.stderr
+    # A fact that steers nothing is said so (a typo would look the same);
+    # needs_verification chooses the bundle's time limit (its cases).
+    assert "has no when:/unless: branch on paid;" in result.stderr
+    assert "facts it branches on: needs_verification" in result.stderr
     assert history(desk)[-1] == "facts_set"
 
     data = as_json(

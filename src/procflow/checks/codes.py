@@ -144,6 +144,23 @@ CODES: dict[str, CodeInfo] = {
         "Two documents have the same id (written, or derived from the same name).",
         "Give one of them its own id:, e.g. id: giay-to-cho-o-thue.",
     ),
+    # --- durations chosen by facts (procflow.checks.rules) ------------------------
+    "case-no-condition": CodeInfo(
+        E,
+        "A case of a duration names no fact (neither when: nor unless:).",
+        "Name the fact it depends on, e.g. when: needs_verification; the figure for "
+        "every other dossier is the duration's own value.",
+    ),
+    "case-contradictory": CodeInfo(
+        E,
+        "A case of a duration has when: and unless: on the same fact: it never applies.",
+        "Keep one of the two.",
+    ),
+    "case-shadowed": CodeInfo(
+        W,
+        "A case of a duration has the same condition as an earlier one: it is never chosen.",
+        "Remove it, or give it the condition meant.",
+    ),
     "contradictory-condition": CodeInfo(
         E,
         "A document or fee has when: and unless: on the same fact: it never applies.",

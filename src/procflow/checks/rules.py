@@ -32,6 +32,7 @@ from procflow.checks.graph import (
     working_day_hours,
 )
 from procflow.compiler.compiled import ENGINE_TRIGGERS
+from procflow.definition.cases import fact_combinations, resolve_durations
 from procflow.definition.model import (
     RESERVED_TRIGGERS,
     TERMINALS,
@@ -146,8 +147,12 @@ def check_procedure(
     _check_references(proc, report, agency_ids)
     _check_steps(proc, report, agency_ids)
     _check_flow(proc, report, flow)
-    path = critical_path(proc, flow, calendar)
-    _check_time(proc, report, path, calendar)
+    if proc.case_facts:
+        _check_cases(proc, report)
+        _check_time_by_facts(proc, report, calendar)
+    else:
+        path = critical_path(proc, flow, calendar)
+        _check_time(proc, report, path, calendar)
     _check_basis(proc, report)
     _check_alerts(proc, report)
     _check_documents(proc, report)
@@ -671,6 +676,99 @@ def _check_time(
                     f"steps on the critical path take {_fmt(used)}",
                     "fit the agency's step times in its share, or change the share",
                 )
+
+
+# --- durations chosen by facts ---------------------------------------------------
+
+
+def _check_cases(proc: Procedure, report: _Report) -> None:
+    """Each case of a duration names a fact, can apply, and is not hidden by an
+    earlier case with the same condition (the first matching case wins, as
+    the first matching branch does)."""
+    for path, duration in proc.durations():
+        seen: dict[tuple[str | None, str | None], int] = {}
+        for j, case in enumerate(duration.cases):
+            where: KeyPath = (*path, "cases", j)
+            name = ".".join(str(p) for p in path)
+            if case.when is None and case.unless is None:
+                report.add(
+                    "case-no-condition",
+                    where,
+                    f"{name}.cases[{j}] names no fact: a case applies when: a fact is true "
+                    f"or unless: it is; the figure of every other dossier is {name}'s own "
+                    "value",
+                )
+                continue
+            if case.when is not None and case.when == case.unless:
+                report.add(
+                    "case-contradictory",
+                    (*where, "unless"),
+                    f"{name}.cases[{j}] applies when {case.when!r} is true and unless it is "
+                    "true: it never applies",
+                )
+                continue
+            condition = (case.when, case.unless)
+            if condition in seen:
+                report.add(
+                    "case-shadowed",
+                    where,
+                    f"{name}.cases[{j}] has the condition of {name}.cases[{seen[condition]}] "
+                    f"({case.condition}), which comes first and always wins: it is never chosen",
+                )
+            else:
+                seen[condition] = j
+
+
+def _case_path(proc: Procedure, path: KeyPath, facts: dict[str, bool]) -> KeyPath:
+    """``path`` of a finding on the procedure resolved for ``facts``, pointed at
+    the case that gave the figure (``time_limit.cases.0``) when one did."""
+    for head, duration in proc.durations():
+        if tuple(path[: len(head)]) == head:
+            index = duration.case_for(facts)
+            if index is not None:
+                return (*head, "cases", index, *path[len(head) :])
+            break
+    return path
+
+
+def _facts_text(names: tuple[str, ...], group: list[dict[str, bool]], every: int) -> str:
+    """The dossiers a finding holds for: the facts fixed across ``group`` when
+    it is every combination with them (``needs_verification true``), else the
+    combinations themselves, a few of them."""
+    fixed = {n: group[0][n] for n in names if all(c[n] == group[0][n] for c in group)}
+    if len(group) * 2 ** len(fixed) == every:
+
+        def word(n: str) -> str:
+            return f"{n} {'true' if fixed[n] else 'false'}"
+
+        return ", ".join(word(n) for n in fixed)
+    combos = [", ".join(f"{n} {'true' if c[n] else 'false'}" for n in names) for c in group]
+    return "; or ".join(combos[:4]) + (f"; and {len(combos) - 4} more" if len(combos) > 4 else "")
+
+
+def _check_time_by_facts(proc: Procedure, report: _Report, calendar: WorkCalendar | None) -> None:
+    """The time checks (:func:`_check_time`) on the procedure each combination
+    of the facts its cases name gives (:func:`resolve_durations`): the
+    allotments must fit the time limit, and the shares add up within it, that
+    apply to the same dossiers. A finding that holds for every combination is
+    reported once, as for a procedure without cases; one that holds for some
+    says for which facts."""
+    names = proc.case_facts
+    combos = list(fact_combinations(proc))
+    every = len(combos)
+    groups: dict[tuple[str, KeyPath, str, str | None], list[dict[str, bool]]] = {}
+    for facts in combos:
+        variant = resolve_durations(proc, facts)
+        sub = _Report(report.file, None)
+        path = critical_path(variant, step_flow(variant, calendar), calendar)
+        _check_time(variant, sub, path, calendar)
+        for f in sub.findings:
+            key = (f.code, _case_path(proc, f.path, facts), f.message, f.hint)
+            groups.setdefault(key, []).append(facts)
+    for (code, where, message, hint), group in groups.items():
+        if len(group) < every:
+            message += f" (for a dossier with {_facts_text(names, group, 2 ** len(names))})"
+        report.add(code, where, message, hint)
 
 
 def _check_basis(proc: Procedure, report: _Report) -> None:

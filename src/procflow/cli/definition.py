@@ -155,6 +155,8 @@ def _show(path: Path, fmt: str) -> int:
         limit = summary["time_limit"] + (
             "" if summary["time_limit_confirmed"] else " (unconfirmed)"
         )
+        for case in summary["time_limit_cases"]:  # chosen by the dossier's facts
+            limit += f"; {case}"
         ident.add_row("time limit", limit)
         ident.add_row("file", result.file)
         out.print(ident)
@@ -180,7 +182,7 @@ def _show(path: Path, fmt: str) -> int:
                 agency["name"],
                 agency["level"],
                 "✓" if agency["desk"] else "",
-                agency["share"] or "",
+                "\n".join([agency["share"] or "", *agency["share_cases"]]).strip(),
             )
         out.print(agencies)
 
@@ -193,7 +195,7 @@ def _show(path: Path, fmt: str) -> int:
                 f"{trigger} → {', '.join(targets)}" for trigger, targets in step["outcomes"].items()
             )
             mark = "*" if step["critical"] else ""
-            time = step["time"] or ""
+            time = "\n".join([step["time"] or "", *step["time_cases"]]).strip()
             if step["kind"] == "applicant":
                 time = (time + " " if time else "") + f"(clock {step['clock']})"
             steps.add_row(f"{number}{mark}", step["id"], step["kind"], agency, time, outcomes)

@@ -478,6 +478,8 @@ def _note_unused_facts(
     p = proc.procedure
     used.update(n for d in p.documents for n in (d.when, d.unless) if n)
     used.update(n for f in p.fees for n in (f.when, f.unless) if n)
+    # and which time limit, allotment or share applies (durations' cases)
+    used.update(p.case_facts)
     unused = sorted(set(names) - used)
     if unused:
         known = ", ".join(sorted(used)) or "none"
@@ -773,7 +775,7 @@ def register(cli: click.Group) -> None:
             console.print(
                 f"[bold]Giấy tiếp nhận hồ sơ và hẹn trả kết quả[/] — {slip.code}{_form(slip)}"
             )
-            console.print(f"  {escape(slip.procedure_name)} ({slip.time_limit})")
+            console.print(f"  {escape(slip.procedure_name)} ({escape(slip.time_limit_shown)})")
             console.print(f"  received {_dt(slip.received_at)} by {escape(slip.received_by)}")
             if slip.clock_starts_at is not None and slip.clock_starts_at != slip.received_at:
                 console.print(

@@ -14,6 +14,7 @@ from procflow.calendar.units import TimeUnit
 from procflow.definition.model import (
     AgencyLevel,
     Duration,
+    DurationCase,
     PauseReason,
     Procedure,
     StepKind,
@@ -140,6 +141,37 @@ def duration_text(duration: Duration | None, lang: Lang = "vi") -> str:
     if lang == "en" and duration.value == 1:
         unit = unit.replace("days", "day").replace("hours", "hour")
     return f"{number_text(duration.value, lang)} {unit}"
+
+
+def condition_text(case: DurationCase, lang: Lang = "vi") -> str:
+    """When a case of a duration applies, for people: its label, else the
+    facts as written (``khi needs_verification``, ``unless remote``)."""
+    if case.label is not None:
+        return case.label.get(lang)
+    vi = lang != "en"
+    parts = []
+    if case.when is not None:
+        parts.append(f"{'khi' if vi else 'when'} {case.when}")
+    if case.unless is not None:
+        parts.append(f"{'trừ khi' if vi else 'unless'} {case.unless}")
+    return (" và " if vi else " and ").join(parts)
+
+
+def cases_text(duration: Duration | None, lang: Lang = "vi") -> list[str]:
+    """Each alternative of a duration chosen by facts, with its condition:
+    ``5 ngày làm việc (trường hợp phải xác minh)``; none without cases."""
+    if duration is None:
+        return []
+    return [
+        f"{duration_text(duration.alternative(i), lang)} ({condition_text(case, lang)})"
+        for i, case in enumerate(duration.cases)
+    ]
+
+
+def duration_cases_text(duration: Duration | None, lang: Lang = "vi") -> str:
+    """A duration and its alternatives, for a table cell:
+    ``0,5 ngày làm việc; 1 ngày làm việc (khi remote)``."""
+    return "; ".join([duration_text(duration, lang), *cases_text(duration, lang)])
 
 
 def hours_text(seconds: float, lang: Lang = "vi") -> str:

@@ -17,6 +17,7 @@ import enum
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -311,6 +312,109 @@ _UNIT_WORDS = {
 }
 
 
+def _read_cutoff(value: Any) -> Any:
+    """A cut-off hour as written (``'15:00'``) read as a time, before pydantic parses it."""
+    if isinstance(value, str):
+        try:
+            return dt.time.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"cut-off {value!r} is not a time; write it as 'HH:MM'") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads 15:00 as a sexagesimal integer (900); accept it back.
+        hours, minutes = divmod(value, 60)
+        if 0 <= hours < 24:
+            return dt.time(hours, minutes)
+    return value
+
+
+def _finite_duration(value: Any) -> Any:
+    """A duration's or a case's value: a finite number (the checks name the key)."""
+    return _finite_number(value, "a duration", None)
+
+
+def facts_hold(when: str | None, unless: str | None, facts: Mapping[str, Any]) -> bool:
+    """Whether ``when`` (a fact that must be true) and ``unless`` (one that must
+    be false) hold for a dossier with ``facts``: a fact not set is false. One
+    rule for branches' documents, fees and durations' cases."""
+    if when is not None and not facts.get(when):
+        return False
+    return not (unless is not None and facts.get(unless))
+
+
+class DurationCase(_Model):
+    """An alternative figure of a duration, chosen by one boolean fact of the dossier.
+
+    ``when`` (the fact is true) or ``unless`` (it is false) names the fact, as
+    outcome branches do; the first case whose condition holds gives the
+    figure, else the duration's own value does (e.g. the child-under-6
+    bundle's longer limit ``when: needs_verification``). ``unit`` and
+    ``cutoff`` default to the duration's; ``basis`` and ``confirmed`` say
+    where this figure comes from, since it often rests on another article
+    than the base figure.
+    """
+
+    when: Identifier | None = Field(
+        default=None, description="A dossier fact that must be true for this figure."
+    )
+    unless: Identifier | None = Field(
+        default=None, description="A dossier fact that must be false for this figure."
+    )
+    value: float = Field(
+        ge=0,
+        description="How many units in this case (the duration's unit unless unit: says).",
+        json_schema_extra={"maximum": max(MAX_DURATION.values())},
+    )
+    unit: TimeUnit | None = Field(
+        default=None,
+        description=(
+            "working_days | working_hours | calendar_days | same_day; default: the duration's."
+        ),
+    )
+    cutoff: dt.time | None = Field(
+        default=None,
+        description="Same-day only: the cut-off hour in this case; default: the duration's.",
+    )
+    basis: str | None = Field(
+        default=None, description="Where this figure comes from: document and article."
+    )
+    confirmed: bool | None = Field(
+        default=None,
+        description=(
+            "false when this figure could not be checked against the published text; "
+            "default: as the duration's."
+        ),
+    )
+    label: Text | None = Field(
+        default=None,
+        description=(
+            "How slips and the public sheet name the condition, e.g. {vi: Cần xác minh, "
+            "en: Verification needed}; default: the fact as written."
+        ),
+    )
+    note: str | None = Field(default=None, description="A remark for authors; not shown to people.")
+
+    _finite = field_validator("value", mode="before")(_finite_duration)
+    _parse_cutoff = field_validator("cutoff", mode="before")(_read_cutoff)
+
+    def holds(self, facts: Mapping[str, Any]) -> bool:
+        """Whether the condition holds for a dossier with ``facts`` (a fact not
+        set is false, as for branches, documents and fees)."""
+        return facts_hold(self.when, self.unless, facts)
+
+    @property
+    def condition(self) -> str:
+        """The condition as written: ``needs_verification``, ``not remote``, or
+        both joined by ``and``."""
+        parts = [] if self.when is None else [self.when]
+        if self.unless is not None:
+            parts.append(f"not {self.unless}")
+        return " and ".join(parts)
+
+    def describe(self, lang: str = "vi") -> str:
+        """The condition for people: the label in ``lang``, else :attr:`condition`."""
+        return self.label.get(lang) if self.label is not None else self.condition
+
+
 class Duration(_Model):
     """A length of time in one of the units procedures are published in.
 
@@ -318,6 +422,11 @@ class Duration(_Model):
     string: ``3 working days``, ``4 working hours``, ``15 calendar days``,
     ``same day``. Plain ``days`` or ``hours`` are refused on purpose: the
     unit must say whether days off count.
+
+    ``cases`` (mapping form) give other figures chosen by the dossier's
+    facts: the first case whose condition holds wins, else ``value``
+    (:meth:`for_facts`). The time limit, step allotments and agency shares
+    take them alike.
     """
 
     value: float = Field(
@@ -344,6 +453,13 @@ class Duration(_Model):
     confirmed: bool = Field(
         default=True,
         description="false when the figure could not be checked against the published text.",
+    )
+    cases: list[DurationCase] = Field(
+        default_factory=list,
+        description=(
+            "Other figures chosen by the dossier's facts: the first case whose when:/unless: "
+            "holds gives the figure, else value. E.g. [{when: needs_verification, value: 5}]."
+        ),
     )
 
     @model_validator(mode="before")
@@ -372,25 +488,8 @@ class Duration(_Model):
             raise FieldProblem(_too_long(shown, unit, "a duration"), hint=_SPAN_HINT)
         return {"value": number, "unit": unit}
 
-    @field_validator("value", mode="before")
-    @classmethod
-    def _finite(cls, value: Any) -> Any:
-        return _finite_number(value, "a duration", None)
-
-    @field_validator("cutoff", mode="before")
-    @classmethod
-    def _parse_cutoff(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            try:
-                return dt.time.fromisoformat(value.strip())
-            except ValueError:
-                raise ValueError(f"cut-off {value!r} is not a time; write it as 'HH:MM'") from None
-        if isinstance(value, int) and not isinstance(value, bool):
-            # YAML 1.1 reads 15:00 as a sexagesimal integer (900); accept it back.
-            hours, minutes = divmod(value, 60)
-            if 0 <= hours < 24:
-                return dt.time(hours, minutes)
-        return value
+    _finite = field_validator("value", mode="before")(_finite_duration)
+    _parse_cutoff = field_validator("cutoff", mode="before")(_read_cutoff)
 
     @model_validator(mode="after")
     def _check(self) -> Duration:
@@ -400,7 +499,67 @@ class Duration(_Model):
             raise FieldProblem(
                 _too_long(self.value, self.unit, "a duration"), key="value", hint=_SPAN_HINT
             )
+        for i, case in enumerate(self.cases):
+            unit = case.unit or self.unit
+            if case.value > MAX_DURATION[unit]:
+                raise FieldProblem(
+                    _too_long(case.value, unit, "a duration"),
+                    key="cases",
+                    hint=_SPAN_HINT,
+                )
+            if case.cutoff is not None and unit is not TimeUnit.SAME_DAY:
+                raise FieldProblem(
+                    f"case {i} is in {unit.label}, but a cut-off hour only applies to "
+                    "same-day durations",
+                    key="cases",
+                    hint="give the case unit: same_day, or leave out its cutoff",
+                )
         return self
+
+    def case_for(self, facts: Mapping[str, Any]) -> int | None:
+        """The index of the case that applies to a dossier with ``facts``: the
+        first whose condition holds; None when none does (the base figure)."""
+        for i, case in enumerate(self.cases):
+            if case.holds(facts):
+                return i
+        return None
+
+    def for_facts(self, facts: Mapping[str, Any]) -> Duration:
+        """The plain duration (no cases) that applies to a dossier with ``facts``.
+
+        The first case whose condition holds gives value, unit, cut-off and,
+        when it names them, basis and confirmed; otherwise the base figure.
+        A duration without cases is returned as it is (most of them).
+        """
+        if not self.cases:
+            return self
+        index = self.case_for(facts)
+        if index is None:
+            return self.model_copy(update={"cases": []})
+        return self.alternative(index)
+
+    def alternative(self, index: int) -> Duration:
+        """The plain duration case ``index`` gives (what the public sheet lists)."""
+        case = self.cases[index]
+        unit = case.unit or self.unit
+        return Duration(
+            value=case.value,
+            unit=unit,
+            # the base's cut-off belongs to a same-day figure; another unit has none
+            cutoff=case.cutoff
+            if case.cutoff is not None or unit is not TimeUnit.SAME_DAY
+            else self.cutoff,
+            basis=case.basis if case.basis is not None else self.basis,
+            confirmed=case.confirmed if case.confirmed is not None else self.confirmed,
+        )
+
+    @property
+    def facts(self) -> frozenset[str]:
+        """The facts this duration's cases depend on (empty without cases)."""
+        names: set[str] = set()
+        for case in self.cases:
+            names.update(f for f in (case.when, case.unless) if f is not None)
+        return frozenset(names)
 
     def in_working_days(self, hours_per_day: float | None = None) -> float | None:
         """The duration in working days, or None when it is not in working time.
@@ -574,9 +733,7 @@ class Document(_Model):
 
     def applies(self, facts: dict[str, Any]) -> bool:
         """Whether the document is asked for a dossier with ``facts`` (its conditions)."""
-        if self.when is not None and not facts.get(self.when):
-            return False
-        return not (self.unless is not None and facts.get(self.unless))
+        return facts_hold(self.when, self.unless, facts)
 
 
 class Fee(_Model):
@@ -604,9 +761,7 @@ class Fee(_Model):
 
     def applies(self, facts: dict[str, Any]) -> bool:
         """Whether the fee is charged to a dossier with ``facts`` (its conditions)."""
-        if self.when is not None and not facts.get(self.when):
-            return False
-        return not (self.unless is not None and facts.get(self.unless))
+        return facts_hold(self.when, self.unless, facts)
 
 
 _MARGIN_RE = re.compile(r"^\s*(?P<value>\d+(?:\.\d+)?)\s*%\s*$")
@@ -1041,6 +1196,31 @@ class Procedure(_Model):
             if agency.desk:
                 return agency
         return self.agencies[0]
+
+    def durations(self) -> list[tuple[tuple[str | int, ...], Duration]]:
+        """Every duration that counts a deadline, with its key path: the time
+        limit, each step's allotment, each agency's share (the ones that may
+        carry ``cases``)."""
+        out: list[tuple[tuple[str | int, ...], Duration]] = [(("time_limit",), self.time_limit)]
+        out += [(("steps", i, "time"), s.time) for i, s in enumerate(self.steps) if s.time]
+        out += [(("agencies", i, "share"), a.share) for i, a in enumerate(self.agencies) if a.share]
+        return out
+
+    @property
+    def case_facts(self) -> tuple[str, ...]:
+        """The facts any duration's ``cases`` depend on, sorted; empty for
+        almost every procedure. Worked out once per instance (the engine asks
+        it per version; a copy with other durations works it out again)."""
+        cached: tuple[tuple[object, ...], tuple[str, ...]] | None = self.__dict__.get("_case_facts")
+        owners = (self.time_limit, self.steps, self.agencies)
+        if cached is not None and all(a is b for a, b in zip(cached[0], owners, strict=True)):
+            return cached[1]
+        names: set[str] = set()
+        for _, duration in self.durations():
+            names |= duration.facts
+        facts = tuple(sorted(names))
+        self.__dict__["_case_facts"] = (owners, facts)
+        return facts
 
     def in_force_on(self, day: dt.date) -> bool:
         if self.effective_from is not None and day < self.effective_from:

@@ -19,6 +19,14 @@ def _duration(duration: Duration | None) -> str | None:
     return None if duration is None else str(duration)
 
 
+def _cases(duration: Duration | None) -> list[str]:
+    """Each alternative of a duration chosen by facts, with its condition as
+    written: ``5 working days (needs_verification)``."""
+    if duration is None:
+        return []
+    return [f"{duration.alternative(i)} ({c.condition})" for i, c in enumerate(duration.cases)]
+
+
 def _target(outcome: Outcome) -> str:
     text = outcome.to
     if outcome.when:
@@ -48,6 +56,7 @@ def summarise(proc: Procedure) -> dict[str, Any]:
                 "to_agency": step.to_agency,
                 "role": step.role,
                 "time": _duration(step.time),
+                "time_cases": _cases(step.time),
                 "days": duration_days(step.time, basis),
                 "clock": step.clock_policy.value,
                 "outcomes": outcomes,
@@ -76,6 +85,7 @@ def summarise(proc: Procedure) -> dict[str, Any]:
         ],
         "time_limit": str(proc.time_limit),
         "time_limit_confirmed": proc.time_limit.confirmed,
+        "time_limit_cases": _cases(proc.time_limit),
         "agencies": [
             {
                 "id": agency.id,
@@ -84,6 +94,7 @@ def summarise(proc: Procedure) -> dict[str, Any]:
                 "level": agency.level.value,
                 "desk": agency.desk,
                 "share": _duration(agency.share),
+                "share_cases": _cases(agency.share),
             }
             for agency in proc.agencies
         ],

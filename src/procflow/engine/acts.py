@@ -33,9 +33,40 @@ class FactsAndApologies(EngineCore):
         self._require_open(dossier, "set facts")
         proc = self.procedure_of(dossier)
         self._require(proc, dossier, Act.SET_FACTS, actor)
-        return self._append(
-            proc, dossier, EventType.FACTS_SET, self.clock.now(), actor, {"facts": dict(facts)}
+        data: dict[str, Any] = {"facts": dict(facts)}
+        due = self._due_for_facts(dossier, facts)
+        if due is not None:
+            data["due_at"] = iso(due)
+            data["previous_due_at"] = iso(dossier.due_at)
+        return self._append(proc, dossier, EventType.FACTS_SET, self.clock.now(), actor, data)
+
+    def _due_for_facts(self, dossier: Dossier, facts: dict[str, Any]) -> datetime | None:
+        """The statutory due date once ``facts`` are set, when they change which
+        time limit applies (its ``cases``); None when the limit stays.
+
+        The new limit counts from the receipt, with the pauses and restarts
+        so far, by the rules a version migration follows
+        (:func:`procflow.versions.clock.recompute_due`). The appointment
+        given on the receipt slip is left as it was: a later one is the
+        desk's to give (an apology with a new appointment) [design].
+        """
+        plans = self._plans_of(dossier.procedure_id, dossier.procedure_version)
+        if not plans[1].case_facts:
+            return None
+        merged = {**dossier.facts, **facts}
+        if self._variant(plans, dossier.facts)[1].limit == self._variant(plans, merged)[1].limit:
+            return None
+        from procflow.versions.clock import limits_of, recompute_due
+
+        limit_for = limits_of(self.catalogue, dossier.procedure_id)
+        due = recompute_due(
+            plans[1].calendar,
+            self.store.events(dossier.code),
+            lambda version: limit_for(version, {}),
+            limit_for=limit_for,
+            new_facts=facts,
         )
+        return None if due == dossier.due_at else due
 
     def apologise(
         self, code: str, actor: Actor, *, reason: str, new_appointment: datetime

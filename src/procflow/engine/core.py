@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
-from procflow.compiler import CompiledProcedure, StateInfo
+from procflow.compiler import CompiledProcedure, StateInfo, compile_procedure
+from procflow.definition.cases import case_key, resolve_durations
 from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
 from procflow.engine.calendars import DEFAULT_CALENDAR_NAME, check_names, resolve
@@ -84,6 +85,11 @@ class EngineCore:
         self._tz = calendar.tz
         self._offset = calendar.fixed_offset
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
+        # Versions whose durations have cases: per (id, version, case_key).
+        self._variants: dict[
+            tuple[str, str, tuple[bool, ...]], tuple[CompiledProcedure, Plans]
+        ] = {}
+        self._resolved: dict[tuple[str, str, tuple[bool, ...]], CompiledProcedure] = {}
         self._scopes: dict[tuple[str, int], str] = {}
         self._records_store: Store | None = None
         self.agency_codes = dict(agency_codes or {})
@@ -153,6 +159,48 @@ class EngineCore:
             hit = self._plans[key] = (proc, Plans(proc, cals))
         return hit
 
+    def _variant(
+        self, plans: tuple[CompiledProcedure, Plans], facts: Mapping[str, Any]
+    ) -> tuple[CompiledProcedure, Plans]:
+        """``plans`` (a version's, from :meth:`_plans_of`) for a dossier with
+        ``facts``: the version with its durations resolved for them
+        (:func:`procflow.definition.cases.resolve_durations`) and its moves,
+        made once per combination of the facts its cases name. ``plans``
+        itself when the version has no cases (``Plans.case_facts`` empty), so
+        the hot path pays one attribute read for the procedures without."""
+        if not plans[1].case_facts:
+            return plans
+        base = plans[0]
+        key = (base.id, base.version, case_key(base.procedure, facts))
+        hit = self._variants.get(key)
+        if hit is None:
+            proc = self._resolved_procedure(base, facts)
+            hit = self._variants[key] = (proc, Plans(proc, plans[1].calendars))
+        return hit
+
+    def _plans_for(self, rec: Record | Dossier) -> tuple[CompiledProcedure, Plans]:
+        """The compiled procedure and moves a dossier runs under now: its
+        version's, resolved for its facts when the version's durations have
+        cases (:meth:`_variant`)."""
+        return self._variant(self._plans_of(rec.procedure_id, rec.procedure_version), rec.facts)
+
+    def _resolved_procedure(
+        self, proc: CompiledProcedure, facts: Mapping[str, Any]
+    ) -> CompiledProcedure:
+        """``proc`` compiled with its durations resolved for ``facts`` (once per
+        combination); ``proc`` itself when it has no cases. No calendars are
+        needed, so reading a dossier never needs the engine's calendars."""
+        procedure = proc.procedure
+        if not procedure.case_facts:
+            return proc
+        key = (proc.id, proc.version, case_key(procedure, facts))
+        hit = self._resolved.get(key)
+        if hit is None:
+            # the version was checked (for every combination) when it was loaded
+            resolved = resolve_durations(procedure, facts)
+            hit = self._resolved[key] = compile_procedure(resolved, check=False)
+        return hit
+
     def calendars_of(self, procedure_id: str, version: str) -> ProcedureCalendars:
         """The calendars a procedure version's figures are counted on: the
         procedure's (the statutory due date) and each agency's (its steps).
@@ -201,7 +249,11 @@ class EngineCore:
         return [frozen_event(e) for e in events]
 
     def procedure_of(self, dossier: Dossier) -> CompiledProcedure:
-        return self.catalogue.get(dossier.procedure_id, dossier.procedure_version)
+        """The procedure version ``dossier`` runs under, with the durations
+        its facts choose (the time limit, allotments and shares of its
+        ``cases``): what its control slip and its moves read."""
+        proc = self.catalogue.get(dossier.procedure_id, dossier.procedure_version)
+        return self._resolved_procedure(proc, dossier.facts)
 
     def _require_open(self, dossier: Dossier, action: str) -> None:
         if not dossier.is_open:
@@ -300,7 +352,7 @@ class EngineCore:
         """
         if not rec.is_open or rec.paused is not None or rec.version == 0:
             return []
-        proc, plans = self._plans_of(rec.procedure_id, rec.procedure_version)
+        proc, plans = self._plans_for(rec)
         due = rec.due
         due_key = dt_of(due, self._tz).isoformat()
         out: list[tuple[Instant, str, str]] = [
@@ -389,7 +441,7 @@ class EngineCore:
         """When ``sweep`` should next look at the dossier (an indexed column)."""
         if not rec.is_open or rec.paused is not None:
             return None
-        plans = self._plans_of(rec.procedure_id, rec.procedure_version)[1]
+        plans = self._plans_for(rec)[1]
         if not rec.alerts and not plans.alerting:
             # the usual case: nothing emitted yet, the engine's margin
             warn, step = self._warn_at(rec.due, None, plans.calendar), rec.step_due

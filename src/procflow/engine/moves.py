@@ -139,6 +139,8 @@ class Moves(EngineCore):
         plans = self._plans.get((rec.procedure_id, rec.procedure_version))
         if plans is None:
             plans = self._plans_of(rec.procedure_id, rec.procedure_version)
+        if plans[1].case_facts:  # durations chosen by the dossier's facts
+            plans = self._variant(plans, rec.facts)
         plan = plans[1].moves.get(rec.state, _NO_MOVES).get(trigger)
         if plan is None or (by_rule and plan.act is not Act.MOVE):
             plan = self._general_plan(plans, rec, trigger, actor, by_rule)

@@ -115,6 +115,7 @@ class Plans:
         "alerting",
         "calendar",
         "calendars",
+        "case_facts",
         "escalations",
         "initial_allotment",
         "limit",
@@ -124,6 +125,10 @@ class Plans:
     )
 
     def __init__(self, proc: CompiledProcedure, cals: ProcedureCalendars) -> None:
+        # The facts the version's durations depend on: non-empty, these plans
+        # hold the base figures and a dossier runs under the variant for its
+        # facts (EngineCore._variant); empty for a plain or resolved version.
+        self.case_facts: tuple[str, ...] = proc.procedure.case_facts
         self.calendars = cals
         self.calendar: WorkCalendar = cals.statutory
         self.step_calendar: dict[str, WorkCalendar] = {

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
+from procflow.definition.cases import limit_case
 from procflow.definition.model import Document
 from procflow.engine.core import EngineCore
 from procflow.engine.documents import DeskList, MissingDocument
@@ -93,7 +94,8 @@ class Reception(EngineCore):
         now = self.clock.now()
         proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
         desk = self._require_desk(proc, actor)
-        plans = self._plans_of(proc.id, proc.version)[1]
+        # the version's durations for these facts (a time limit with cases)
+        proc_now, plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})
         desk_list = self._desk_list(proc)
         if check_documents if check_documents is not None else desk_list.check:
             handed = desk_list.read(documents)
@@ -162,7 +164,8 @@ class Reception(EngineCore):
             documents=docs,
             received_at=now,
             appointment=appointment,
-            time_limit=str(proc.procedure.time_limit),
+            time_limit=str(proc_now.procedure.time_limit),
+            time_limit_case=limit_case(proc.procedure, facts or {}),
             received_by=str(actor),
             # the appointment rests on these days (form and circular: by the date)
             unconfirmed_days=cal.unconfirmed_between(now, appointment),

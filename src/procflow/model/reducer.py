@@ -178,6 +178,10 @@ def apply_event(rec: Record | None, event: Event, tz: tzinfo) -> Record:
         rec.appointments.append((_ts(data["new_due_at"]), at, data.get("reason"), by, None))  # type: ignore[arg-type]
     elif type_ is EventType.FACTS_SET:
         rec.facts.update(data["facts"])
+        # facts that chose another time limit (its cases): the due date recounted
+        due = _ts(data.get("due_at"))
+        if due is not None:
+            rec.due = due
     elif type_ in (EventType.WARNED, EventType.OVERDUE):
         # An overdue event may stand for the warning of its deadline too (a
         # sweep that came late); events written before that rule have no

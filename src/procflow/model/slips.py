@@ -146,6 +146,16 @@ class ReceiptSlip(_Slip):
     """The fees and charges for this dossier's facts, with their legal basis."""
     clock_starts_at: datetime | None = None
     """When the time limit starts counting (the receipt, or the next opening)."""
+    time_limit_case: str | None = None
+    """Why ``time_limit`` applies when the procedure's limit depends on facts:
+    the condition of the case that chose it (its label, else the fact, e.g.
+    ``needs_verification``); None for the base figure."""
+
+    @property
+    def time_limit_shown(self) -> str:
+        """The time limit with why it applies: ``5 working days (needs_verification)``."""
+        case = self.time_limit_case
+        return f"{self.time_limit} ({case})" if case else self.time_limit
 
     @property
     def fees_total(self) -> int:
@@ -159,6 +169,8 @@ class ReceiptSlip(_Slip):
     def to_dict(self) -> dict[str, Any]:
         data = _Slip.to_dict(self)
         data["fees_total"] = self.fees_total
+        if self.time_limit_case is None:  # the base figure: the slip as before
+            del data["time_limit_case"]
         return data
 
 

@@ -15,7 +15,7 @@ agencies' scores.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -96,6 +96,22 @@ class _Shares:
     """(procedure id, version) -> its terms on the report's calendar."""
     keep: bool = False
     """List each dossier's figures (``build_report(per_dossier=True)``)."""
+    case_facts: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    """Versions whose durations have cases -> the facts they name."""
+    variants: dict[tuple[str, str, tuple[bool, ...]], ShareTerms] = field(default_factory=dict)
+    """Their terms per combination of those facts (:func:`case_key`): a dossier
+    is judged by the shares and allotments its final facts choose, as on its
+    control slip."""
+
+    def terms_for(self, d: Mapping[str, Any]) -> ShareTerms | None:
+        """The terms a stored dossier (dict) is judged by; None for a version
+        the report was not given."""
+        key = (d["procedure_id"], d["procedure_version"])
+        names = self.case_facts.get(key)
+        if names is None:
+            return self.terms.get(key)
+        facts = d.get("facts") or {}
+        return self.variants.get((*key, tuple(bool(facts.get(n)) for n in names)))
 
     @classmethod
     def of(
@@ -105,12 +121,23 @@ class _Shares:
         keep: bool,
     ) -> _Shares:
         from procflow.compiler import CompiledProcedure
+        from procflow.definition.cases import case_key, fact_combinations, resolve_durations
 
         terms: dict[tuple[str, str], ShareTerms] = {}
+        case_facts: dict[tuple[str, str], tuple[str, ...]] = {}
+        variants: dict[tuple[str, str, tuple[bool, ...]], ShareTerms] = {}
         for p in procedures:
             proc = p.procedure if isinstance(p, CompiledProcedure) else p
-            terms[(proc.id, proc.version)] = ShareTerms.of(proc, calendar.day_seconds)
-        return cls(terms, keep)
+            key = (proc.id, proc.version)
+            terms[key] = ShareTerms.of(proc, calendar.day_seconds)
+            if proc.case_facts:
+                case_facts[key] = proc.case_facts
+                for facts in fact_combinations(proc):
+                    resolved = resolve_durations(proc, facts)
+                    variants[(*key, case_key(proc, facts))] = ShareTerms.of(
+                        resolved, calendar.day_seconds
+                    )
+        return cls(terms, keep, case_facts, variants)
 
 
 def _slots(obj: Any) -> list[str]:
@@ -313,7 +340,6 @@ def _scan(
     """One pass over some dossiers: the partial figures of every builder."""
     lower, upper = query.lower, query.upper
     agency = query.agency
-    terms_of = shares.terms if shares is not None else {}
     keep = shares is not None and shares.keep
     tz = calendar.tz
     between = calendar.working_seconds_between
@@ -383,7 +409,7 @@ def _scan(
                 # What each agency is charged: its time against its share, the
                 # figure of the control slip (model.shares), and the result's
                 # two instants.
-                terms = terms_of.get((procedure, d["procedure_version"]))
+                terms = shares.terms_for(d) if shares is not None else None
                 if terms is None:
                     accountability.add_unknown()
                 else:

@@ -23,10 +23,11 @@ what ``procflow recalc`` reports.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from procflow.definition.cases import resolve_durations
 from procflow.definition.model import Duration
 from procflow.engine import timing
 from procflow.errors import StoreError
@@ -34,8 +35,9 @@ from procflow.model.events import TRANSITIONS, Event, EventType
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
+    from procflow.catalogue import Catalogue
 
-__all__ = ["ClockOp", "fold", "move_due", "recompute_due"]
+__all__ = ["ClockOp", "fold", "limits_of", "move_due", "recompute_due"]
 
 #: ("start", at, None) | ("restart", at, None) | ("pause", start, end)
 ClockOp = tuple[str, datetime, datetime | None]
@@ -69,6 +71,8 @@ def recompute_due(
     limit_of: Callable[[str], Limit],
     *,
     to_version: tuple[str, bool] | None = None,
+    limit_for: Callable[[str, Mapping[str, Any]], Limit] | None = None,
+    new_facts: Mapping[str, Any] | None = None,
 ) -> datetime:
     """The statutory due date of the dossier whose log is ``events``, on ``calendar``.
 
@@ -76,21 +80,42 @@ def recompute_due(
     procedure. ``to_version=(version, keep_due)`` computes the due date as a
     migration to ``version`` now would set it: unchanged when ``keep_due``,
     otherwise the new limit counted from the receipt with the pauses so far.
+
+    A time limit chosen by facts (``cases``): ``limit_for(version, facts)``,
+    when given, replaces ``limit_of`` and the dossier's facts are followed
+    through the log (those given at receipt, then each ``facts_set``); a
+    ``facts_set`` that carries ``due_at`` recounts the due date under the
+    limit of the facts it leaves, as the engine did. ``new_facts`` are facts
+    about to be set: the result is the due date setting them gives
+    (:func:`limits_of` makes ``limit_for`` from a catalogue).
     """
     due: datetime | None = None
     limit: Limit | None = None
     ops: list[ClockOp] = []
     paused_at: datetime | None = None
+    facts: dict[str, Any] = {}
+    version = ""
+
+    def limit_in(version: str) -> Limit:
+        return limit_for(version, facts) if limit_for is not None else limit_of(version)
+
     for event in events:
         data = event.data
         if event.type is EventType.RECEIVED:
-            limit = limit_of(data["procedure_version"])
+            version = data["procedure_version"]
+            facts = dict(data.get("facts") or {})
+            limit = limit_in(version)
             # the clock starts when the receipt counts (the next opening, after hours)
             start = calendar.received_at(event.at)
             ops.append(("start", start, None))
             due = timing.deadline(calendar, start, limit)
         elif due is None or limit is None:
             continue
+        elif event.type is EventType.FACTS_SET:
+            facts.update(data["facts"])
+            limit = limit_in(version)
+            if "due_at" in data:
+                due = fold(calendar, ops, limit) or due
         elif event.type in TRANSITIONS:
             if event.type is EventType.RESUMED and paused_at is not None:
                 if "paused_seconds" in data:
@@ -103,12 +128,28 @@ def recompute_due(
             value = data.get("paused_at")
             paused_at = datetime.fromisoformat(value) if value else None
         elif event.type is EventType.MIGRATED:
-            limit = limit_of(data["to_version"])
+            version = data["to_version"]
+            limit = limit_in(version)
             if "due_at" in data:
                 due = fold(calendar, ops, limit) or due
     if due is None or limit is None:
         raise StoreError("the log has no receipt: there is no due date to compute")
+    if new_facts is not None:
+        facts.update(new_facts)
+        due = fold(calendar, ops, limit_in(version)) or due
     if to_version is not None and not to_version[1]:
-        limit = limit_of(to_version[0])
+        limit = limit_in(to_version[0])
         due = fold(calendar, ops, limit) or due
     return due
+
+
+def limits_of(catalogue: Catalogue, procedure_id: str) -> Callable[[str, Mapping[str, Any]], Limit]:
+    """``limit_for`` of :func:`recompute_due` from a catalogue: the time limit
+    of a version of ``procedure_id`` for a dossier's facts, with its pause rule
+    (:func:`procflow.definition.cases.resolve_durations`, as the engine)."""
+
+    def limit_for(version: str, facts: Mapping[str, Any]) -> Limit:
+        procedure = catalogue.get(procedure_id, version).procedure
+        return timing.Deadline.of_procedure(resolve_durations(procedure, facts))
+
+    return limit_for

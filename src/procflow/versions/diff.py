@@ -77,13 +77,22 @@ class VersionDiff:
 
 
 def _d(duration: Duration | None) -> str:
-    return str(duration) if duration is not None else "no time set"
+    if duration is None:
+        return "no time set"
+    # the figures chosen by facts too (cases): "3 working days; 5 working days (remote)"
+    cases = [f"{duration.alternative(i)} ({c.condition})" for i, c in enumerate(duration.cases)]
+    return "; ".join([str(duration), *cases])
 
 
 def _same_duration(a: Duration | None, b: Duration | None) -> bool:
     if a is None or b is None:
         return a is b
-    return (a.value, a.unit, a.cutoff) == (b.value, b.unit, b.cutoff)
+
+    def figures(d: Duration) -> tuple[object, ...]:
+        cases = tuple((c.when, c.unless, c.value, c.unit, c.cutoff) for c in d.cases)
+        return (d.value, d.unit, d.cutoff, cases)
+
+    return figures(a) == figures(b)
 
 
 def _agency_name(p: Procedure, agency_id: str | None) -> str:

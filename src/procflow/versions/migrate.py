@@ -46,7 +46,7 @@ from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
 from procflow.engine.timing import Deadline, deadline
 from procflow.errors import ConflictError, EngineError, UnknownProcedure
 from procflow.findings import Finding, Severity
-from procflow.versions.clock import recompute_due
+from procflow.versions.clock import limits_of, recompute_due
 from procflow.versions.mapping import MigrationMapping
 from procflow.versions.windows import VersionWindow, check_versions
 
@@ -394,6 +394,7 @@ def _plan(
             engine.store.events(d.code),
             limit_of,
             to_version=(new.version, False),
+            limit_for=limits_of(engine.catalogue, d.procedure_id),
         )
         if due != d.due_at:
             data["due_at"] = due.isoformat()

@@ -32,7 +32,7 @@ from procflow.definition.model import Duration
 from procflow.engine import SYSTEM, Actor, Dossier, Engine, EventType
 from procflow.engine.timing import Deadline, deadline
 from procflow.errors import ConflictError, ProcflowError
-from procflow.versions.clock import recompute_due
+from procflow.versions.clock import limits_of, recompute_due
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
@@ -157,7 +157,12 @@ def _change(
     events = engine.store.events(d.code)
     if not events or events[-1].seq != d.version:
         raise ConflictError(f"{d.code} changed while it was read")
-    due = recompute_due(calendar, events, _limit_of(engine, d.procedure_id))
+    due = recompute_due(
+        calendar,
+        events,
+        _limit_of(engine, d.procedure_id),
+        limit_for=limits_of(engine.catalogue, d.procedure_id),
+    )
     proc = engine.procedure_of(d)
     step_due = _step_due(step_calendar or calendar, proc.states[d.state].allotment, d)
     if due == d.due_at and step_due is None:

@@ -84,7 +84,9 @@ def _receipt(slip: ReceiptSlip, ctx: SlipContext, lang: str) -> Mapping[str, Any
         "documents": documents,
         "fees": fees,
         "procedure": ctx.procedure_name or slip.procedure_name or slip.procedure_id,
-        "time_limit": time_limit_text(slip.time_limit, lang),
+        "time_limit": time_limit_text(slip.time_limit, lang)
+        # a limit chosen by the dossier's facts says by which: "5 ngày làm việc (…)"
+        + (f" ({slip.time_limit_case})" if getattr(slip, "time_limit_case", None) else ""),
         # an online submission at night: the time limit counts from the next opening
         "clock_starts_at": starts if starts is not None and starts != slip.received_at else None,
     }

@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from procflow.contrib.printing.errors import NoSuchSlip
+from procflow.definition.cases import limit_case
 from procflow.errors import ProcflowError
 from procflow.model.events import Event, EventType
 from procflow.model.reducer import replay
@@ -82,6 +83,7 @@ def receipt_slip(engine: Engine, code: str) -> ReceiptSlip:
     data = first.data
     pid, version = str(data["procedure_id"]), str(data["procedure_version"])
     name, limit = pid, ""
+    case: str | None = None
     fees: tuple[FeeLine, ...] = ()
     try:
         proc = engine.catalogue.get(pid, version).procedure
@@ -90,8 +92,11 @@ def receipt_slip(engine: Engine, code: str) -> ReceiptSlip:
     else:
         from procflow.engine.documents import DeskList
 
-        name, limit = proc.name.vi, str(proc.time_limit)
-        fees = DeskList(proc).fees_for(dict(data.get("facts") or {}))
+        facts = dict(data.get("facts") or {})
+        # the limit the receipt chose, by the facts given at receipt
+        name, limit = proc.name.vi, str(proc.time_limit.for_facts(facts))
+        case = limit_case(proc, facts)
+        fees = DeskList(proc).fees_for(facts)
     appointment = datetime.fromisoformat(str(data["due_at"]))
     starts = engine.calendar.received_at(first.at)
     return ReceiptSlip(
@@ -104,6 +109,7 @@ def receipt_slip(engine: Engine, code: str) -> ReceiptSlip:
         received_at=first.at,
         appointment=appointment,
         time_limit=limit,
+        time_limit_case=case,
         received_by=_actor(first),
         unconfirmed_days=engine.calendar.unconfirmed_between(first.at, appointment),
         fees=fees,

@@ -21,7 +21,9 @@ from procflow.calendar.units import TimeUnit
 from procflow.checks.graph import critical_path, duration_days
 from procflow.contrib.labels import (
     Lang,
+    cases_text,
     date_text,
+    duration_cases_text,
     duration_text,
     form_text,
     kind_text,
@@ -212,6 +214,16 @@ def _time_limit(
         notes.append(f"{words['basis']}: {basis}")
     if not limit.confirmed:
         notes.append(f"({words['unconfirmed']})")
+    # a limit chosen by the dossier's facts: each alternative, with when and why
+    for i, figure in enumerate(cases_text(limit, lang)):
+        case = limit.alternative(i)
+        line = f"{figure} {words['from_receipt']}"
+        case_basis = text_of.citation(case.basis) if limit.cases[i].basis else ""
+        if case_basis:
+            line += f". {words['basis']}: {case_basis}"
+        if not case.confirmed and words["unconfirmed"] not in line:  # "[recalled]" says it
+            line += f" ({words['unconfirmed']})"
+        notes.append(line)
     if any(step.kind is StepKind.APPLICANT for step in proc.steps):
         notes.append(words["applicant_time"])
     return text, notes
@@ -245,7 +257,7 @@ def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
                 (
                     agency.name.get(lang),
                     level_text(agency.level, lang),
-                    duration_text(agency.share, lang) if agency.share else "—",
+                    duration_cases_text(agency.share, lang) if agency.share else "—",
                 ),
                 note=note,
                 note_at=0,
@@ -259,7 +271,7 @@ def build_sheet(proc: Procedure, lang: Lang = "vi") -> Sheet:
         if applicant:
             time = words["not_counted"]
         else:
-            time = duration_text(step.time, lang) if step.time else "—"
+            time = duration_cases_text(step.time, lang) if step.time else "—"
         holder = agency_names.get(step.agency, step.agency)
         if step.kind is StepKind.HANDOFF and step.to_agency:
             holder += f" → {agency_names.get(step.to_agency, step.to_agency)}"
