@@ -9,6 +9,8 @@ from versionstest import (
     COMMUNE,
     DISTRICT,
     MAPPING_FILE,
+    NEW_FILE,
+    OLD_FILE,
     PATHS,
     PID,
     at,
@@ -18,7 +20,8 @@ from versionstest import (
 )
 
 from procflow.calendar import WorkCalendar
-from procflow.engine import Engine, EventType
+from procflow.catalogue import Catalogue
+from procflow.engine import Engine, EventType, VirtualClock
 from procflow.model.reducer import replay
 from procflow.store import MemoryStore, SQLiteStore
 from procflow.versions.clock import recompute_due
@@ -222,3 +225,47 @@ def test_a_smaller_bulk_migration(calendar: WorkCalendar) -> None:
     assert report.seconds < 20
     sample = list(states)[::97]
     assert engine.verify(sample).ok
+
+
+def test_a_migrated_dossier_gets_the_allotment_its_facts_choose(
+    calendar: WorkCalendar, tmp_path: Path
+) -> None:
+    """Issue 19, rule 8: the step a migration enters is given the allotment
+    the dossier's facts choose (a step time with cases), as a move would.
+
+    Received Thursday 26 June 2025 09:00 and forwarded to review; migrated
+    Tuesday 1 July 10:00 into appraisal. Its deadline counts from when it
+    entered the step (26 June 09:00): 1.5 working days = 11.25 h is Friday 27
+    June 14:45 (Thu 09:00-11:30 2.5 h, 13:30-17:00 3.5 h, Fri 07:30-11:30 4 h,
+    13:30-14:45 1.25 h); with ``simple`` true the case's 1 working day,
+    a whole day, ends with the next working day: Friday 27 June 17:00.
+    """
+    folder = tmp_path / "versions"
+    folder.mkdir()
+    (folder / OLD_FILE.name).write_text(OLD_FILE.read_text("utf-8"), "utf-8")
+    new_text = NEW_FILE.read_text("utf-8")
+    plain = "    time: 1.5 working days\n"
+    assert new_text.count(plain) == 1
+    new_text = new_text.replace(
+        plain,
+        "    time:\n      value: 1.5\n      unit: working_days\n"
+        "      cases: [{when: simple, value: 1}]\n",
+    )
+    (folder / NEW_FILE.name).write_text(new_text, "utf-8")
+    engine = Engine(
+        MemoryStore(),
+        Catalogue.from_paths([folder]),
+        calendar,
+        VirtualClock(at("2025-06-26T09:00")),
+    )
+    codes = {}
+    for simple in (False, True):
+        facts = {"simple": True} if simple else {}
+        code = engine.receive(PID, actor=DISTRICT, facts=facts).code
+        engine.fire(code, "forward", DISTRICT)
+        codes[simple] = code
+    engine.clock.set(at("2025-07-01T10:00"))  # type: ignore[attr-defined]
+    report = migrate(engine, load_mapping(MAPPING_FILE), actor=COMMUNE)
+    assert report.migrated == 2
+    assert engine.get(codes[False]).step_due_at == at("2025-06-27T14:45")
+    assert engine.get(codes[True]).step_due_at == at("2025-06-27T17:00")

@@ -364,7 +364,9 @@ def _plan(
     if len(d.visits) == 1:  # still in the step entered at receipt: counted as the receipt is
         entered = new_cals.statutory.received_at(entered)
     dest_cal = new_cals.of_agency(dest.agency)
-    step_due = deadline(dest_cal, entered, dest.allotment) if dest.allotment is not None else None
+    # the allotment the dossier's facts choose (a step time with cases)
+    allotment = dest.allotment.for_facts(d.facts) if dest.allotment is not None else None
+    step_due = deadline(dest_cal, entered, allotment) if allotment is not None else None
     data: dict[str, Any] = {
         "procedure_id": d.procedure_id,
         "from_version": old.version,
