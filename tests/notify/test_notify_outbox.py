@@ -3,6 +3,7 @@ event's own transaction on every store, and none for a write that failed."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import tempfile
 from datetime import datetime, timedelta
@@ -217,3 +218,59 @@ def test_the_outbox_is_exactly_the_notifying_events_whatever_happens(
             assert outbox(store) == sorted(notifying(store))
         finally:
             store.close()
+
+
+OWN_RETURN_ID = """
+procflow: 1
+id: test.own-return-id
+version: "1"
+name: {vi: Thủ tục có bước trả kết quả riêng, en: Own return step id}
+time_limit: 3 working days
+legal_basis: [{number: 118/2025/NĐ-CP, date: 2025-06-09}]
+agencies:
+  - {id: commune-pc, name: {vi: UBND cấp xã}, desk: true}
+steps:
+  - {id: tiep-nhan, name: {vi: Tiếp nhận}, kind: reception, agency: commune-pc,
+     outcomes: {chuyen: giai-quyet}}
+  - {id: giai-quyet, name: {vi: Giải quyết}, kind: processing, agency: commune-pc,
+     outcomes: {xong: tra-ket-qua}}
+  - {id: tra-ket-qua, name: {vi: Trả kết quả}, kind: return, agency: commune-pc,
+     outcomes: {trao: returned}}
+"""
+
+
+def test_a_result_step_with_its_own_id_is_noticed(
+    opener: Opener, calendar: WorkCalendar, clock: VirtualClock, tmp_path: Path
+) -> None:
+    """The result-ready notice follows the step's kind (``kind: return``), not
+    its id: a procedure naming that step ``tra-ket-qua`` has its move into it
+    in the outbox on every store, and the dispatcher words it as the result
+    being ready."""
+    import yaml
+
+    from procflow.compiler import compile_procedure
+    from procflow.definition.model import Procedure
+    from procflow.notify.notices import notice_kind
+
+    proc = compile_procedure(Procedure.model_validate(yaml.safe_load(OWN_RETURN_ID)))
+    catalogue = Catalogue([proc])
+    engine = Engine(opener(), catalogue, calendar, clock)
+    code = engine.receive("test.own-return-id", actor=DESK, applicant={"name": "Mai"}).code
+    engine.fire(code, "chuyen", DESK)
+    engine.fire(code, "xong", DESK)
+    store = engine.store
+    assert outbox(store) == [(code, 1, "received"), (code, 3, "moved")]
+    into_result = store.events(code)[2]
+    dossier = store.get(code)
+    assert dossier is not None
+    assert notice_kind(into_result, dossier, catalogue) == "result_ready"
+    # Without the procedure, only the ids of RESULT_STEPS say so.
+    assert notice_kind(into_result) is None
+    # The move between working steps is in no outbox and notifies nobody.
+    assert notice_kind(store.events(code)[1], dossier, catalogue) is None
+
+    path = tmp_path / "notices.jsonl"
+    run = notify(store, config_for(file=path), catalogue=catalogue, now=clock.now())
+    assert run.sent == 2
+    kinds = [json.loads(line)["kind"] for line in path.read_text("utf-8").splitlines()]
+    assert kinds == ["receipt", "result_ready"]

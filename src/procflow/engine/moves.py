@@ -254,6 +254,8 @@ class Moves(EngineCore):
             reason,
         ]
         entry = Entry(code, version + 1, type_, t, offset, actor, "T", payload, rec.last_hash)
+        if plan.enters_result:
+            entry.result_ready = True
         # The sweep's next look, from the state the entry leaves.
         next_alert: Instant | None
         if outcome is not None or paused_at is not None:

@@ -56,6 +56,9 @@ class MovePlan:
     assigned_only: bool
     """Only the officer the dossier is assigned to may fire it (a step move
     out of a step with ``assigned_only``)."""
+    enters_result: bool
+    """The move enters the procedure's ``kind: return`` step: the result is
+    ready at the desk, a notice for the applicant (the outbox keeps it)."""
     ready_counts: bool
     """The result is classified by when it reached this step (a return step),
     not by when it was handed over (``rules.result_counts: ready``)."""
@@ -93,6 +96,7 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
         leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
         entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
         assigned_only=info.assigned_only and t.kind is MoveKind.STEP,
+        enters_result=dest.kind is StepKind.RETURN,
         ready_counts=(
             dest.terminal
             and dest.id in RESOLVED

@@ -49,6 +49,7 @@ class Entry:
         "offset",
         "payload",
         "prev",
+        "result_ready",
         "seq",
         "type",
     )
@@ -74,6 +75,9 @@ class Entry:
         self.kind = kind
         self.payload = payload
         self.prev = prev
+        # a move into the procedure's kind: return step, the result ready at
+        # the desk (the engine sets it; stores keep an outbox item for it)
+        self.result_ready = False
         # the member itself: orjson writes a str enum as its value, and reading
         # ``.value`` costs more than the hash
         self.body = raw = body(code, seq, type_, at, offset, actor, kind, payload)
@@ -140,6 +144,7 @@ def entry_of_body(raw: bytes, prev: bytes) -> Entry:
     entry.at, entry.offset = at, offset
     entry.actor = Actor(*actor) if actor is not None else None
     entry.kind, entry.payload, entry.prev, entry.body = kind, payload, prev, raw
+    entry.result_ready = False
     entry.hash = link(prev, raw)
     return entry
 

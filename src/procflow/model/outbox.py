@@ -53,19 +53,21 @@ hashes as its value."""
 MOVES: frozenset[str] = frozenset({"moved", "handed_off"})
 
 RESULT_STEPS: frozenset[str] = frozenset({"return"})
-"""[design] A move into a step with one of these ids means "the result is
-ready at the desk". Stores see events, not procedures, so they cannot ask a
-step's kind; every procedure in ``procedures/`` names its ``kind: return``
-step ``return``. A procedure that names it otherwise sends no result-ready
-notice (docs/notifications.md)."""
+"""[design] The step ids read as "the result is ready at the desk" when the
+step's kind is not known: an event given in its public form (imported,
+written by an older procflow) says where it went, not what kind of step that
+is. The engine marks each move into a ``kind: return`` step itself
+(``Entry.result_ready``), whatever the step's id; every procedure in
+``procedures/`` also names that step ``return``."""
 
 
-def enters_outbox(type_: str, to_step: object = None) -> bool:
+def enters_outbox(type_: str, to_step: object = None, *, result_ready: bool = False) -> bool:
     """Whether an event of ``type_`` (moving into step ``to_step``, for moves)
-    is written to the outbox with it."""
+    is written to the outbox with it. ``result_ready``: the writer knows the
+    move enters the procedure's ``kind: return`` step."""
     if type_ in NOTIFYING_TYPES:
         return True
-    return type_ in MOVES and to_step in RESULT_STEPS
+    return type_ in MOVES and (result_ready or to_step in RESULT_STEPS)
 
 
 @dataclass(frozen=True, slots=True)

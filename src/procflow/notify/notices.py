@@ -14,6 +14,7 @@ from typing import Any
 
 from procflow.catalogue import Catalogue
 from procflow.contrib.labels import pause_reason_text, timeliness_text
+from procflow.definition.model import StepKind
 from procflow.errors import ProcflowError
 from procflow.model.dossier import Dossier
 from procflow.model.events import Event
@@ -64,11 +65,34 @@ FACTS = (
 misspelt name fails (StrictUndefined) and an absent fact does not."""
 
 
-def notice_kind(event: Event) -> str | None:
+def notice_kind(
+    event: Event, dossier: Dossier | None = None, catalogue: Catalogue | None = None
+) -> str | None:
+    """The kind of notice ``event`` gives, or None. A move gives "result_ready"
+    when it enters the procedure's ``kind: return`` step, whatever its id (the
+    dossier's procedure version looked up in ``catalogue``); without them,
+    by the step ids of :data:`~procflow.model.outbox.RESULT_STEPS`."""
     type_ = event.type.value
     if type_ in MOVES:
-        return "result_ready" if event.data.get("to") in RESULT_STEPS else None
+        to = event.data.get("to")
+        kind = _step_kind(catalogue, dossier, to)
+        if kind is not None:
+            return "result_ready" if kind is StepKind.RETURN else None
+        return "result_ready" if to in RESULT_STEPS else None
     return KIND_OF_TYPE.get(type_)
+
+
+def _step_kind(catalogue: Catalogue | None, dossier: Dossier | None, step: Any) -> StepKind | None:
+    """The kind of ``step`` in the procedure version the dossier runs under
+    (None: no catalogue or dossier, or the catalogue lacks the version or
+    the step)."""
+    if catalogue is None or dossier is None or not isinstance(step, str):
+        return None
+    with contextlib.suppress(ProcflowError):
+        proc = catalogue.get(dossier.procedure_id, dossier.procedure_version)
+        info = proc.states.get(step)
+        return info.kind if info is not None else None
+    return None
 
 
 def names_for(catalogue: Catalogue | None, dossier: Dossier, language: str) -> ReportNames:

@@ -68,7 +68,7 @@ class Planner:
         if event is None or dossier is None:
             log.warning("outbox item %s:%s has no event or dossier; skipped", item.code, item.seq)
             return Plan([], 0)
-        kind = notice_kind(event)
+        kind = notice_kind(event, dossier, self.catalogue)
         if kind is None:
             return Plan([], 0)
         out: list[NewDelivery] = []
@@ -152,7 +152,7 @@ class Planner:
         dossier = self.store.get(delivery.code)
         if event is None or dossier is None:
             return None
-        kind = notice_kind(event)
+        kind = notice_kind(event, dossier, self.catalogue)
         if kind is None:
             return None
         for recipient in recipients(kind, event, dossier, self.config):

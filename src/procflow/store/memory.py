@@ -370,7 +370,8 @@ class MemoryStore(HeldDossiers):
             return
         type_ = entry.type
         if type_ in NOTIFYING_TYPES or (
-            type_ in MOVES and entry.kind == "T" and entry.payload[2] in RESULT_STEPS
+            type_ in MOVES
+            and (entry.result_ready or (entry.kind == "T" and entry.payload[2] in RESULT_STEPS))
         ):
             self._outbox().add(entry.code, entry.seq, type_.value, entry.at)
 

@@ -68,16 +68,19 @@ OUTBOX_COLUMNS = ("code", "seq", "type", "at", "done_at")
 _RESULT_MARKS = tuple(f'"{step}"' for step in RESULT_STEPS)
 
 
-def outbox_params(erow: Sequence[Any]) -> tuple[str, int, str, str] | None:
+def outbox_params(
+    erow: Sequence[Any], *, result_ready: bool = False
+) -> tuple[str, int, str, str] | None:
     """The outbox row (code, seq, type, at) of an ``events`` row, or None
     when the event notifies nobody.
 
-    Moves are the most frequent events and only a move into a result step
-    enters the outbox: its data is parsed only when the step's id appears in
-    it at all.
+    Moves are the most frequent events and only a move into the result step
+    enters the outbox: the engine says so (``result_ready``, a move into a
+    ``kind: return`` step); for an event written in its public form, its data
+    is parsed only when a result step's id appears in it at all.
     """
     type_ = erow[2]
-    if type_ not in NOTIFYING_TYPES:
+    if type_ not in NOTIFYING_TYPES and not (result_ready and type_ in MOVES):
         if type_ not in MOVES or not any(mark in erow[5] for mark in _RESULT_MARKS):
             return None
         if not enters_outbox(type_, orjson.loads(erow[5]).get("to")):

@@ -209,11 +209,11 @@ def _created(drow: DossierRow, erow: EventRow) -> tuple[LiteralString, tuple[obj
 
 
 def _appended(
-    drow: DossierRow, erow: EventRow, expected_version: int
+    drow: DossierRow, erow: EventRow, expected_version: int, result_ready: bool = False
 ) -> tuple[LiteralString, tuple[object, ...]]:
     """The statement appending an event, and its parameters."""
     base = (*drow[1:], drow[0], expected_version, *erow[1:])
-    outbox = outbox_params(erow)
+    outbox = outbox_params(erow, result_ready=result_ready)
     if outbox is None:
         return _APPEND, base
     return _APPEND_NOTIFYING, (*base, outbox[2], outbox[3])
@@ -657,13 +657,20 @@ class PostgresStore(SQLOutbox, SQLReads):
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
         self._write_rows(drow, erow, expected_version)
 
-    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+    def _write_rows(
+        self,
+        drow: DossierRow,
+        erow: EventRow,
+        expected_version: int,
+        *,
+        result_ready: bool = False,
+    ) -> None:
         """The version-checked row update and the event insert, in one statement."""
         code = drow[0]
         what = f"append event {erow[1]} to dossier {code}"
         self._check_writable(what)
         with self._connection(what) as conn:
-            cursor = conn.execute(*_appended(drow, erow, expected_version))
+            cursor = conn.execute(*_appended(drow, erow, expected_version, result_ready))
             stored = cursor.rowcount == 1
             row = None
             if not stored:

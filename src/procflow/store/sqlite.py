@@ -206,9 +206,9 @@ def _on_read_only_file_system(path: str) -> bool:
         return False
 
 
-def _write_outbox(conn: sqlite3.Connection, erow: EventRow) -> None:
+def _write_outbox(conn: sqlite3.Connection, erow: EventRow, result_ready: bool = False) -> None:
     """The event's outbox row, in the transaction writing the event, if it notifies."""
-    params = outbox_params(erow)
+    params = outbox_params(erow, result_ready=result_ready)
     if params is not None:
         conn.execute(_INSERT_OUTBOX, params)
 
@@ -779,7 +779,14 @@ class SQLiteStore(SQLOutbox, SQLReads):
         drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
         self._write_rows(drow, erow, expected_version)
 
-    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+    def _write_rows(
+        self,
+        drow: DossierRow,
+        erow: EventRow,
+        expected_version: int,
+        *,
+        result_ready: bool = False,
+    ) -> None:
         """The version-checked row update and the event insert, in one transaction."""
         code = drow[0]
         with self._transaction(f"append event {erow[1]} to dossier {code}") as conn:
@@ -797,7 +804,7 @@ class SQLiteStore(SQLOutbox, SQLReads):
                 )
             conn.execute(_INSERT_EVENT, erow)
             conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
-            _write_outbox(conn, erow)
+            _write_outbox(conn, erow, result_ready)
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,

@@ -148,14 +148,26 @@ class SQLReads(StoreBase):
             )
         try:
             apply_entry(rec, entry, tz)
-            self._write_rows(record_row(rec, next_alert), entry_row(entry, tz), expected_version)
+            self._write_rows(
+                record_row(rec, next_alert),
+                entry_row(entry, tz),
+                expected_version,
+                result_ready=entry.result_ready,
+            )
         except BaseException:
             self._forget(rec.code)
             raise
         self._remember(rec)
         return rec
 
-    def _write_rows(self, drow: DossierRow, erow: EventRow, expected_version: int) -> None:
+    def _write_rows(
+        self,
+        drow: DossierRow,
+        erow: EventRow,
+        expected_version: int,
+        *,
+        result_ready: bool = False,
+    ) -> None:
         raise NotImplementedError  # pragma: no cover - provided by the store
 
     def _write_append(
