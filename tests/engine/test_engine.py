@@ -60,6 +60,24 @@ def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
     assert dossier.holder == "commune-pc"
 
 
+@pytest.mark.parametrize("digits", [1, 4, 9])
+def test_the_sequence_number_has_the_width_asked(
+    engine: Engine, clock: VirtualClock, digits: int
+) -> None:
+    """Circular 01/2018/TT-VPCP, Art. 19 writes the daily sequence with 4
+    digits; procflow's default is 5, and the width is a setting."""
+    four = Engine(MemoryStore(), engine.catalogue, engine.calendar, clock, sequence_digits=digits)
+    codes = [four.receive(CHILD, actor=DESK).code for _ in range(2)]
+    assert codes == [f"COMMUNE-PC-260303-{n:0{digits}d}" for n in (1, 2)]
+    assert four.verify(codes).ok
+
+
+@pytest.mark.parametrize("digits", [0, 10])
+def test_a_sequence_width_out_of_range_is_refused(engine: Engine, digits: int) -> None:
+    with pytest.raises(ValueError, match="1 to 9 digits"):
+        Engine(MemoryStore(), engine.catalogue, engine.calendar, sequence_digits=digits)
+
+
 def test_stores_without_numbered_receipts_still_number_and_skip_taken_codes(
     catalogue: Catalogue, calendar: WorkCalendar, clock: VirtualClock
 ) -> None:

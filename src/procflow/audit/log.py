@@ -135,7 +135,9 @@ def check_against(
     return problems
 
 
-_NUMBERED = re.compile(r"^(?P<scope>.+)-(?P<n>\d{5,})$")
+_NUMBERED = re.compile(r"^(?P<scope>.+-\d{6})-(?P<n>\d+)$")
+"""A numbered dossier code: its scope (agency code and date, YYMMDD) and its
+sequence number, of any width (``Engine(sequence_digits=...)``)."""
 
 
 def check_log(store: Store, codes: Iterable[str]) -> list[str]:
@@ -154,15 +156,17 @@ def check_log(store: Store, codes: Iterable[str]) -> list[str]:
     for code in sorted(logged - rows):
         problems.append(f"{code}: events without a dossier row (the row was deleted)")
     numbers: dict[str, set[int]] = {}
+    width = 5
     for code in rows | logged:
         m = _NUMBERED.match(code)
         if m:
             numbers.setdefault(m["scope"], set()).add(int(m["n"]))
+            width = len(m["n"])
     for scope, last in sorted(s.sequences().items()):
         have = numbers.get(scope, set())
         missing = [n for n in range(1, last + 1) if n not in have]
         if missing:
-            shown = ", ".join(f"{scope}-{n:05d}" for n in missing[:10])
+            shown = ", ".join(f"{scope}-{n:0{width}d}" for n in missing[:10])
             more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
             problems.append(
                 f"numbering {scope} reached {last} but {shown}{more} is not in the database "

@@ -50,7 +50,9 @@ class EngineCore:
 
     ``warning_hours`` is how many working hours before a deadline ``sweep``
     warns. ``agency_codes`` maps agency ids to the codes printed in dossier
-    codes (agency code + date of receipt + sequence number).
+    codes (agency code + date of receipt + sequence number), and
+    ``sequence_digits`` is the sequence number's width (5: ``-00001``;
+    Circular 01/2018/TT-VPCP, Art. 19 gives 4, see docs/engine.md).
 
     ``calendars`` are named calendars besides ``calendar`` (the default, named
     ``calendar_name``): a procedure names its desk's calendar and each agency
@@ -69,7 +71,14 @@ class EngineCore:
         agency_codes: dict[str, str] | None = None,
         calendars: Mapping[str, WorkCalendar] | None = None,
         calendar_name: str = DEFAULT_CALENDAR_NAME,
+        sequence_digits: int = 5,
     ) -> None:
+        if not 1 <= sequence_digits <= 9:
+            raise ValueError(
+                f"sequence_digits={sequence_digits}: a dossier code's sequence number has "
+                "1 to 9 digits (5 by default, 4 in Circular 01/2018/TT-VPCP, Art. 19)"
+            )
+        self.sequence_digits = sequence_digits
         self.store = store
         self.catalogue = catalogue
         self.calendar = calendar

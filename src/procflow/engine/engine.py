@@ -37,5 +37,6 @@ class Engine(
 
     ``warning_hours`` is how many working hours before a deadline ``sweep``
     warns. ``agency_codes`` maps agency ids to the codes printed in dossier
-    codes (agency code + date of receipt + sequence number).
+    codes (agency code + date of receipt + sequence number), and
+    ``sequence_digits`` is the sequence number's width (5 by default).
     """

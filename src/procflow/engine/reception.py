@@ -145,7 +145,7 @@ class Reception(EngineCore):
         tz = self._tz
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t, now)}-{number:05d}"
+            code = f"{self._scope(desk, t, now)}-{number:0{self.sequence_digits}d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
             rec = apply_entry(None, entry, tz)
             # a procedure with its own margins or step warnings: the general rule
@@ -363,7 +363,7 @@ class Reception(EngineCore):
         t = ts_of(now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t, now)}-{number:05d}"
+            code = f"{self._scope(desk, t, now)}-{number:0{self.sequence_digits}d}"
             event = make_event(code, 1, type_, now, actor, data, GENESIS)
             entry = Entry.of_event(event, GENESIS_RAW)
             return apply_entry(None, entry, tz), entry, None
