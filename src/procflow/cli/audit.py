@@ -15,7 +15,7 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from procflow.cli.output import FORMAT_OPTION, emit
+from procflow.cli.output import FORMAT_OPTION, emit, output_option
 
 
 def _origin(db: str, origin: str | None) -> str:
@@ -47,7 +47,7 @@ def register(cli: click.Group) -> None:
 
     @cli.command("checkpoint")
     @click.argument("db")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write it to FILE.")
+    @output_option("Write it to FILE.")
     @click.option(
         "--key",
         "keys",
@@ -105,7 +105,7 @@ def register(cli: click.Group) -> None:
         type=click.Path(exists=True, dir_okay=False),
         help="Prove against this checkpoint (default: the database's latest).",
     )
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write it to FILE.")
+    @output_option("Write it to FILE.")
     def prove(db: str, code: str, checkpoint_file: str | None, output: str | None) -> None:
         """Print dossier CODE's events with inclusion proofs against a checkpoint (JSON).
 

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from procflow.cli.output import FORMAT_OPTION, console, emit, write_output
+from procflow.cli.output import FORMAT_OPTION, console, emit, output_option, write_output
 from procflow.definition.loader import LoadResult, discover, load_procedure
 from procflow.definition.schema import SCHEMA_KINDS, SchemaKind, json_schema
 from procflow.definition.summary import summarise
@@ -256,12 +256,7 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="Which files: procedures, test scenarios, simulation scenarios or calendar overlays.",
     )
-    @click.option(
-        "--output",
-        "-o",
-        type=click.Path(dir_okay=False, writable=True, path_type=Path),
-        help="Write to this file instead of standard output.",
-    )
+    @output_option("Write to this file instead of standard output.", as_path=True)
     def schema_cmd(kind: SchemaKind, output: Path | None) -> None:
         """Print the JSON Schema of procedure, scenario, simulation or calendar files
         (for editors).

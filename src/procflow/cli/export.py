@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import click
 
-from procflow.cli.output import output_file, progress, warn_if_nothing_matched
+from procflow.cli.output import output_file, output_option, progress, warn_if_nothing_matched
 from procflow.export import ExportOptions, export, formats
 from procflow.store.url import open_store
 
@@ -57,13 +57,7 @@ def register(cli: click.Group) -> None:
     @cli.command("export")
     @click.argument("db")
     @click.option("--format", "fmt", type=click.Choice(names), required=True, help="Log format.")
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Write to FILE (default: standard output).",
-    )
+    @output_option()
     @click.option("--procedure", default=None, help="Only dossiers of this procedure.")
     @click.option("--no-alerts", is_flag=True, help="Leave out the sweep's warned/overdue events.")
     def export_cmd(

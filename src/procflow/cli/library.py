@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from procflow.cli.output import console, dumps, output_file
+from procflow.cli.output import console, dumps, output_file, output_option
 from procflow.definition.loader import discover, load_procedure
 from procflow.definition.summary import procedure_summary
 
@@ -154,13 +154,7 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="table for people, json for machines, md for docs/procedures.md.",
     )
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        help="Write to FILE; md links then resolve from FILE's folder.",
-    )
+    @output_option("Write to FILE; md links then resolve from FILE's folder.", as_path=True)
     @click.option(
         "--links-from",
         type=click.Path(file_okay=False, path_type=Path),

@@ -16,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from enum import Enum
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -29,6 +29,24 @@ if TYPE_CHECKING:
 
     from procflow.catalogue import Catalogue
     from procflow.store.base import Store
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def output_option(
+    help: str = "Write to FILE (default: standard output).", *, as_path: bool = False
+) -> Callable[[_F], _F]:
+    """The ``-o/--output FILE`` option every command that writes a file shares
+    (the file, not a folder); ``as_path`` hands the command a :class:`Path`."""
+    import pathlib
+
+    kind = (
+        click.Path(dir_okay=False, path_type=pathlib.Path)
+        if as_path
+        else click.Path(dir_okay=False)
+    )
+    return click.option("-o", "--output", type=kind, default=None, help=help)
+
 
 FORMAT_OPTION = click.option(
     "--format",

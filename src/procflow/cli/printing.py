@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from procflow.cli.output import output_file, parse_date
+from procflow.cli.output import output_file, output_option, parse_date
 
 if TYPE_CHECKING:
     from procflow.engine import Engine
@@ -171,13 +171,7 @@ def register_print(dossier: click.Group) -> None:
         default=None,
         help="--slip register: its date (YYYY-MM-DD; default today), which picks the form.",
     )
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Write to FILE (default: standard output).",
-    )
+    @output_option()
     def print_cmd(
         engine: Engine,
         code: str | None,

@@ -14,6 +14,7 @@ from procflow.cli.output import (
     dumps,
     names_catalogue,
     output_file,
+    output_option,
     parse_date,
     progress,
     warn_if_nothing_matched,
@@ -118,13 +119,7 @@ def register(cli: click.Group) -> None:
         show_default=True,
         help="text for people, json or csv for machines.",
     )
-    @click.option(
-        "-o",
-        "--output",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="Write to FILE (default: standard output).",
-    )
+    @output_option()
     def register_cmd(
         db: str,
         procedures: tuple[str, ...],

@@ -20,6 +20,7 @@ from procflow.cli.output import (
     dumps,
     names_catalogue,
     output_file,
+    output_option,
     parse_date,
     progress,
     warn_if_nothing_matched,
@@ -296,9 +297,7 @@ def register(cli: click.Group) -> None:
         default=None,
         help="Processes for the pass over an SQLite store (default: the CPUs, at most 4).",
     )
-    @click.option(
-        "-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE."
-    )
+    @output_option("Write to FILE.")
     def report(
         db: str,
         start: str | None,

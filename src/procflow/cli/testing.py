@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from procflow.cli.output import output_option
+
 if TYPE_CHECKING:
     from procflow.testing.report import JunitFamily
 
@@ -28,12 +30,7 @@ def register(cli: click.Group) -> None:
     show_default=True,
     help="text for people, json for machines, junit (XML) for CI systems.",
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to FILE (a short summary still goes to the screen).",
-)
+@output_option("Write the report to FILE (a short summary still goes to the screen).", as_path=True)
 @click.option(
     "--procedures",
     "procedure_dirs",

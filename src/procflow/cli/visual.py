@@ -14,7 +14,7 @@ from typing import cast
 
 import click
 
-from procflow.cli.output import procedure_folders, write_output
+from procflow.cli.output import output_option, procedure_folders, write_output
 from procflow.contrib.diagram import FORMATS as DIAGRAM_FORMATS
 from procflow.contrib.diagram import build_diagram
 from procflow.contrib.diagram import render as render_diagram
@@ -35,13 +35,7 @@ _LANG = click.option(
     show_default=True,
     help="Language of the labels (English falls back to Vietnamese where a name has no en).",
 )
-_OUTPUT = click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output.",
-)
+_OUTPUT = output_option("Write to this file instead of standard output.", as_path=True)
 _PROCEDURES = click.option(
     "--procedures",
     "procedures",
