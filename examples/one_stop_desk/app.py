@@ -323,12 +323,8 @@ def create_app(
     def notices_for(eng: Engine, me: Officer) -> list[dict[str, Any]]:
         """The notices the outbox delivered to this officer (escalations to the
         head of the agency, warnings, overdue deadlines), newest first."""
-        out = []
-        for d in eng.store.deliveries(limit=200):
-            if d.recipient != f"officer:{me.id}":
-                continue
-            out.append({"delivery": d, "subject": Message.of_delivery(d).subject})
-        return list(reversed(out))[:20]
+        latest = eng.store.deliveries(recipient=f"officer:{me.id}", limit=20, newest_first=True)
+        return [{"delivery": d, "subject": Message.of_delivery(d).subject} for d in latest]
 
     @app.route("/dossier/<code>/assign", methods=["POST"])
     def assign(code: str) -> Any:

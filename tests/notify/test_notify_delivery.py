@@ -302,3 +302,29 @@ def test_the_file_channel_appends_one_json_line_per_message(engine: Engine, tmp_
     assert record["key"] == f"{code}:1:archive:applicant"
     assert record["dossier"] == code and record["event"]["type"] == "received"
     assert record["language"] == "vi" and "17:00 thứ Sáu, 06/03/2026" in record["text"]
+
+
+def test_deliveries_filter_by_recipient_and_list_the_newest_first(
+    engine: Engine, clock: VirtualClock, tmp_path: Path
+) -> None:
+    """What a desk shows an officer: their own notices, the latest first, read
+    by the store (a filter and an order, not a scan of every delivery)."""
+    store = engine.store
+    path = tmp_path / "notices.jsonl"
+    receive(engine)
+    notify(store, config_for(file=path), now=T0)  # the receipt: the applicant's
+    every_notice(engine, clock)
+    notify(store, config_for(file=path), now=T0 + timedelta(hours=1))
+    every = store.deliveries()
+    assert every == sorted(every, key=lambda d: (d.code, d.seq, d.key))
+    recipients = {d.recipient for d in every}
+    assert {"applicant", "officer:hoa"} <= recipients
+    for who in recipients:
+        mine = store.deliveries(recipient=who)
+        assert mine == [d for d in every if d.recipient == who]
+    newest = store.deliveries(newest_first=True)
+    assert sorted(newest, key=lambda d: (d.code, d.seq, d.key)) == every
+    assert [d.created_at for d in newest] == sorted((d.created_at for d in every), reverse=True)
+    assert newest[-1].created_at == T0 and newest[0].created_at == T0 + timedelta(hours=1)
+    officer = store.deliveries(recipient="officer:hoa", newest_first=True, limit=2)
+    assert officer == [d for d in newest if d.recipient == "officer:hoa"][:2]

@@ -216,9 +216,13 @@ class Store(Protocol):
         *,
         status: DeliveryStatus | None = None,
         code: str | None = None,
+        recipient: str | None = None,
         limit: int = 1000,
+        newest_first: bool = False,
     ) -> list[Delivery]:
-        """Deliveries in (code, seq, key) order, filtered by status and dossier."""
+        """Deliveries in (code, seq, key) order, filtered by status, dossier and
+        recipient (``officer:ID``, ``applicant``...); ``newest_first`` orders
+        them by when they were planned, newest first (a desk's latest notices)."""
         ...
 
     def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
@@ -420,7 +424,9 @@ class StoreBase:
         *,
         status: DeliveryStatus | None = None,
         code: str | None = None,
+        recipient: str | None = None,
         limit: int = 1000,
+        newest_first: bool = False,
     ) -> list[Delivery]:
         return []
 

@@ -413,9 +413,11 @@ class MemoryStore(HeldDossiers):
         *,
         status: DeliveryStatus | None = None,
         code: str | None = None,
+        recipient: str | None = None,
         limit: int = 1000,
+        newest_first: bool = False,
     ) -> list[Delivery]:
-        return self._outbox().list(status, code, limit)
+        return self._outbox().list(status, code, limit, recipient, newest_first)
 
     def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
         return self._outbox().requeue(now, keys)

@@ -238,7 +238,9 @@ class SQLOutbox:
         *,
         status: DeliveryStatus | None = None,
         code: str | None = None,
+        recipient: str | None = None,
         limit: int = 1000,
+        newest_first: bool = False,
     ) -> list[Delivery]:
         p = self._P
         filters: list[str] = []
@@ -249,11 +251,15 @@ class SQLOutbox:
         if code is not None:
             filters.append(f"code = {p}")
             params.append(code)
+        if recipient is not None:
+            filters.append(f"recipient = {p}")
+            params.append(recipient)
         where = f" WHERE {' AND '.join(filters)}" if filters else ""
+        order = "created_at DESC, code, seq, key" if newest_first else "code, seq, key"
         rows = self._read(
             "read the deliveries",
             f"SELECT {', '.join(DELIVERY_COLUMNS)} FROM deliveries{where} "
-            f"ORDER BY code, seq, key LIMIT {int(limit)}",
+            f"ORDER BY {order} LIMIT {int(limit)}",
             params,
         )
         return [delivery_from_row(r) for r in rows]
@@ -443,14 +449,26 @@ class MemoryOutbox:
             row.claimed_by = row.claimed_until = None
             return True
 
-    def list(self, status: DeliveryStatus | None, code: str | None, limit: int) -> list[Delivery]:
+    def list(
+        self,
+        status: DeliveryStatus | None,
+        code: str | None,
+        limit: int,
+        recipient: str | None = None,
+        newest_first: bool = False,
+    ) -> list[Delivery]:
         with self._lock:
-            rows = sorted(
-                (r.code, r.seq, key, r.public())
-                for key, r in self._rows.items()
-                if (status is None or r.status is status) and (code is None or r.code == code)
-            )
-        return [d for *_, d in rows[:limit]]
+            found = [
+                r.public()
+                for r in self._rows.values()
+                if (status is None or r.status is status)
+                and (code is None or r.code == code)
+                and (recipient is None or r.new.recipient == recipient)
+            ]
+        found.sort(key=lambda d: (d.code, d.seq, d.key))
+        if newest_first:  # stable: (code, seq, key) within one instant
+            found.sort(key=lambda d: d.created_at, reverse=True)
+        return found[:limit]
 
     def requeue(self, now: datetime, keys: Sequence[str] | None) -> int:
         now = _aware(now)
