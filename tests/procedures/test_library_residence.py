@@ -51,3 +51,27 @@ def test_temporary_residence_received_on_the_make_up_saturday() -> None:
     desk.clock.set(at(2026, 1, 13, 9))
     done = desk.run(code, "forward", "propose", "approve", "hand_over")
     assert done.timeliness is Timeliness.EARLY
+
+
+def test_each_residence_dossier_pays_the_fee_of_how_it_was_submitted() -> None:
+    """Circular 75/2022/TT-BTC [recalled] sets a lower fee for a dossier
+    submitted online; the receipt slip lists the one fee that applies, by the
+    dossier's ``online`` fact, not both."""
+    from librarytest import catalogue
+
+    from procflow.engine import Actor
+
+    desk = Desk(at(2026, 3, 2, 9))
+    fees = {}
+    for pid in (PERMANENT, TEMPORARY):
+        version = catalogue().in_force(pid, desk.clock.now().date())
+        actor = Actor("desk", version.procedure.desk.id, "desk-officer")
+        for online in (False, True):
+            slip = desk.engine.receive(pid, actor=actor, facts={"online": online})
+            fees[(pid, online)] = [f.amount for f in slip.fees]
+    assert fees == {
+        (PERMANENT, False): [20000],
+        (PERMANENT, True): [10000],
+        (TEMPORARY, False): [15000],
+        (TEMPORARY, True): [7000],
+    }
