@@ -19,6 +19,7 @@ reachability and the time budget need ``procflow validate`` (or
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Callable
 from typing import Any, Literal, get_args
 
@@ -78,7 +79,36 @@ def json_schema(kind: SchemaKind = "procedure") -> dict[str, Any]:
             f"no schema of kind {kind!r}; choose one of: {', '.join(SCHEMA_KINDS)}"
         ) from None
     settled: dict[str, Any] = _settled(build())
+    _plain_key_names(settled)
     return settled
+
+
+def _plain_key_names(schema: dict[str, Any]) -> None:
+    """Write the allowed keys of a mapping keyed by an enum (``propertyNames``)
+    as the plain list of names, the same whatever pydantic release wrote the
+    schema: pydantic 2.10 spells the enum out there, later releases refer to
+    it in ``$defs``. A definition no longer referred to is dropped."""
+    defs: dict[str, Any] = schema.get("$defs", {})
+
+    def visit(node: Any) -> None:
+        if isinstance(node, dict):
+            names = node.get("propertyNames")
+            if isinstance(names, dict):
+                ref = names.get("$ref", "")
+                target = defs.get(ref.rpartition("/")[2], {}) if ref else names
+                if "enum" in target:
+                    node["propertyNames"] = {"enum": list(target["enum"])}
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    visit(schema)
+    text = json.dumps(schema)
+    for name in list(defs):
+        if f'"#/$defs/{name}"' not in text:
+            del defs[name]
 
 
 def _settled(node: Any) -> Any:
