@@ -157,6 +157,12 @@ def test_set_facts_records_the_facts(desk: Path) -> None:
     )  # fmt: skip
     assert f"{CODE}: facts needs_verification=true, paid=false" in result.stdout
     assert "at step birth-registration" in result.stdout
+    # needs_verification chooses the 5-day limit: counted from the receipt
+    # (Tue 3 March), Wed 4 ... Tue 10 March; the appointment stays.
+    assert (
+        "time limit now 5 working days: due 17:00 10/03/2026 (was 17:00 06/03/2026); "
+        "the appointment given stays 06/03/2026"
+    ) in result.stdout
     # A fact that steers nothing is said so (a typo would look the same);
     # needs_verification chooses the bundle's time limit (its cases).
     assert "has no when:/unless: branch on paid;" in result.stderr
@@ -168,6 +174,7 @@ def test_set_facts_records_the_facts(desk: Path) -> None:
         "--fact", "paid=true",
     )  # fmt: skip
     assert data["code"] == CODE2 and data["facts"] == {"paid": True}
+    assert data["due_at"] == "2026-03-06T17:00:00+07:00"  # paid chooses no limit
     assert data["state"] == "birth-registration"
 
 

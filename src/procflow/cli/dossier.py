@@ -946,6 +946,7 @@ def register(cli: click.Group) -> None:
         """Record facts that steer the procedure's branches (only the agency
         holding the dossier may)."""
         parsed = _facts(facts)
+        before = engine.get(code).due_at
         result: Dossier = engine.set_facts(code, parsed, _actor(actor_id, agency, role))
         _note_unused_facts(engine, result.procedure_id, result.procedure_version, parsed)
 
@@ -953,6 +954,15 @@ def register(cli: click.Group) -> None:
             console.print(
                 f"{code}: facts {_facts_text(result.facts)} (at step [bold]{result.state}[/])"
             )
+            if result.due_at != before:
+                # a time limit with cases: these facts chose another one
+                limit = engine.procedure_of(result).procedure.time_limit
+                console.print(
+                    f"  time limit now {limit}: due {result.due_at:%H:%M %d/%m/%Y} "
+                    f"(was {before:%H:%M %d/%m/%Y}); the appointment given stays "
+                    f"{result.appointment:%d/%m/%Y} unless the desk gives a new one "
+                    "(procflow dossier apologise)"
+                )
 
         emit(fmt, result.to_dict(), render)
 
