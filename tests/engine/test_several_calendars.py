@@ -410,3 +410,33 @@ def test_the_command_line_names_calendars(tmp_path: Path, calendar_files: dict[s
     assert control["calendars"] == {"district-pc": "province", "tax-office": "long-hours"}
     text = procflow("dossier", "show", db, receipt["code"], *named, cwd=tmp_path)
     assert "tax-office: long-hours" in text.stdout
+
+
+def test_the_apology_lead_is_counted_on_the_desks_calendar(
+    store: Store, calendar: WorkCalendar, named: dict[str, WorkCalendar]
+) -> None:
+    """``rules.apology_lead_days`` counts on the calendar the due date is
+    counted on (the procedure's), not the engine's default one.
+
+    Received Monday 2 March 08:00 on the province calendar (Thu 5 off): Tue 3,
+    Wed 4, Fri 6 -> due Friday 6 March. With a lead of 2 working days, an
+    apology on Wednesday 4 must reach the due date: Wed 4 + 2 working days is
+    Fri 6 on the national calendar (allowed there) but Mon 9 on the
+    province's (Thu 5 is off): too late.
+    """
+    from procflow.errors import RuleViolation
+
+    data = procedure("test.calendars.apology")
+    data["rules"] = {"apology_lead_days": 2}
+    catalogue = Catalogue([compile_procedure(Procedure.model_validate(data))])
+    clock = VirtualClock(at(2, 8))
+    engine = Engine(store, catalogue, calendar, clock, calendars=named)
+    early, late = (engine.receive("test.calendars.apology", actor=DESK).code for _ in "ab")
+    assert engine.get(late).due_at == at(6, 17)
+    clock.set(at(3, 10))  # Tue 3 + 2 working days: Wed 4, Fri 6: in time
+    slip = engine.apologise(early, HEAD, reason="chờ xác minh", new_appointment=at(10, 17))
+    assert slip.statutory_due == at(6, 17)
+    clock.set(at(4, 10))
+    with pytest.raises(RuleViolation, match="at least 2 working day"):
+        engine.apologise(late, HEAD, reason="chờ xác minh", new_appointment=at(10, 17))
+    assert engine.get(late).apologies == 0

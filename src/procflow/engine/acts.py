@@ -93,7 +93,8 @@ class FactsAndApologies(EngineCore):
                 f"{rules.max_reappointments} (rules.max_reappointments)"
             )
         now = self.clock.now()
-        cal = self.calendar
+        # the desk's calendar (the procedure's): the one the due date is counted on
+        cal = self._plans_of(dossier.procedure_id, dossier.procedure_version)[1].calendar
         tz = cal.tz
         due_day = dossier.due_at.astimezone(tz).date()
         latest = cal.add_working_days(now.astimezone(tz).date(), rules.apology_lead_days)
