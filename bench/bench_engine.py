@@ -176,6 +176,29 @@ STATES = [
     "returned",
 ]
 
+ALLOTMENT: dict[str, int | float] = {
+    "reception": 0.5,
+    "review": 1,
+    "to-land": 0.5,
+    "appraisal": 3,
+    "to-tax": 0.5,
+    "tax-assessment": 2,
+    "return": 0.5,
+}
+"""Each step's allotment in working days, as PROCEDURE_YAML gives it (the
+bare variants' own copy of the procedure)."""
+HOLDER: dict[str, str] = {
+    "reception": "desk",
+    "review": "desk",
+    "supplement": "desk",
+    "to-land": "desk",
+    "appraisal": "land",
+    "to-tax": "land",
+    "tax-assessment": "tax",
+    "return": "desk",
+}
+"""The agency holding each step, as PROCEDURE_YAML gives it."""
+
 COHORT = 1000
 """Dossiers received together, then moved together phase by phase: the virtual
 clock advances by the phase's delay, plus a second per dossier within a phase."""
@@ -405,25 +428,6 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
     assert off is not None
     limit = Deadline(10, wd, None, True, False)
     warn_s = 8 * 3600.0
-    allot = {
-        "reception": 0.5,
-        "review": 1.0,
-        "to-land": 0.5,
-        "appraisal": 3.0,
-        "to-tax": 0.5,
-        "tax-assessment": 2.0,
-        "return": 0.5,
-    }
-    holder = {
-        "reception": "desk",
-        "review": "desk",
-        "supplement": "desk",
-        "to-land": "desk",
-        "appraisal": "land",
-        "to-tax": "land",
-        "tax-assessment": "tax",
-        "return": "desk",
-    }
     # state -> trigger -> (dest, holder, role, allotment of dest, by_day, kind)
     plans: dict[str, dict[str, tuple[str, str, str, float | None, int]]] = {}
     for (state, trigger), dest in TABLE.items():
@@ -431,9 +435,9 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
         kind = 3 if dest == "returned" else kind
         plans.setdefault(state, {})[trigger] = (
             dest,
-            holder[state],
+            HOLDER[state],
             "officer",
-            allot.get(dest),
+            ALLOTMENT.get(dest),
             kind,
         )
     actors = {
@@ -616,27 +620,7 @@ def child_required_work(n: int) -> dict[str, Any]:
 
     cal = WorkCalendar.vietnam()
     tz = cal.tz
-    allotment = {  # working days, as in PROCEDURE_YAML
-        "reception": 0.5,
-        "review": 1,
-        "to-land": 0.5,
-        "appraisal": 3,
-        "to-tax": 0.5,
-        "tax-assessment": 2,
-        "return": 0.5,
-    }
-    holder = {
-        "reception": "desk",
-        "review": "desk",
-        "supplement": "desk",
-        "to-land": "desk",
-        "appraisal": "land",
-        "to-tax": "land",
-        "tax-assessment": "tax",
-        "return": "desk",
-        "returned": None,
-    }
-    plan = {key: (dest, holder[dest], allotment.get(dest)) for key, dest in TABLE.items()}
+    plan = {key: (dest, HOLDER.get(dest), ALLOTMENT.get(dest)) for key, dest in TABLE.items()}
     actors = {
         agency: {"id": name, "agency": agency, "role": "officer"}
         for agency, name in (("desk", "lan"), ("land", "minh"), ("tax", "thu"))
@@ -668,7 +652,7 @@ def child_required_work(n: int) -> dict[str, Any]:
             for code in codes:
                 st = states[code]
                 src = st[2]
-                if holder[src] != agency:
+                if HOLDER[src] != agency:
                     raise PermissionError(f"{agency} cannot move {code} out of {src}")
                 dest, dest_agency, allot = plan[(src, trigger)]
                 left = {
