@@ -59,6 +59,7 @@ class Record:
         "code",
         "desk_agency",
         "due",
+        "encoded",
         "entered",
         "facts",
         "is_open",
@@ -111,6 +112,9 @@ class Record:
     """Why the clock is stopped now (None while it runs)."""
     assignee: str | None
     assigned_role: str | None
+    encoded: list[bytes]
+    """The row body's JSON of each visit but the last (:func:`record_body`):
+    only the last visit ever changes, so the others are encoded once."""
 
     def __init__(
         self,
@@ -154,6 +158,7 @@ class Record:
         self.pause_reason = None
         self.assignee = None
         self.assigned_role = None
+        self.encoded = []
 
     @property
     def appointment(self) -> Instant:
@@ -175,6 +180,7 @@ class Record:
         new.visits = [list(v) for v in self.visits]
         new.alerts = list(self.alerts)
         new.pauses = {k: dict(v) for k, v in self.pauses.items()}
+        new.encoded = list(self.encoded)
         return new
 
     # --- to and from the public form ---------------------------------------------------
@@ -311,9 +317,64 @@ def _text_or_none(t: Instant | None, tz: tzinfo) -> str | None:
     return None if t is None else text_of(t, tz)
 
 
+def _visit_dict(v: Visit, tz: tzinfo) -> dict[str, Any]:
+    """A visit as the public form writes it (a :class:`StepVisit`'s dict)."""
+    return {
+        "step": v[0],
+        "agency": v[1],
+        "entered_at": text_of(v[2], tz),
+        "due_at": _text_or_none(v[3], tz),
+        "left_at": _text_or_none(v[4], tz),
+        "trigger": v[5],
+        "to_step": v[6],
+        "to_agency": v[7],
+        "sender": v[8],
+        "timeliness": v[9],
+        "used_seconds": v[10],
+        "late_seconds": v[11],
+    }
+
+
+def record_body(rec: Record) -> bytes:
+    """``orjson.dumps(record_dict(rec))``, the same bytes, with every visit but
+    the last encoded once (:attr:`Record.encoded`): the SQL stores write this
+    body on every transition, and a dossier's visits grow with each one.
+
+    The body is :func:`record_dict` with its ``visits`` list spliced in: the
+    keys before it, the visits' fragments, the keys after it, each part
+    orjson's own encoding."""
+    visits = rec.visits
+    encoded = rec.encoded
+    tz = rec.tz
+    last = len(visits) - 1
+    if len(encoded) > last:  # a shorter list of visits: not one a move made
+        encoded.clear()
+    while len(encoded) < last:
+        encoded.append(_dumps(_visit_dict(visits[len(encoded)], tz)))
+    parts = [*encoded, _dumps(_visit_dict(visits[last], tz))] if visits else encoded
+    return b"".join(
+        (
+            _dumps(_head_dict(rec))[:-1],
+            b',"visits":[',
+            b",".join(parts),
+            b"],",
+            _dumps(_tail_dict(rec))[1:],
+        )
+    )
+
+
 def record_dict(rec: Record) -> dict[str, Any]:
-    """``rec.to_dossier().to_dict()`` without the dossier: what the SQL stores
-    write as a dossier's row body on every transition."""
+    """``rec.to_dossier().to_dict()`` without the dossier: a dossier's row body
+    in the SQL stores (written as :func:`record_body`)."""
+    return {
+        **_head_dict(rec),
+        "visits": [_visit_dict(v, rec.tz) for v in rec.visits],
+        **_tail_dict(rec),
+    }
+
+
+def _head_dict(rec: Record) -> dict[str, Any]:
+    """The keys of :func:`record_dict` before ``visits``, in order."""
     tz = rec.tz
     return {
         "code": rec.code,
@@ -341,23 +402,13 @@ def record_dict(rec: Record) -> dict[str, Any]:
             }
             for a in rec.appointments
         ],
-        "visits": [
-            {
-                "step": v[0],
-                "agency": v[1],
-                "entered_at": text_of(v[2], tz),
-                "due_at": _text_or_none(v[3], tz),
-                "left_at": _text_or_none(v[4], tz),
-                "trigger": v[5],
-                "to_step": v[6],
-                "to_agency": v[7],
-                "sender": v[8],
-                "timeliness": v[9],
-                "used_seconds": v[10],
-                "late_seconds": v[11],
-            }
-            for v in rec.visits
-        ],
+    }
+
+
+def _tail_dict(rec: Record) -> dict[str, Any]:
+    """The keys of :func:`record_dict` after ``visits``, in order."""
+    tz = rec.tz
+    return {
         "alerts": list(rec.alerts),
         "outcome": rec.outcome,
         "closed_at": _text_or_none(rec.closed, tz),

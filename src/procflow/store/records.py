@@ -7,9 +7,9 @@ apart, and the contract tests cover both through either.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 
@@ -19,7 +19,7 @@ from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
 from procflow.model.instant import Instant
-from procflow.model.record import Record, record_dict, text_of
+from procflow.model.record import Record, record_body, text_of
 from procflow.model.timefmt import iso
 from procflow.model.worklist import work_fields
 from procflow.store.schema import utc_key, utc_key_ts
@@ -51,6 +51,12 @@ DossierRow = tuple[Any, ...]
 """The values of :data:`DOSSIER_COLUMNS`, in order."""
 EventRow = tuple[str, int, str, str, str | None, str, str, str, int]
 
+T = TypeVar("T")
+U = TypeVar("U")
+NumberedRows = tuple[DossierRow, EventRow, tuple[T, U]]
+"""What a numbered receipt inserts (its dossier row and first event row) and
+what the store returns once they are committed."""
+
 
 def _json(value: Any, what: str) -> str:
     try:
@@ -59,6 +65,13 @@ def _json(value: Any, what: str) -> str:
         return orjson.dumps(value).decode()
     except (TypeError, ValueError) as exc:
         raise StoreError(f"{what} cannot be stored as JSON: {exc}") from exc
+
+
+def _record_body(rec: Record) -> str:
+    try:
+        return record_body(rec).decode()
+    except (TypeError, ValueError) as exc:  # as _json words it
+        raise StoreError(f"dossier {rec.code} cannot be stored as JSON: {exc}") from exc
 
 
 def work_columns(rec: Record) -> tuple[str | None, str | None, str | None, str | None, int, int]:
@@ -105,7 +118,7 @@ def record_row(rec: Record, next_alert: Instant | None) -> DossierRow:
         utc_key_ts(next_alert) if next_alert is not None else None,
         rec.version,
         rec.last_hash.hex(),
-        _json(record_dict(rec), f"dossier {rec.code}"),
+        _record_body(rec),
         *work_columns(rec),
     )
 
@@ -218,6 +231,37 @@ def check_write(dossier: Dossier, event: Event, expected_version: int | None) ->
             f"refusing to store dossier {dossier.code} with event {event.seq}: "
             + "; ".join(problems)
         )
+
+
+def public_rows(
+    make: Callable[[int], tuple[Dossier, Event, datetime | None]],
+) -> Callable[[int], NumberedRows[Dossier, Event]]:
+    """The rows of ``create_numbered``'s ``make(number)``, checked (:func:`check_write`)."""
+
+    def rows_for(number: int) -> NumberedRows[Dossier, Event]:
+        dossier, event, next_alert_at = make(number)
+        check_write(dossier, event, None)
+        return dossier_row(dossier, next_alert_at), event_row(event), (dossier, event)
+
+    return rows_for
+
+
+def record_rows(
+    make: Callable[[int], tuple[Record, Entry, Instant | None]],
+) -> Callable[[int], NumberedRows[Record, Entry]]:
+    """The rows of ``create_numbered_record``'s ``make(number)``: built from
+    the record and entry, with no public form on the way."""
+
+    def rows_for(number: int) -> NumberedRows[Record, Entry]:
+        rec, entry, next_alert = make(number)
+        if entry.seq != 1 or rec.version != 1 or entry.code != rec.code:
+            raise StoreError(
+                f"refusing to store dossier {rec.code} with event {entry.seq} of "
+                f"{entry.code}: a new dossier starts at its first event"
+            )
+        return record_row(rec, next_alert), entry_row(entry, rec.tz), (rec, entry)
+
+    return rows_for
 
 
 def new_dossier_rows(
