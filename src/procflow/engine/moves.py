@@ -254,6 +254,7 @@ class Moves(EngineCore):
             reason,
         ]
         entry = Entry(code, version + 1, type_, t, offset, actor, "T", payload, rec.last_hash)
+        entry.tz = now.tzinfo  # ``offset`` is its offset at ``now``
         if plan.enters_result:
             entry.result_ready = True
         # The sweep's next look, from the state the entry leaves.

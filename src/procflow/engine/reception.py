@@ -147,6 +147,7 @@ class Reception(EngineCore):
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
             code = f"{self._scope(desk, t, now)}-{number:0{self.sequence_digits}d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
+            entry.tz = now.tzinfo  # ``offset`` is its offset at ``now``
             rec = apply_entry(None, entry, tz)
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert

@@ -52,6 +52,7 @@ class Entry:
         "result_ready",
         "seq",
         "type",
+        "tz",
     )
 
     def __init__(
@@ -78,6 +79,9 @@ class Entry:
         # a move into the procedure's kind: return step, the result ready at
         # the desk (the engine sets it; stores keep an outbox item for it)
         self.result_ready = False
+        # the zone ``offset`` was read from at ``at``, when the writer knows it
+        # (the engine: its clock's zone): zone() then needs no look-up
+        self.tz: tzinfo | None = None
         # the member itself: orjson writes a str enum as its value, and reading
         # ``.value`` costs more than the hash
         self.body = raw = body(code, seq, type_, at, offset, actor, kind, payload)
@@ -102,7 +106,10 @@ class Entry:
         )
 
     def zone(self, tz: tzinfo | None) -> tzinfo:
+        """``tz`` if it has the entry's offset at its instant, else that fixed offset."""
         if tz is not None:
+            if tz is self.tz:
+                return tz
             off = tz.utcoffset(dt_of(self.at, UTC))
             if off is not None and int(off.total_seconds()) == self.offset:
                 return tz
@@ -145,6 +152,7 @@ def entry_of_body(raw: bytes, prev: bytes) -> Entry:
     entry.actor = Actor(*actor) if actor is not None else None
     entry.kind, entry.payload, entry.prev, entry.body = kind, payload, prev, raw
     entry.result_ready = False
+    entry.tz = None
     entry.hash = link(prev, raw)
     return entry
 
