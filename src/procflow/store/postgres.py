@@ -87,6 +87,9 @@ from procflow.store.records import (
     EVENT_COLUMNS,
     DossierRow,
     EventRow,
+    NumberedRows,
+    T,
+    U,
     check_write,
     dossier_row,
     event_from_row,
@@ -565,20 +568,11 @@ class PostgresStore(SQLOutbox, SQLReads):
                 raise ConflictError(f"dossier {dossier.code} already exists")
         self._remember(dossier)
 
-    def create_numbered(
-        self,
-        scope: str,
-        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
-        *,
-        attempts: int = 5,
-    ) -> tuple[Dossier, Event]:
-        """Take the next number of ``scope`` and store the dossier ``make(number)``
-        builds, in one transaction: one commit per receipt, not two.
-
-        The sequence row stays locked until the commit, so receipts in one
-        scope are numbered one after another; a number whose code is already
-        stored is skipped, up to ``attempts`` times, then ConflictError.
-        """
+    def _insert_numbered(
+        self, scope: str, rows_for: Callable[[int], NumberedRows[T, U]], attempts: int = 5
+    ) -> tuple[T, U]:
+        """The transaction of :meth:`create_numbered`: ``rows_for(number)`` gives
+        the rows to insert and what to return once they are committed."""
         # The connections run in autocommit mode: this one needs a transaction.
         what = f"receive a dossier numbered in {scope!r}"
         self._check_writable(what)
@@ -586,15 +580,10 @@ class PostgresStore(SQLOutbox, SQLReads):
             for _ in range(attempts):
                 row = conn.execute(_NEXT_SEQUENCE, (scope,)).fetchone()
                 assert row is not None  # the upsert always returns the value
-                dossier, event, next_alert_at = make(int(row[0]))
-                check_write(dossier, event, None)
-                drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+                drow, erow, made = rows_for(int(row[0]))
                 if conn.execute(*_created(drow, erow)).rowcount == 1:
-                    break
-            else:
-                raise numbering_failed(scope, attempts)
-        self._remember(dossier)
-        return dossier, event
+                    return made
+            raise numbering_failed(scope, attempts)
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers in one transaction (imports, the simulator), by COPY.

@@ -89,6 +89,9 @@ from procflow.store.records import (
     EVENT_COLUMNS,
     DossierRow,
     EventRow,
+    NumberedRows,
+    T,
+    U,
     check_write,
     dossier_row,
     event_from_row,
@@ -703,37 +706,22 @@ class SQLiteStore(SQLOutbox, SQLReads):
             _write_outbox(conn, erow)
         self._remember(dossier)
 
-    def create_numbered(
-        self,
-        scope: str,
-        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
-        *,
-        attempts: int = 5,
-    ) -> tuple[Dossier, Event]:
-        """Take the next number of ``scope`` and store the dossier ``make(number)``
-        builds, in one transaction: one durable commit per receipt, not two.
-
-        A number whose code is already stored (a database restored from an
-        older backup) is skipped, up to ``attempts`` times; then ConflictError.
-        The write lock is held while ``make`` runs, so it must be quick (the
-        engine's is: it computes the deadlines and hashes the first event).
-        """
+    def _insert_numbered(
+        self, scope: str, rows_for: Callable[[int], NumberedRows[T, U]], attempts: int = 5
+    ) -> tuple[T, U]:
+        """The transaction of :meth:`create_numbered`: ``rows_for(number)`` gives
+        the rows to insert and what to return once they are committed."""
         with self._transaction(f"receive a dossier numbered in {scope!r}") as conn:
             for _ in range(attempts):
                 conn.execute(_BUMP_SEQUENCE, (scope,))
                 number = int(conn.execute(_SEQUENCE_VALUE, (scope,)).fetchone()[0])
-                dossier, event, next_alert_at = make(number)
-                check_write(dossier, event, None)
-                drow, erow = dossier_row(dossier, next_alert_at), event_row(event)
+                drow, erow, made = rows_for(number)
                 if conn.execute(_INSERT_NEW_DOSSIER, drow).rowcount == 1:
                     conn.execute(_INSERT_EVENT, erow)
                     conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
                     _write_outbox(conn, erow)
-                    break
-            else:
-                raise numbering_failed(scope, attempts)
-        self._remember(dossier)
-        return dossier, event
+                    return made
+            raise numbering_failed(scope, attempts)
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers in one transaction (imports, the simulator).

@@ -10,7 +10,7 @@ has committed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -29,10 +29,15 @@ from procflow.store.records import (
     EVENT_COLUMNS,
     DossierRow,
     EventRow,
+    NumberedRows,
+    T,
+    U,
     dossier_from_body,
     entry_row,
     event_from_row,
+    public_rows,
     record_row,
+    record_rows,
 )
 from procflow.store.schema import utc_key_ts
 
@@ -159,6 +164,42 @@ class SQLReads(StoreBase):
             raise
         self._remember(rec)
         return rec
+
+    def create_numbered(
+        self,
+        scope: str,
+        make: Callable[[int], tuple[Dossier, Event, datetime | None]],
+        *,
+        attempts: int = 5,
+    ) -> tuple[Dossier, Event]:
+        """Take the next number of ``scope`` and store the dossier ``make(number)``
+        builds, in one transaction: one durable commit per receipt, not two.
+
+        The write lock (SQLite) or the sequence's row lock (PostgreSQL) is held
+        until the commit, so receipts in one scope are numbered one after
+        another, and ``make`` runs under it: it must be quick (the engine's
+        is: it computes the deadlines and hashes the first event). A number
+        whose code is already stored (a database restored from an older
+        backup) is skipped, up to ``attempts`` times; then ConflictError.
+        """
+        made = self._insert_numbered(scope, public_rows(make), attempts)
+        self._remember(made[0])
+        return made
+
+    def create_numbered_record(
+        self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]
+    ) -> tuple[Record, Entry]:
+        """``create_numbered`` for the engine: the rows built from ``make``'s
+        record and entry (no dossier or event in their public form), and the
+        record remembered as it is, as :meth:`append_record` does."""
+        made = self._insert_numbered(scope, record_rows(make))
+        self._remember(made[0])
+        return made
+
+    def _insert_numbered(
+        self, scope: str, rows_for: Callable[[int], NumberedRows[T, U]], attempts: int = 5
+    ) -> tuple[T, U]:
+        raise NotImplementedError  # pragma: no cover - provided by the store
 
     def _write_rows(
         self,
