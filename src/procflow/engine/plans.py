@@ -125,6 +125,7 @@ class Plans:
         "limit",
         "moves",
         "step_calendar",
+        "time_limit_text",
         "warning",
     )
 
@@ -150,6 +151,8 @@ class Plans:
             self.moves.setdefault(state, {})[trigger] = plan_of(proc, t, cals)
         self._branches: dict[tuple[str, str, str], MovePlan] = {}
         self.limit = Deadline.of_procedure(proc.procedure)
+        # as the receipt slip words it ("10 working days")
+        self.time_limit_text = str(proc.procedure.time_limit)
         allot = proc.states[proc.initial].allotment
         self.initial_allotment = Deadline.of(allot) if allot is not None else None
         alerts = proc.procedure.alerts

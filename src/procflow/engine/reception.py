@@ -95,7 +95,7 @@ class Reception(EngineCore):
         proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
         desk = self._require_desk(proc, actor)
         # the version's durations for these facts (a time limit with cases)
-        proc_now, plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})
+        plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})[1]
         desk_list = self._desk_list(proc)
         if check_documents if check_documents is not None else desk_list.check:
             handed = desk_list.read(documents)
@@ -143,16 +143,17 @@ class Reception(EngineCore):
         warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = self._tz
+        scope = self._scope(desk, t, now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t, now)}-{number:0{self.sequence_digits}d}"
+            code = f"{scope}-{number:0{self.sequence_digits}d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
             entry.tz = now.tzinfo  # ``offset`` is its offset at ``now``
             rec = apply_entry(None, entry, tz)
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
-        rec, entry = self.store.create_numbered_record(self._scope(desk, t, now), make)
+        rec, entry = self.store.create_numbered_record(scope, make)
         if self._listeners:
             self._notify(entry, rec)
         appointment = dt_of(due, tz)
@@ -165,7 +166,7 @@ class Reception(EngineCore):
             documents=docs,
             received_at=now,
             appointment=appointment,
-            time_limit=str(proc_now.procedure.time_limit),
+            time_limit=plans.time_limit_text,
             time_limit_case=limit_case(proc.procedure, facts or {}),
             received_by=str(actor),
             # the appointment rests on these days (form and circular: by the date)

@@ -35,6 +35,8 @@ def check_payload(name: str, value: object) -> None:
     """
     if value is None:
         return
+    if type(value) is dict and len(value) <= _FLAT_MAX and _flat_text(value):
+        return  # the usual applicant or facts: a few names and flags
     if not isinstance(value, dict):
         raise RuleViolation(
             f"{name} must be a mapping of names to values (a dict), not "
@@ -82,6 +84,17 @@ def check_payload(name: str, value: object) -> None:
                 "numbers, true/false, null, lists and objects can be stored; convert it "
                 "(e.g. a date to ISO text)"
             )
+
+
+_FLAT_MAX = 64
+_PLAIN = frozenset({str, bool, type(None)})
+
+
+def _flat_text(value: dict[object, object]) -> bool:
+    """Whether ``value`` is one level of string keys to text, true/false or null:
+    nothing :func:`check_payload` would refuse, known without walking it."""
+    plain = _PLAIN
+    return all(type(k) is str for k in value) and all(type(v) in plain for v in value.values())
 
 
 def _short(value: object) -> str:
