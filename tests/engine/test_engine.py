@@ -60,6 +60,22 @@ def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
     assert dossier.holder == "commune-pc"
 
 
+def test_receive_record_writes_what_receive_writes(engine: Engine, clock: VirtualClock) -> None:
+    """The drivers' receipt (no slip) numbers, dates and logs a dossier as
+    ``receive`` does, on every store: the same event data, appointment and state."""
+    slip = engine.receive(CHILD, actor=DESK, applicant={"name": "Mai"})
+    rec = engine.receive_record(CHILD, actor=DESK, applicant={"name": "Mai"})
+    assert rec.code == "COMMUNE-PC-260303-00002"
+    first, second = engine.get(slip.code), engine.get(rec.code)
+    assert second.due_at == first.due_at == slip.appointment
+    assert (second.state, second.holder, second.version) == (first.state, first.holder, 1)
+    (a,), (b,) = engine.history(slip.code), engine.history(rec.code)
+    assert (b.type, b.at, b.actor, b.data) == (a.type, a.at, a.actor, a.data)
+    with pytest.raises(NotPermitted):
+        engine.receive_record(CHILD, actor=POLICE)  # only the desk receives, here too
+    assert engine.store.count() == 2
+
+
 @pytest.mark.parametrize("digits", [1, 4, 9])
 def test_the_sequence_number_has_the_width_asked(
     engine: Engine, clock: VirtualClock, digits: int

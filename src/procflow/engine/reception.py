@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from procflow.compiler import CompiledProcedure
 from procflow.definition.cases import limit_case
 from procflow.definition.model import Document
 from procflow.engine.core import EngineCore
 from procflow.engine.documents import DeskList, MissingDocument
+from procflow.engine.plans import Plans
 from procflow.errors import NotPermitted, RuleViolation
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
@@ -29,7 +30,19 @@ from procflow.model.events import GENESIS, Event, EventType, make_event
 from procflow.model.instant import Instant, dt_of, ts_of
 from procflow.model.payload import check_payload
 from procflow.model.record import Record
-from procflow.model.slips import ReceiptSlip, RefusalSlip, SupplementRequest
+from procflow.model.slips import FeeLine, ReceiptSlip, RefusalSlip, SupplementRequest
+
+
+class _Received(NamedTuple):
+    """What a receipt computed that its slip shows."""
+
+    rec: Record
+    proc: CompiledProcedure
+    plans: Plans
+    now: datetime
+    start: Instant
+    documents: list[dict[str, Any]]
+    fees: tuple[FeeLine, ...]
 
 
 class Reception(EngineCore):
@@ -86,6 +99,69 @@ class Reception(EngineCore):
         legal ground (e.g. "court judgment 12/2026/HC-ST orders re-receipt"),
         and the receipt event records it.
         """
+        r = self._receive(
+            procedure_id,
+            actor,
+            applicant,
+            documents,
+            facts,
+            version,
+            version_override,
+            check_documents,
+        )
+        tz = self._tz
+        appointment = dt_of(r.rec.due, tz)
+        return ReceiptSlip(
+            code=r.rec.code,
+            procedure_id=r.proc.id,
+            procedure_version=r.proc.version,
+            procedure_name=r.proc.procedure.name.vi,
+            applicant=dict(applicant or {}),
+            documents=r.documents,
+            received_at=r.now,
+            appointment=appointment,
+            time_limit=r.plans.time_limit_text,
+            time_limit_case=limit_case(r.proc.procedure, facts or {}),
+            received_by=str(actor),
+            # the appointment rests on these days (form and circular: by the date)
+            unconfirmed_days=r.plans.calendar.unconfirmed_between(r.now, appointment),
+            fees=r.fees,
+            # the receipt instant itself, or the opening it counts from
+            clock_starts_at=r.now if r.start == r.rec.received else dt_of(r.start, tz),
+        )
+
+    def receive_record(
+        self,
+        procedure_id: str,
+        *,
+        actor: Actor,
+        applicant: dict[str, Any] | None = None,
+        facts: dict[str, Any] | None = None,
+        version: str | None = None,
+        version_override: str | None = None,
+    ) -> Record:
+        """:meth:`receive` for procflow's own drivers (the simulator): the record
+        the store keeps, without the slip. Read it, never change it; it changes
+        with the next act on the dossier."""
+        # no documents handed in: the procedure's rules.check_documents decides,
+        # as for receive() without them
+        r = self._receive(
+            procedure_id, actor, applicant, (), facts, version, version_override, None
+        )
+        return r.rec
+
+    def _receive(
+        self,
+        procedure_id: str,
+        actor: Actor,
+        applicant: dict[str, Any] | None,
+        documents: Sequence[dict[str, Any] | str],
+        facts: dict[str, Any] | None,
+        version: str | None,
+        version_override: str | None,
+        check_documents: bool | None,
+    ) -> _Received:
+        """The whole of a receipt but its slip: checked, computed, written, told."""
         check_payload("applicant", applicant)
         check_payload("facts", facts)
         for i, doc in enumerate(documents):
@@ -156,24 +232,7 @@ class Reception(EngineCore):
         rec, entry = self.store.create_numbered_record(scope, make)
         if self._listeners:
             self._notify(entry, rec)
-        appointment = dt_of(due, tz)
-        return ReceiptSlip(
-            code=rec.code,
-            procedure_id=proc.id,
-            procedure_version=proc.version,
-            procedure_name=proc.procedure.name.vi,
-            applicant=dict(applicant or {}),
-            documents=docs,
-            received_at=now,
-            appointment=appointment,
-            time_limit=plans.time_limit_text,
-            time_limit_case=limit_case(proc.procedure, facts or {}),
-            received_by=str(actor),
-            # the appointment rests on these days (form and circular: by the date)
-            unconfirmed_days=cal.unconfirmed_between(now, appointment),
-            fees=fees,
-            clock_starts_at=now if start == t else dt_of(start, tz),
-        )
+        return _Received(rec, proc, plans, now, start, docs, fees)
 
     def required_documents(
         self,

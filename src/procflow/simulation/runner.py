@@ -441,7 +441,7 @@ class Simulation:
         number, active = self.arrivals, self._active
         steps, served, initial = self._steps, self._served, self.compiled.initial
         engine = self.engine
-        fire, receive = engine.move, engine.receive
+        fire, receive = engine.move, engine.receive_record
         clock, wall = self.clock, self.axis.wall
         closed, new_rng = self._closed, random.Random
         seed, p_withdraw = self.scenario.seed * 1_000_003, self.scenario.withdraw
