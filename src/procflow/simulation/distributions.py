@@ -4,6 +4,10 @@ All durations are in working hours: officers only work in office hours, and
 the simulator runs on a working-time axis (see :mod:`procflow.simulation.runner`),
 so "2 hours of work" means two hours of office time whatever the calendar.
 
+A draw is rounded to the whole second (:func:`whole_seconds`): every instant
+the simulator hands the engine is then a whole second, which the calendar
+counts with integers, and a second is finer than any deadline it judges.
+
 A scenario writes one of::
 
     work: {fixed: 0.5}                        # always half an hour
@@ -106,19 +110,25 @@ class Distribution(BaseModel):
         else:
             mu, sigma = self._lognormal_params()
             hours = rng.lognormvariate(mu, sigma)
-        return float(hours) * 3600.0
+        return whole_seconds(float(hours) * 3600.0)
 
     def sampler(self) -> Callable[[random.Random], float]:
         """:meth:`sample_seconds` as a function with the parameters worked out
         once: the same draws, for the simulator's inner loop."""
         if self.fixed is not None:
-            seconds = float(self.fixed) * 3600.0
+            seconds = whole_seconds(float(self.fixed) * 3600.0)
             return lambda rng: seconds
         if self.exponential is not None:
             lambd = 1.0 / self.exponential
-            return lambda rng: float(rng.expovariate(lambd)) * 3600.0
+            return lambda rng: float(round(rng.expovariate(lambd) * 3600.0))
         if self.triangular is not None:
             lo, mode, hi = self.triangular
-            return lambda rng: float(rng.triangular(lo, hi, mode)) * 3600.0
+            return lambda rng: float(round(rng.triangular(lo, hi, mode) * 3600.0))
         mu, sigma = self._lognormal_params()
-        return lambda rng: float(rng.lognormvariate(mu, sigma)) * 3600.0
+        return lambda rng: float(round(rng.lognormvariate(mu, sigma) * 3600.0))
+
+
+def whole_seconds(seconds: float) -> float:
+    """``seconds`` to the nearest whole second (halves to even), as a float:
+    the simulator's times stay floats, with whole values."""
+    return float(round(seconds))

@@ -47,6 +47,7 @@ from procflow.definition.model import Terminal
 from procflow.engine import Actor, Engine
 from procflow.errors import ProcflowError, RuleViolation
 from procflow.model.record import V_AGENCY, V_LATE, V_STEP, V_TIMELINESS, Record
+from procflow.simulation.distributions import whole_seconds
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
 
@@ -368,7 +369,8 @@ class Simulation:
                 carry -= n
                 offsets = [(i + 0.5) * day_s / n for i in range(n)]
             for off in offsets:
-                yield k * day_s + off
+                # to the whole second, as every draw (distributions.whole_seconds)
+                yield whole_seconds(k * day_s + off)
             k += 1
 
     def _arrival_days(self) -> Iterator[list[float]]:
