@@ -38,6 +38,11 @@ after local midnight), with the working seconds at the start of a day read
 as ``day_seconds * rank[i]`` and the office periods as a precomputed table,
 so every method is a few look-ups and a bisection, and both give the same
 results, to the last bit, as the datetime-only implementation they replaced.
+The engine's hot calls on int POSIX seconds (``working_seconds_between_ts``,
+``due_ts`` in parts of a day, ``add``/``subtract_working_seconds_ts``,
+``received_at_ts``) go further when the office hours are whole seconds: they
+read tables per second of the day (:class:`_SecondTables`), built on first
+use, with the same results again (tests/calendar/test_table_lookups.py).
 """
 
 from __future__ import annotations
@@ -45,13 +50,14 @@ from __future__ import annotations
 import functools
 import math
 import operator
+from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate, compress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, SupportsIndex
+from typing import TYPE_CHECKING, Any, NamedTuple, SupportsIndex
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from procflow.calendar.hours import (
@@ -413,6 +419,13 @@ class WorkCalendar:
         close = float(self._close_s)
         self._close_int: int | None = int(close) if close.is_integer() else None
         self._day0 = lo - _EPOCH_ORDINAL  # day 0 of the range, in days since 1970-01-01
+        # The POSIX-seconds fast path's tables (int instants, whole-second
+        # office hours), built on first use by _ts_tables.
+        self._ts_tab: _SecondTables | None = None
+        self._ts_known = False
+        self._ts_shift = 0
+        self._ts_cum: array[float] = array("d")
+        self._ts_bef: tuple[array[int] | bytes, ...] = ()
 
     @classmethod
     def vietnam(
@@ -449,9 +462,11 @@ class WorkCalendar:
         state["_closes"] = {}
         state["_bulk"] = None
         state["_ymd"] = {}
+        state.update(_TS_UNBUILT)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(_TS_UNBUILT)  # a pickle of an older version lacks them
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
@@ -1124,6 +1139,99 @@ class WorkCalendar:
             self._off_known = True
         return self._off
 
+    def _ts_tables(self) -> _SecondTables | None:
+        """The fast path's tables, built on first use; ``None`` when the office
+        hours have a bound that is not a whole second.
+
+        Beside the shared tables of the office hours (:func:`_second_tables`),
+        two per day of the range: the working seconds before the day
+        (``day * rank[i]``, as floats, since the results are floats) and the
+        ``before`` table of the day, the shared zeros on a day off, so that the
+        working seconds up to an instant are ``cum[i] + bef[i][tod]`` with no
+        test of the day. All the figures are whole numbers far below 2**53,
+        so the floats are exact whatever the order of the sums, and equal to
+        the general path's to the last bit.
+
+        Only in a zone of one UTC offset over the range (the POSIX methods'
+        one-divmod path; elsewhere they go through datetimes): then
+        ``divmod(t + shift, 86400)`` is (day index, time of day) of an int
+        instant ``t`` directly, with ``shift`` the offset less the range's
+        first day in seconds since the epoch."""
+        if not self._ts_known:
+            off = self._offset()
+            tab = None if off is None else _second_tables(self._periods)
+            if off is not None and tab is not None:
+                self._ts_shift = off - self._day0 * 86400
+                n = self._n
+                self._ts_cum = array("d", map(float(tab.day).__mul__, self._rank[:n]))
+                self._ts_bef = tuple(map((tab.zeros, tab.before).__getitem__, self._working))
+            self._ts_tab = tab
+            self._ts_known = True
+        return self._ts_tab
+
+    def _add_fast(self, tab: _SecondTables, i: int, t: int, s: int) -> int | None:
+        """:meth:`_add_at` for a whole second ``t`` of day ``i`` and a whole
+        number of seconds ``s > 0``, as POSIX seconds; ``None`` when the result
+        lies beyond the calendar (the general path raises its error).
+
+        With ``s > 0`` the result is never the start itself, and counting from
+        a time of day ``t`` is counting from its office position ``before[t]``:
+        ``advance_in(periods, t, s) == advance[before[t] + s]`` (both stop at a
+        period's end rather than skip to the next start). ``s == 0`` differs
+        (from 11:30, ``advance_in`` gives 13:30), so the callers send it to the
+        general path."""
+        rank = self._rank
+        if not self._working[i] or t >= tab.closing:
+            pos = rank[i + 1]
+            if pos >= self._nwd:
+                return None
+            i = self._wd_idx[pos]
+            target = s
+        else:
+            pos = rank[i]
+            target = tab.before[t] + s
+        day = tab.day
+        if target <= day:
+            return i * 86400 - self._ts_shift + tab.advance[target]
+        k, r = divmod(target - day, day)
+        if r:
+            pos += k + 1
+            tod = tab.advance[r]
+        else:  # exactly k more days: the close of the k-th working day on
+            pos += k
+            tod = tab.closing
+        if pos >= self._nwd:
+            return None
+        return self._wd_idx[pos] * 86400 - self._ts_shift + tod
+
+    def _sub_fast(self, tab: _SecondTables, i: int, t: int, s: int) -> int | None:
+        """:meth:`_sub_at` as :meth:`_add_fast` is :meth:`_add_at` (``s > 0``):
+        ``retreat_in(periods, t, s) == retreat[before[t] - s]``, which lands on a
+        period's start rather than on the previous end."""
+        rank = self._rank
+        day = tab.day
+        if not self._working[i] or t <= tab.opening:
+            pos = rank[i] - 1
+            if pos < 0:
+                return None
+            i = self._wd_idx[pos]
+            target = day - s
+        else:
+            pos = rank[i]
+            target = tab.before[t] - s
+        if target >= 0:
+            return i * 86400 - self._ts_shift + tab.retreat[target]
+        k, r = divmod(-target, day)
+        if r:
+            pos -= k + 1
+            tod = tab.retreat[day - r]
+        else:  # exactly k more days back: the opening of the k-th working day before
+            pos -= k
+            tod = tab.opening
+        if pos < 0:
+            return None
+        return self._wd_idx[pos] * 86400 - self._ts_shift + tod
+
     @property
     def fixed_offset(self) -> int | None:
         """The zone's UTC offset in seconds when it is the same over the
@@ -1279,8 +1387,15 @@ class WorkCalendar:
         ):
             # part of a day (half a day for a hand-off): _limit_at's work,
             # without the checks a finite positive float passes anyway
+            seconds = value * self._day_seconds
+            if type(tod) is int and seconds.is_integer() and seconds < _EXACT:
+                tab = self._ts_tab or self._ts_tables()
+                if tab is not None:  # a whole second plus whole seconds: the tables
+                    got = self._add_fast(tab, i, tod, int(seconds))
+                    if got is not None:
+                        return got
             try:
-                r = self._add_at(i, tod, value * self._day_seconds)
+                r = self._add_at(i, tod, seconds)
             except CalendarError:
                 raise self._limit_error(self._day(i), value, unit) from None
         else:
@@ -1300,6 +1415,20 @@ class WorkCalendar:
         (or with the rule off), else the next opening."""
         if not self.defer_receipts_outside_hours:
             return t
+        if type(t) is int:
+            tab = self._ts_tab or self._ts_tables()
+            if tab is not None:  # _received_at on the tables
+                j, second = divmod(t + self._ts_shift, 86400)
+                if 0 <= j < self._n:
+                    if self._working[j]:
+                        code = tab.receipt[second]
+                        if not code:
+                            return t
+                        if code != 255:  # before a period of the day: its start
+                            return j * 86400 - self._ts_shift + tab.starts[code - 1]
+                    pos = self._rank[j + 1]
+                    if pos < self._nwd:  # else the general path raises
+                        return self._wd_idx[pos] * 86400 - self._ts_shift + tab.opening
         off = self._off
         if off is None:
             off = self._offset()
@@ -1328,6 +1457,18 @@ class WorkCalendar:
         paused: Sequence[tuple[float, float]] = (),
     ) -> float:
         """:meth:`working_seconds_between` on POSIX seconds (``paused`` too)."""
+        if type(a) is int and type(b) is int and a <= b and not paused:
+            # whole seconds in order, the engine's usual question: on the tables,
+            # the working seconds up to b less those up to a (_ws_at's sums)
+            tab = self._ts_tab or self._ts_tables()
+            if tab is not None:
+                shift = self._ts_shift
+                ia, ta = divmod(a + shift, 86400)
+                ib, tb = divmod(b + shift, 86400)
+                if ia >= 0 and ib < self._n:
+                    bef = self._ts_bef
+                    cum = self._ts_cum
+                    return cum[ib] - cum[ia] + bef[ib][tb] - bef[ia][ta]
         off = self._off
         if off is None:
             off = self._offset()
@@ -1377,11 +1518,36 @@ class WorkCalendar:
 
     def add_working_seconds_ts(self, start: float, seconds: float) -> float:
         """:meth:`add_working_seconds` on POSIX seconds."""
+        got = self._table_shift(start, seconds, self._add_fast)
+        if got is not None:
+            return got
         return self._shift_ts(start, seconds, self._add_at, self.add_working_seconds)
 
     def subtract_working_seconds_ts(self, end: float, seconds: float) -> float:
         """:meth:`subtract_working_seconds` on POSIX seconds."""
+        got = self._table_shift(end, seconds, self._sub_fast)
+        if got is not None:
+            return got
         return self._shift_ts(end, seconds, self._sub_at, self.subtract_working_seconds)
+
+    def _table_shift(
+        self,
+        t: float,
+        seconds: float,
+        fast: Callable[[_SecondTables, int, int, int], int | None],
+    ) -> int | None:
+        """``t`` moved by ``seconds`` on the tables (``fast``: :meth:`_add_fast`
+        or :meth:`_sub_fast`) when both are whole seconds, ``seconds > 0``, and
+        the result lies in the calendar; else ``None``, for the general path."""
+        if type(t) is int:
+            tab = self._ts_tab or self._ts_tables()
+            if tab is not None:
+                s = _whole_seconds(seconds)
+                if s:
+                    i, tod = divmod(t + self._ts_shift, 86400)
+                    if 0 <= i < self._n:
+                        return fast(tab, i, tod, s)
+        return None
 
     def _shift_ts(
         self,
@@ -1483,6 +1649,22 @@ def _merged(spans: list[tuple[Any, Any]]) -> list[list[Any]]:
     return merged
 
 
+#: Below this a float holds every whole number, so a whole float of seconds
+#: converts to an int exactly (the fast path's limit; above it, the general path).
+_EXACT = float(2**53)
+
+
+def _whole_seconds(seconds: object) -> int:
+    """``seconds`` as an int when it is a whole number of seconds above 0 (an int,
+    or a whole float below 2**53), else 0: the cases the tables answer.
+    0 itself is left to the general path (``advance_in`` treats it apart)."""
+    if type(seconds) is int:
+        return seconds if seconds > 0 else 0
+    if type(seconds) is float and 0.0 < seconds < _EXACT and seconds.is_integer():
+        return int(seconds)
+    return 0
+
+
 def _fixed_offset(tz: ZoneInfo, lo: int, n: int) -> int | None:
     """The UTC offset of ``tz`` in whole seconds if it is the same at the
     midnight and the noon of every day ordinal ``lo`` .. ``lo + n`` (wall
@@ -1502,6 +1684,102 @@ def _fixed_offset(tz: ZoneInfo, lo: int, n: int) -> int | None:
         if offset(midnight) != first or offset(midnight + noon) != first:
             return None
     return first.days * 86400 + first.seconds
+
+
+class _SecondTables(NamedTuple):
+    """Office hours in whole seconds, tabulated per second of the day.
+
+    What the POSIX-seconds methods read for an int instant instead of
+    bisecting the period bounds and walking the periods (``advance_in`` /
+    ``retreat_in``): each answer is one index. Arrays of int32, not tuples:
+    a tuple is faster to index (no int object to build) when the same few
+    entries are read again and again, but on instants spread over the day
+    the cache misses of its pointers and int objects (2-3 MB) cost as much
+    (measured: the same time per call), and the arrays and bytes take about
+    0.75 MB for the default hours, shared by every calendar with the same
+    hours (plus 0.36 MB per calendar of 2000-2060, see ``_ts_tables``).
+    """
+
+    before: array[int]
+    """``before[s]``: office seconds of the day before second ``s`` (0..86400),
+    ``OfficeHours.before(s)``."""
+    zeros: bytes
+    """86,401 zeros: ``before`` of a day off (no office time on it); bytes,
+    whose items are cached small ints."""
+    advance: array[int]
+    """``advance[k]``: the second of the day at which ``k`` office seconds have
+    run from the opening (0..day): ``advance_in(periods, 0, k)``, so a ``k``
+    that completes a period gives its end (11:30, not 13:30)."""
+    retreat: array[int]
+    """``retreat[k]``: the same, for counting back: ``retreat_in(periods, close,
+    day - k)``, so a ``k`` on the seam of two periods gives the later one's start
+    (13:30, not 11:30)."""
+    receipt: bytes
+    """``receipt[s]`` (0..86399) for a working day: 0 when ``s`` lies in an
+    office period (both ends in), ``k + 1`` when the next one is period ``k``,
+    255 after the last (bytes: indexing gives a cached small int)."""
+    starts: tuple[int, ...]
+    """The periods' starts."""
+    day: int
+    """Office seconds in a working day."""
+    opening: int
+    closing: int
+
+
+@functools.lru_cache(maxsize=8)
+def _second_tables(periods: tuple[tuple[float, float], ...]) -> _SecondTables | None:
+    """The tables of office hours ``periods`` (cached: calendars with the same
+    hours share them), or ``None`` when a bound is not a whole second (or there
+    are more periods than a byte counts), where the general path runs.
+
+    Built from ranges in about 5 ms; tests/calendar/test_table_lookups.py
+    checks every entry against ``OfficeHours.before``, ``advance_in``,
+    ``retreat_in`` and ``_received_at``.
+    """
+    if len(periods) > 254 or not all(float(b).is_integer() for p in periods for b in p):
+        return None
+    ps = [(int(a), int(b)) for a, b in periods]
+    before = array("i")
+    advance = array("i", [ps[0][0]])
+    retreat = array("i")
+    receipt = bytearray(b"\xff" * 86400)
+    c = 0
+    seen = 0  # seconds of the day whose receipt code is set
+    for k, (a, b) in enumerate(ps):
+        before.extend(array("i", [c]) * (a + 1 - len(before)))  # up to the start: c
+        before.extend(range(c + 1, c + b - a + 1))  # a+1 .. b: c + (s - a)
+        advance.extend(range(a + 1, b + 1))
+        retreat.extend(range(a, b))
+        if a > seen:
+            receipt[seen:a] = bytes([k + 1]) * (a - seen)
+        hi = min(b + 1, 86400)
+        if hi > a:
+            receipt[a:hi] = bytes(hi - a)
+        seen = max(seen, hi)
+        c += b - a
+    before.extend(array("i", [c]) * (86401 - len(before)))
+    retreat.append(ps[-1][1])
+    return _SecondTables(
+        before=before,
+        zeros=bytes(86401),
+        advance=advance,
+        retreat=retreat,
+        receipt=bytes(receipt),
+        starts=tuple(a for a, _ in ps),
+        day=c,
+        opening=ps[0][0],
+        closing=ps[-1][1],
+    )
+
+
+#: The fast path's per-calendar state before its first use (and in a pickle).
+_TS_UNBUILT: dict[str, Any] = {
+    "_ts_tab": None,
+    "_ts_known": False,
+    "_ts_shift": 0,
+    "_ts_cum": array("d"),
+    "_ts_bef": (),
+}
 
 
 @functools.lru_cache(maxsize=1)
