@@ -46,6 +46,7 @@ def desk(tmp_path: Path) -> Iterator[tuple[str, Any, VirtualClock]]:
 
 
 def test_receive_hand_off_and_look_up(desk: tuple[str, Any, VirtualClock]) -> None:
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -59,7 +60,18 @@ def test_receive_hand_off_and_look_up(desk: tuple[str, Any, VirtualClock]) -> No
         """Click a button that loads a page, and wait until the new page is there."""
         page = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.ID, element_id).click()
-        WebDriverWait(driver, 15).until(EC.staleness_of(page))
+
+        def replaced(_: Any) -> bool:
+            # the old page's root is stale, or (asked mid-navigation) Chromium
+            # says its node "does not belong to the document" any more
+            try:
+                return bool(EC.staleness_of(page)(driver))
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+
+        WebDriverWait(driver, 15).until(replaced)
 
     names = {"lan": "Nguyễn Thị Lan", "minh": "Lê Quang Minh", "dung": "Ngô Văn Dũng"}
 
