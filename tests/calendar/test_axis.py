@@ -25,3 +25,20 @@ def test_axis_is_add_working_seconds() -> None:
             want = CAL.add_working_seconds(origin, t)
             got = axis.wall(t)
             assert got == want and got.isoformat() == want.isoformat(), t
+
+
+def test_wall_ts_is_the_posix_seconds_of_wall() -> None:
+    """The simulator's clock reads ``wall_ts``: the same instant as ``wall``,
+    an int on a whole second (the int path of the calendar), and the same
+    microseconds otherwise."""
+    rng = random.Random(6)
+    day = CAL.day_seconds
+    origin = CAL.add_working_seconds(dt.datetime(2026, 2, 2, tzinfo=CAL.tz), 0.0)
+    axis = CAL.axis(origin)
+    times = [float(rng.randrange(int(day * 400))) for _ in range(3000)]
+    times += [rng.uniform(0, day * 400) for _ in range(1000)]
+    times += [k * day + off for k in range(0, 400, 9) for off in (0.0, 1e-7, 1.0, 14400.0, day)]
+    for t in times:
+        got, want = axis.wall_ts(t), CAL.to_ts(axis.wall(t))
+        assert got == want and type(got) is type(want), t
+        assert CAL.from_ts(got) == axis.wall(t)

@@ -76,6 +76,56 @@ def test_receive_record_writes_what_receive_writes(engine: Engine, clock: Virtua
     assert engine.store.count() == 2
 
 
+class NumberClock:
+    """A TimestampClock, as the simulator's: time as POSIX seconds; counts how
+    often the engine asks it for a datetime."""
+
+    def __init__(self, calendar: WorkCalendar, start: datetime) -> None:
+        self.calendar, self.ts, self.asked = calendar, calendar.to_ts(start), 0
+
+    def now(self) -> datetime:
+        self.asked += 1
+        return self.calendar.from_ts(self.ts)
+
+    def now_ts(self) -> float:
+        return self.ts
+
+    def advance(self, hours: float) -> None:
+        self.ts += int(hours * 3600)
+
+
+def test_a_timestamp_clock_moves_dossiers_as_a_datetime_clock_does(
+    catalogue: Catalogue, calendar: WorkCalendar
+) -> None:
+    """Moves read ``now_ts`` (no datetime made), and write the same events,
+    states and hashes as an engine on a VirtualClock at the same instants."""
+    plain_clock = VirtualClock(at(3))
+    number_clock = NumberClock(calendar, at(3))
+    plain = Engine(MemoryStore(), catalogue, calendar, plain_clock)
+    numbers = Engine(MemoryStore(), catalogue, calendar, number_clock)
+    a = plain.receive(CHILD, actor=DESK).code
+    b = numbers.receive(CHILD, actor=DESK).code
+    asked = number_clock.asked
+    # a clock set back: refused alike, with the same words
+    plain.clock, now = VirtualClock(at(2)), number_clock.ts
+    number_clock.ts = calendar.to_ts(at(2))
+    refusals = []
+    for engine, code in ((plain, a), (numbers, b)):
+        with pytest.raises(RuleViolation) as refused:
+            engine.fire(code, "forward", PC)
+        refusals.append(str(refused.value).replace(code, "CODE"))
+    assert refusals[0] == refusals[1] and "before" in refusals[0]
+    plain.clock, number_clock.ts = plain_clock, now
+    for hours in (0.5, 17.25, 40, 3):  # nights and the weekend in between
+        for clock in (plain_clock, number_clock):
+            clock.advance(hours=hours)
+        for engine, code in ((plain, a), (numbers, b)):
+            engine.fire(code, engine.available(code, PC)[0], PC)
+    assert number_clock.asked == asked  # the moves asked for no datetime
+    assert [e.to_dict() for e in numbers.history(b)] == [e.to_dict() for e in plain.history(a)]
+    assert numbers.get(b).to_dict() == plain.get(a).to_dict()
+
+
 @pytest.mark.parametrize("digits", [1, 4, 9])
 def test_the_sequence_number_has_the_width_asked(
     engine: Engine, clock: VirtualClock, digits: int

@@ -30,7 +30,18 @@ _MARGIN = 1e-3  # seconds around the turn of a working day left to the calendar
 
 
 class WorkingAxis:
-    __slots__ = ("_at", "_calendar", "_day", "_first", "_nwd", "_origin", "_periods", "_wd_idx")
+    __slots__ = (
+        "_at",
+        "_calendar",
+        "_day",
+        "_first",
+        "_nwd",
+        "_off",
+        "_origin",
+        "_periods",
+        "_ts_at",
+        "_wd_idx",
+    )
 
     def __init__(self, calendar: WorkCalendar, origin: dt.datetime) -> None:
         self._calendar = calendar
@@ -38,6 +49,8 @@ class WorkingAxis:
         self._day = calendar.day_seconds
         self._periods = calendar.hours.periods
         self._at = calendar._at
+        self._ts_at = calendar._ts_at
+        self._off = calendar.fixed_offset
         self._wd_idx = calendar._wd_idx
         self._nwd = calendar._nwd
         # The working-day position of the origin's day (a working day: the
@@ -59,3 +72,20 @@ class WorkingAxis:
             if r > _MARGIN and pos < self._nwd:
                 return self._at(self._wd_idx[pos], advance_in(self._periods, 0.0, r))
         return self._calendar.add_working_seconds(self._origin, t)
+
+    def wall_ts(self, t: float) -> float:
+        """``calendar.to_ts(self.wall(t))``: the same instant as POSIX seconds
+        (an int on a whole second), with no datetime on the way when the
+        calendar's zone has one offset."""
+        off = self._off
+        if off is not None:
+            day = self._day
+            s = t - day
+            if s > _MARGIN:
+                k = int(s // day)
+                r = s - k * day
+                pos = self._first + k
+                if r > _MARGIN and pos < self._nwd:
+                    tod = advance_in(self._periods, 0.0, r)
+                    return self._ts_at(self._wd_idx[pos], tod, off)
+        return self._calendar.to_ts(self.wall(t))

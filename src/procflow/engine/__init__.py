@@ -1,6 +1,6 @@
 """The engine: dossiers moving through compiled procedures, timed against the law."""
 
-from procflow.engine.clock import Clock, SystemClock, VirtualClock
+from procflow.engine.clock import Clock, SystemClock, TimestampClock, VirtualClock
 from procflow.engine.engine import Engine, VerifyReport
 from procflow.model.actor import SYSTEM, Actor
 from procflow.model.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
@@ -33,6 +33,7 @@ __all__ = [
     "SupplementRequest",
     "SystemClock",
     "Timeliness",
+    "TimestampClock",
     "VerifyReport",
     "VirtualClock",
 ]

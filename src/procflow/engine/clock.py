@@ -7,7 +7,7 @@ year of dossiers runs in seconds and every test is deterministic.
 from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from procflow.errors import ProcflowError
@@ -19,6 +19,21 @@ _ZERO = timedelta(0)
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware."""
+        ...
+
+
+@runtime_checkable
+class TimestampClock(Protocol):
+    """A clock that also tells the time as POSIX seconds, for drivers that
+    keep time as numbers (the simulator): the engine then reads ``now_ts()``
+    for a move instead of converting ``now()``, which is built only when an
+    act needs a datetime. ``now_ts()`` must be ``now()``'s instant, in the
+    engine calendar's zone."""
+
+    def now(self) -> datetime: ...
+
+    def now_ts(self) -> int | float:
+        """POSIX seconds of :meth:`now`."""
         ...
 
 

@@ -16,7 +16,7 @@ from procflow.definition.cases import case_key, resolve_durations
 from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
 from procflow.engine.calendars import DEFAULT_CALENDAR_NAME, check_names, resolve
-from procflow.engine.clock import Clock, SystemClock
+from procflow.engine.clock import Clock, SystemClock, TimestampClock
 from procflow.engine.plans import Plans
 from procflow.errors import (
     ConflictError,
@@ -93,6 +93,7 @@ class EngineCore:
         ] = {}
         self._tz = calendar.tz
         self._offset = calendar.fixed_offset
+        self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
         self._variants: dict[
@@ -215,6 +216,18 @@ class EngineCore:
         procedure's (the statutory due date) and each agency's (its steps).
         Raises UnknownCalendar for a calendar the engine was not given."""
         return self._plans_of(procedure_id, version)[1].calendars
+
+    def _clock_ts(self) -> Callable[[], Instant] | None:
+        """The clock's ``now_ts`` when it is a :class:`TimestampClock` and the
+        calendar's zone has one offset (else None: moves convert ``now()``);
+        looked up again only when ``self.clock`` is another object."""
+        clock = self.clock
+        seen, now_ts = self._ts_clock
+        if seen is not clock:
+            ok = isinstance(clock, TimestampClock) and self._offset is not None
+            now_ts = clock.now_ts if ok else None  # type: ignore[attr-defined]
+            self._ts_clock = (clock, now_ts)
+        return now_ts
 
     def _instant(self, now: datetime) -> tuple[Instant, int]:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""

@@ -5,7 +5,7 @@ and left on every step it leaves and enters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
@@ -151,11 +151,17 @@ class Moves(EngineCore):
             or (plan.assigned_only and rec.assignee != actor.id)
         ):
             plan = self._general_plan(plans, rec, trigger, actor)
-        now = self.clock.now() if at is None else at
-        t, offset = self._instant(now)
+        now_ts = self._clock_ts() if at is None else None
+        zone: tzinfo | None
+        if now_ts is not None:  # a driver's clock of numbers: no datetime made
+            t, offset, zone = now_ts(), self._offset or 0, self._tz
+        else:
+            now = self.clock.now() if at is None else at
+            t, offset = self._instant(now)
+            zone = now.tzinfo
         entered = rec.entered
         if t < entered or (rec.updated is not None and t < rec.updated):
-            raise RuleViolation(f"{dated_before(rec, t, now.tzinfo)}; check the clock, or --at")
+            raise RuleViolation(f"{dated_before(rec, t, zone)}; check the clock, or --at")
 
         # The calendars each figure is counted on (resolved once per version,
         # on the plan): the step left's agency's, the procedure's (the desk's).
@@ -254,7 +260,7 @@ class Moves(EngineCore):
             reason,
         ]
         entry = Entry(code, version + 1, type_, t, offset, actor, "T", payload, rec.last_hash)
-        entry.tz = now.tzinfo  # ``offset`` is its offset at ``now``
+        entry.tz = zone  # ``offset`` is its offset at ``t``
         if plan.enters_result:
             entry.result_ready = True
         # The sweep's next look, from the state the entry leaves.
