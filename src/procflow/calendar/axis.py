@@ -63,14 +63,9 @@ class WorkingAxis:
 
     def wall(self, t: float) -> dt.datetime:
         """``calendar.add_working_seconds(origin, t)``."""
-        day = self._day
-        s = t - day
-        if s > _MARGIN:
-            k = int(s // day)
-            r = s - k * day
-            pos = self._first + k
-            if r > _MARGIN and pos < self._nwd:
-                return self._at(self._wd_idx[pos], advance_in(self._periods, 0.0, r))
+        place = self._place(t)
+        if place is not None:
+            return self._at(*place)
         return self._calendar.add_working_seconds(self._origin, t)
 
     def wall_ts(self, t: float) -> float:
@@ -79,13 +74,20 @@ class WorkingAxis:
         calendar's zone has one offset."""
         off = self._off
         if off is not None:
-            day = self._day
-            s = t - day
-            if s > _MARGIN:
-                k = int(s // day)
-                r = s - k * day
-                pos = self._first + k
-                if r > _MARGIN and pos < self._nwd:
-                    tod = advance_in(self._periods, 0.0, r)
-                    return self._ts_at(self._wd_idx[pos], tod, off)
+            place = self._place(t)
+            if place is not None:
+                return self._ts_at(place[0], place[1], off)
         return self._calendar.to_ts(self.wall(t))
+
+    def _place(self, t: float) -> tuple[int, float] | None:
+        """(day index, time of day) of axis time ``t``, or None near the turn
+        of a working day and on the first day (the calendar's own call)."""
+        day = self._day
+        s = t - day
+        if s > _MARGIN:
+            k = int(s // day)
+            r = s - k * day
+            pos = self._first + k
+            if r > _MARGIN and pos < self._nwd:
+                return self._wd_idx[pos], advance_in(self._periods, 0.0, r)
+        return None
