@@ -120,12 +120,12 @@ class Distribution(BaseModel):
             return lambda rng: seconds
         if self.exponential is not None:
             lambd = 1.0 / self.exponential
-            return lambda rng: float(round(rng.expovariate(lambd) * 3600.0))
+            return lambda rng: whole_seconds(rng.expovariate(lambd) * 3600.0)
         if self.triangular is not None:
             lo, mode, hi = self.triangular
-            return lambda rng: float(round(rng.triangular(lo, hi, mode) * 3600.0))
+            return lambda rng: whole_seconds(rng.triangular(lo, hi, mode) * 3600.0)
         mu, sigma = self._lognormal_params()
-        return lambda rng: float(round(rng.lognormvariate(mu, sigma) * 3600.0))
+        return lambda rng: whole_seconds(rng.lognormvariate(mu, sigma) * 3600.0)
 
 
 def whole_seconds(seconds: float) -> float:
