@@ -5,9 +5,19 @@ the defaults would, on every backend."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
 from store_testdata import T0, fill
 
+from procflow.calendar import WorkCalendar
+from procflow.compiler import compile_procedure
+from procflow.definition.loader import read_procedure
+from procflow.errors import StoreError
+from procflow.model.dossier import Dossier
+from procflow.model.events import Event
+from procflow.simulation import Simulation, read_scenario
+from procflow.store import MemoryStore
 from procflow.store.base import Capability, Store, StoreBase
 
 
@@ -41,3 +51,41 @@ def test_capabilities_are_declared_not_probed(store: Store) -> None:
             assert list(other.codes()) == list(store.codes())
         finally:
             other.close()
+
+
+def _simulated(dossiers: int) -> list[tuple[Dossier, list[Event]]]:
+    """Whole dossiers and their logs, as the simulator hands them to ``--out``."""
+    root = Path(__file__).resolve().parents[2] / "procedures" / "lien-thong"
+    proc = compile_procedure(read_procedure(root / "child-under-6.yaml"))
+    scenario, _ = read_scenario(root / "simulations" / "commune-desk-2026.yaml")
+    scenario = scenario.model_copy(
+        update={"period": None, "start": scenario.first_day, "dossiers": dossiers}
+    )
+    sim = Simulation(scenario, proc, WorkCalendar.vietnam(), keep=True)
+    sim.run()
+    items = []
+    for code in sorted(sim.store.codes()):
+        dossier = sim.store.get(code)
+        assert dossier is not None
+        items.append((dossier, sim.store.events(code)))
+    return items
+
+
+def test_import_dossiers_natively_or_by_default_stores_what_the_logs_give(store: Store) -> None:
+    items = _simulated(25)
+    assert sum(len(events) for _, events in items) > 3 * len(items)
+    assert store.import_dossiers(items) == 25
+    plain = MemoryStore()  # no BULK_IMPORT: StoreBase's default, create then append
+    assert Capability.BULK_IMPORT not in plain.capabilities
+    assert plain.import_dossiers(items) == 25
+    for dossier, events in items:
+        for target in (store, plain):
+            got = target.get(dossier.code)
+            assert got is not None and got.to_dict() == dossier.to_dict()
+            assert [e.hash for e in target.events(dossier.code)] == [e.hash for e in events]
+    # A log cut short is refused before any of its dossier is written.
+    first, log = items[0]
+    empty = MemoryStore()
+    with pytest.raises(StoreError, match="does not end at its state"):
+        empty.import_dossiers([(first, log[:-1])])
+    assert empty.get(first.code) is None

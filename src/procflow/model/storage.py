@@ -29,6 +29,11 @@ from the basic ones, so callers never probe for methods:
   counting codes).
 * ``create_many(items)``: many new dossiers at once (``BULK_IMPORT``: one
   transaction; default: one ``create`` each).
+* ``import_dossiers(items)``: whole dossiers with their complete logs (the
+  simulator's output, moving data between stores) (``BULK_IMPORT``: one
+  transaction, all or nothing; default: each dossier created from its first
+  event, then its other events appended with the state the log gives after
+  each, dossier by dossier).
 * ``worklist(query, tz)``: open dossiers by holder, role or officer, soonest
   deadline first (``WORKLISTS``: an indexed query on columns the store keeps
   beside each dossier, :mod:`procflow.model.worklist`; default: reading every
@@ -65,6 +70,7 @@ from procflow.model.events import Event
 from procflow.model.instant import Instant, dt_or_none
 from procflow.model.outbox import Delivery, DeliveryStatus, NewDelivery, OutboxItem
 from procflow.model.record import Record
+from procflow.model.reducer import apply
 from procflow.model.worklist import WorkItem, WorkQuery, page_of
 
 __all__ = ["Capability", "Store", "StoreBase"]
@@ -146,6 +152,11 @@ class Store(Protocol):
 
     def create_many(self, items: Iterable[tuple[Dossier, Event, datetime | None]]) -> int:
         """Store many new dossiers; returns how many."""
+        ...
+
+    def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
+        """Store whole dossiers with their complete logs; returns how many.
+        Each log must end at its dossier's version and hash (StoreError)."""
         ...
 
     def record(self, code: str, tz: tzinfo) -> Record | None:
@@ -388,6 +399,26 @@ class StoreBase:
             done += 1
         return done
 
+    def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
+        """Each dossier created from its first event, then its other events
+        appended with the state its log gives after each (stores with
+        ``BULK_IMPORT`` do it in one transaction instead). A log that does not
+        end at its dossier's state is refused before anything of that dossier
+        is written; the dossiers before it stay written."""
+        done = 0
+        for dossier, events in items:
+            check_import(dossier, events)
+            tz = dossier.received_at.tzinfo
+            state: Dossier | None = None
+            for event in events:
+                before, state = state, apply(state, event, tz)
+                if before is None:
+                    self.create(state, event, None)
+                else:
+                    self.append(state, event, before.version, None)
+            done += 1
+        return done
+
     # The outbox (OUTBOX). A store without one writes no outbox rows, so there
     # is never anything to claim, fan out or deliver.
     def outbox_claim(
@@ -432,3 +463,14 @@ class StoreBase:
 
     def delivery_requeue(self, now: datetime, *, keys: Sequence[str] | None = None) -> int:
         return 0
+
+
+def check_import(dossier: Dossier, events: Sequence[Event]) -> None:
+    """Refuse a dossier whose log does not end at its state (its version and
+    hash): an import would store a state its events cannot rebuild."""
+    last = events[-1] if events else None
+    if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
+        raise StoreError(
+            f"dossier {dossier.code}: its log does not end at its state "
+            f"(version {dossier.version}); nothing was imported"
+        )

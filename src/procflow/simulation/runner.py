@@ -798,9 +798,6 @@ def save_results(store: Store, target: str) -> int:
 
     out = open_store(target)
     try:
-        importer = getattr(out, "import_dossiers", None)
-        if importer is None:
-            raise ProcflowError(f"{target}: this store cannot import simulated dossiers")
-        return int(importer(items()))
+        return out.import_dossiers(items())
     finally:
         out.close()

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from procflow.errors import ConflictError, ProcflowError
+from procflow.errors import ConflictError
 from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
@@ -200,11 +200,9 @@ class ResultsWriter:
         self.written = 0
         self._pending: list[tuple[Dossier, Sequence[Event]]] = []
         self._out = open_store(target)
-        importer = getattr(self._out, "import_dossiers", None)
-        if importer is None:
-            self._out.close()
-            raise ProcflowError(f"{target}: this store cannot import simulated dossiers")
-        self._import: Callable[[list[tuple[Dossier, Sequence[Event]]]], int] = importer
+        self._import: Callable[[list[tuple[Dossier, Sequence[Event]]]], int] = (
+            self._out.import_dossiers
+        )
 
     def __call__(self, dossier: Dossier, events: list[Event]) -> None:
         self._pending.append((dossier, events))

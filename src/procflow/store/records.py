@@ -20,6 +20,7 @@ from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
 from procflow.model.instant import Instant
 from procflow.model.record import Record, record_body, text_of
+from procflow.model.storage import check_import
 from procflow.model.timefmt import iso
 from procflow.model.worklist import work_fields
 from procflow.store.schema import utc_key, utc_key_ts
@@ -287,12 +288,7 @@ def imported_dossier_rows(
     drows: list[DossierRow] = []
     erows: list[EventRow] = []
     for dossier, events in items:
-        last = events[-1] if events else None
-        if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
-            raise StoreError(
-                f"dossier {dossier.code}: its log does not end at its state "
-                f"(version {dossier.version}); nothing was imported"
-            )
+        check_import(dossier, events)
         drows.append(dossier_row(dossier, None))
         erows.extend(event_row(e) for e in events)
     return drows, erows
