@@ -14,6 +14,7 @@ from pathlib import Path
 
 from procflow.compiler import CompiledProcedure, compile_procedure
 from procflow.definition.model import Procedure
+from procflow.definition.window import ambiguity_message
 from procflow.errors import UnknownProcedure
 
 
@@ -104,10 +105,7 @@ class Catalogue:
                 f"no version of {procedure_id!r} is in force on {on.isoformat()} ({windows})"
             )
         if len(matching) > 1:
-            # Overlapping windows: refuse rather than guess. (Imported here: the
-            # versions package builds on the catalogue, not the other way round.)
-            from procflow.versions.windows import ambiguity_message
-
+            # Overlapping windows: refuse rather than guess.
             raise UnknownProcedure(
                 ambiguity_message(procedure_id, (c.procedure for c in matching), on)
             )
