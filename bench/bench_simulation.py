@@ -27,7 +27,7 @@ Variants, each in a fresh subprocess (peak memory is its own), medians of R:
 - ``flat-core-blocks``: the same, drawing from numpy blocks of uniforms
   fixed per dossier number instead of a random.Random per dossier.
 
-``--engine-share`` adds one simulator run that times Engine.receive and
+``--engine-share`` adds one simulator run that times Engine.receive_record and
 Engine.move (what the simulator fires through; the wrapper costs a little;
 the share is what matters), and a run of the simulator with a stub engine
 (``loop-only``: the loop and the simulator's own work). ``--agreement R``
@@ -120,7 +120,8 @@ def run_engine_share(n: int) -> dict[str, Any]:
     from procflow.engine import Engine
 
     spent = {"receive": 0.0, "fire": 0.0, "fires": 0}
-    fire, receive = Engine.move, Engine.receive  # the simulator moves through Engine.move
+    # the simulator moves through Engine.move and receives through receive_record
+    fire, receive = Engine.move, Engine.receive_record
     clock = time.perf_counter
 
     def timed_fire(self: Engine, *args: Any, **kwargs: Any) -> Any:
@@ -138,7 +139,7 @@ def run_engine_share(n: int) -> dict[str, Any]:
         finally:
             spent["receive"] += clock() - t
 
-    Engine.move, Engine.receive = timed_fire, timed_receive  # type: ignore[method-assign,assignment]
+    Engine.move, Engine.receive_record = timed_fire, timed_receive  # type: ignore[method-assign,assignment]
     out = run_simulator(n)
     engine = spent["receive"] + spent["fire"]
     out.update(
@@ -336,7 +337,7 @@ class _StubDossier:
 
 
 def run_loop_only(n: int) -> dict[str, Any]:
-    """The simulator with Engine.receive and Engine.move replaced by a
+    """The simulator with Engine.receive(_record) and Engine.move replaced by a
     transition-table lookup: the loop and the simulator's own work (clock
     sync, draws, folding) without the engine."""
     from procflow.engine import Engine
@@ -366,7 +367,8 @@ def run_loop_only(n: int) -> dict[str, Any]:
             del held[code]
         return d
 
-    Engine.move, Engine.receive = fire, receive  # type: ignore[method-assign,assignment]
+    Engine.move = fire  # type: ignore[method-assign,assignment]
+    Engine.receive = Engine.receive_record = receive  # type: ignore[method-assign,assignment]
     t0 = time.perf_counter()
     result = sim.run()
     return {"elapsed": time.perf_counter() - t0, "arrivals": result.arrivals}
