@@ -38,7 +38,12 @@ def us_of(t: Instant) -> int:
 def dt_of(t: Instant, tz: tzinfo) -> datetime:
     """The aware datetime in ``tz`` of POSIX seconds ``t``, exact to the microsecond."""
     if type(t) is int:
-        return (EPOCH + timedelta(seconds=t)).astimezone(tz)
+        # whole seconds: exact, and a third of the time of the sum below (every
+        # dossier read converts each of its instants)
+        try:
+            return datetime.fromtimestamp(t, tz)
+        except (OverflowError, OSError, ValueError):  # beyond the platform's time_t
+            return (EPOCH + timedelta(seconds=t)).astimezone(tz)
     return (EPOCH + us_of(t) * _ONE_US).astimezone(tz)
 
 
