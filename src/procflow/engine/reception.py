@@ -111,23 +111,25 @@ class Reception(EngineCore):
         )
         tz = self._tz
         appointment = dt_of(r.rec.due, tz)
-        return ReceiptSlip(
-            code=r.rec.code,
-            procedure_id=r.proc.id,
-            procedure_version=r.proc.version,
-            procedure_name=r.proc.procedure.name.vi,
-            applicant=dict(applicant or {}),
-            documents=r.documents,
-            received_at=r.now,
-            appointment=appointment,
-            time_limit=r.plans.time_limit_text,
-            time_limit_case=limit_case(r.proc.procedure, facts or {}),
-            received_by=str(actor),
-            # the appointment rests on these days (form and circular: by the date)
-            unconfirmed_days=r.plans.calendar.unconfirmed_between(r.now, appointment),
-            fees=r.fees,
-            # the receipt instant itself, or the opening it counts from
-            clock_starts_at=r.now if r.start == r.rec.received else dt_of(r.start, tz),
+        return ReceiptSlip.of(
+            {
+                "code": r.rec.code,
+                "procedure_id": r.proc.id,
+                "procedure_version": r.proc.version,
+                "procedure_name": r.proc.procedure.name.vi,
+                "applicant": dict(applicant or {}),
+                "documents": r.documents,
+                "received_at": r.now,
+                "appointment": appointment,
+                "time_limit": r.plans.time_limit_text,
+                "time_limit_case": limit_case(r.proc.procedure, facts or {}),
+                "received_by": str(actor),
+                # the appointment rests on these days (form and circular: by the date)
+                "unconfirmed_days": r.plans.calendar.unconfirmed_between(r.now, appointment),
+                "fees": r.fees,
+                # the receipt instant itself, or the opening it counts from
+                "clock_starts_at": r.now if r.start == r.rec.received else dt_of(r.start, tz),
+            }
         )
 
     def receive_record(

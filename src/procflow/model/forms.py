@@ -219,6 +219,8 @@ def legal_date(on: date | datetime) -> date:
     """The date a slip counts as issued on: an aware instant's date in Viet Nam,
     a naive one's own date, a date as it is."""
     if isinstance(on, datetime):
+        if on.tzinfo is LEGAL_TZ:  # already in Viet Nam's zone (every receipt's slip)
+            return on.date()
         if on.tzinfo is not None and on.utcoffset() is not None:
             return on.astimezone(LEGAL_TZ).date()
         return on.date()
