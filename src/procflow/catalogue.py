@@ -21,6 +21,9 @@ from procflow.errors import UnknownProcedure
 class Catalogue:
     def __init__(self, procedures: Iterable[CompiledProcedure | Procedure] = ()) -> None:
         self._versions: dict[str, dict[str, CompiledProcedure]] = {}
+        # in_force's answers by (id, day): every receipt asks, and a desk's
+        # receipts share a handful of days (forgotten when a version is added)
+        self._in_force: dict[tuple[str, dt.date], CompiledProcedure] = {}
         for procedure in procedures:
             self.add(procedure)
 
@@ -61,6 +64,7 @@ class Catalogue:
             procedure if isinstance(procedure, CompiledProcedure) else compile_procedure(procedure)
         )
         self._versions.setdefault(compiled.id, {})[compiled.version] = compiled
+        self._in_force.clear()
         return compiled
 
     def __iter__(self) -> Iterator[CompiledProcedure]:
@@ -93,6 +97,9 @@ class Catalogue:
 
     def in_force(self, procedure_id: str, on: dt.date) -> CompiledProcedure:
         """The version in force on ``on`` (the day a dossier is received)."""
+        hit = self._in_force.get((procedure_id, on))
+        if hit is not None:
+            return hit
         versions = self._require(procedure_id)
         matching = [c for c in versions.values() if c.procedure.in_force_on(on)]
         if not matching:
@@ -109,6 +116,9 @@ class Catalogue:
             raise UnknownProcedure(
                 ambiguity_message(procedure_id, (c.procedure for c in matching), on)
             )
+        if len(self._in_force) >= 4096:
+            self._in_force.clear()
+        self._in_force[(procedure_id, on)] = matching[0]
         return matching[0]
 
     def _require(self, procedure_id: str) -> dict[str, CompiledProcedure]:
