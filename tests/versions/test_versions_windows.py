@@ -84,6 +84,22 @@ def test_in_force_refuses_overlapping_versions() -> None:
     assert clash.in_force(PID, dt.date(2025, 7, 1)).version == "2025-07"
 
 
+def test_in_force_answers_again_after_a_version_is_added() -> None:
+    """The catalogue remembers its answers per day; adding a version forgets them."""
+    cat = Catalogue.from_paths([EXAMPLES])
+    old, new = (c.procedure for c in cat.versions(PID))
+    growing = Catalogue([old])
+    day = dt.date(2025, 7, 10)
+    with pytest.raises(UnknownProcedure, match="no version"):
+        growing.in_force(PID, day)
+    assert growing.in_force(PID, dt.date(2025, 6, 10)).version == "2021-01"
+    growing.add(new)
+    assert growing.in_force(PID, day).version == "2025-07"
+    growing.add(new.model_copy(update={"version": "2025-07b"}))
+    with pytest.raises(UnknownProcedure, match="ambiguous"):
+        growing.in_force(PID, day)
+
+
 @pytest.mark.parametrize(
     ("instant", "version", "desk"),
     [
