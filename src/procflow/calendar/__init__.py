@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from procflow.calendar.bulk import BulkCalendar, to_dates, to_datetime64
+    from procflow.calendar.days import DayTables
     from procflow.calendar.hours import DEFAULT_CUTOFF, DEFAULT_OFFICE_HOURS, OfficeHours
     from procflow.calendar.overlay import (
         DayEntry,
@@ -45,6 +46,7 @@ _HOMES = {
     "BulkCalendar": "bulk",
     "to_dates": "bulk",
     "to_datetime64": "bulk",
+    "DayTables": "days",
     "DEFAULT_CUTOFF": "hours",
     "DEFAULT_OFFICE_HOURS": "hours",
     "OfficeHours": "hours",
@@ -82,6 +84,7 @@ __all__ = [
     "BulkCalendar",
     "DayEntry",
     "DayInfo",
+    "DayTables",
     "OfficeHours",
     "Overlay",
     "OverlayDay",

@@ -6,8 +6,11 @@ and swapped days drop out by themselves. Its instant is
 ``calendar.add_working_seconds(origin, t)``; the simulator asks for it before
 every engine call, so :class:`WorkingAxis` answers the same way with less
 work: the working day is ``t // day_seconds`` counted from the origin's, and
-the instant comes from the calendar's own ``_at`` (the calendar's rounding),
-so there is one rounding rule, not two.
+the instant comes from the calendar's own conversion (``DayTables.instant``,
+the calendar's rounding), so there is one rounding rule, not two. The axis
+reads the calendar's day tables through its public read-only view
+(``calendar.day_tables``, :mod:`procflow.calendar.days`), once, into its own
+attributes: ``wall``/``wall_ts`` then make no attribute look-up on the view.
 
 Instants within a millisecond of the turn of a working day, and the first
 day, go to ``add_working_seconds`` itself: that is where the calendar decides
@@ -48,14 +51,15 @@ class WorkingAxis:
         self._origin = origin
         self._day = calendar.day_seconds
         self._periods = calendar.hours.periods
-        self._at = calendar._at
-        self._ts_at = calendar._ts_at
+        days = calendar.day_tables
+        self._at = days.instant
+        self._ts_at = days.instant_ts
         self._off = calendar.fixed_offset
-        self._wd_idx = calendar._wd_idx
-        self._nwd = calendar._nwd
+        self._wd_idx = days.working_day_index
+        self._nwd = days.working_day_count
         # The working-day position of the origin's day (a working day: the
         # origin is an opening) plus one: the position of axis day 1.
-        self._first = calendar._rank[calendar._index(origin)] + 1
+        self._first = days.rank[days.index(origin)] + 1
 
     @property
     def origin(self) -> dt.datetime:

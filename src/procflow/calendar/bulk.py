@@ -61,21 +61,26 @@ def _days(values: npt.ArrayLike, what: str) -> DayArray:
 
 
 class BulkCalendar:
-    """The numpy view of a :class:`~procflow.calendar.WorkCalendar`."""
+    """The numpy view of a :class:`~procflow.calendar.WorkCalendar`.
+
+    Built from the calendar's read-only day tables (``cal.day_tables``,
+    :mod:`procflow.calendar.days`), copied once into numpy arrays."""
 
     def __init__(self, cal: WorkCalendar) -> None:
         self.cal = cal
-        lo = cal.first_day.toordinal() - _EPOCH_ORDINAL  # days since 1970-01-01
+        days = cal.day_tables
+        self._range_error = days.range_error
+        lo = days.first_ordinal - _EPOCH_ORDINAL  # days since 1970-01-01
         self._lo = lo
-        self._hi = lo + cal._n - 1
-        working = np.asarray(cal._working, dtype=bool)
+        self._hi = lo + days.day_count - 1
+        working = np.asarray(days.working, dtype=bool)
         self.working: BoolArray = working
         off = np.flatnonzero(~working).astype("int64") + lo
         self.holidays: DayArray = off.astype("datetime64[D]")
         self.busdaycalendar = np.busdaycalendar(weekmask="1111111", holidays=self.holidays)
         # the index: rank[i] = working days before day i; wd[k] = k-th working day
-        self.rank: IntArray = np.asarray(cal._rank, dtype=np.int64)
-        self.wd: IntArray = np.asarray(cal._wd_idx, dtype=np.int64) + lo
+        self.rank: IntArray = np.asarray(days.rank, dtype=np.int64)
+        self.wd: IntArray = np.asarray(days.working_day_index, dtype=np.int64) + lo
 
     def _ints(self, arr: DayArray, what: str) -> tuple[IntArray, BoolArray | None]:
         """Day indexes into the range, range-checked; NaT positions masked (index 0)."""
@@ -87,7 +92,7 @@ class BulkCalendar:
             idx = np.where(mask, 0, idx)
         if idx.size and (idx.min() < 0 or idx.max() > self._hi - self._lo):
             bad = ints[(idx < 0) | (idx > self._hi - self._lo)][0]
-            raise self.cal._range_error(f"{what} {np.datetime64(int(bad), 'D')}")
+            raise self._range_error(f"{what} {np.datetime64(int(bad), 'D')}")
         return idx, mask
 
     def _check(self, arr: DayArray, what: str) -> None:
@@ -95,7 +100,7 @@ class BulkCalendar:
 
     def _out(self, pos: IntArray, mask: BoolArray | None) -> DayArray:
         if pos.size and (pos.min() < 0 or pos.max() >= self.wd.size):
-            raise self.cal._range_error("a result")
+            raise self._range_error("a result")
         out: DayArray = self.wd[pos].astype("datetime64[D]")
         if mask is not None:
             out[mask] = np.datetime64("NaT")

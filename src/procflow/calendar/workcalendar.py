@@ -13,10 +13,12 @@ At construction every day of a range of years (2000-2060 by default) is
 classified once, and a working-day index is built: ``rank[i]`` is the number
 of working days before day ``i`` of the range, ``wd[k]`` is the ``k``-th
 working day. Adding ``n`` working days is then two list look-ups, and so is
-counting them. Dates outside the range raise :class:`CalendarError` (build the
-calendar with a wider ``years=`` range if you need them); the calendar never
-changes after construction, so it is safe to share between threads and cheap
-to pickle.
+counting them; :attr:`WorkCalendar.day_tables` hands these tables out,
+read-only, to the simulator's working-time axis and the numpy bulk functions
+(:mod:`procflow.calendar.days`). Dates outside the range raise
+:class:`CalendarError` (build the calendar with a wider ``years=`` range if
+you need them); the calendar never changes after construction, so it is safe
+to share between threads and cheap to pickle.
 
 Counting rules (see docs/calendar.md):
 
@@ -60,6 +62,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, SupportsIndex
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from procflow.calendar.days import DayTables
 from procflow.calendar.hours import (
     DEFAULT_CUTOFF,
     OfficeHours,
@@ -407,6 +410,7 @@ class WorkCalendar:
         self._off: int | None = None
         self._off_known = False
         self._bulk: BulkCalendar | None = None
+        self._days: DayTables | None = None
         self._unconfirmed: tuple[tuple[int, ...], tuple[UnconfirmedDay, ...]] | None = None
         self._day_seconds = self.hours.day_seconds
         self._open_s = self.hours.opening
@@ -461,12 +465,14 @@ class WorkCalendar:
         state["_wd_dates"] = ()
         state["_closes"] = {}
         state["_bulk"] = None
+        state["_days"] = None
         state["_ymd"] = {}
         state.update(_TS_UNBUILT)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(_TS_UNBUILT)  # a pickle of an older version lacks them
+        self._days = None  # and this cache
         self.__dict__.update(state)
 
     def __repr__(self) -> str:
@@ -489,6 +495,31 @@ class WorkCalendar:
     @property
     def last_day(self) -> date:
         return date.fromordinal(self._lo + self._n - 1)
+
+    @property
+    def day_tables(self) -> DayTables:
+        """The working-day index of this calendar as a read-only view (built
+        once, on first use; dropped from a pickle and built again after).
+
+        For the calendar's fast companions, which read the day tables directly
+        rather than ask a method per day: the simulator's working-time axis
+        (:meth:`axis`) and the numpy functions (:attr:`bulk`). The view, not
+        the calendar's private attributes, is what they may rely on."""
+        t = self._days
+        if t is None:
+            t = self._days = DayTables(
+                first_ordinal=self._lo,
+                day_count=self._n,
+                working=self._working,
+                rank=self._rank,
+                working_day_index=self._wd_idx,
+                working_day_count=self._nwd,
+                index=self._index,
+                range_error=self._range_error,
+                instant=self._at,
+                instant_ts=self._ts_at,
+            )
+        return t
 
     def _range_error(self, what: object) -> CalendarError:
         first, last = self.years
