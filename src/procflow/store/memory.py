@@ -149,6 +149,9 @@ class MemoryStore(HeldDossiers):
         # Dossiers written in their public form, as given (instants keep their
         # offsets), until the engine next changes them.
         self._given: dict[str, Dossier] = {}
+        # Dossiers whose log holds events in their public form (given through
+        # create/append): kept as they are when they close, never compacted.
+        self._public: set[str] = set()
 
     @property
     def capabilities(self) -> frozenset[Capability]:
@@ -192,7 +195,7 @@ class MemoryStore(HeldDossiers):
         else:
             self._alerts[code] = next_alert
         if not stored.is_open:
-            self._after(stored, next_alert)
+            self._shelve(stored)
         return stored
 
     def create_numbered_record(
@@ -221,13 +224,18 @@ class MemoryStore(HeldDossiers):
             self._alerts.pop(code, None)
         else:
             self._alerts[code] = next_alert
-        if not rec.is_open and self.compact_closed:
-            log = self._logs[code]
-            if all(type(item) is bytes for item in log):
-                # Bodies only: the hashes follow from them (replayed on reading).
-                self._closed.put(code, b"\n".join(item[:-32] for item in log), rec.tz)  # type: ignore[index]
-                del self._logs[code], self._records[code]
-                self._given.pop(code, None)
+        if not rec.is_open:
+            self._shelve(rec)
+
+    def _shelve(self, rec: Record) -> None:
+        """Let a closed dossier's record go and keep its bodies on the shelf."""
+        code = rec.code
+        if self.compact_closed and code not in self._public:
+            # Bodies only: the hashes follow from them (replayed on reading).
+            log: list[bytes] = self._logs.pop(code)  # type: ignore[assignment]
+            self._closed.put(code, b"\n".join([item[:-32] for item in log]), rec.tz)
+            del self._records[code]
+            self._given.pop(code, None)
 
     def _reopen(self, code: str) -> None:
         """Rebuild a compacted dossier's record and log from its bodies."""
@@ -251,6 +259,7 @@ class MemoryStore(HeldDossiers):
         if dossier.code in self._procedure:
             raise ConflictError(f"dossier {dossier.code} already exists")
         self._procedure[dossier.code] = dossier.procedure_id
+        self._public.add(dossier.code)
         self._records[dossier.code] = Record.from_dossier(dossier, _zone(dossier))
         self._given[dossier.code] = dossier.clone()
         self._logs[dossier.code] = [event]
@@ -293,6 +302,7 @@ class MemoryStore(HeldDossiers):
         self._records[code] = Record.from_dossier(dossier, stored.tz)
         self._given[code] = dossier.clone()
         self._logs[code].append(event)
+        self._public.add(code)
         self._after(self._records[code], _ts(next_alert_at))
 
     # --- reading ----------------------------------------------------------------
