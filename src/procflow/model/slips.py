@@ -75,14 +75,15 @@ class _Slip:
         defaults = _DEFAULTS.get(cls)
         if defaults is None:
             defaults = _DEFAULTS[cls] = _defaults_of(cls)
-        if not values.keys() <= defaults.keys():
-            unknown = sorted(values.keys() - defaults.keys())
+        given = values.keys()
+        if not given <= defaults.keys():
+            unknown = sorted(given - defaults.keys())
             raise TypeError(f"{cls.__name__} has no field {', '.join(map(repr, unknown))}")
-        for name, default in defaults.items():
-            if name not in values:
-                if default is _REQUIRED:
-                    raise TypeError(f"{cls.__name__} needs {name!r}")
-                values[name] = default() if isinstance(default, _Factory) else default
+        for name in defaults.keys() - given:
+            default = defaults[name]
+            if default is _REQUIRED:
+                raise TypeError(f"{cls.__name__} needs {name!r}")
+            values[name] = default() if isinstance(default, _Factory) else default
         slip = cls.__new__(cls)
         slip.__dict__.update(values)
         slip.__post_init__()
