@@ -492,19 +492,13 @@ class _Snapshot(Dossier):
     that version.
     """
 
-    __slots__ = ("_at_version", "_code", "_store", "_tz")
-    _store: Store
-    _code: str
-    _at_version: int
-    _tz: Any
+    __slots__ = ("_of",)
+    _of: tuple[Store, str, int, Any]  # store, code, version, zone: one slot, one write
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        store = object.__getattribute__(self, "_store")
-        code = object.__getattribute__(self, "_code")
-        version = object.__getattribute__(self, "_at_version")
-        tz = object.__getattribute__(self, "_tz")
+        store, code, version, tz = object.__getattribute__(self, "_of")
         dossier = store.get(code)
         if dossier is None or dossier.version != version:
             dossier = replay(store.events(code)[:version], tz)
@@ -515,12 +509,12 @@ class _Snapshot(Dossier):
 
 def snapshot(store: Store, code: str, version: int, tz: Any) -> Dossier:
     """The dossier ``code`` at ``version``, built when first read (:class:`_Snapshot`)."""
-    snap = _Snapshot.__new__(_Snapshot)
-    snap._store = store
-    snap._code = code
-    snap._at_version = version
-    snap._tz = tz
+    snap = _new_snapshot(_Snapshot)
+    snap._of = (store, code, version, tz)
     return snap
+
+
+_new_snapshot = _Snapshot.__new__
 
 
 def dated_before_last(dossier: Dossier, now: datetime) -> str | None:

@@ -151,7 +151,11 @@ class Moves(EngineCore):
             or (plan.assigned_only and rec.assignee != actor.id)
         ):
             plan = self._general_plan(plans, rec, trigger, actor)
-        now_ts = self._clock_ts() if at is None else None
+        now_ts = None
+        if at is None:  # the clock's now_ts, looked up again only for a new clock
+            seen, now_ts = self._ts_clock
+            if seen is not self.clock:
+                now_ts = self._clock_ts()
         zone: tzinfo | None
         if now_ts is not None:  # a driver's clock of numbers: no datetime made
             t, offset, zone = now_ts(), self._offset or 0, self._tz
@@ -343,7 +347,7 @@ class Moves(EngineCore):
 
     def _check_supplement_rule(self, proc: CompiledProcedure, rec: Record, dest: StateInfo) -> None:
         limit = proc.procedure.rules.max_supplement_requests
-        times = sum(1 for v in rec.visits if v[0] == dest.id)
+        times = [v[0] for v in rec.visits].count(dest.id)
         if times >= limit:
             raise RuleViolation(
                 f"{rec.code} has already been sent to {dest.id!r} {times} time(s); the "
