@@ -56,25 +56,14 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     """Move the record as a transition event says (``p`` in
     :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
     visit = rec.visits[-1]
-    visit[4] = at
-    visit[5] = p[0]
-    visit[6] = to = p[2]
-    visit[7] = p[3]
-    visit[8] = p[4]
-    visit[9] = p[8]
-    visit[10] = p[6]
-    visit[11] = p[7]
+    # left, trigger, to_step, to_agency, sender, timeliness, used, late
+    visit[4:12] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
+    to = p[2]
 
-    if p[T_PAUSED_S] and rec.pause_reason is not None:  # the pause that ends here
-        _count(rec, rec.pause_reason, 0, p[T_PAUSED_S])
-    rec.pause_reason = None
+    paused_s = p[T_PAUSED_S]
     reason = p[T_PAUSE_REASON] if len(p) > T_PAUSE_REASON else None
-    if reason is None and p[T_SUPPLEMENT]:
-        reason = "supplement"  # events written before reasons were recorded
-    if reason is not None:
-        _count(rec, reason, 1, 0.0)
-        if p[T_PAUSED_AT] is not None:
-            rec.pause_reason = reason
+    if paused_s or reason is not None or p[T_SUPPLEMENT] or rec.pause_reason is not None:
+        _pause(rec, p, paused_s, reason)  # a pause begins or ends here
     due = p[T_DUE]
     if due is not None:
         if due != rec.due and due > rec.appointment:
@@ -84,10 +73,6 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
                 (due, at, "clock paused for the applicant", visit[1], "resumed")
             )
         rec.due = due
-    if p[T_PAUSED_S]:
-        rec.paused_seconds += p[T_PAUSED_S]
-    if p[T_SUPPLEMENT]:
-        rec.supplements += 1
     rec.paused = p[T_PAUSED_AT]
     rec.state = to
     rec.entered = at
@@ -102,6 +87,24 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
         rec.visits.append(new_visit(to, p[3], at, step_due))
+
+
+def _pause(rec: Record, p: list[Any] | tuple[Any, ...], paused_s: Any, reason: str | None) -> None:
+    """The pause a transition ends (its working seconds, by reason) and the one
+    it begins (counted by reason: a supplement request is one reason among others)."""
+    if paused_s and rec.pause_reason is not None:  # the pause that ends here
+        _count(rec, rec.pause_reason, 0, paused_s)
+    rec.pause_reason = None
+    if reason is None and p[T_SUPPLEMENT]:
+        reason = "supplement"  # events written before reasons were recorded
+    if reason is not None:
+        _count(rec, reason, 1, 0.0)
+        if p[T_PAUSED_AT] is not None:
+            rec.pause_reason = reason
+    if paused_s:
+        rec.paused_seconds += paused_s
+    if p[T_SUPPLEMENT]:
+        rec.supplements += 1
 
 
 def _count(rec: Record, reason: str, n: int, seconds: float) -> None:
