@@ -283,6 +283,34 @@ def test_due_in_parts_of_a_day(c: tuple[str, int, int], value: float) -> None:
         compare(name, lambda cal, n=whole: cal.due_ts(t, float(n)))  # type: ignore[misc]
 
 
+LIMITS = st.one_of(
+    st.tuples(st.one_of(FRACTIONS, st.integers(0, 30)), st.just("working_days")),
+    st.tuples(st.integers(0, 12), st.sampled_from(["calendar_days", "same_day"])),
+    st.tuples(FRACTIONS, st.just("working_hours")),
+)
+
+
+@given(case(), LIMITS, st.sampled_from([None, time(10, 0), time(15, 30)]))
+@example(
+    national(datetime(2026, 2, 13, 16, 59, 59), datetime(2026, 1, 1)), (0.5, "working_days"), None
+)
+@example(national(datetime(2060, 12, 29, 9, 0), datetime(2026, 1, 1)), (3, "working_days"), None)
+@example(national(datetime(2026, 2, 13, 9, 0), datetime(2026, 1, 1)), (10, "working_days"), None)
+def test_deadline_ts_answers_as_due_ts(
+    c: tuple[str, int, int], limit: tuple[float, str], cutoff: time | None
+) -> None:
+    """The deadline made once for a limit gives due_ts's answer from every
+    start, int or not, in range or out of it, errors included."""
+    name, t, _ = c
+    value, unit = limit
+    for cal in (ALL[name], GENERAL[name]):
+        due = cal.deadline_ts(value, unit, cutoff)
+        for start in (t, t + 0.25):
+            made = outcome(lambda d=due, s=start: d(s))  # type: ignore[misc]
+            want = outcome(lambda c=cal, s=start: c.due_ts(s, value, unit, cutoff))  # type: ignore[misc]
+            same(made, want)
+
+
 @st.composite
 def shift_case(draw: st.DrawFn) -> tuple[str, int, float]:
     name, t, _ = draw(case())

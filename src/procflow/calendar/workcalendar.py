@@ -1441,6 +1441,74 @@ class WorkCalendar:
             return (self._day0 + j) * 86400 - off + whole
         return self._ts_at(j, tod, off)
 
+    def deadline_ts(
+        self,
+        value: float,
+        unit: TimeUnit | str = TimeUnit.WORKING_DAYS,
+        cutoff: time | None = None,
+    ) -> Callable[[float], float]:
+        """``lambda start: due_ts(start, value, unit, cutoff)``, made once for a
+        fixed limit (the engine keeps one per step's allotment and per time
+        limit) and quicker per call for the usual ones: whole working days,
+        and parts of a day on the seconds tables, from a whole second in the
+        calendar's range. Anything else, and any start the quick form does
+        not cover, goes to :meth:`due_ts` itself, so the answers are its own.
+        """
+        due_ts = self.due_ts
+
+        def general(start: float) -> float:
+            return due_ts(start, value, unit, cutoff)
+
+        off = self._offset()
+        close = self._close_int
+        if off is None or close is None:
+            return general
+        day0, n = self._day0, self._n
+        if (
+            type(value) is int
+            and value > 0
+            and unit == "working_days"
+            and not self.cutoff_applies_to_days
+        ):
+            rank, wd_idx, nwd = self._rank, self._wd_idx, self._nwd
+
+            def whole_days(start: float) -> float:
+                # due_ts's whole-day case: the close of the value-th working day on
+                if type(start) is int:
+                    i = (start + off) // 86400 - day0
+                    if 0 <= i < n:
+                        pos = rank[i] + value
+                        if pos < nwd:
+                            return (day0 + wd_idx[pos]) * 86400 - off + close
+                return due_ts(start, value, unit, cutoff)
+
+            return whole_days
+        if (
+            type(value) is float
+            and unit == "working_days"
+            and 0.0 < value < _BIG
+            and not value.is_integer()
+        ):
+            seconds = value * self._day_seconds
+            tab = self._ts_tab or self._ts_tables()
+            if tab is None or not seconds.is_integer() or seconds >= _EXACT:
+                return general
+            s, add = int(seconds), self._add_fast
+
+            def part_day(start: float) -> float:
+                # due_ts's part-of-a-day case on the tables
+                if type(start) is int:
+                    q, tod = divmod(start + off, 86400)
+                    i = q - day0
+                    if 0 <= i < n:
+                        got = add(tab, i, tod, s)
+                        if got is not None:
+                            return got
+                return due_ts(start, value, unit, cutoff)
+
+            return part_day
+        return general
+
     def received_at_ts(self, t: float) -> float:
         """:meth:`received_at` on POSIX seconds: ``t`` itself inside office hours
         (or with the rule off), else the next opening."""
