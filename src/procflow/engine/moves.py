@@ -239,9 +239,8 @@ class Moves(EngineCore):
                 statutory = due if due is not None else rec.due
                 done = entered if plan.ready_counts else t
                 timeliness = classify_ts(lcal, done, statutory, plan.limit.by_day)
-        elif plan.entering_allotment is not None:
-            a = plan.entering_allotment
-            next_due = plan.entering_calendar.due_ts(t, a.value, a.unit, a.cutoff)
+        elif plan.next_due is not None:  # the allotment of the step entered
+            next_due = plan.next_due(t)
 
         payload = [
             plan.trigger,

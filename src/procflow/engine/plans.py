@@ -14,14 +14,16 @@ explains itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo, Transition
-from procflow.definition.model import ClockPolicy, StepKind
+from procflow.definition.model import ClockPolicy, Duration, StepKind
 from procflow.engine.authority import ACT_OF_MOVE, Act, roles_for
 from procflow.engine.timing import Deadline
 from procflow.model.events import EVENT_TYPES, EventType
+from procflow.model.instant import Instant
 
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
@@ -70,6 +72,10 @@ class MovePlan:
     limit_calendar: WorkCalendar
     """The procedure's (the desk's) calendar: the statutory due date on resume
     or restart, the time a pause moves it by, the dossier's timeliness."""
+    next_due: Callable[[Instant], Instant] | None
+    """The destination step's due instant from the move's instant: its
+    allotment on its agency's calendar (:meth:`WorkCalendar.deadline_ts`,
+    made once here); None for a step with no allotment."""
 
 
 def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) -> MovePlan:
@@ -106,7 +112,16 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
         leaving_calendar=cals.of_agency(info.agency),
         entering_calendar=cals.of_agency(dest.agency),
         limit_calendar=cals.statutory,
+        next_due=_deadline(cals.of_agency(dest.agency), dest.allotment),
     )
+
+
+def _deadline(calendar: WorkCalendar, d: Duration | None) -> Callable[[Instant], Instant] | None:
+    """The due instant of ``d`` (a step's allotment) as a function of its start."""
+    if d is None:
+        return None
+    a = Deadline.of(d)
+    return calendar.deadline_ts(a.value, a.unit, a.cutoff)
 
 
 class Plans:
@@ -122,7 +137,9 @@ class Plans:
         "case_facts",
         "escalations",
         "initial_allotment",
+        "initial_due",
         "limit",
+        "limit_due",
         "moves",
         "step_calendar",
         "time_limit_text",
@@ -155,6 +172,10 @@ class Plans:
         self.time_limit_text = str(proc.procedure.time_limit)
         allot = proc.states[proc.initial].allotment
         self.initial_allotment = Deadline.of(allot) if allot is not None else None
+        # a receipt's two deadlines, from the instant the clock starts
+        limit = self.limit
+        self.limit_due = self.calendar.deadline_ts(limit.value, limit.unit, limit.cutoff)
+        self.initial_due = _deadline(self.step_calendar[proc.initial], allot)
         alerts = proc.procedure.alerts
         # The procedure's warning margin (None: the engine's warning_hours).
         self.warning = alerts.warning

@@ -190,13 +190,9 @@ class Reception(EngineCore):
         t, offset = self._instant(now)
         # the real instant goes into the event; the clock starts when it counts
         start = cal.received_at_ts(t)
-        limit = plans.limit
-        due = cal.due_ts(start, limit.value, limit.unit, limit.cutoff)
-        allot = plans.initial_allotment
-        step_due = None
-        if allot is not None:
-            first = plans.step_calendar.get(proc.initial, cal)
-            step_due = first.due_ts(start, allot.value, allot.unit, allot.cutoff)
+        due = plans.limit_due(start)
+        # the first step's allotment, on its agency's calendar
+        step_due = plans.initial_due(start) if plans.initial_due is not None else None
         fees = desk_list.fixed_fees
         if fees is None:
             fees = desk_list.fees_for(facts or {})
