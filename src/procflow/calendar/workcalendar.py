@@ -1410,12 +1410,7 @@ class WorkCalendar:
             pos = self._same_day_at(i, tod, cutoff)
             return (self._day0 + self._wd_idx[pos]) * 86400 - off + close
         r: int | tuple[int, float] | None
-        if (
-            type(value) is float
-            and unit == "working_days"
-            and 0.0 < value < _BIG
-            and not value.is_integer()
-        ):
+        if _part_of_a_day(value, unit):
             # part of a day (half a day for a hand-off): _limit_at's work,
             # without the checks a finite positive float passes anyway
             seconds = value * self._day_seconds
@@ -1483,12 +1478,7 @@ class WorkCalendar:
                 return due_ts(start, value, unit, cutoff)
 
             return whole_days
-        if (
-            type(value) is float
-            and unit == "working_days"
-            and 0.0 < value < _BIG
-            and not value.is_integer()
-        ):
+        if _part_of_a_day(value, unit):
             seconds = value * self._day_seconds
             tab = self._ts_tab or self._ts_tables()
             if tab is None or not seconds.is_integer() or seconds >= _EXACT:
@@ -1751,6 +1741,18 @@ def _merged(spans: list[tuple[Any, Any]]) -> list[list[Any]]:
 #: Below this a float holds every whole number, so a whole float of seconds
 #: converts to an int exactly (the fast path's limit; above it, the general path).
 _EXACT = float(2**53)
+
+
+def _part_of_a_day(value: float, unit: TimeUnit | str) -> bool:
+    """Whether a limit is part of a working day, or days and a part (half a day
+    for a hand-off): a finite positive float that is not whole, which counts
+    as working seconds rather than whole days."""
+    return (
+        type(value) is float
+        and unit == "working_days"
+        and 0.0 < value < _BIG
+        and not value.is_integer()
+    )
 
 
 def _whole_seconds(seconds: object) -> int:
