@@ -1,15 +1,16 @@
 """Compiled moves: what firing a trigger from a step does, worked out once per
 procedure version instead of on every fire.
 
-A :class:`MovePlan` holds, for one (step, trigger) whose destination does not
-depend on facts, everything :meth:`Moves.fire` needs besides the dossier and
-the clock: who may fire it, where it goes, which kind of event it writes,
-how the clock behaves (pause, resume, restart), the deadlines to compute
-(as :class:`Deadline`, ready for the calendar's POSIX-seconds calls) and
-whether the result is classified, and the calendars each figure is counted
-on (:mod:`procflow.engine.calendars`). Triggers with branches on facts
-(``when``/``unless``) and anything refused take the general path, which
-explains itself.
+A :class:`MovePlan` holds, for one (step, trigger) whose destination does
+not depend on facts, everything :meth:`Moves.fire` needs besides the dossier
+and the clock: who may fire it, where it goes, which kind of event it
+writes, how the clock behaves (pause, resume, restart), the deadlines to
+compute (as :class:`Deadline`, ready for the calendar's POSIX-seconds calls;
+the next step's due instant as a function of the move's instant,
+:meth:`WorkCalendar.deadline_ts`) and whether the result is classified, and
+the calendars each figure is counted on (:mod:`procflow.engine.calendars`).
+Triggers with branches on facts (``when``/``unless``) and anything refused
+take the general path, which explains itself.
 """
 
 from __future__ import annotations
@@ -54,7 +55,6 @@ class MovePlan:
     classified: bool
     limit: Deadline
     leaving_allotment: Deadline | None
-    entering_allotment: Deadline | None
     assigned_only: bool
     """Only the officer the dossier is assigned to may fire it (a step move
     out of a step with ``assigned_only``)."""
@@ -67,8 +67,6 @@ class MovePlan:
     leaving_calendar: WorkCalendar
     """The source step's agency's calendar: the working time used there, its
     lateness and the step's timeliness."""
-    entering_calendar: WorkCalendar
-    """The destination step's agency's calendar: its due date (``next_due``)."""
     limit_calendar: WorkCalendar
     """The procedure's (the desk's) calendar: the statutory due date on resume
     or restart, the time a pause moves it by, the dossier's timeliness."""
@@ -100,7 +98,6 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
         classified=dest.terminal and dest.id in RESOLVED,
         limit=Deadline.of_procedure(proc.procedure),
         leaving_allotment=Deadline.of(info.allotment) if info.allotment is not None else None,
-        entering_allotment=Deadline.of(dest.allotment) if dest.allotment is not None else None,
         assigned_only=info.assigned_only and t.kind is MoveKind.STEP,
         enters_result=dest.kind is StepKind.RETURN,
         ready_counts=(
@@ -110,14 +107,14 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
             and proc.procedure.rules.result_counts == "ready"
         ),
         leaving_calendar=cals.of_agency(info.agency),
-        entering_calendar=cals.of_agency(dest.agency),
         limit_calendar=cals.statutory,
         next_due=_deadline(cals.of_agency(dest.agency), dest.allotment),
     )
 
 
 def _deadline(calendar: WorkCalendar, d: Duration | None) -> Callable[[Instant], Instant] | None:
-    """The due instant of ``d`` (a step's allotment) as a function of its start."""
+    """The due instant of ``d`` (a step's allotment, on its agency's calendar)
+    as a function of its start; None for a step with no allotment."""
     if d is None:
         return None
     a = Deadline.of(d)
@@ -136,7 +133,6 @@ class Plans:
         "calendars",
         "case_facts",
         "escalations",
-        "initial_allotment",
         "initial_due",
         "limit",
         "limit_due",
@@ -170,12 +166,13 @@ class Plans:
         self.limit = Deadline.of_procedure(proc.procedure)
         # as the receipt slip words it ("10 working days")
         self.time_limit_text = str(proc.procedure.time_limit)
-        allot = proc.states[proc.initial].allotment
-        self.initial_allotment = Deadline.of(allot) if allot is not None else None
-        # a receipt's two deadlines, from the instant the clock starts
+        # a receipt's two deadlines, from the instant the clock starts: the
+        # time limit's and the first step's allotment
         limit = self.limit
         self.limit_due = self.calendar.deadline_ts(limit.value, limit.unit, limit.cutoff)
-        self.initial_due = _deadline(self.step_calendar[proc.initial], allot)
+        self.initial_due = _deadline(
+            self.step_calendar[proc.initial], proc.states[proc.initial].allotment
+        )
         alerts = proc.procedure.alerts
         # The procedure's warning margin (None: the engine's warning_hours).
         self.warning = alerts.warning
