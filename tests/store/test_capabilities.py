@@ -89,3 +89,11 @@ def test_import_dossiers_natively_or_by_default_stores_what_the_logs_give(store:
     with pytest.raises(StoreError, match="does not end at its state"):
         empty.import_dossiers([(first, log[:-1])])
     assert empty.get(first.code) is None
+    # The default says what stayed written, and a log that ends right but
+    # cannot be replayed (a second receipt in it) leaves nothing of its dossier.
+    with pytest.raises(StoreError, match=r"1 dossier\(s\) before it were imported"):
+        empty.import_dossiers([items[1], (first, log[:-1])])
+    assert empty.get(items[1][0].code) is not None
+    with pytest.raises(StoreError, match="a second received event"):
+        empty.import_dossiers([(first, [*log[:2], log[0], *log[2:]])])
+    assert empty.get(first.code) is None

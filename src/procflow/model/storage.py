@@ -402,20 +402,22 @@ class StoreBase:
     def import_dossiers(self, items: Iterable[tuple[Dossier, Sequence[Event]]]) -> int:
         """Each dossier created from its first event, then its other events
         appended with the state its log gives after each (stores with
-        ``BULK_IMPORT`` do it in one transaction instead). A log that does not
-        end at its dossier's state is refused before anything of that dossier
-        is written; the dossiers before it stay written."""
+        ``BULK_IMPORT`` do it in one transaction instead). A dossier's states
+        are all worked out, and its log checked, before anything of it is
+        written: a bad log leaves none of its dossier behind, and the
+        dossiers before it stay written (the error says how many)."""
         done = 0
         for dossier, events in items:
-            check_import(dossier, events)
+            check_import(dossier, events, f"{done} dossier(s) before it were imported")
             tz = dossier.received_at.tzinfo
-            state: Dossier | None = None
+            states: list[Dossier] = []
             for event in events:
-                before, state = state, apply(state, event, tz)
-                if before is None:
+                states.append(apply(states[-1] if states else None, event, tz))
+            for i, (event, state) in enumerate(zip(events, states, strict=True)):
+                if i == 0:
                     self.create(state, event, None)
                 else:
-                    self.append(state, event, before.version, None)
+                    self.append(state, event, states[i - 1].version, None)
             done += 1
         return done
 
@@ -465,12 +467,17 @@ class StoreBase:
         return 0
 
 
-def check_import(dossier: Dossier, events: Sequence[Event]) -> None:
+def check_import(
+    dossier: Dossier, events: Sequence[Event], written: str = "nothing was imported"
+) -> None:
     """Refuse a dossier whose log does not end at its state (its version and
-    hash): an import would store a state its events cannot rebuild."""
+    hash): an import would store a state its events cannot rebuild.
+    ``written`` says what the refused import left stored."""
     last = events[-1] if events else None
     if last is None or last.seq != dossier.version or last.hash != dossier.last_hash:
+        got = f"ends at event {last.seq}" if last is not None else "is empty"
         raise StoreError(
-            f"dossier {dossier.code}: its log does not end at its state "
-            f"(version {dossier.version}); nothing was imported"
+            f"dossier {dossier.code}: its log does not end at its state (version "
+            f"{dossier.version}; the log {got}). Give its whole log, from its first "
+            f"event to event {dossier.version}; {written}"
         )
