@@ -23,7 +23,7 @@ on them, and may move when they are confirmed or dropped.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import MISSING, asdict, dataclass, field, fields, replace
+from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 
@@ -83,7 +83,10 @@ class _Slip:
             default = defaults[name]
             if default is _REQUIRED:
                 raise TypeError(f"{cls.__name__} needs {name!r}")
-            values[name] = default() if isinstance(default, _Factory) else default
+            # a field with a default_factory is kept as its Field: a new value a slip
+            if isinstance(default, Field):
+                default = default.default_factory()  # type: ignore[operator]
+            values[name] = default
         slip = cls.__new__(cls)
         slip.__dict__.update(values)
         slip.__post_init__()
@@ -126,23 +129,12 @@ class _Slip:
 _REQUIRED = object()
 
 
-class _Factory:
-    """A field's ``default_factory``, called for each slip :meth:`_Slip.of` builds."""
-
-    __slots__ = ("make",)
-
-    def __init__(self, make: Any) -> None:
-        self.make = make
-
-    def __call__(self) -> Any:
-        return self.make()
-
-
 _DEFAULTS: dict[type, dict[str, Any]] = {}
 
 
 def _defaults_of(cls: type) -> dict[str, Any]:
-    """Each init field of dataclass ``cls`` and its default (``_REQUIRED``: none)."""
+    """Each init field of dataclass ``cls`` and its default (``_REQUIRED``: none;
+    the field itself when its default is made by a factory)."""
     out: dict[str, Any] = {}
     for f in fields(cls):
         if not f.init:
@@ -150,7 +142,7 @@ def _defaults_of(cls: type) -> dict[str, Any]:
         if f.default is not MISSING:
             out[f.name] = f.default
         elif f.default_factory is not MISSING:
-            out[f.name] = _Factory(f.default_factory)
+            out[f.name] = f
         else:
             out[f.name] = _REQUIRED
     return out
