@@ -200,9 +200,6 @@ class ResultsWriter:
         self.written = 0
         self._pending: list[tuple[Dossier, Sequence[Event]]] = []
         self._out = open_store(target)
-        self._import: Callable[[list[tuple[Dossier, Sequence[Event]]]], int] = (
-            self._out.import_dossiers
-        )
 
     def __call__(self, dossier: Dossier, events: list[Event]) -> None:
         self._pending.append((dossier, events))
@@ -211,7 +208,7 @@ class ResultsWriter:
 
     def flush(self) -> None:
         if self._pending:
-            self.written += int(self._import(self._pending))
+            self.written += self._out.import_dossiers(self._pending)
             self._pending = []
 
     def close(self, *, flush: bool = True, period: tuple[datetime, datetime] | None = None) -> None:
