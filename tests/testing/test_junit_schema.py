@@ -164,6 +164,28 @@ def _results(draw: st.DrawFn) -> ScenarioResult:
     )
 
 
+@pytest.mark.parametrize(
+    ("file", "classname"),
+    [
+        (
+            "procedures/land/tests/transfer-2025-sweep.yaml",
+            "procedures.land.tests.transfer-2025-sweep",
+        ),
+        ("/abs/a/b/c/d/e.yaml", "b.c.d.e"),
+        ("/", ""),
+        ("..", ""),
+        (".", ""),
+        ("../x.yaml", "x"),
+    ],
+)
+def test_a_scenario_file_is_a_classname(file: str, classname: str) -> None:
+    """Any path a result can carry gives a classname, even one with no file
+    name in it (hypothesis found ``/`` raising a ValueError)."""
+    result = ScenarioResult(file=file, name="n", status=Status.PASSED)
+    case = ET.fromstring(to_junit([result], suite="s")).find("testsuite/testcase")
+    assert case is not None and case.get("classname") == classname
+
+
 @given(st.lists(_results(), max_size=6), _text, st.sampled_from(JUNIT_FAMILIES))
 def test_any_results_give_valid_xml(results: list[ScenarioResult], suite: str, family: str) -> None:
     """Titles, files and messages with any characters (controls included) still

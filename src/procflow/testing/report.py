@@ -87,8 +87,14 @@ def to_json(results: Sequence[ScenarioResult]) -> str:
 
 
 def _classname(file: str) -> str:
+    """A scenario file's JUnit classname: its last four path parts, dotted, the
+    suffix dropped (``procedures/land/tests/transfer.yaml`` gives
+    ``procedures.land.tests.transfer``). A path with no name (``/``, ``..``)
+    keeps its parts as they are, so it gives the empty string, not an error."""
     path = Path(file)
-    parts = [p for p in path.with_suffix("").parts if p not in ("/", "..", ".")]
+    if path.name:
+        path = path.with_suffix("")
+    parts = [p for p in path.parts if p not in ("/", "..", ".")]
     return ".".join(parts[-4:])
 
 
