@@ -6,7 +6,9 @@ case), else a ``float`` carrying the microseconds, exactly as
 writes whole microseconds (an ``int``: no float text to agree on). These
 helpers convert without the rounding of ``datetime.timestamp()`` /
 ``datetime.fromtimestamp(float)``: every conversion here is exact to the
-microsecond, both ways.
+microsecond, both ways, wherever a float holds the microseconds: 2**53 of
+them, from 1685 to 2255 (whole seconds, the ``int`` case, are exact from
+year 1 to 9999).
 """
 
 from __future__ import annotations
