@@ -58,6 +58,7 @@ file system: WAL needs shared memory, so not over NFS).
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -122,6 +123,7 @@ _INSERT_DOSSIER = (
 # (procedure_id, received_at) spares SQLite their index upkeep on every write.
 _FIXED_COLUMNS = frozenset({"code", "procedure_id", "desk_agency", "received_at"})
 _CHANGING = [i for i, c in enumerate(DOSSIER_COLUMNS) if c not in _FIXED_COLUMNS]
+_changing = operator.itemgetter(*_CHANGING)
 _UPDATE_DOSSIER = (
     "UPDATE dossiers SET "
     + ", ".join(f"{DOSSIER_COLUMNS[i]} = ?" for i in _CHANGING)
@@ -209,9 +211,9 @@ def _on_read_only_file_system(path: str) -> bool:
         return False
 
 
-def _write_outbox(conn: sqlite3.Connection, erow: EventRow, result_ready: bool = False) -> None:
+def _write_outbox(conn: sqlite3.Connection, erow: EventRow, notifies: bool | None = None) -> None:
     """The event's outbox row, in the transaction writing the event, if it notifies."""
-    params = outbox_params(erow, result_ready=result_ready)
+    params = outbox_params(erow, notifies=notifies)
     if params is not None:
         conn.execute(_INSERT_OUTBOX, params)
 
@@ -662,23 +664,33 @@ class SQLiteStore(SQLOutbox, SQLReads):
         another writer slipped in. Exceptions other than sqlite3's (such as
         ConflictError) pass through unchanged after the rollback.
         """
+        conn = self._begin(what)
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self._abort(conn, what, exc)
+            raise
+
+    def _begin(self, what: str) -> sqlite3.Connection:
+        """``BEGIN IMMEDIATE`` on a writable store: :meth:`_transaction`'s start."""
         self._check_writable(what)
         conn = self._connection()
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             raise self._error(what, exc) from exc
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                # SQLite may already have rolled back (e.g. after an I/O error).
-                with suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            if isinstance(exc, sqlite3.Error):
-                raise self._error(what, exc) from exc
-            raise
+        return conn
+
+    def _abort(self, conn: sqlite3.Connection, what: str, exc: BaseException) -> None:
+        """Roll back after ``exc``; raise it as a StoreError if it is sqlite3's
+        (the caller re-raises anything else as it is)."""
+        if conn.in_transaction:
+            # SQLite may already have rolled back (e.g. after an I/O error).
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        if isinstance(exc, sqlite3.Error):
+            raise self._error(what, exc) from exc
 
     def _write_many(self, what: str, sql: str, rows: Sequence[Sequence[object]]) -> None:
         with self._transaction(what) as conn:
@@ -773,13 +785,18 @@ class SQLiteStore(SQLOutbox, SQLReads):
         erow: EventRow,
         expected_version: int,
         *,
-        result_ready: bool = False,
+        notifies: bool | None = None,
     ) -> None:
-        """The version-checked row update and the event insert, in one transaction."""
+        """The version-checked row update and the event insert, in one transaction.
+
+        :meth:`_transaction` written out (its start and its abort shared):
+        this runs on every transition, and the generator a context manager
+        resumes twice costs more than the statements' own Python."""
         code = drow[0]
-        with self._transaction(f"append event {erow[1]} to dossier {code}") as conn:
-            changing = [drow[i] for i in _CHANGING]
-            cursor = conn.execute(_UPDATE_DOSSIER, (*changing, code, expected_version))
+        what = f"append event {erow[1]} to dossier {code}"
+        conn = self._begin(what)
+        try:
+            cursor = conn.execute(_UPDATE_DOSSIER, (*_changing(drow), code, expected_version))
             if cursor.rowcount != 1:
                 row = conn.execute(
                     "SELECT version FROM dossiers WHERE code = ?", (code,)
@@ -792,7 +809,11 @@ class SQLiteStore(SQLOutbox, SQLReads):
                 )
             conn.execute(_INSERT_EVENT, erow)
             conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
-            _write_outbox(conn, erow, result_ready)
+            _write_outbox(conn, erow, notifies)
+            conn.execute("COMMIT")
+        except BaseException as exc:
+            self._abort(conn, what, exc)
+            raise
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``,
