@@ -20,6 +20,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from procflow.model.entry import Entry
 
 __all__ = [
     "NOTIFYING_TYPES",
@@ -29,6 +33,7 @@ __all__ = [
     "NewDelivery",
     "OutboxItem",
     "enters_outbox",
+    "entry_notifies",
 ]
 
 NOTIFYING_TYPES: frozenset[str] = frozenset(
@@ -68,6 +73,22 @@ def enters_outbox(type_: str, to_step: object = None, *, result_ready: bool = Fa
     if type_ in NOTIFYING_TYPES:
         return True
     return type_ in MOVES and (result_ready or to_step in RESULT_STEPS)
+
+
+def entry_notifies(entry: Entry) -> bool:
+    """:func:`enters_outbox` for an entry being written: its typed payload
+    says where a move goes, so no data dict is built or searched (the
+    stores ask on every write)."""
+    type_ = entry.type
+    if type_ in NOTIFYING_TYPES:
+        return True
+    if type_ not in MOVES:
+        return False
+    if entry.result_ready:
+        return True
+    if entry.kind == "T":
+        return entry.payload[2] in RESULT_STEPS
+    return enters_outbox(type_, entry.data().get("to"))
 
 
 @dataclass(frozen=True, slots=True)

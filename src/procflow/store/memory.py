@@ -22,13 +22,11 @@ from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_bod
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.outbox import (
-    MOVES,
-    NOTIFYING_TYPES,
-    RESULT_STEPS,
     Delivery,
     DeliveryStatus,
     NewDelivery,
     OutboxItem,
+    entry_notifies,
 )
 from procflow.model.record import Record
 from procflow.store.base import Capability, StoreBase
@@ -378,12 +376,8 @@ class MemoryStore(HeldDossiers):
         the same call that stores the entry, after it is stored)."""
         if not self.keeps_outbox:
             return
-        type_ = entry.type
-        if type_ in NOTIFYING_TYPES or (
-            type_ in MOVES
-            and (entry.result_ready or (entry.kind == "T" and entry.payload[2] in RESULT_STEPS))
-        ):
-            self._outbox().add(entry.code, entry.seq, type_.value, entry.at)
+        if entry_notifies(entry):
+            self._outbox().add(entry.code, entry.seq, entry.type.value, entry.at)
 
     def _outbox(self) -> MemoryOutbox:
         box = self.__dict__.get("_outbox_box")

@@ -69,22 +69,25 @@ _RESULT_MARKS = tuple(f'"{step}"' for step in RESULT_STEPS)
 
 
 def outbox_params(
-    erow: Sequence[Any], *, result_ready: bool = False
+    erow: Sequence[Any], *, notifies: bool | None = None
 ) -> tuple[str, int, str, str] | None:
     """The outbox row (code, seq, type, at) of an ``events`` row, or None
     when the event notifies nobody.
 
-    Moves are the most frequent events and only a move into the result step
-    enters the outbox: the engine says so (``result_ready``, a move into a
-    ``kind: return`` step); for an event written in its public form, its data
-    is parsed only when a result step's id appears in it at all.
+    ``notifies``: the writer has decided (:func:`~procflow.model.outbox.entry_notifies`
+    on the engine's entry, whose typed payload says where a move goes). When
+    it has not (an event written in its public form), the rule is applied to
+    the row: its data is parsed only when a result step's id appears in it.
     """
     type_ = erow[2]
-    if type_ not in NOTIFYING_TYPES and not (result_ready and type_ in MOVES):
-        if type_ not in MOVES or not any(mark in erow[5] for mark in _RESULT_MARKS):
-            return None
-        if not enters_outbox(type_, orjson.loads(erow[5]).get("to")):
-            return None
+    if notifies is None:
+        notifies = type_ in NOTIFYING_TYPES or (
+            type_ in MOVES
+            and any(mark in erow[5] for mark in _RESULT_MARKS)
+            and enters_outbox(type_, orjson.loads(erow[5]).get("to"))
+        )
+    if not notifies:
+        return None
     return (erow[0], int(erow[1]), str(type_), utc_key(datetime.fromisoformat(erow[3])))
 
 

@@ -212,11 +212,11 @@ def _created(drow: DossierRow, erow: EventRow) -> tuple[LiteralString, tuple[obj
 
 
 def _appended(
-    drow: DossierRow, erow: EventRow, expected_version: int, result_ready: bool = False
+    drow: DossierRow, erow: EventRow, expected_version: int, notifies: bool | None = None
 ) -> tuple[LiteralString, tuple[object, ...]]:
     """The statement appending an event, and its parameters."""
     base = (*drow[1:], drow[0], expected_version, *erow[1:])
-    outbox = outbox_params(erow, result_ready=result_ready)
+    outbox = outbox_params(erow, notifies=notifies)
     if outbox is None:
         return _APPEND, base
     return _APPEND_NOTIFYING, (*base, outbox[2], outbox[3])
@@ -652,14 +652,14 @@ class PostgresStore(SQLOutbox, SQLReads):
         erow: EventRow,
         expected_version: int,
         *,
-        result_ready: bool = False,
+        notifies: bool | None = None,
     ) -> None:
         """The version-checked row update and the event insert, in one statement."""
         code = drow[0]
         what = f"append event {erow[1]} to dossier {code}"
         self._check_writable(what)
         with self._connection(what) as conn:
-            cursor = conn.execute(*_appended(drow, erow, expected_version, result_ready))
+            cursor = conn.execute(*_appended(drow, erow, expected_version, notifies))
             stored = cursor.rowcount == 1
             row = None
             if not stored:

@@ -21,6 +21,7 @@ from procflow.model.dossier import Dossier, Status
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant
+from procflow.model.outbox import entry_notifies
 from procflow.model.record import Record
 from procflow.model.worklist import WorkItem, WorkQuery
 from procflow.store.base import StoreBase, StoreMode
@@ -157,7 +158,7 @@ class SQLReads(StoreBase):
                 record_row(rec, next_alert),
                 entry_row(entry, tz),
                 expected_version,
-                result_ready=entry.result_ready,
+                notifies=entry_notifies(entry),
             )
         except BaseException:
             self._forget(rec.code)
@@ -207,7 +208,7 @@ class SQLReads(StoreBase):
         erow: EventRow,
         expected_version: int,
         *,
-        result_ready: bool = False,
+        notifies: bool | None = None,
     ) -> None:
         raise NotImplementedError  # pragma: no cover - provided by the store
 
