@@ -295,36 +295,55 @@ class Record:
         return rec
 
 
-_TEXTS: dict[tzinfo, dict[Instant, str]] = {}
 _TEXTS_MAX = 16384
 
 
-def text_of(t: Instant, tz: tzinfo) -> str:
-    """RFC 3339 text of ``t`` in ``tz`` (as :func:`procflow.model.timefmt.iso` writes
-    it), remembered: a row repeats most of its instants from one write to the next."""
+class Texts(dict[Instant, str]):
+    """RFC 3339 texts of instants in one zone (as :func:`procflow.model.timefmt.iso`
+    writes them), made on first use: ``texts[t]``.
+
+    A row repeats most of its instants from one write to the next, and the
+    SQL stores write a dozen of them on every transition: a look-up in this
+    dict is one subscript, with no call unless the text is new (bounded:
+    cleared when full)."""
+
+    __slots__ = ("tz",)
+
+    def __init__(self, tz: tzinfo) -> None:
+        super().__init__()
+        self.tz = tz
+
+    def __missing__(self, t: Instant) -> str:
+        if len(self) >= _TEXTS_MAX:
+            self.clear()
+        text = self[t] = _dumps(dt_of(t, self.tz))[1:-1].decode()
+        return text
+
+
+_TEXTS: dict[tzinfo, Texts] = {}
+
+
+def texts_in(tz: tzinfo) -> Texts:
+    """The :class:`Texts` of zone ``tz`` (one per zone, shared)."""
     texts = _TEXTS.get(tz)
     if texts is None:
-        texts = _TEXTS[tz] = {}
-    text = texts.get(t)
-    if text is None:
-        if len(texts) >= _TEXTS_MAX:
-            texts.clear()
-        text = texts[t] = _dumps(dt_of(t, tz))[1:-1].decode()
-    return text
+        texts = _TEXTS[tz] = Texts(tz)
+    return texts
 
 
-def _text_or_none(t: Instant | None, tz: tzinfo) -> str | None:
-    return None if t is None else text_of(t, tz)
+def text_of(t: Instant, tz: tzinfo) -> str:
+    """RFC 3339 text of ``t`` in ``tz``, remembered (see :class:`Texts`)."""
+    return texts_in(tz)[t]
 
 
-def _visit_dict(v: Visit, tz: tzinfo) -> dict[str, Any]:
+def _visit_dict(v: Visit, texts: Texts) -> dict[str, Any]:
     """A visit as the public form writes it (a :class:`StepVisit`'s dict)."""
     return {
         "step": v[0],
         "agency": v[1],
-        "entered_at": text_of(v[2], tz),
-        "due_at": _text_or_none(v[3], tz),
-        "left_at": _text_or_none(v[4], tz),
+        "entered_at": texts[v[2]],
+        "due_at": None if v[3] is None else texts[v[3]],
+        "left_at": None if v[4] is None else texts[v[4]],
         "trigger": v[5],
         "to_step": v[6],
         "to_agency": v[7],
@@ -345,20 +364,20 @@ def record_body(rec: Record) -> bytes:
     orjson's own encoding."""
     visits = rec.visits
     encoded = rec.encoded
-    tz = rec.tz
+    texts = texts_in(rec.tz)
     last = len(visits) - 1
     if len(encoded) > last:  # a shorter list of visits: not one a move made
         encoded.clear()
     while len(encoded) < last:
-        encoded.append(_dumps(_visit_dict(visits[len(encoded)], tz)))
-    parts = [*encoded, _dumps(_visit_dict(visits[last], tz))] if visits else encoded
+        encoded.append(_dumps(_visit_dict(visits[len(encoded)], texts)))
+    parts = [*encoded, _dumps(_visit_dict(visits[last], texts))] if visits else encoded
     return b"".join(
         (
-            _dumps(_head_dict(rec))[:-1],
+            _dumps(_head_dict(rec, texts))[:-1],
             b',"visits":[',
             b",".join(parts),
             b"],",
-            _dumps(_tail_dict(rec))[1:],
+            _dumps(_tail_dict(rec, texts))[1:],
         )
     )
 
@@ -366,36 +385,36 @@ def record_body(rec: Record) -> bytes:
 def record_dict(rec: Record) -> dict[str, Any]:
     """``rec.to_dossier().to_dict()`` without the dossier: a dossier's row body
     in the SQL stores (written as :func:`record_body`)."""
+    texts = texts_in(rec.tz)
     return {
-        **_head_dict(rec),
-        "visits": [_visit_dict(v, rec.tz) for v in rec.visits],
-        **_tail_dict(rec),
+        **_head_dict(rec, texts),
+        "visits": [_visit_dict(v, texts) for v in rec.visits],
+        **_tail_dict(rec, texts),
     }
 
 
-def _head_dict(rec: Record) -> dict[str, Any]:
+def _head_dict(rec: Record, texts: Texts) -> dict[str, Any]:
     """The keys of :func:`record_dict` before ``visits``, in order."""
-    tz = rec.tz
     return {
         "code": rec.code,
         "procedure_id": rec.procedure_id,
         "procedure_version": rec.procedure_version,
         "desk_agency": rec.desk_agency,
         "state": rec.state,
-        "received_at": text_of(rec.received, tz),
-        "due_at": text_of(rec.due, tz),
-        "state_entered_at": text_of(rec.entered, tz),
+        "received_at": texts[rec.received],
+        "due_at": texts[rec.due],
+        "state_entered_at": texts[rec.entered],
         "applicant": rec.applicant,
         "facts": rec.facts,
         "status": "open" if rec.is_open else "closed",
-        "step_due_at": _text_or_none(rec.step_due, tz),
-        "paused_at": _text_or_none(rec.paused, tz),
+        "step_due_at": None if rec.step_due is None else texts[rec.step_due],
+        "paused_at": None if rec.paused is None else texts[rec.paused],
         "paused_seconds": rec.paused_seconds,
         "supplements": rec.supplements,
         "appointments": [
             {
-                "due_at": text_of(a[0], tz),
-                "given_at": text_of(a[1], tz),
+                "due_at": texts[a[0]],
+                "given_at": texts[a[1]],
                 "reason": a[2],
                 "by": a[3],
                 "kind": a[4],
@@ -405,17 +424,16 @@ def _head_dict(rec: Record) -> dict[str, Any]:
     }
 
 
-def _tail_dict(rec: Record) -> dict[str, Any]:
+def _tail_dict(rec: Record, texts: Texts) -> dict[str, Any]:
     """The keys of :func:`record_dict` after ``visits``, in order."""
-    tz = rec.tz
     return {
         "alerts": list(rec.alerts),
         "outcome": rec.outcome,
-        "closed_at": _text_or_none(rec.closed, tz),
+        "closed_at": None if rec.closed is None else texts[rec.closed],
         "timeliness": rec.timeliness,
         "version": rec.version,
         "last_hash": rec.last_hash.hex(),
-        "updated_at": _text_or_none(rec.updated, tz),
+        "updated_at": None if rec.updated is None else texts[rec.updated],
         "pauses": rec.pauses,
         "assignee": rec.assignee,
         "assigned_role": rec.assigned_role,

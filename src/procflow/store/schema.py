@@ -421,24 +421,33 @@ def utc_key(value: datetime) -> str:
         raise StoreError(
             f"{value.isoformat()} has no time zone; the store keeps only aware timestamps"
         )
-    utc = value.astimezone(UTC)
-    key = orjson.dumps(utc).decode()[1:-1]  # RFC 3339: ...T01:02:03[.ffffff]+00:00
-    if not utc.microsecond:
-        key = f"{key[:19]}.000000{key[19:]}"
+    key = _key_of_utc(value.astimezone(UTC))
     if len(_UTC_KEYS) >= _UTC_KEYS_MAX:
         _UTC_KEYS.clear()
     _UTC_KEYS[value] = key
     return key
 
 
-_UTC_KEYS_TS: dict[float, str] = {}
-
-
-def utc_key_ts(t: float) -> str:
-    """:func:`utc_key` of POSIX seconds ``t`` (remembered as well)."""
-    key = _UTC_KEYS_TS.get(t)
-    if key is None:
-        if len(_UTC_KEYS_TS) >= _UTC_KEYS_MAX:
-            _UTC_KEYS_TS.clear()
-        key = _UTC_KEYS_TS[t] = utc_key(dt_of(t, UTC))
+def _key_of_utc(utc: datetime) -> str:
+    """The key's text of an instant already in UTC."""
+    key = orjson.dumps(utc).decode()[1:-1]  # RFC 3339: ...T01:02:03[.ffffff]+00:00
+    if not utc.microsecond:
+        key = f"{key[:19]}.000000{key[19:]}"
     return key
+
+
+class _UtcKeysTs(dict[float, str]):
+    """:func:`utc_key` of POSIX seconds, made on first use (bounded as the other)."""
+
+    __slots__ = ()
+
+    def __missing__(self, t: float) -> str:
+        if len(self) >= _UTC_KEYS_MAX:
+            self.clear()
+        key = self[t] = _key_of_utc(dt_of(t, UTC))
+        return key
+
+
+utc_key_ts: Callable[[float], str] = _UtcKeysTs().__getitem__
+""":func:`utc_key` of POSIX seconds ``t``, remembered: a dict's own look-up,
+with no Python call unless the key is new (every write makes a few)."""
