@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from procflow.model.instant import Instant, dt_of, dt_or_none
 from procflow.model.record import Record
@@ -52,9 +52,9 @@ class WorkQuery:
     after: tuple[Instant, str] | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class WorkFields:
-    """The columns a store keeps beside an open dossier for its worklists."""
+class WorkFields(NamedTuple):
+    """The columns a store keeps beside an open dossier for its worklists
+    (a named tuple: the SQL stores make one on every write)."""
 
     holder: str | None
     assignee: str | None
