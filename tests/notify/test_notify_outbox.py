@@ -21,11 +21,13 @@ from procflow.engine import Engine, VirtualClock
 from procflow.errors import ConflictError, StoreError
 from procflow.model.actor import SYSTEM
 from procflow.model.events import EventType
-from procflow.model.outbox import enters_outbox
+from procflow.model.entry import Entry
+from procflow.model.outbox import enters_outbox, entry_notifies
 from procflow.model.storage import Capability, Store, StoreBase
 from procflow.notify import NotifyError, notify
 from procflow.store import MemoryStore, SQLiteStore
 from procflow.store.records import DOSSIER_COLUMNS, EVENT_COLUMNS, dossier_row, event_row
+from procflow.store.outbox import outbox_params
 from procflow.store.schema import MIGRATIONS
 
 
@@ -71,6 +73,23 @@ def test_every_notifying_event_and_no_other_has_an_outbox_row(
     for item in store.outbox_items():
         assert item.at == events[(item.code, item.seq)].at
         assert not item.done
+
+
+def test_an_entry_notifies_as_its_event_does(engine: Engine, clock: VirtualClock) -> None:
+    """``entry_notifies`` reads the typed payload (or, for an event kept in
+    its public form, the data) and agrees with the rule on the public event;
+    the SQL stores' row check agrees with it too."""
+    every_notice(engine, clock)
+    seen = set()
+    for ev in engine.store.iter_events():
+        entry = Entry.of_event(ev, bytes.fromhex(ev.prev_hash))
+        expected = enters_outbox(ev.type.value, ev.data.get("to"))
+        assert entry_notifies(entry) is expected, (ev.type, ev.data.get("to"))
+        row = event_row(ev)
+        assert outbox_params(row, notifies=expected) == outbox_params(row)
+        seen.add((entry.kind, expected))
+    # moves (typed payloads) noticed and not, receipts, events in public form
+    assert {("T", True), ("T", False), ("R", True), ("O", True)} <= seen
 
 
 def test_a_write_refused_as_a_conflict_leaves_no_outbox_row(
