@@ -20,14 +20,14 @@ from procflow.catalogue import Catalogue
 from procflow.engine import Engine, VirtualClock
 from procflow.errors import ConflictError, StoreError
 from procflow.model.actor import SYSTEM
-from procflow.model.events import EventType
 from procflow.model.entry import Entry
+from procflow.model.events import EventType
 from procflow.model.outbox import enters_outbox, entry_notifies
 from procflow.model.storage import Capability, Store, StoreBase
 from procflow.notify import NotifyError, notify
 from procflow.store import MemoryStore, SQLiteStore
-from procflow.store.records import DOSSIER_COLUMNS, EVENT_COLUMNS, dossier_row, event_row
 from procflow.store.outbox import outbox_params
+from procflow.store.records import DOSSIER_COLUMNS, EVENT_COLUMNS, dossier_row, event_row
 from procflow.store.schema import MIGRATIONS
 
 
