@@ -35,6 +35,7 @@ import orjson
 
 from procflow.model.actor import Actor
 from procflow.model.instant import Instant, dt_of, ts_of
+from procflow.model.timefmt import texts_in
 
 FORMAT = 2
 GENESIS_RAW = bytes(32)
@@ -129,7 +130,7 @@ def _zone(offset: int, tz: tzinfo | None, at: datetime | None) -> tzinfo:
 
 
 def _text(t: Instant, zone: tzinfo) -> str:
-    return _dumps(dt_of(t, zone))[1:-1].decode()
+    return texts_in(zone)[t]
 
 
 def transition_data(p: list[Any] | tuple[Any, ...], zone: tzinfo) -> dict[str, Any]:

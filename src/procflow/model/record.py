@@ -25,6 +25,7 @@ from procflow.model.dossier import (
     _own,
 )
 from procflow.model.instant import Instant, dt_of, dt_or_none, ts_of, ts_or_none
+from procflow.model.timefmt import Texts, texts_in
 
 # A visit: one list, indexed by these positions (the row of the control slip).
 V_STEP, V_AGENCY, V_ENTERED, V_DUE, V_LEFT, V_TRIGGER = 0, 1, 2, 3, 4, 5
@@ -60,6 +61,7 @@ class Record:
         "desk_agency",
         "due",
         "encoded",
+        "encoded_appointments",
         "entered",
         "facts",
         "is_open",
@@ -115,6 +117,10 @@ class Record:
     encoded: list[bytes]
     """The row body's JSON of each visit but the last (:func:`record_body`):
     only the last visit ever changes, so the others are encoded once."""
+    encoded_appointments: tuple[int, AppointmentRow, bytes] | None
+    """The row body's JSON of the appointments, with their count and the last
+    one (:func:`record_body`): a dossier gains one on receipt and seldom
+    another, so the list is encoded again only when it grows."""
 
     def __init__(
         self,
@@ -159,6 +165,7 @@ class Record:
         self.assignee = None
         self.assigned_role = None
         self.encoded = []
+        self.encoded_appointments = None
 
     @property
     def appointment(self) -> Instant:
@@ -295,47 +302,6 @@ class Record:
         return rec
 
 
-_TEXTS_MAX = 16384
-
-
-class Texts(dict[Instant, str]):
-    """RFC 3339 texts of instants in one zone (as :func:`procflow.model.timefmt.iso`
-    writes them), made on first use: ``texts[t]``.
-
-    A row repeats most of its instants from one write to the next, and the
-    SQL stores write a dozen of them on every transition: a look-up in this
-    dict is one subscript, with no call unless the text is new (bounded:
-    cleared when full)."""
-
-    __slots__ = ("tz",)
-
-    def __init__(self, tz: tzinfo) -> None:
-        super().__init__()
-        self.tz = tz
-
-    def __missing__(self, t: Instant) -> str:
-        if len(self) >= _TEXTS_MAX:
-            self.clear()
-        text = self[t] = _dumps(dt_of(t, self.tz))[1:-1].decode()
-        return text
-
-
-_TEXTS: dict[tzinfo, Texts] = {}
-
-
-def texts_in(tz: tzinfo) -> Texts:
-    """The :class:`Texts` of zone ``tz`` (one per zone, shared)."""
-    texts = _TEXTS.get(tz)
-    if texts is None:
-        texts = _TEXTS[tz] = Texts(tz)
-    return texts
-
-
-def text_of(t: Instant, tz: tzinfo) -> str:
-    """RFC 3339 text of ``t`` in ``tz``, remembered (see :class:`Texts`)."""
-    return texts_in(tz)[t]
-
-
 def _visit_dict(v: Visit, texts: Texts) -> dict[str, Any]:
     """A visit as the public form writes it (a :class:`StepVisit`'s dict)."""
     return {
@@ -359,9 +325,10 @@ def record_body(rec: Record) -> bytes:
     the last encoded once (:attr:`Record.encoded`): the SQL stores write this
     body on every transition, and a dossier's visits grow with each one.
 
-    The body is :func:`record_dict` with its ``visits`` list spliced in: the
-    keys before it, the visits' fragments, the keys after it, each part
-    orjson's own encoding."""
+    The body is :func:`record_dict` with its ``appointments`` and ``visits``
+    lists spliced in: the keys before them, the appointments (encoded again
+    only when one is added: :attr:`Record.encoded_appointments`), the visits'
+    fragments, the keys after them, each part orjson's own encoding."""
     visits = rec.visits
     encoded = rec.encoded
     texts = texts_in(rec.tz)
@@ -371,9 +338,20 @@ def record_body(rec: Record) -> bytes:
     while len(encoded) < last:
         encoded.append(_dumps(_visit_dict(visits[len(encoded)], texts)))
     parts = [*encoded, _dumps(_visit_dict(visits[last], texts))] if visits else encoded
+    appointments = rec.appointments
+    listed = b"[]"
+    if appointments:
+        cached = rec.encoded_appointments
+        if cached is None or cached[0] != len(appointments) or cached[1] is not appointments[-1]:
+            listed = _dumps(_appointment_dicts(rec, texts))
+            rec.encoded_appointments = (len(appointments), appointments[-1], listed)
+        else:
+            listed = cached[2]
     return b"".join(
         (
             _dumps(_head_dict(rec, texts))[:-1],
+            b',"appointments":',
+            listed,
             b',"visits":[',
             b",".join(parts),
             b"],",
@@ -388,13 +366,14 @@ def record_dict(rec: Record) -> dict[str, Any]:
     texts = texts_in(rec.tz)
     return {
         **_head_dict(rec, texts),
+        "appointments": _appointment_dicts(rec, texts),
         "visits": [_visit_dict(v, texts) for v in rec.visits],
         **_tail_dict(rec, texts),
     }
 
 
 def _head_dict(rec: Record, texts: Texts) -> dict[str, Any]:
-    """The keys of :func:`record_dict` before ``visits``, in order."""
+    """The keys of :func:`record_dict` before ``appointments``, in order."""
     return {
         "code": rec.code,
         "procedure_id": rec.procedure_id,
@@ -411,17 +390,15 @@ def _head_dict(rec: Record, texts: Texts) -> dict[str, Any]:
         "paused_at": None if rec.paused is None else texts[rec.paused],
         "paused_seconds": rec.paused_seconds,
         "supplements": rec.supplements,
-        "appointments": [
-            {
-                "due_at": texts[a[0]],
-                "given_at": texts[a[1]],
-                "reason": a[2],
-                "by": a[3],
-                "kind": a[4],
-            }
-            for a in rec.appointments
-        ],
     }
+
+
+def _appointment_dicts(rec: Record, texts: Texts) -> list[dict[str, Any]]:
+    """The ``appointments`` of :func:`record_dict`."""
+    return [
+        {"due_at": texts[a[0]], "given_at": texts[a[1]], "reason": a[2], "by": a[3], "kind": a[4]}
+        for a in rec.appointments
+    ]
 
 
 def _tail_dict(rec: Record, texts: Texts) -> dict[str, Any]:

@@ -19,9 +19,9 @@ from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
 from procflow.model.instant import Instant
-from procflow.model.record import Record, record_body, text_of
+from procflow.model.record import Record, record_body
 from procflow.model.storage import check_import
-from procflow.model.timefmt import iso
+from procflow.model.timefmt import iso, text_of
 from procflow.model.worklist import work_fields
 from procflow.store.schema import utc_key, utc_key_ts
 
