@@ -89,3 +89,23 @@ def test_the_spliced_body_is_the_dict_encoding_after_each_visit() -> None:
     assert len(rec.encoded) == len(rec.visits) - 1
     rec.visits = rec.visits[:2]  # a shorter list: encoded again, not spliced stale
     assert record_body(rec) == orjson.dumps(record_dict(rec))
+
+
+def test_the_appointments_are_encoded_again_when_they_change() -> None:
+    """The appointments' fragment is kept while the list is the same; one
+    added, or a list of the same length ending in another, is encoded anew."""
+    from datetime import UTC
+
+    rec = Record("X-1", "p", "1", "desk", "a", 0, 86400, UTC, {}, {})
+    assert record_body(rec) == orjson.dumps(record_dict(rec))  # none yet
+    rec.appointments.append((86400, 0, None, "desk", None))
+    assert record_body(rec) == orjson.dumps(record_dict(rec))
+    kept = rec.encoded_appointments
+    assert record_body(rec) == orjson.dumps(record_dict(rec))
+    assert rec.encoded_appointments is kept  # the same list: not encoded again
+    rec.appointments.append((172800, 3600, "late", "desk", None))  # an apology
+    assert record_body(rec) == orjson.dumps(record_dict(rec))
+    rec.appointments = [rec.appointments[0], (259200, 7200, "again", "desk", None)]
+    assert record_body(rec) == orjson.dumps(record_dict(rec))
+    rec.appointments = []
+    assert record_body(rec) == orjson.dumps(record_dict(rec))
