@@ -27,18 +27,24 @@ from procflow.model.dossier import (
 from procflow.model.instant import Instant, dt_of, dt_or_none, ts_of, ts_or_none
 from procflow.model.timefmt import Texts, texts_in
 
-# A visit: one list, indexed by these positions (the row of the control slip).
+# A visit: one tuple, indexed by these positions (the row of the control slip).
 V_STEP, V_AGENCY, V_ENTERED, V_DUE, V_LEFT, V_TRIGGER = 0, 1, 2, 3, 4, 5
 V_TO_STEP, V_TO_AGENCY, V_SENDER, V_TIMELINESS, V_USED, V_LATE = 6, 7, 8, 9, 10, 11
 
-Visit = list[Any]
-"""[step, agency, entered, due, left, trigger, to_step, to_agency, sender,
-timeliness, used_seconds, late_seconds]; instants in POSIX seconds."""
+Visit = tuple[Any, ...]
+"""(step, agency, entered, due, left, trigger, to_step, to_agency, sender,
+timeliness, used_seconds, late_seconds); instants in POSIX seconds.
+
+A tuple, not a list: a record replaces its last visit when the dossier
+leaves the step (:func:`~procflow.model.reducer.apply_transition`), and a
+tuple of strings and numbers is one the garbage collector stops tracking: an
+open dossier holds 7 tracked objects instead of 12 in the engine benchmark,
+so fewer full collections walk fewer of them."""
 
 
 def new_visit(step: str, agency: str | None, entered: Instant, due: Instant | None) -> Visit:
     """The open visit of a step just entered."""
-    return [step, agency, entered, due, None, None, None, None, None, None, 0.0, 0.0]
+    return (step, agency, entered, due, None, None, None, None, None, None, 0.0, 0.0)
 
 
 _dumps = orjson.dumps
@@ -177,14 +183,14 @@ class Record:
         return sum(1 for a in self.appointments[1:] if a[4] is None)
 
     def copy(self) -> Record:
-        """A copy sharing nothing changeable with this one (visits are lists)."""
+        """A copy sharing nothing changeable with this one."""
         new = Record.__new__(Record)
         for name in Record.__slots__:
             setattr(new, name, getattr(self, name))
         new.applicant = _own(self.applicant)
         new.facts = _own(self.facts)
         new.appointments = list(self.appointments)
-        new.visits = [list(v) for v in self.visits]
+        new.visits = list(self.visits)
         new.alerts = list(self.alerts)
         new.pauses = {k: dict(v) for k, v in self.pauses.items()}
         new.encoded = list(self.encoded)
@@ -271,7 +277,7 @@ class Record:
             (ts_of(a.due_at), ts_of(a.given_at), a.reason, a.by, a.kind) for a in d.appointments
         ]
         rec.visits = [
-            [
+            (
                 v.step,
                 v.agency,
                 ts_of(v.entered_at),
@@ -284,7 +290,7 @@ class Record:
                 v.timeliness.value if v.timeliness else None,
                 v.used_seconds,
                 v.late_seconds,
-            ]
+            )
             for v in d.visits
         ]
         rec.alerts = list(d.alerts)

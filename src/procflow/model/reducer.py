@@ -55,9 +55,23 @@ def open_receipt(
 def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -> None:
     """Move the record as a transition event says (``p`` in
     :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
-    visit = rec.visits[-1]
+    visits = rec.visits
+    visit = visits[-1]
     # left, trigger, to_step, to_agency, sender, timeliness, used, late
-    visit[4:12] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
+    visits[-1] = (
+        visit[0],
+        visit[1],
+        visit[2],
+        visit[3],
+        at,
+        p[0],
+        p[2],
+        p[3],
+        p[4],
+        p[8],
+        p[6],
+        p[7],
+    )
     to = p[2]
 
     paused_s = p[T_PAUSED_S]
@@ -221,7 +235,8 @@ def _recalculate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     if step_due is not None:  # the current step's deadline moved too
         rec.step_due = step_due
         if rec.visits:
-            rec.visits[-1][3] = step_due
+            v = rec.visits[-1]
+            rec.visits[-1] = (*v[:3], step_due, *v[4:])
     appointment = _ts(data.get("appointment"))
     if appointment is not None:
         rec.appointments.append(
@@ -240,8 +255,8 @@ def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     """
     if rec.visits:
         left = data.get("left") or {}
-        visit = rec.visits[-1]
-        visit[4:12] = [
+        rec.visits[-1] = (
+            *rec.visits[-1][:4],
             at,
             "migrate",
             data["to_state"],
@@ -250,7 +265,7 @@ def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
             None,
             left.get("used_seconds", 0.0),
             left.get("late_seconds", 0.0),
-        ]
+        )
     rec.procedure_version = data["to_version"]
     if "due_at" in data:
         due = _ts(data["due_at"])
