@@ -801,7 +801,12 @@ def _rows_from_memory_run(
         for ev in store.events(code):
             final = apply(final, ev)  # the state as it was right after this event
             body = json.dumps(final.to_dict(), ensure_ascii=False, separators=(",", ":"))
-            actor = str(ev.actor) if ev.actor else None
+            # the actor as procflow's events table holds it: JSON of its fields
+            actor = (
+                json.dumps(ev.actor.to_dict(), ensure_ascii=False, separators=(",", ":"))
+                if ev.actor
+                else None
+            )
             data = json.dumps(ev.data, ensure_ascii=False, separators=(",", ":"))
             erow = (
                 code,
