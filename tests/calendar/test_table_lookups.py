@@ -265,6 +265,25 @@ def test_working_seconds_between(c: tuple[str, int, int]) -> None:
     compare(name, lambda cal: cal.working_seconds_between_ts(b, a))  # reversed: general path
 
 
+@given(case())
+@example(national(*NATIONAL_EXAMPLES[0]))
+@example(national(*NATIONAL_EXAMPLES[4]))
+@example(national(*NATIONAL_EXAMPLES[5]))
+def test_between_ts_answers_as_the_method(c: tuple[str, int, int]) -> None:
+    """The function made once gives working_seconds_between_ts's answer, in
+    either order, on whole seconds or not, in range or out of it, errors
+    included (on a calendar with no seconds tables it is the method)."""
+    name, a, b = c
+    for cal in (ALL[name], GENERAL[name]):
+        between = cal.between_ts()
+        for x, y in ((a, b), (b, a), (a + 0.5, b), (a, b + 0.25)):
+            made = outcome(lambda f=between, x=x, y=y: f(x, y))  # type: ignore[misc]
+            want = outcome(lambda c=cal, x=x, y=y: c.working_seconds_between_ts(x, y))  # type: ignore[misc]
+            same(made, want)
+            if made[0] == "ok":
+                assert type(made[1]) is float
+
+
 @given(case(), FRACTIONS)
 @example(national(datetime(2026, 2, 13, 16, 59, 59), datetime(2026, 1, 1)), 0.5)
 @example(national(datetime(2026, 2, 13, 13, 30), datetime(2026, 1, 1)), 0.5)

@@ -1539,6 +1539,29 @@ class WorkCalendar:
         r = self._received_at(i, tod)
         return t if r is None else self._ts_at(r[0], r[1], off)
 
+    def between_ts(self) -> Callable[[float, float], float]:
+        """``lambda a, b: working_seconds_between_ts(a, b)``, made once (the
+        engine keeps one per step on its compiled moves): whole seconds in
+        order and in the calendar's range take the seconds tables with
+        nothing looked up on the calendar; anything else goes to the method
+        itself, so the answers are its own."""
+        general = self.working_seconds_between_ts
+        if self._ts_tables() is None:
+            return general
+        shift, n, bef, cum = self._ts_shift, self._n, self._ts_bef, self._ts_cum
+
+        def between(a: float, b: float) -> float:
+            # working_seconds_between_ts's first case: the working seconds up
+            # to b less those up to a
+            if type(a) is int and type(b) is int and a <= b:
+                ia, ta = divmod(a + shift, 86400)
+                ib, tb = divmod(b + shift, 86400)
+                if ia >= 0 and ib < n:
+                    return cum[ib] - cum[ia] + bef[ib][tb] - bef[ia][ta]
+            return general(a, b)
+
+        return between
+
     def working_seconds_between_ts(
         self,
         a: float,

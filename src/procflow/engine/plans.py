@@ -67,6 +67,9 @@ class MovePlan:
     leaving_calendar: WorkCalendar
     """The source step's agency's calendar: the working time used there, its
     lateness and the step's timeliness."""
+    between: Callable[[Instant, Instant], float]
+    """``leaving_calendar.working_seconds_between_ts`` with no pauses, as the
+    calendar's :meth:`~WorkCalendar.between_ts` makes it once."""
     limit_calendar: WorkCalendar
     """The procedure's (the desk's) calendar: the statutory due date on resume
     or restart, the time a pause moves it by, the dossier's timeliness."""
@@ -107,6 +110,7 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
             and proc.procedure.rules.result_counts == "ready"
         ),
         leaving_calendar=cals.of_agency(info.agency),
+        between=cals.of_agency(info.agency).between_ts(),
         limit_calendar=cals.statutory,
         next_due=_deadline(cals.of_agency(dest.agency), dest.allotment),
     )
