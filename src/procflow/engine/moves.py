@@ -170,7 +170,7 @@ class Moves(EngineCore):
         # The calendars each figure is counted on (resolved once per version,
         # on the plan): the step left's agency's, the procedure's (the desk's).
         cal = plan.leaving_calendar
-        between = cal.working_seconds_between_ts
+        between = plan.between
         dest = plan.dest
         off = self._offset
         day_t = (t + off) // 86400 if off is not None else cal.ordinal_ts(t)
@@ -272,8 +272,11 @@ class Moves(EngineCore):
             next_alert = None
         elif rec.alerts or plans[1].alerting:
             next_alert = self._next_alert(apply_entry(rec.copy(), entry, self._tz))
-        else:
-            warn = self._warn_at(due if due is not None else rec.due, None, lcal)
+        else:  # the engine's margin before the due date (_warn_at's cache first)
+            until = due if due is not None else rec.due
+            warn = self._warn_cache.get(until) if lcal is self.calendar else None
+            if warn is None:
+                warn = self._warn_at(until, None, lcal)
             next_alert = warn if next_due is None or warn <= next_due else next_due
         new = store.append_record(rec, entry, version, next_alert)
         if self._listeners:
