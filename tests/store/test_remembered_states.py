@@ -61,6 +61,22 @@ def test_get_current_never_returns_a_state_another_writer_replaced(open_db: Open
     assert "HS-001" not in a._written  # the stale state is forgotten
 
 
+def test_the_first_act_after_opening_takes_the_remembered_state(open_db: Opener) -> None:
+    """A store just opened acts on the states it commits from memory at
+    once, not only after some other read set its baseline; another writer's
+    commit still makes it read the row again."""
+    a = open_db()
+    fill(a, "HS-300", 1)
+    remembered = a._written["HS-300"]
+    assert a.record("HS-300", remembered.tz) is remembered
+    assert "HS-300" in a._written
+    b = open_db()
+    d, ev = advance(a.get("HS-300"), "other-writer")
+    b.append(d, ev, remembered.version, None)
+    fresh = a.record("HS-300", remembered.tz)
+    assert fresh is not remembered and fresh.version == remembered.version + 1
+
+
 def test_a_conflicting_append_is_not_remembered(open_db: Opener) -> None:
     a, b = open_db(), open_db()
     d1 = fill(a, "HS-002", 1)

@@ -324,6 +324,11 @@ class SQLiteStore(SQLOutbox, SQLReads):
         try:
             self._configure(conn)
             self._migrate(conn)
+            # Where other connections' commits are counted from: a state this
+            # store commits from now on is acted on from memory until one
+            # comes (without it, the first check forgot every state
+            # remembered since opening).
+            self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         except BaseException:
             conn.close()
             self._conn = None
