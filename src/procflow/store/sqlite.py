@@ -814,7 +814,8 @@ class SQLiteStore(SQLOutbox, SQLReads):
                 )
             conn.execute(_INSERT_EVENT, erow)
             conn.execute(_INSERT_LOG, (erow[0], erow[1], erow[7]))
-            _write_outbox(conn, erow, notifies)
+            if notifies is not False:  # False: the entry said it notifies nobody
+                _write_outbox(conn, erow, notifies)
             conn.execute("COMMIT")
         except BaseException as exc:
             self._abort(conn, what, exc)
