@@ -6,9 +6,10 @@ case), else a ``float`` carrying the microseconds, exactly as
 writes whole microseconds (an ``int``: no float text to agree on). These
 helpers convert without the rounding of ``datetime.timestamp()`` /
 ``datetime.fromtimestamp(float)``: every conversion here is exact to the
-microsecond, both ways, wherever a float holds the microseconds: 2**53 of
-them, from 1685 to 2255 (whole seconds, the ``int`` case, are exact from
-year 1 to 9999).
+microsecond, both ways, wherever a float keeps the microseconds apart:
+below 2**32 seconds either side of 1970, from 1833 to 2106 (whole seconds,
+the ``int`` case, are exact from year 1 to 9999). Beyond, an instant with
+microseconds may come back one microsecond off, as from any float clock.
 """
 
 from __future__ import annotations
