@@ -107,7 +107,9 @@ class Record:
     supplements: int
     appointments: list[AppointmentRow]
     visits: list[Visit]
-    alerts: list[str]
+    alerts: tuple[str, ...]
+    """The keys of the warnings and escalations emitted (a tuple: rare, and
+    one object fewer for the garbage collector to track per dossier)."""
     outcome: str | None
     closed: Instant | None
     timeliness: str | None
@@ -120,9 +122,10 @@ class Record:
     """Why the clock is stopped now (None while it runs)."""
     assignee: str | None
     assigned_role: str | None
-    encoded: list[bytes]
+    encoded: list[bytes] | None
     """The row body's JSON of each visit but the last (:func:`record_body`):
-    only the last visit ever changes, so the others are encoded once."""
+    only the last visit ever changes, so the others are encoded once. None
+    until a body is first written (the in-memory store never writes one)."""
     encoded_appointments: tuple[int, AppointmentRow, bytes] | None
     """The row body's JSON of the appointments, with their count and the last
     one (:func:`record_body`): a dossier gains one on receipt and seldom
@@ -158,7 +161,7 @@ class Record:
         self.supplements = 0
         self.appointments = []
         self.visits = []
-        self.alerts = []
+        self.alerts = ()
         self.outcome = None
         self.closed = None
         self.timeliness = None
@@ -170,7 +173,7 @@ class Record:
         self.pause_reason = None
         self.assignee = None
         self.assigned_role = None
-        self.encoded = []
+        self.encoded = None
         self.encoded_appointments = None
 
     @property
@@ -191,9 +194,8 @@ class Record:
         new.facts = _own(self.facts)
         new.appointments = list(self.appointments)
         new.visits = list(self.visits)
-        new.alerts = list(self.alerts)
         new.pauses = {k: dict(v) for k, v in self.pauses.items()}
-        new.encoded = list(self.encoded)
+        new.encoded = None if self.encoded is None else list(self.encoded)
         return new
 
     # --- to and from the public form ---------------------------------------------------
@@ -293,7 +295,7 @@ class Record:
             )
             for v in d.visits
         ]
-        rec.alerts = list(d.alerts)
+        rec.alerts = tuple(d.alerts)
         rec.outcome = d.outcome
         rec.closed = ts_or_none(d.closed_at)
         rec.timeliness = d.timeliness.value if d.timeliness else None
@@ -337,6 +339,8 @@ def record_body(rec: Record) -> bytes:
     fragments, the keys after them, each part orjson's own encoding."""
     visits = rec.visits
     encoded = rec.encoded
+    if encoded is None:
+        encoded = rec.encoded = []
     texts = texts_in(rec.tz)
     last = len(visits) - 1
     if len(encoded) > last:  # a shorter list of visits: not one a move made

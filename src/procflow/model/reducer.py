@@ -204,12 +204,10 @@ def apply_event(rec: Record | None, event: Event, tz: tzinfo) -> Record:
         # sweep that came late); events written before that rule have no
         # ``supersedes``.
         superseded = data.get("supersedes")
-        if superseded:
-            rec.alerts.extend(superseded)
-        rec.alerts.append(data["alert"])
+        rec.alerts = (*rec.alerts, *(superseded or ()), data["alert"])
     elif type_ is EventType.ESCALATED:
         # Recorded by its key, so that each rule acts once per deadline.
-        rec.alerts.append(data["key"])
+        rec.alerts = (*rec.alerts, data["key"])
         if data.get("reassign"):
             rec.assignee, rec.assigned_role = None, data["reassign"]
     elif type_ is EventType.ASSIGNED:
