@@ -419,7 +419,9 @@ class EngineCore:
         before ``due``, on ``cal`` (default: the engine's calendar). Cached:
         most dossiers share their due instant (the close of office on some
         day), and this runs on every transition; the key names the calendar
-        when it is not the default."""
+        when it is not the default. ``Moves._fire`` reads the default key (the
+        due instant alone) from the cache itself before calling this: keep
+        the two in step if the keys change."""
         if seconds is None:
             seconds = self.warning_seconds
         cache = self._warn_cache

@@ -81,6 +81,7 @@ class MovePlan:
 
 def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) -> MovePlan:
     info, dest = proc.states[t.source], proc.states[t.dest]
+    leaving = cals.of_agency(info.agency)
     act = ACT_OF_MOVE[t.kind]
     type_ = EventType.MOVED
     if dest.agency is not None and dest.agency != info.agency:
@@ -109,8 +110,8 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
             and info.kind is StepKind.RETURN
             and proc.procedure.rules.result_counts == "ready"
         ),
-        leaving_calendar=cals.of_agency(info.agency),
-        between=cals.of_agency(info.agency).between_ts(),
+        leaving_calendar=leaving,
+        between=leaving.between_ts(),
         limit_calendar=cals.statutory,
         next_due=_deadline(cals.of_agency(dest.agency), dest.allotment),
     )
