@@ -109,28 +109,35 @@ class Reception(EngineCore):
             version_override,
             check_documents,
         )
+        # The slip is built when first read (ReceiptSlip.later): from what the
+        # receipt fixed, not from the record, which later acts change.
+        rec = r.rec
+        code, due, received = rec.code, rec.due, rec.received
+        given = dict(applicant) if applicant else {}
+        case_facts = dict(facts) if facts else {}
         tz = self._tz
-        appointment = dt_of(r.rec.due, tz)
-        return ReceiptSlip.of(
-            {
-                "code": r.rec.code,
+
+        def make() -> dict[str, Any]:
+            appointment = dt_of(due, tz)
+            return {
                 "procedure_id": r.proc.id,
                 "procedure_version": r.proc.version,
                 "procedure_name": r.proc.procedure.name.vi,
-                "applicant": dict(applicant or {}),
+                "applicant": given,
                 "documents": r.documents,
                 "received_at": r.now,
                 "appointment": appointment,
                 "time_limit": r.plans.time_limit_text,
-                "time_limit_case": limit_case(r.proc.procedure, facts or {}),
+                "time_limit_case": limit_case(r.proc.procedure, case_facts),
                 "received_by": str(actor),
                 # the appointment rests on these days (form and circular: by the date)
                 "unconfirmed_days": r.plans.calendar.unconfirmed_between(r.now, appointment),
                 "fees": r.fees,
                 # the receipt instant itself, or the opening it counts from
-                "clock_starts_at": r.now if r.start == r.rec.received else dt_of(r.start, tz),
+                "clock_starts_at": r.now if r.start == received else dt_of(r.start, tz),
             }
-        )
+
+        return ReceiptSlip.later({"code": code}, make)
 
     def receive_record(
         self,

@@ -22,10 +22,10 @@ on them, and may move when they are confirmed or dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import MISSING, Field, asdict, dataclass, field, fields, replace
 from datetime import date, datetime
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from procflow.calendar.unconfirmed import UnconfirmedDay
 from procflow.model.dossier import Timeliness
@@ -92,6 +92,46 @@ class _Slip:
         slip.__post_init__()
         return slip
 
+    @classmethod
+    def later(cls, known: dict[str, Any], make: Callable[[], dict[str, Any]]) -> Self:
+        """A slip with the fields ``known`` now and the others ``make()``
+        gives when one of them is first read (then as :meth:`of` builds it).
+
+        The engine's receipt returns one: a busy desk's caller often reads
+        only the code (the desk's own form prints later, or never), and the
+        rest of a slip (its dates, form stamp, unconfirmed days) costs a third
+        of a receipt. ``make`` must give the same values whenever it runs:
+        the engine's reads only what the receipt fixed (immutable values and
+        calendars, copies of the caller's dicts). Reading, comparing,
+        copying or pickling the slip builds it first; only ``vars(slip)``
+        shows it unbuilt."""
+        if not cls.__dict__.get("_LATER"):
+            raise TypeError(f"{cls.__name__} is not made ready for later() (_built_later)")
+        slip = cls.__new__(cls)
+        slip.__dict__.update(known)
+        slip.__dict__["_make"] = (known, make)
+        return slip
+
+    def _build(self) -> None:
+        """Make the fields a slip from :meth:`later` does not have yet (once)."""
+        pending = self.__dict__.pop("_make", None)
+        if pending is not None:
+            known, make = pending
+            self.__dict__.update(type(self).of({**make(), **known}).__dict__)
+
+    if not TYPE_CHECKING:  # type checkers keep checking slips' attribute names
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for a name not found: a slip from ``later`` not built yet.
+            if "_make" not in self.__dict__:
+                raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+            self._build()
+            return object.__getattribute__(self, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._build()
+        return self.__dict__
+
     def __post_init__(self) -> None:
         # Stamped from the national table unless the maker gave a legal basis.
         if self.legal_basis is None:
@@ -148,6 +188,39 @@ def _defaults_of(cls: type) -> dict[str, Any]:
     return out
 
 
+class _Unbuilt:
+    """The class attribute of a field with a default, on a slip class that
+    :meth:`_Slip.later` may return unbuilt: the default, as the dataclass's
+    own attribute gives it, except on a slip not built yet, which it builds.
+    (A built slip has every field in its ``__dict__``, found first.)"""
+
+    __slots__ = ("default", "name")
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, slip: _Slip | None, owner: type | None = None) -> Any:
+        if slip is None or "_make" not in slip.__dict__:
+            return self.default
+        slip._build()
+        return slip.__dict__[self.name]
+
+
+S = TypeVar("S", bound=type)
+
+
+def _built_later(cls: S) -> S:
+    """Let :meth:`_Slip.later` make slips of dataclass ``cls``: its fields'
+    defaults, class attributes the dataclass left, would otherwise answer for
+    a slip not built yet."""
+    for f in fields(cls):
+        if f.default is not MISSING:
+            setattr(cls, f.name, _Unbuilt(f.name, f.default))
+    cls._LATER = True  # type: ignore[attr-defined]
+    return cls
+
+
 @dataclass(frozen=True, slots=True)
 class FeeLine:
     """A fee or charge on the receipt slip: what the applicant pays, on what basis.
@@ -163,6 +236,7 @@ class FeeLine:
     note: str | None = None
 
 
+@_built_later
 @dataclass(frozen=True)
 class ReceiptSlip(_Slip):
     """Giấy tiếp nhận hồ sơ và hẹn trả kết quả (Form 01 under both circulars).
