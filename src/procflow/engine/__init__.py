@@ -1,6 +1,12 @@
 """The engine: dossiers moving through compiled procedures, timed against the law."""
 
-from procflow.engine.clock import Clock, SystemClock, TimestampClock, VirtualClock
+from procflow.engine.clock import (
+    Clock,
+    SystemClock,
+    TimestampClock,
+    VirtualClock,
+    ZonedClock,
+)
 from procflow.engine.engine import Engine, VerifyReport
 from procflow.model.actor import SYSTEM, Actor
 from procflow.model.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
@@ -36,4 +42,5 @@ __all__ = [
     "TimestampClock",
     "VerifyReport",
     "VirtualClock",
+    "ZonedClock",
 ]

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from procflow.errors import ProcflowError
+from procflow.model.instant import ts_of
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _ZERO = timedelta(0)
@@ -25,16 +26,27 @@ class Clock(Protocol):
 @runtime_checkable
 class TimestampClock(Protocol):
     """A clock that also tells the time as POSIX seconds, for drivers that
-    keep time as numbers (the simulator): the engine then reads ``now_ts()``
-    for a move instead of converting ``now()``, which is built only when an
-    act needs a datetime. ``now_ts()`` must be ``now()``'s instant, in the
-    engine calendar's zone."""
+    keep time as numbers (the simulator, :class:`VirtualClock`): the engine
+    then reads ``now_ts()`` for a move instead of converting ``now()``, which
+    is built only when an act needs a datetime. ``now_ts()`` must be
+    ``now()``'s instant, in the engine calendar's zone; a clock whose zone
+    can change says which it is in as a :class:`ZonedClock`."""
 
     def now(self) -> datetime: ...
 
     def now_ts(self) -> int | float:
         """POSIX seconds of :meth:`now`."""
         ...
+
+
+@runtime_checkable
+class ZonedClock(Protocol):
+    """A :class:`TimestampClock` whose zone may change (a :class:`VirtualClock`
+    set to an instant in another zone): the engine reads ``now_ts()`` only
+    while ``tz``, the zone of ``now()``, is its calendar's, since events keep
+    the offset of the clock's zone."""
+
+    tz: tzinfo | None
 
 
 class SystemClock:
@@ -48,14 +60,35 @@ class SystemClock:
 
 
 class VirtualClock:
-    """A clock that only moves when told to."""
+    """A clock that only moves when told to.
+
+    It keeps its instant as a datetime and as POSIX seconds (a
+    :class:`TimestampClock` and a :class:`ZonedClock`): moves read the
+    seconds, with no datetime taken apart on every transition. A subclass
+    that overrides :meth:`now` and not :meth:`now_ts` is not a
+    TimestampClock (its ``now_ts`` is None), so the engine reads its
+    ``now()``."""
+
+    tz: tzinfo | None
+    """The zone of :meth:`now` (the zone of the instant it was last set to)."""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "now" in cls.__dict__ and "now_ts" not in cls.__dict__:
+            cls.now_ts = None  # type: ignore[assignment,method-assign]
 
     def __init__(self, start: datetime) -> None:
         _require_aware(start)
         self._now = start
+        self._ts = ts_of(start)
+        self.tz = start.tzinfo
 
     def now(self) -> datetime:
         return self._now
+
+    def now_ts(self) -> int | float:
+        """POSIX seconds of :meth:`now` (an int on a whole second)."""
+        return self._ts
 
     def set(self, instant: datetime) -> None:
         """Jump to ``instant``; time never goes backwards."""
@@ -66,14 +99,21 @@ class VirtualClock:
                 f"to {instant.isoformat()}"
             )
         self._now = instant
+        self._ts = ts_of(instant)
+        self.tz = instant.tzinfo
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or timedelta keyword arguments)."""
         step = delta if delta is not None else timedelta(**kwargs)
         if step < _ZERO:
             self.set(self._now + step)  # refused, with the reason
-        self._now += step
-        return self._now
+        now = self._now = self._now + step
+        ts = self._ts
+        if type(ts) is int and not step.microseconds:  # whole seconds stay an int
+            self._ts = ts + step.days * 86400 + step.seconds
+        else:
+            self._ts = ts_of(now)
+        return now
 
 
 def _require_aware(instant: datetime) -> None:
