@@ -77,14 +77,11 @@ def test_the_spliced_body_is_the_dict_encoding_after_each_visit() -> None:
 
     rec = Record("X-1", "p", "1", "desk", "a", 0, 86400, UTC, {"name": "Lan"}, {})
     assert record_body(rec) == orjson.dumps(record_dict(rec))
-    rec.visits.append(["a", "desk", 0, 100, None, None, None, None, None, None, 0.0, 0.0])
+    rec.open_visit("a", "desk", 0, 100)
     assert record_body(rec) == orjson.dumps(record_dict(rec))
     for k in range(1, 6):
-        last = rec.visits[-1]
-        last[4:12] = [k * 10, "go", f"s{k}", "desk", "lan", "early", 10.0, 0.0]
-        rec.visits.append(
-            [f"s{k}", "desk", k * 10, None, None, None, None, None, None, None, 0.0, 0.0]
-        )
+        rec.cells[-8:] = [k * 10, "go", f"s{k}", "desk", "lan", "early", 10.0, 0.0]  # left
+        rec.open_visit(f"s{k}", "desk", k * 10, None)
         assert record_body(rec) == orjson.dumps(record_dict(rec))
     assert len(rec.encoded) == len(rec.visits) - 1
     rec.visits = rec.visits[:2]  # a shorter list: encoded again, not spliced stale

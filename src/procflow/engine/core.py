@@ -389,7 +389,7 @@ class EngineCore:
         ]
         step_due = rec.step_due
         if step_due is not None:
-            where = f"{rec.state}:{len(rec.visits)}"
+            where = f"{rec.state}:{rec.visit_count()}"
             margin = proc.states[rec.state].warning
             if margin is not None:
                 # the step's warning, on its agency's calendar

@@ -25,7 +25,7 @@ from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import EventType
 from procflow.model.instant import Instant
-from procflow.model.record import Record
+from procflow.model.record import V_STEP, VISIT_WIDTH, Record
 from procflow.model.storage import Capability
 
 _NO_MOVES: dict[str, MovePlan] = {}
@@ -351,7 +351,7 @@ class Moves(EngineCore):
 
     def _check_supplement_rule(self, proc: CompiledProcedure, rec: Record, dest: StateInfo) -> None:
         limit = proc.procedure.rules.max_supplement_requests
-        times = [v[0] for v in rec.visits].count(dest.id)
+        times = rec.cells[V_STEP::VISIT_WIDTH].count(dest.id)
         if times >= limit:
             raise RuleViolation(
                 f"{rec.code} has already been sent to {dest.id!r} {times} time(s); the "

@@ -108,7 +108,7 @@ def _case_event(rec: Record | None, event: Event) -> CaseEvent:
     to_agency = None
     if event.type in TRANSITIONS:
         assert rec is not None
-        visit = rec.visits[-1]  # read before it is applied: the step being left
+        visit = rec.visit(-1)  # read before it is applied: the step being left
         left = data["left"]
         to_agency = data.get("to_agency")
         extras.update(

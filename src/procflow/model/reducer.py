@@ -31,7 +31,7 @@ from procflow.model.encoding import (
 )
 from procflow.model.events import TRANSITIONS, Event, EventType
 from procflow.model.instant import Instant, ts_of
-from procflow.model.record import Record, new_visit
+from procflow.model.record import _LEAVING, V_DUE, VISIT_WIDTH, Record
 
 _OPENING = frozenset({EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION})
 
@@ -48,30 +48,17 @@ def open_receipt(
     rec = Record(code, p[0], p[1], p[2], p[3], at, p[R_DUE], tz, dict(p[7]), dict(p[8]))
     step_due = rec.step_due = p[R_STEP_DUE]
     rec.appointments.append((rec.due, at, None, desk, None))
-    rec.visits.append(new_visit(p[3], p[4], at, step_due))
+    rec.cells += (p[3], p[4], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
     return rec
 
 
 def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -> None:
     """Move the record as a transition event says (``p`` in
     :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
-    visits = rec.visits
-    visit = visits[-1]
-    # left, trigger, to_step, to_agency, sender, timeliness, used, late
-    visits[-1] = (
-        visit[0],
-        visit[1],
-        visit[2],
-        visit[3],
-        at,
-        p[0],
-        p[2],
-        p[3],
-        p[4],
-        p[8],
-        p[6],
-        p[7],
-    )
+    # the visit left: its cells from ``left`` on (Record.cells), in place
+    cells = rec.cells
+    agency = cells[-11]  # V_AGENCY of the last visit
+    cells[-8:] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
     to = p[2]
 
     paused_s = p[T_PAUSED_S]
@@ -83,9 +70,7 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
         if due != rec.due and due > rec.appointment:
             # The applicant answered and the clock moved the due date: the
             # date promised to them moves with it (not an apology).
-            rec.appointments.append(
-                (due, at, "clock paused for the applicant", visit[1], "resumed")
-            )
+            rec.appointments.append((due, at, "clock paused for the applicant", agency, "resumed"))
         rec.due = due
     rec.paused = p[T_PAUSED_AT]
     rec.state = to
@@ -100,7 +85,7 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
         rec.step_due = None
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
-        rec.visits.append(new_visit(to, p[3], at, step_due))
+        cells += (to, p[3], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
 
 
 def _pause(rec: Record, p: list[Any] | tuple[Any, ...], paused_s: Any, reason: str | None) -> None:
@@ -232,9 +217,8 @@ def _recalculate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     step_due = _ts(data.get("step_due_at"))
     if step_due is not None:  # the current step's deadline moved too
         rec.step_due = step_due
-        if rec.visits:
-            v = rec.visits[-1]
-            rec.visits[-1] = (*v[:3], step_due, *v[4:])
+        if rec.cells:
+            rec.cells[V_DUE - VISIT_WIDTH] = step_due
     appointment = _ts(data.get("appointment"))
     if appointment is not None:
         rec.appointments.append(
@@ -251,10 +235,9 @@ def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     only when the event carries one; pauses (``paused_at``, ``paused_seconds``)
     carry over untouched.
     """
-    if rec.visits:
+    if rec.cells:
         left = data.get("left") or {}
-        rec.visits[-1] = (
-            *rec.visits[-1][:4],
+        rec.cells[_LEAVING:] = (
             at,
             "migrate",
             data["to_state"],
@@ -272,7 +255,7 @@ def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     rec.state = data["to_state"]
     rec.entered = at
     step_due = rec.step_due = _ts(data.get("step_due_at"))
-    rec.visits.append(new_visit(data["to_state"], data.get("to_agency"), at, step_due))
+    rec.open_visit(data["to_state"], data.get("to_agency"), at, step_due)
 
 
 def replay_record(events: list[Event], tz: tzinfo | None = None) -> Record:

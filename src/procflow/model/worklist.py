@@ -21,7 +21,7 @@ from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from procflow.model.instant import Instant, dt_of, dt_or_none
-from procflow.model.record import Record
+from procflow.model.record import V_AGENCY, VISIT_WIDTH, Record
 
 MAX_PAGE = 500
 """The most items one page may ask for."""
@@ -121,10 +121,10 @@ def work_fields(rec: Record) -> WorkFields:
     deadline = due if step_due is None or due < step_due else step_due
     warned = False
     if rec.alerts:
-        step_tail = f":step:{rec.state}:{len(rec.visits)}"
+        step_tail = f":step:{rec.state}:{rec.visit_count()}"
         dossier_key = "dossier:" + dt_of(due, rec.tz).isoformat()
         warned = any(a.endswith(step_tail) or a.endswith(dossier_key) for a in rec.alerts)
-    holder = rec.visits[-1][1] if rec.visits else rec.desk_agency
+    holder = rec.cells[V_AGENCY - VISIT_WIDTH] if rec.cells else rec.desk_agency
     return WorkFields(
         holder, rec.assignee, rec.assigned_role, deadline, rec.paused is not None, warned
     )

@@ -46,7 +46,7 @@ from procflow.compiler import WITHDRAW, CompiledProcedure
 from procflow.definition.model import Terminal
 from procflow.engine import Actor, Engine
 from procflow.errors import ProcflowError, RuleViolation
-from procflow.model.record import V_AGENCY, V_LATE, V_STEP, V_TIMELINESS, Record
+from procflow.model.record import V_AGENCY, V_LATE, V_STEP, V_TIMELINESS, VISIT_WIDTH, Record
 from procflow.simulation.distributions import whole_seconds
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
@@ -626,10 +626,11 @@ class Simulation:
     # --- results as dossiers close ---------------------------------------------------
 
     def _closed(self, number: int, d: Record) -> None:
+        c, w = d.cells, VISIT_WIDTH
         visits = [
-            (v[V_AGENCY], v[V_TIMELINESS], v[V_LATE], v[V_STEP])
-            for v in d.visits
-            if v[V_TIMELINESS] is not None and v[V_AGENCY] is not None
+            (c[i + V_AGENCY], c[i + V_TIMELINESS], c[i + V_LATE], c[i + V_STEP])
+            for i in range(0, len(c), w)
+            if c[i + V_TIMELINESS] is not None and c[i + V_AGENCY] is not None
         ]
         self._waiting[number] = (d.outcome or "open", d.timeliness, visits)
         waiting = self._waiting
