@@ -10,6 +10,7 @@ did for every VirtualClock before.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 from enginetest import BHXH, CHILD, DESK, PC, POLICE, VN, load
@@ -26,6 +27,10 @@ from procflow.store import MemoryStore
 
 START = datetime(2026, 3, 3, 8, 0, tzinfo=VN)
 ZONES = [VN, UTC, timezone(timedelta(hours=-5))]
+# Zones with summer time: aware arithmetic moves their wall clock, so an
+# hour added across the change is two, or none, of POSIX seconds (the clock
+# starts in March, and both change within 40 days of it).
+SUMMER = [ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")]
 
 
 class ConvertedClock(VirtualClock):
@@ -46,7 +51,7 @@ steps = st.one_of(
         st.just("advance"),
         st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=40)),
     ),
-    st.tuples(st.just("set"), st.sampled_from(ZONES), st.integers(0, 10**7)),
+    st.tuples(st.just("set"), st.sampled_from(ZONES + SUMMER), st.integers(0, 10**7)),
 )
 
 
@@ -120,3 +125,14 @@ def test_moves_write_what_a_converted_clock_writes(
     assert histories[0] == histories[1]
     # each move is dated in the zone the clock was in
     assert [e["at"][-6:] for e in histories[0][1:]] == offsets
+
+
+@pytest.mark.parametrize("zone", SUMMER)
+def test_a_day_across_the_change_to_summer_time_is_23_hours(zone: ZoneInfo) -> None:
+    # Europe 29 March 2026, the United States 8 March 2026: a wall-clock day.
+    day = 28 if zone.key == "Europe/Paris" else 7
+    clock = VirtualClock(datetime(2026, 3, day, 12, 0, tzinfo=zone))
+    before = clock.now_ts()
+    clock.advance(timedelta(days=1))
+    assert clock.now() == datetime(2026, 3, day + 1, 12, 0, tzinfo=zone)
+    assert clock.now_ts() == ts_of(clock.now()) == before + 23 * 3600

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from procflow.errors import ProcflowError
+from procflow.model.instant import EPOCH as _EPOCH
 from procflow.model.instant import ts_of
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -107,12 +108,14 @@ class VirtualClock:
         step = delta if delta is not None else timedelta(**kwargs)
         if step < _ZERO:
             self.set(self._now + step)  # refused, with the reason
+        # Aware arithmetic moves the wall clock (in a zone with summer time an
+        # hour may be two), so the seconds are those of the new instant
+        # (ts_of, inline: this runs between every two acts of a test or drive).
         now = self._now = self._now + step
-        ts = self._ts
-        if type(ts) is int and not step.microseconds:  # whole seconds stay an int
-            self._ts = ts + step.days * 86400 + step.seconds
-        else:
-            self._ts = ts_of(now)
+        d = now - _EPOCH
+        s = d.days * 86400 + d.seconds
+        us = d.microseconds
+        self._ts = s if not us else (s * 1_000_000 + us) / 1_000_000
         return now
 
 
