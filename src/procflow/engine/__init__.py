@@ -1,12 +1,6 @@
 """The engine: dossiers moving through compiled procedures, timed against the law."""
 
-from procflow.engine.clock import (
-    Clock,
-    SystemClock,
-    TimestampClock,
-    VirtualClock,
-    ZonedClock,
-)
+from procflow.engine.clock import Clock, SystemClock, TimestampClock, VirtualClock
 from procflow.engine.engine import Engine, VerifyReport
 from procflow.model.actor import SYSTEM, Actor
 from procflow.model.dossier import Appointment, Dossier, Status, StepVisit, Timeliness
@@ -42,5 +36,4 @@ __all__ = [
     "TimestampClock",
     "VerifyReport",
     "VirtualClock",
-    "ZonedClock",
 ]

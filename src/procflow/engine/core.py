@@ -16,7 +16,7 @@ from procflow.definition.cases import case_key, resolve_durations
 from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
 from procflow.engine.calendars import DEFAULT_CALENDAR_NAME, check_names, resolve
-from procflow.engine.clock import Clock, SystemClock, TimestampClock, ZonedClock
+from procflow.engine.clock import Clock, SystemClock, TimestampClock
 from procflow.engine.plans import Plans
 from procflow.errors import (
     ConflictError,
@@ -93,9 +93,7 @@ class EngineCore:
         ] = {}
         self._tz = calendar.tz
         self._offset = calendar.fixed_offset
-        # the clock last seen, its now_ts (None: convert now()), and whether
-        # its zone may change (a ZonedClock: checked on every move)
-        self._ts_clock: tuple[Any, Callable[[], Instant] | None, bool] = (None, None, False)
+        self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
         self._variants: dict[
@@ -220,19 +218,15 @@ class EngineCore:
         return self._plans_of(procedure_id, version)[1].calendars
 
     def _clock_ts(self) -> Callable[[], Instant] | None:
-        """The clock's ``now_ts`` when it is a :class:`TimestampClock` in the
-        calendar's zone and that zone has one offset (else None: moves convert
-        ``now()``); looked up again only when ``self.clock`` is another object.
-        ``Moves._fire`` checks the zone of a :class:`ZonedClock` it has seen."""
+        """The clock's ``now_ts`` when it is a :class:`TimestampClock` and the
+        calendar's zone has one offset (else None: moves convert ``now()``);
+        looked up again only when ``self.clock`` is another object."""
         clock = self.clock
-        seen, now_ts, zoned = self._ts_clock
+        seen, now_ts = self._ts_clock
         if seen is not clock:
             ok = isinstance(clock, TimestampClock) and self._offset is not None
             now_ts = clock.now_ts if ok else None  # type: ignore[attr-defined]
-            zoned = ok and isinstance(clock, ZonedClock)
-            self._ts_clock = (clock, now_ts, zoned)
-        if zoned and clock.tz is not self._tz:  # type: ignore[attr-defined]
-            return None  # in another zone now: its events keep that zone
+            self._ts_clock = (clock, now_ts)
         return now_ts
 
     def _instant(self, now: datetime) -> tuple[Instant, int]:

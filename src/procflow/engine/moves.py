@@ -153,11 +153,9 @@ class Moves(EngineCore):
             plan = self._general_plan(plans, rec, trigger, actor)
         now_ts = None
         if at is None:  # the clock's now_ts, looked up again only for a new clock
-            seen, now_ts, zoned = self._ts_clock
+            seen, now_ts = self._ts_clock
             if seen is not self.clock:
                 now_ts = self._clock_ts()
-            elif zoned and seen.tz is not self._tz:  # type: ignore[attr-defined]
-                now_ts = None  # a clock set to another zone: its events keep it
         zone: tzinfo | None
         if now_ts is not None:  # a driver's clock of numbers: no datetime made
             t, offset, zone = now_ts(), self._offset or 0, self._tz
