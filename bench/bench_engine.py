@@ -777,108 +777,94 @@ RAW_DDL = (
 
 def _rows_from_memory_run(
     n: int,
-) -> list[tuple[tuple[Any, ...], tuple[Any, ...], bool, bool]]:
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...], bool, Any]]:
     """The rows procflow writes for n dossiers, made (untimed) from an in-memory run.
 
-    Each item: (event row, dossier row, is-first-event), in the order procflow
-    wrote them: by the instant of the event, which the virtual clock makes
-    unique (a dossier's first phase for the whole cohort, then the next). Not
-    dossier by dossier: ten transactions in a row on one dossier's row and
-    pages would spare raw sqlite3 the scattered page writes and checkpoints
-    procflow's order costs. The raw writer then times nothing but the writes.
+    Each item: (event row, dossier row, is-first-event, outbox row or None), in the
+    order procflow wrote them: by the instant of the event, which the
+    virtual clock makes unique (a dossier's first phase for the whole cohort,
+    then the next). Not dossier by dossier: ten transactions in a row on one
+    dossier's row and pages would spare raw sqlite3 the scattered page writes
+    and checkpoints procflow's order costs. The rows are built by the SQL
+    stores' own row functions from each event and the record after it (the
+    next alert as the engine computes it), so they are the rows procflow
+    writes, byte for byte: tests/bench/test_raw_rows.py compares the two
+    databases. The raw writer then times nothing but the writes.
     """
-    from procflow.model.outbox import enters_outbox
-    from procflow.model.record import Record
-    from procflow.model.reducer import apply  # before procflow.store: see above
+    from procflow.model.encoding import GENESIS_RAW
+    from procflow.model.entry import Entry, apply_entry
+    from procflow.model.outbox import entry_notifies
     from procflow.store import MemoryStore
-    from procflow.store.records import work_columns
+    from procflow.store.outbox import outbox_params
+    from procflow.store.records import entry_row, record_row
 
     store = MemoryStore()
     run_procflow(n, store)
-    out: list[tuple[datetime, tuple[Any, ...], tuple[Any, ...], bool, bool]] = []
+    engine = _engine(store)[0]  # the same procedure and calendar: the next alert
+    out: list[tuple[Any, tuple[Any, ...], tuple[Any, ...], bool, Any]] = []
     for code in store.codes():
-        final = None
+        rec = None
+        prev = GENESIS_RAW
         for ev in store.events(code):
-            final = apply(final, ev)  # the state as it was right after this event
-            body = json.dumps(final.to_dict(), ensure_ascii=False, separators=(",", ":"))
-            # the actor as procflow's events table holds it: JSON of its fields
-            actor = (
-                json.dumps(ev.actor.to_dict(), ensure_ascii=False, separators=(",", ":"))
-                if ev.actor
-                else None
-            )
-            data = json.dumps(ev.data, ensure_ascii=False, separators=(",", ":"))
-            erow = (
-                code,
-                ev.seq,
-                str(ev.type),
-                ev.at.isoformat(),
-                actor,
-                data,
-                ev.prev_hash,
-                ev.hash,
-            )
-            drow = (
-                code,
-                final.procedure_id,
-                final.procedure_version,
-                final.state,
-                str(final.status),
-                final.desk_agency,
-                final.received_at.isoformat(),
-                final.due_at.isoformat(),
-                None,
-                ev.at.isoformat(),
-                ev.seq,
-                ev.hash,
-                body,
-                *work_columns(Record.from_dossier(final)),
-            )
-            notifies = enters_outbox(ev.type.value, ev.data.get("to"))
-            out.append((ev.at, erow, drow, ev.seq == 1, notifies))
+            entry = Entry.of_event(ev, prev)
+            assert entry.hash.hex() == ev.hash, "the event's body is not the one hashed"
+            tz = ev.at.tzinfo
+            assert tz is not None
+            rec = apply_entry(rec, entry, tz)
+            drow = record_row(rec, engine._next_alert(rec))
+            erow = entry_row(entry, tz)
+            notes = outbox_params(erow, notifies=entry_notifies(entry))
+            out.append((entry.at, erow, drow, ev.seq == 1, notes))
+            prev = entry.hash
     out.sort(key=lambda item: item[0])
     assert len({item[0] for item in out}) == len(out), "two events at one instant: order unclear"
-    return [(erow, drow, first, notifies) for _, erow, drow, first, notifies in out]
+    return [(erow, drow, first, notes) for _, erow, drow, first, notes in out]
 
 
-def child_raw_sqlite(n: int, watch: Stopwatch | None = None) -> dict[str, Any]:
+def child_raw_sqlite(
+    n: int, watch: Stopwatch | None = None, *, keep: Path | None = None
+) -> dict[str, Any]:
+    """(d, raw); ``keep``: write the database there and leave it (the test that
+    raw writes the rows procflow writes reads it)."""
     watch = watch or Stopwatch()
     rows = _rows_from_memory_run(n)
     gc.collect()
     with tempfile.TemporaryDirectory() as tmp:
-        conn = sqlite3.connect(Path(tmp) / "raw.db", isolation_level=None)
+        conn = sqlite3.connect(keep or Path(tmp) / "raw.db", isolation_level=None)
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
         for ddl in RAW_DDL:
             conn.execute(ddl)
         ins_d = f"INSERT INTO dossiers VALUES ({','.join('?' * 19)})"
         ins_o = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
-        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,2)"
+        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)"
         ins_l = (
             "INSERT INTO log (position, code, seq, hash) "
             "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
         )
+        # the columns procflow's update sets: all but the ones a dossier never
+        # changes (code, procedure, desk, receipt); due_at moves on a resume
         upd_d = (
-            "UPDATE dossiers SET state=?, status=?, closed_at=?, next_alert_at=?, version=?,"
-            " last_hash=?, body=?, holder=?, assignee=?, assigned_role=?, deadline_at=?,"
-            " paused=?, warned=? WHERE code=? AND version=?"
+            "UPDATE dossiers SET procedure_version=?, state=?, status=?, due_at=?, closed_at=?,"
+            " next_alert_at=?, version=?, last_hash=?, body=?, holder=?, assignee=?,"
+            " assigned_role=?, deadline_at=?, paused=?, warned=? WHERE code=? AND version=?"
         )
         tick = watch.tick
         watch.start()
-        for erow, drow, first, notifies in rows:
+        for erow, drow, first, notes in rows:
             conn.execute("BEGIN IMMEDIATE")
             if first:
                 conn.execute(ins_d, drow)
             else:
                 cur = conn.execute(
                     upd_d,
-                    (*drow[3:5], *drow[8:19], drow[0], drow[10] - 1),
+                    (*drow[2:5], *drow[7:19], drow[0], drow[10] - 1),
                 )
                 assert cur.rowcount == 1
             conn.execute(ins_e, erow)
             conn.execute(ins_l, (erow[0], erow[1], erow[7]))
-            if notifies:
-                conn.execute(ins_o, (erow[0], erow[1], erow[2], erow[3]))
+            if notes is not None:
+                conn.execute(ins_o, notes)
             conn.execute("COMMIT")
             tick()
         elapsed = watch.stop()

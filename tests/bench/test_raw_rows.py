@@ -1,0 +1,57 @@
+"""The engine benchmark's (d) compares procflow on SQLite with raw sqlite3
+"writing the same rows": the baseline is fair only if it does. Both write a
+small run to real files here, and their dossiers, events, log and outbox
+rows must be the same, row for row."""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+@pytest.fixture(scope="module")
+def bench_engine():  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_engine
+
+        yield bench_engine
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+TABLES = {
+    "dossiers": "code",
+    "events": "code, seq",
+    "log": "position",
+    "outbox": "code, seq",
+}
+
+
+def _rows(path: Path, table: str, order: str) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+    finally:
+        conn.close()
+
+
+def test_raw_sqlite_writes_the_rows_procflow_writes(bench_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from procflow.store.sqlite import SQLiteStore
+
+    n = 40  # a cohort: receipts, a supplement round (pause, resume), returns
+    store = SQLiteStore(tmp_path / "procflow.db")
+    bench_engine.run_procflow(n, store)
+    store.close()
+    bench_engine.child_raw_sqlite(n, keep=tmp_path / "raw.db")
+    for table, order in TABLES.items():
+        ours = _rows(tmp_path / "procflow.db", table, order)
+        raw = _rows(tmp_path / "raw.db", table, order)
+        assert len(ours) == len(raw) > 0, table
+        for a, b in zip(ours, raw, strict=True):
+            assert a == b, f"{table}: {a} != {b}"
