@@ -740,40 +740,6 @@ def child_transitions(n: int) -> dict[str, Any]:
 
 # --- (d, raw): sqlite3 writing the same rows -------------------------------------------
 
-RAW_DDL = (
-    """CREATE TABLE dossiers (
-        code TEXT PRIMARY KEY, procedure_id TEXT NOT NULL, procedure_version TEXT NOT NULL,
-        state TEXT NOT NULL, status TEXT NOT NULL, desk_agency TEXT NOT NULL,
-        received_at TEXT NOT NULL, due_at TEXT NOT NULL, closed_at TEXT, next_alert_at TEXT,
-        version BIGINT NOT NULL, last_hash TEXT NOT NULL, body TEXT NOT NULL,
-        holder TEXT, assignee TEXT, assigned_role TEXT, deadline_at TEXT,
-        paused INTEGER NOT NULL DEFAULT 0, warned INTEGER NOT NULL DEFAULT 0)""",
-    """CREATE TABLE events (
-        code TEXT NOT NULL REFERENCES dossiers (code), seq BIGINT NOT NULL,
-        type TEXT NOT NULL, at TEXT NOT NULL, actor TEXT, data TEXT NOT NULL,
-        prev_hash TEXT NOT NULL, hash TEXT NOT NULL, format INTEGER NOT NULL DEFAULT 1,
-        PRIMARY KEY (code, seq))""",
-    """CREATE TABLE log (position BIGINT PRIMARY KEY, code TEXT NOT NULL, seq BIGINT NOT NULL,
-        hash TEXT NOT NULL, UNIQUE (code, seq))""",
-    "CREATE INDEX dossiers_status ON dossiers (status)",
-    "CREATE INDEX dossiers_procedure ON dossiers (procedure_id)",
-    "CREATE INDEX dossiers_receipt ON dossiers (received_at, code)",
-    "CREATE INDEX dossiers_alert ON dossiers (next_alert_at) WHERE next_alert_at IS NOT NULL",
-    # the worklists' columns and indexes, and the outbox (schema migrations 4 and 5)
-    "CREATE INDEX dossiers_work_holder ON dossiers (holder, deadline_at, code) "
-    "WHERE status = 'open'",
-    "CREATE INDEX dossiers_work_assignee ON dossiers (assignee, deadline_at, code) "
-    "WHERE status = 'open' AND assignee IS NOT NULL",
-    "CREATE INDEX dossiers_work_role ON dossiers (assigned_role, deadline_at, code) "
-    "WHERE status = 'open' AND assigned_role IS NOT NULL",
-    "CREATE INDEX dossiers_work_step ON dossiers (procedure_id, state, deadline_at, code) "
-    "WHERE status = 'open'",
-    """CREATE TABLE outbox (code TEXT NOT NULL, seq BIGINT NOT NULL, type TEXT NOT NULL,
-        at TEXT NOT NULL, done_at TEXT, claimed_by TEXT, claimed_until TEXT,
-        PRIMARY KEY (code, seq))""",
-    "CREATE INDEX outbox_pending ON outbox (at, code, seq) WHERE done_at IS NULL",
-)
-
 
 def _rows_from_memory_run(
     n: int,
@@ -829,21 +795,31 @@ def child_raw_sqlite(
     watch = watch or Stopwatch()
     rows = _rows_from_memory_run(n)
     gc.collect()
+    from procflow.store.records import DOSSIER_COLUMNS, EVENT_COLUMNS
+    from procflow.store.sqlite import SQLiteStore
+
     with tempfile.TemporaryDirectory() as tmp:
-        conn = sqlite3.connect(keep or Path(tmp) / "raw.db", isolation_level=None)
+        path = keep or Path(tmp) / "raw.db"
+        # procflow's own schema (its tables, indexes and append-only
+        # triggers), made by opening the store once, untimed: the same pages
+        # and indexes to write, not a copy of the DDL that can drift from it
+        SQLiteStore(path).close()
+        conn = sqlite3.connect(path, isolation_level=None)
         for pragma in SQLITE_PRAGMAS:
             conn.execute(pragma)
-        for ddl in RAW_DDL:
-            conn.execute(ddl)
-        ins_d = f"INSERT INTO dossiers VALUES ({','.join('?' * 19)})"
+        ins_d = (
+            f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})"
+        )
         ins_o = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
-        ins_e = "INSERT INTO events VALUES (?,?,?,?,?,?,?,?,?)"
+        ins_e = (
+            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+        )
         ins_l = (
             "INSERT INTO log (position, code, seq, hash) "
             "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
         )
-        # the columns procflow's update sets: all but the ones a dossier never
-        # changes (code, procedure, desk, receipt); due_at moves on a resume
         upd_d = (
             "UPDATE dossiers SET procedure_version=?, state=?, status=?, due_at=?, closed_at=?,"
             " next_alert_at=?, version=?, last_hash=?, body=?, holder=?, assignee=?,"

@@ -1,7 +1,7 @@
 """The engine benchmark's (d) compares procflow on SQLite with raw sqlite3
 "writing the same rows": the baseline is fair only if it does. Both write a
-small run to real files here, and their dossiers, events, log and outbox
-rows must be the same, row for row."""
+small run to real files here: their schemas (tables, indexes, triggers) and
+their dossiers, events, log and outbox rows must be the same, row for row."""
 
 from __future__ import annotations
 
@@ -33,12 +33,16 @@ TABLES = {
 }
 
 
-def _rows(path: Path, table: str, order: str) -> list[tuple[object, ...]]:
+def _query(path: Path, sql: str) -> list[tuple[object, ...]]:
     conn = sqlite3.connect(path)
     try:
-        return conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
+
+
+def _rows(path: Path, table: str, order: str) -> list[tuple[object, ...]]:
+    return _query(path, f"SELECT * FROM {table} ORDER BY {order}")
 
 
 def test_raw_sqlite_writes_the_rows_procflow_writes(bench_engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -49,6 +53,8 @@ def test_raw_sqlite_writes_the_rows_procflow_writes(bench_engine, tmp_path: Path
     bench_engine.run_procflow(n, store)
     store.close()
     bench_engine.child_raw_sqlite(n, keep=tmp_path / "raw.db")
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    assert _query(tmp_path / "procflow.db", schema) == _query(tmp_path / "raw.db", schema)
     for table, order in TABLES.items():
         ours = _rows(tmp_path / "procflow.db", table, order)
         raw = _rows(tmp_path / "raw.db", table, order)
