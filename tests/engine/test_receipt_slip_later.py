@@ -114,3 +114,48 @@ def test_the_slip_keeps_what_the_receipt_fixed() -> None:
 def test_later_needs_a_class_made_ready_for_it() -> None:
     with pytest.raises(TypeError, match="_built_later"):
         SupplementRequest.later({}, dict)
+
+
+def _race(slip: ReceiptSlip) -> tuple[dict[str, object], list[BaseException]]:
+    """Every field of ``slip`` read at once, each by a thread of its own."""
+    import threading
+
+    seen: dict[str, object] = {}
+    errors: list[BaseException] = []
+    start = threading.Barrier(len(FIELDS))
+
+    def read(name: str) -> None:
+        start.wait()
+        try:
+            seen[name] = getattr(slip, name)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read, args=(f,)) for f in FIELDS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return seen, errors
+
+
+def test_threads_reading_an_unbuilt_slip_all_see_it_built(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Readers racing on one unbuilt slip: each sees every field (one may
+    build it while another reads), never a slip half built. Building is
+    made slow (a sleep lets the other threads run) so that they do race."""
+    import time
+
+    reference = {f: getattr(_built(), f) for f in FIELDS}
+    build = ReceiptSlip.of.__func__  # type: ignore[attr-defined]
+
+    def slow(cls: type[ReceiptSlip], values: dict[str, Any]) -> ReceiptSlip:
+        time.sleep(0.002)
+        return build(cls, values)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(ReceiptSlip, "of", classmethod(slow))
+    for _ in range(5):
+        seen, errors = _race(_receive()[1])
+        assert not errors
+        assert seen == reference

@@ -113,11 +113,16 @@ class _Slip:
         return slip
 
     def _build(self) -> None:
-        """Make the fields a slip from :meth:`later` does not have yet (once)."""
-        pending = self.__dict__.pop("_make", None)
+        """Make the fields a slip from :meth:`later` does not have yet.
+
+        All of them land in one ``dict.update`` before the maker goes, so a
+        reader in another thread sees the slip unbuilt (and builds it too:
+        the same values) or built, never half of it."""
+        pending = self.__dict__.get("_make")
         if pending is not None:
             known, make = pending
             self.__dict__.update(type(self).of({**make(), **known}).__dict__)
+            self.__dict__.pop("_make", None)
 
     if not TYPE_CHECKING:  # type checkers keep checking slips' attribute names
 
