@@ -83,7 +83,10 @@ class Reception(EngineCore):
         real instant of receipt; the time limit counts from
         :meth:`WorkCalendar.received_at` of it (the next opening of office
         hours for a dossier submitted at night or on a day off), which the
-        slip gives as ``clock_starts_at``.
+        slip gives as ``clock_starts_at``. The slip's code is made at once and
+        the rest when a field is first read (:meth:`ReceiptSlip.later`), from
+        what the receipt fixed: a caller that keeps only the code pays for no
+        dates or form stamp.
 
         ``check_documents`` (default: the procedure's ``rules.check_documents``)
         checks ``documents`` against the documents the procedure requires for
