@@ -41,7 +41,11 @@ cells a visit, in this order) and gives them as tuples when asked
 
 VISIT_WIDTH = 12
 """Cells a visit takes in :attr:`Record.cells`."""
-_LEAVING = -(VISIT_WIDTH - V_LEFT)  # the last visit's cells a move fills, from ``left``
+LAST_AGENCY = V_AGENCY - VISIT_WIDTH
+"""The last visit's agency in :attr:`Record.cells` (a negative index)."""
+LAST_LEFT = V_LEFT - VISIT_WIDTH
+"""Where the cells a move fills in the last visit begin (``left`` on), as
+a negative index into :attr:`Record.cells`."""
 
 
 def new_visit(step: str, agency: str | None, entered: Instant, due: Instant | None) -> Visit:
@@ -215,7 +219,7 @@ class Record:
         self, step: str, agency: str | None, entered: Instant, due: Instant | None
     ) -> None:
         """Add the open visit of a step just entered."""
-        self.cells += (step, agency, entered, due, None, None, None, None, None, None, 0.0, 0.0)
+        self.cells += new_visit(step, agency, entered, due)
 
     @property
     def apologies(self) -> int:

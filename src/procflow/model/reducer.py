@@ -31,7 +31,7 @@ from procflow.model.encoding import (
 )
 from procflow.model.events import TRANSITIONS, Event, EventType
 from procflow.model.instant import Instant, ts_of
-from procflow.model.record import _LEAVING, V_DUE, VISIT_WIDTH, Record
+from procflow.model.record import LAST_AGENCY, LAST_LEFT, V_DUE, VISIT_WIDTH, Record, new_visit
 
 _OPENING = frozenset({EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION})
 
@@ -48,7 +48,7 @@ def open_receipt(
     rec = Record(code, p[0], p[1], p[2], p[3], at, p[R_DUE], tz, dict(p[7]), dict(p[8]))
     step_due = rec.step_due = p[R_STEP_DUE]
     rec.appointments.append((rec.due, at, None, desk, None))
-    rec.cells += (p[3], p[4], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
+    rec.open_visit(p[3], p[4], at, step_due)
     return rec
 
 
@@ -57,8 +57,8 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
     # the visit left: its cells from ``left`` on (Record.cells), in place
     cells = rec.cells
-    agency = cells[-11]  # V_AGENCY of the last visit
-    cells[-8:] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
+    agency = cells[LAST_AGENCY]
+    cells[LAST_LEFT:] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
     to = p[2]
 
     paused_s = p[T_PAUSED_S]
@@ -85,7 +85,7 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
         rec.step_due = None
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
-        cells += (to, p[3], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
+        cells += new_visit(to, p[3], at, step_due)
 
 
 def _pause(rec: Record, p: list[Any] | tuple[Any, ...], paused_s: Any, reason: str | None) -> None:
@@ -237,7 +237,7 @@ def _migrate(rec: Record, at: Instant, data: dict[str, Any]) -> None:
     """
     if rec.cells:
         left = data.get("left") or {}
-        rec.cells[_LEAVING:] = (
+        rec.cells[LAST_LEFT:] = (
             at,
             "migrate",
             data["to_state"],

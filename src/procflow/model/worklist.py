@@ -21,7 +21,7 @@ from datetime import datetime, tzinfo
 from typing import Any, NamedTuple
 
 from procflow.model.instant import Instant, dt_of, dt_or_none
-from procflow.model.record import V_AGENCY, VISIT_WIDTH, Record
+from procflow.model.record import LAST_AGENCY, Record
 
 MAX_PAGE = 500
 """The most items one page may ask for."""
@@ -124,7 +124,7 @@ def work_fields(rec: Record) -> WorkFields:
         step_tail = f":step:{rec.state}:{rec.visit_count()}"
         dossier_key = "dossier:" + dt_of(due, rec.tz).isoformat()
         warned = any(a.endswith(step_tail) or a.endswith(dossier_key) for a in rec.alerts)
-    holder = rec.cells[V_AGENCY - VISIT_WIDTH] if rec.cells else rec.desk_agency
+    holder = rec.cells[LAST_AGENCY] if rec.cells else rec.desk_agency
     return WorkFields(
         holder, rec.assignee, rec.assigned_role, deadline, rec.paused is not None, warned
     )
