@@ -327,13 +327,17 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
 
 
 class _StubDossier:
-    __slots__ = ("code", "outcome", "state", "timeliness", "visits")
+    """What the simulator reads of a dossier: its state, outcome and visits
+    (as :class:`procflow.model.record.Record` keeps them, flat in ``cells``;
+    the stub makes none)."""
+
+    __slots__ = ("cells", "code", "outcome", "state", "timeliness")
 
     def __init__(self, code: str, state: str) -> None:
         self.code, self.state = code, state
         self.outcome: str | None = None
         self.timeliness = None
-        self.visits: list[Any] = []
+        self.cells: list[Any] = []
 
 
 def run_loop_only(n: int) -> dict[str, Any]:
