@@ -32,23 +32,14 @@ class _Counting:
         return getattr(self._store, name)
 
     def iter_events(self, code: str | None = None) -> Iterator[Event]:
-        read = getattr(self._store, "iter_events", None)
-        events: Iterator[Event] = read(code) if callable(read) else _events_of(self._store)
         seen, last = 0, None
-        for event in events:
+        for event in self._store.iter_events(code):
             if event.code != last:
                 seen, last = seen + 1, event.code
                 if seen % 100 == 0:
                     self._done(seen)
             yield event
         self._done(seen)
-
-
-def _events_of(store: Store) -> Iterator[Event]:
-    """Every event in (code, seq) order, for a store without a paged reader
-    (what :func:`procflow.export.cases.iter_store_events` does)."""
-    for code in sorted(store.codes()):
-        yield from store.events(code)
 
 
 def register(cli: click.Group) -> None:

@@ -151,9 +151,7 @@ def register(cli: click.Group) -> None:
                     now=engine.clock.now(),
                 )
             finally:
-                close = getattr(engine.store, "close", None)
-                if callable(close):
-                    close()
+                engine.store.close()
         _write(render_diagram(diagram, fmt), output)
 
     @cli.command("sheet")
