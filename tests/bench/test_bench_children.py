@@ -9,6 +9,7 @@ reports is checked against the load it was given."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -56,3 +57,20 @@ def test_engine_variant_runs(variant: str) -> None:
     assert out["variant"] == variant and out["dossiers"] == 50
     if variant.startswith("procflow"):
         assert out["last_timeliness"] in {"early", "on_time", "late"}
+
+
+@pytest.mark.skipif(
+    shutil.which("valgrind") is None, reason="needs valgrind (apt-get install valgrind)"
+)
+def test_instruction_counts_take_the_difference_of_two_runs() -> None:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_instructions
+    finally:
+        sys.path.remove(str(BENCH))
+    # (b), the cheapest variant: 20 more dossiers of ten dict look-ups and
+    # appends each, with start-up and imports paid by both runs and cancelled.
+    got = bench_instructions.per_dossier("dict-fsm", 20, 40)
+    low, high = got["instructions"]
+    assert high > low > 10_000_000  # an interpreter start-up is tens of millions
+    assert 5_000 < got["per_dossier"] < 200_000  # ~29,000 on CPython 3.11
