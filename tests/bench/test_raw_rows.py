@@ -61,3 +61,34 @@ def test_raw_sqlite_writes_the_rows_procflow_writes(bench_engine, tmp_path: Path
         assert len(ours) == len(raw) > 0, table
         for a, b in zip(ours, raw, strict=True):
             assert a == b, f"{table}: {a} != {b}"
+
+
+def test_raw_psycopg_writes_the_rows_procflow_writes(bench_engine) -> None:  # type: ignore[no-untyped-def]
+    """bench_postgres.py's raw baseline, the same way: its rows are procflow's."""
+    sys.path.insert(0, str(BENCH.parent / "tests" / "store"))
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_postgres
+        from store_postgres import PostgresSchema, postgres_url
+    finally:
+        sys.path.remove(str(BENCH.parent / "tests" / "store"))
+        sys.path.remove(str(BENCH))
+
+    n = 40
+    ours, raw = PostgresSchema(postgres_url()), PostgresSchema(postgres_url())
+    try:
+        store = ours.open()
+        bench_engine.run_procflow(n, store)
+        store.close()
+        bench_postgres.child_raw(raw.server_url, raw.name, n)
+        for table, order in TABLES.items():
+            rows = []
+            for schema in (ours, raw):
+                with schema.connect() as conn:
+                    rows.append(conn.execute(f"SELECT * FROM {table} ORDER BY {order}").fetchall())
+            assert len(rows[0]) == len(rows[1]) > 0, table
+            for a, b in zip(*rows, strict=True):
+                assert a == b, f"{table}: {a} != {b}"
+    finally:
+        ours.drop()
+        raw.drop()
