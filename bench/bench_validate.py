@@ -43,12 +43,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import statistics
 import sys
 import time
 from typing import Any
 
+from procflow.calendar import WorkCalendar
 from procflow.definition.loader import DEFAULT_MAX_FINDINGS, LoadResult, load_procedure
+
+WORKING_DAY_HOURS = WorkCalendar.vietnam().day_seconds / 3600
 
 TARGET_RATIO = 3.0
 """A hostile file may take at most this many times the valid catalogue's time."""
@@ -93,7 +97,10 @@ STEP = """\
 
 def valid_procedure(n: int, steps: int) -> str:
     """A valid procedure: a chain of review steps, with an applicant loop every 10."""
-    days = steps // 8 + 2
+    # One working hour a step, reception and return included, on the
+    # calendar's 7.5-hour working day (8-hour days left big procedures over
+    # their own limit, and the checks refused them), and a day to spare.
+    days = math.ceil((steps + 2) / WORKING_DAY_HOURS) + 1
     out = [HEAD.format(n=n, days=days), "steps:\n"]
     out.append(STEP.format(id="reception", i=0, kind="reception", agency="commune-pc", next="s1"))
     for i in range(1, steps + 1):

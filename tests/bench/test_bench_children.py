@@ -91,3 +91,21 @@ def test_the_catalogue_benchmark_generates_valid_procedures(tmp_path: Path) -> N
     for path in bench_catalogue.write_catalogue(tmp_path, 400):
         result = load_procedure(path)
         assert result.ok, (path.name, [f.message for f in result.findings])
+
+
+@pytest.mark.parametrize("steps", [20, 300])
+def test_the_validation_benchmark_valid_procedures_are_valid(steps: int, tmp_path: Path) -> None:
+    """bench_validate.py divides each hostile file's time by a valid one's;
+    a "valid" procedure of more than ~200 steps came out over its own time
+    limit when days were counted as 8 hours."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_validate
+    finally:
+        sys.path.remove(str(BENCH))
+    from procflow.definition.loader import load_procedure
+
+    path = tmp_path / "valid.yaml"
+    path.write_text(bench_validate.valid_procedure(0, steps), encoding="utf-8")
+    result = load_procedure(path)
+    assert result.ok, [f.message for f in result.findings]
