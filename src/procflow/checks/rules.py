@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import networkx as nx
-
 from procflow.calendar.units import TimeUnit
 from procflow.checks.codes import CODES
 from procflow.checks.graph import (
@@ -808,7 +806,10 @@ def _check_alerts(proc: Procedure, report: _Report) -> None:
             )
     step_ids = {s.id for s in proc.steps}
     roles = _known_roles(proc)
-    loops = nx.DiGraph()
+    # The moves escalation rules fire, as edges (step, step entered, rule):
+    # few procedures have any, and networkx, a tenth of a second to import,
+    # is loaded only for those that do.
+    loops: list[tuple[str, str, int]] = []
     for r, rule in enumerate(proc.alerts.escalate):
         base: KeyPath = ("alerts", "escalate", r)
         for j, sid in enumerate(rule.steps or ()):
@@ -853,15 +854,22 @@ def _check_alerts(proc: Procedure, report: _Report) -> None:
         for s in acting:
             for trigger, outcome in s.branches():
                 if trigger == rule.fire and outcome.to not in TERMINALS:
-                    loops.add_edge(s.id, outcome.to, rule=r)
+                    loops.append((s.id, outcome.to, r))
+    if not loops:
+        return
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for source, dest, r in loops:
+        graph.add_edge(source, dest, rule=r)
     try:
-        cycle = nx.find_cycle(loops)
+        cycle = nx.find_cycle(graph)
     except nx.NetworkXNoCycle:
         return
     names = [edge[0] for edge in cycle] + [cycle[0][0]]
     report.add(
         "escalation-loop",
-        ("alerts", "escalate", loops.edges[cycle[0][0], cycle[0][1]]["rule"], "fire"),
+        ("alerts", "escalate", graph.edges[cycle[0][0], cycle[0][1]]["rule"], "fire"),
         f"escalation moves lead round a loop: {_chain(names)}",
     )
 
