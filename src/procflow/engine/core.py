@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
@@ -91,8 +91,9 @@ class EngineCore:
         self._warn_cache: dict[
             Instant | tuple[Instant, float] | tuple[Instant, float, WorkCalendar], Instant
         ] = {}
-        self._tz = calendar.tz
-        self._offset = calendar.fixed_offset
+        # self._tz and self._offset (the calendar's zone and fixed offset) are
+        # read from the calendar on first use (__getattr__): a read-only
+        # command hands the engine a calendar built only if it is used.
         self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
@@ -216,6 +217,25 @@ class EngineCore:
         procedure's (the statutory due date) and each agency's (its steps).
         Raises UnknownCalendar for a calendar the engine was not given."""
         return self._plans_of(procedure_id, version)[1].calendars
+
+    _tz: tzinfo
+    """The calendar's zone (what moves date their events in)."""
+    _offset: int | None
+    """The calendar zone's UTC offset when it never changes (``fixed_offset``)."""
+
+    if not TYPE_CHECKING:  # type checkers keep checking every other name
+
+        def __getattr__(self, name: str) -> Any:
+            """``_tz`` and ``_offset``, read from the calendar once, on first
+            use: after that they are plain attributes, so moves pay nothing.
+            Reading them in ``__init__`` built the national calendar (a
+            quarter of a CPU second) for ``dossier show``, which never uses it."""
+            if name in ("_tz", "_offset"):
+                calendar = self.__dict__.get("calendar")
+                if calendar is not None:
+                    self._tz, self._offset = calendar.tz, calendar.fixed_offset
+                    return self.__dict__[name]
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _clock_ts(self) -> Callable[[], Instant] | None:
         """The clock's ``now_ts`` when it is a :class:`TimestampClock` and the
