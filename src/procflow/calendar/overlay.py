@@ -70,7 +70,16 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # --- a YAML loader that keeps strings strings ---------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
+# libyaml's parser and composer when PyYAML has them (several times faster:
+# the national overlay is read on every start of a command that needs the
+# calendar); the resolver and constructor are Python's either way.
+if TYPE_CHECKING:  # the same interface: type-checked as the pure-Python one
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _StrictLoader(_SafeLoader):
     """SafeLoader where only true/false are booleans and dates stay strings."""
 
 

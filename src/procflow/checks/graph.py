@@ -70,7 +70,11 @@ def standard_calendar() -> WorkCalendar:
 
 @functools.cache
 def _standard_day_hours() -> float:
-    return standard_calendar().day_seconds / 3600
+    # standard_calendar().day_seconds / 3600, without building the calendar
+    # (its holidays): loading a catalogue checks every procedure's times.
+    from procflow.calendar.workcalendar import national_office_hours
+
+    return national_office_hours().day_seconds / 3600
 
 
 def working_day_hours(calendar: WorkCalendar | None = None) -> float:
