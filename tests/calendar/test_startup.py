@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 
 def run(code: str) -> None:
@@ -48,4 +49,30 @@ def test_holidays_loaded_alone_are_the_packages_holidays() -> None:
         "assert len(days) > 1500 and workdays\n"
         "assert _holidays_class('VN').__module__ == 'holidays.countries.vietnam'\n"
         "assert _holidays_class('XX') is None\n"
+    )
+
+
+def test_the_checks_day_length_is_the_national_calendars() -> None:
+    """The procedure checks count hours into working days on the national
+    calendar's office hours, read from the overlay without building the
+    calendar; they must be the hours the calendar itself has."""
+    from procflow.calendar import WorkCalendar
+    from procflow.calendar.workcalendar import national_office_hours
+    from procflow.checks.graph import _standard_day_hours, standard_calendar
+
+    cal = WorkCalendar.vietnam()
+    assert national_office_hours().as_strings() == cal.hours.as_strings()
+    assert national_office_hours().day_seconds == cal.day_seconds == 7.5 * 3600
+    assert _standard_day_hours() == standard_calendar().day_seconds / 3600
+
+
+def test_checking_a_procedure_builds_no_calendar() -> None:
+    path = Path(__file__).resolve().parents[2] / "procedures/lien-thong/child-under-6.yaml"
+    run(
+        "import sys\n"
+        "from procflow.definition.loader import load_procedure\n"
+        f"result = load_procedure({str(path)!r})\n"
+        "assert result.ok, result.findings\n"
+        "assert 'holidays' not in sys.modules, 'the national calendar was built'\n"
+        "assert 'networkx' not in sys.modules, 'networkx imported'\n"
     )

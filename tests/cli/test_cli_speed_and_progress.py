@@ -20,7 +20,9 @@ import pty
 import re
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 import pytest
@@ -92,6 +94,45 @@ def test_calendar_due_loads_the_calendar_only() -> None:
     assert "17:00 10/03/2026" in out
     assert "networkx" not in _tops(modules)
     assert not {"procflow.catalogue", "procflow.definition.model", "rich"} & modules
+
+
+@pytest.fixture(scope="module")
+def desk_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
+    """A database with one dossier just received, and its code."""
+    from procflow.engine import Actor, VirtualClock
+    from procflow.runtime import open_engine
+
+    db = tmp_path_factory.mktemp("desk") / "desk.db"
+    clock = VirtualClock(datetime(2026, 3, 3, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    engine = open_engine(db, procedures=[ROOT / "procedures"], clock=clock)
+    desk = Actor("lan", "commune-pc", "desk-officer")
+    code = engine.receive("vn.lien-thong.child-under-6", actor=desk).code
+    engine.store.close()
+    return str(db), code
+
+
+def test_dossier_show_checks_the_procedures_without_networkx(desk_db: tuple[str, str]) -> None:
+    """``dossier show`` loads the procedures (the control slip names their
+    steps), which runs their checks; networkx is needed only for a procedure
+    whose escalation rules fire moves, and a module-level import of it had
+    crept back into the checks (a tenth of a CPU second)."""
+    db, code = desk_db
+    modules, out = _loaded("dossier", "show", db, code)
+    assert code in out
+    assert re.search(r"possible now: .*\bforward\b", out), out[-500:]
+    assert "procflow.catalogue" in modules  # the procedures were loaded and checked
+    assert "networkx" not in _tops(modules)
+
+
+def test_dossier_history_builds_no_calendar(desk_db: tuple[str, str]) -> None:
+    """``dossier history`` prints what was stored: the engine reads its
+    calendar's zone on first use, not when it is made, so the national
+    calendar (the holidays package and sixty years of dates, a sixth of a
+    CPU second) is never built."""
+    db, code = desk_db
+    modules, out = _loaded("dossier", "history", db, code)
+    assert "received" in out and code in out
+    assert "holidays" not in _tops(modules)
 
 
 def _help(group: click.Group) -> str:
