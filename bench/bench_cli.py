@@ -22,7 +22,9 @@ the ratio of each median to the baseline's, and whether the targets hold:
 ``--help`` and ``--version`` within 1.5x of the baseline's CPU time,
 ``calendar due`` and ``dossier show`` under 0.5 s of CPU. A last row, for
 comparison, runs ``dossier show`` with ``PROCFLOW_CACHE_DIR`` set (the
-procedures' checks kept between runs). Run::
+procedures' checks kept between runs). The children run with bytecode
+written and read (``PYTHONDONTWRITEBYTECODE`` dropped, ``PYTHONPYCACHEPREFIX``
+a folder of the run's own), as every start after a user's first. Run::
 
     python bench/bench_cli.py              # 7 repeats
     python bench/bench_cli.py --repeats 11 --json
@@ -130,9 +132,19 @@ def main(argv: list[str] | None = None) -> int:
 
     py = sys.executable
     procflow = [py, "-c", ENTRY]
-    env = {k: v for k, v in os.environ.items() if k != "PROCFLOW_CACHE_DIR"}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("PROCFLOW_CACHE_DIR", "PYTHONDONTWRITEBYTECODE")
+    }
     env["COLUMNS"] = "120"
     with tempfile.TemporaryDirectory(prefix="bench-cli-") as tmp:
+        # Compiled modules, as a user has them after the first run: where
+        # PYTHONDONTWRITEBYTECODE is set (as on the machines this runs on),
+        # an editable install would compile procflow's sources on every
+        # start (a fifth of a CPU second); the warm-up runs write the
+        # bytecode to a folder of the run's own, not into the source tree.
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         db, code = make_db(Path(tmp))
         cases = [
             Case("baseline: python -c 'import click'", [py, "-c", "import click"], ""),
