@@ -228,8 +228,8 @@ class EngineCore:
         def __getattr__(self, name: str) -> Any:
             """``_tz`` and ``_offset``, read from the calendar once, on first
             use: after that they are plain attributes, so moves pay nothing.
-            Reading them in ``__init__`` built the national calendar (a
-            quarter of a CPU second) for ``dossier show``, which never uses it."""
+            Reading them in ``__init__`` built the national calendar (a sixth
+            of a CPU second) for ``dossier history``, which never uses it."""
             if name in ("_tz", "_offset"):
                 calendar = self.__dict__.get("calendar")
                 if calendar is not None:
