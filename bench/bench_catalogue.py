@@ -35,7 +35,7 @@ from typing import Any
 
 import yaml
 
-from procflow.calendar import WorkCalendar
+from procflow.checks.graph import working_day_hours
 from procflow.definition.cache import LoadCache
 from procflow.definition.loader import load_procedure
 
@@ -53,7 +53,7 @@ AGENCIES = [
     ("dept-justice", "Sở Tư pháp", "province"),
 ]
 KINDS = ["review", "processing", "approval"]
-WORKING_DAY_HOURS = WorkCalendar.vietnam().day_seconds / 3600
+WORKING_DAY_HOURS = working_day_hours()  # the day the checks count hours in
 
 
 def make_procedure(rng: random.Random, number: int) -> dict[str, Any]:

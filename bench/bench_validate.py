@@ -49,10 +49,10 @@ import sys
 import time
 from typing import Any
 
-from procflow.calendar import WorkCalendar
+from procflow.checks.graph import working_day_hours
 from procflow.definition.loader import DEFAULT_MAX_FINDINGS, LoadResult, load_procedure
 
-WORKING_DAY_HOURS = WorkCalendar.vietnam().day_seconds / 3600
+WORKING_DAY_HOURS = working_day_hours()  # the day the checks count hours in
 
 TARGET_RATIO = 3.0
 """A hostile file may take at most this many times the valid catalogue's time."""
