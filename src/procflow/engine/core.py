@@ -91,9 +91,9 @@ class EngineCore:
         self._warn_cache: dict[
             Instant | tuple[Instant, float] | tuple[Instant, float, WorkCalendar], Instant
         ] = {}
-        # self._tz and self._offset (the calendar's zone and fixed offset) are
-        # read from the calendar on first use (__getattr__): a read-only
-        # command hands the engine a calendar built only if it is used.
+        # The calendar's zone and fixed offset, read on first use (_read_zone):
+        # a read-only command hands the engine a calendar built only if used.
+        self._zone: tuple[tzinfo, int | None] | None = None
         self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
@@ -218,24 +218,28 @@ class EngineCore:
         Raises UnknownCalendar for a calendar the engine was not given."""
         return self._plans_of(procedure_id, version)[1].calendars
 
-    _tz: tzinfo
-    """The calendar's zone (what moves date their events in)."""
-    _offset: int | None
-    """The calendar zone's UTC offset when it never changes (``fixed_offset``)."""
+    def _read_zone(self) -> tuple[tzinfo, int | None]:
+        """The calendar's zone and its one UTC offset (None for a zone with
+        summer time), read from the calendar on first use and kept in
+        ``_zone``: reading them in ``__init__`` built the national calendar
+        (a sixth of a CPU second) for ``dossier history``, which never uses
+        it. Moves read ``self._zone or self._read_zone()``: a plain attribute,
+        which CPython reads with a specialised instruction; a property, a
+        cached property or ``__getattr__`` on the engine's class (which turns
+        off that for every attribute) cost the engine benchmark 5% and 11% of
+        its machine instructions."""
+        zone = self._zone = (self.calendar.tz, self.calendar.fixed_offset)
+        return zone
 
-    if not TYPE_CHECKING:  # type checkers keep checking every other name
+    @property
+    def _tz(self) -> tzinfo:
+        """The calendar's zone (:meth:`_read_zone`), for the acts off the hot path."""
+        return (self._zone or self._read_zone())[0]
 
-        def __getattr__(self, name: str) -> Any:
-            """``_tz`` and ``_offset``, read from the calendar once, on first
-            use: after that they are plain attributes, so moves pay nothing.
-            Reading them in ``__init__`` built the national calendar (a sixth
-            of a CPU second) for ``dossier history``, which never uses it."""
-            if name in ("_tz", "_offset"):
-                calendar = self.__dict__.get("calendar")
-                if calendar is not None:
-                    self._tz, self._offset = calendar.tz, calendar.fixed_offset
-                    return self.__dict__[name]
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    @property
+    def _offset(self) -> int | None:
+        """The calendar zone's one UTC offset, or None (:meth:`_read_zone`)."""
+        return (self._zone or self._read_zone())[1]
 
     def _clock_ts(self) -> Callable[[], Instant] | None:
         """The clock's ``now_ts`` when it is a :class:`TimestampClock` and the
@@ -251,9 +255,8 @@ class EngineCore:
 
     def _instant(self, now: datetime) -> tuple[Instant, int]:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""
-        tz = now.tzinfo
-        off = self._offset
-        if tz is self._tz and off is not None and type(now) is datetime:
+        zone, off = self._zone or self._read_zone()
+        if now.tzinfo is zone and off is not None and type(now) is datetime:
             # the calendar's to_ts, inline: local seconds less the one offset
             s = (
                 (now.toordinal() - _EPOCH_ORDINAL) * 86400

@@ -78,7 +78,7 @@ class Moves(EngineCore):
         store = self.store
         if store is self._records_store or Capability.RECORDS in store.capabilities:
             self._records_store = store
-            return snapshot(store, code, new.version, self._tz)
+            return snapshot(store, code, new.version, (self._zone or self._read_zone())[0])
         # A store that may let the dossier go (the simulator's) or that other
         # writers share: the state as written, now.
         return new.to_dossier()
@@ -123,7 +123,8 @@ class Moves(EngineCore):
         procedure, with no officer's authority to check.
         """
         store = self.store
-        rec = store.record(code, self._tz)
+        tz, off = self._zone or self._read_zone()
+        rec = store.record(code, tz)
         if rec is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
         version = rec.version
@@ -158,7 +159,7 @@ class Moves(EngineCore):
                 now_ts = self._clock_ts()
         zone: tzinfo | None
         if now_ts is not None:  # a driver's clock of numbers: no datetime made
-            t, offset, zone = now_ts(), self._offset or 0, self._tz
+            t, offset, zone = now_ts(), off or 0, tz
         else:
             now = self.clock.now() if at is None else at
             t, offset = self._instant(now)
@@ -172,7 +173,6 @@ class Moves(EngineCore):
         cal = plan.leaving_calendar
         between = plan.between
         dest = plan.dest
-        off = self._offset
         day_t = (t + off) // 86400 if off is not None else cal.ordinal_ts(t)
 
         # The step being left: how much working time its agency used (on its
@@ -271,7 +271,7 @@ class Moves(EngineCore):
         if outcome is not None or paused_at is not None:
             next_alert = None
         elif rec.alerts or plans[1].alerting:
-            next_alert = self._next_alert(apply_entry(rec.copy(), entry, self._tz))
+            next_alert = self._next_alert(apply_entry(rec.copy(), entry, tz))
         else:  # the engine's margin before the due date (_warn_at's cache first)
             until = due if due is not None else rec.due
             warn = self._warn_cache.get(until) if lcal is self.calendar else None

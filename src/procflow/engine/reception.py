@@ -118,7 +118,7 @@ class Reception(EngineCore):
         code, due, received = rec.code, rec.due, rec.received
         given = dict(applicant) if applicant else {}
         case_facts = dict(facts) if facts else {}
-        tz = self._tz
+        tz = (self._zone or self._read_zone())[0]
 
         def make() -> dict[str, Any]:
             appointment = dt_of(due, tz)
@@ -226,7 +226,7 @@ class Reception(EngineCore):
         ]
         warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
-        tz = self._tz
+        tz = (self._zone or self._read_zone())[0]
         scope = self._scope(desk, t, now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
