@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
-from procflow.engine.authority import ACT_OF_MOVE, Act, refusal
-from procflow.engine.core import EngineCore, dated_before, snapshot
+from procflow.engine.authority import ACT_OF_MOVE, refusal
+from procflow.engine.core import EngineCore, _new_snapshot, _Snapshot, dated_before
 from procflow.engine.plans import MovePlan, Plans
 from procflow.engine.timing import classify_ts, moved_due_ts
 from procflow.errors import (
@@ -76,12 +76,16 @@ class Moves(EngineCore):
         """
         new = self._fire(code, trigger, actor, note, missing, expected_version)
         store = self.store
-        if store is self._records_store or Capability.RECORDS in store.capabilities:
+        if store is not self._records_store:
+            if Capability.RECORDS not in store.capabilities:
+                # A store that may let the dossier go (the simulator's) or that
+                # other writers share: the state as written, now.
+                return new.to_dossier()
             self._records_store = store
-            return snapshot(store, code, new.version, (self._zone or self._read_zone())[0])
-        # A store that may let the dossier go (the simulator's) or that other
-        # writers share: the state as written, now.
-        return new.to_dossier()
+        # snapshot(), inline: this runs on every fire
+        snap = _new_snapshot(_Snapshot)
+        snap._of = (store, code, new.version, (self._zone or self._read_zone())[0])
+        return snap
 
     def move(
         self,
@@ -123,7 +127,7 @@ class Moves(EngineCore):
         procedure, with no officer's authority to check.
         """
         store = self.store
-        tz, off = self._zone or self._read_zone()
+        tz, off, _ = self._zone or self._read_zone()
         rec = store.record(code, tz)
         if rec is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
@@ -143,10 +147,10 @@ class Moves(EngineCore):
         if plans[1].case_facts:  # durations chosen by the dossier's facts
             plans = self._variant(plans, rec.facts)
         plan = plans[1].moves.get(rec.state, _NO_MOVES).get(trigger)
-        if plan is None or (by_rule and plan.act is not Act.MOVE):
+        if plan is None or (by_rule and not plan.is_move):
             plan = self._general_plan(plans, rec, trigger, actor, by_rule)
         elif not by_rule and (
-            plan.act is not Act.MOVE
+            not plan.is_move
             or actor.agency != (plan.holder or rec.desk_agency)
             or (plan.roles is not None and actor.role not in plan.roles)
             or (plan.assigned_only and rec.assignee != actor.id)

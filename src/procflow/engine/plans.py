@@ -44,6 +44,9 @@ class MovePlan:
     holder: str | None
     """The agency holding the source step (None: the dossier's desk)."""
     act: Act
+    is_move: bool
+    """``act is Act.MOVE``, read as a slot: an enum member is a class
+    attribute, which CPython 3.11 reads without a specialised instruction."""
     roles: frozenset[str] | None
     type: EventType
     """moved or handed_off; the engine turns it into paused / resumed / a closing type."""
@@ -92,6 +95,7 @@ def plan_of(proc: CompiledProcedure, t: Transition, cals: ProcedureCalendars) ->
         dest=dest,
         holder=info.agency,
         act=act,
+        is_move=act is Act.MOVE,
         roles=roles_for(proc, info, act),
         type=type_,
         leaves_applicant=info.is_applicant,

@@ -31,7 +31,7 @@ from procflow.model.encoding import (
 )
 from procflow.model.events import TRANSITIONS, Event, EventType
 from procflow.model.instant import Instant, ts_of
-from procflow.model.record import LAST_AGENCY, LAST_LEFT, V_DUE, VISIT_WIDTH, Record, new_visit
+from procflow.model.record import LAST_AGENCY, LAST_LEFT, V_DUE, VISIT_WIDTH, Record
 
 _OPENING = frozenset({EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION})
 
@@ -85,7 +85,8 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
         rec.step_due = None
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
-        cells += new_visit(to, p[3], at, step_due)
+        # new_visit(), inline: the one call a transition would make here
+        cells += (to, p[3], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
 
 
 def _pause(rec: Record, p: list[Any] | tuple[Any, ...], paused_s: Any, reason: str | None) -> None:
