@@ -20,6 +20,7 @@ import orjson
 from procflow.model.actor import Actor
 from procflow.model.encoding import (
     FORMAT,
+    T_PAUSE_REASON,
     body,
     decode,
     layout,
@@ -146,6 +147,8 @@ def entry_of_body(raw: bytes, prev: bytes) -> Entry:
     if not isinstance(items, list) or not items or items[0] != FORMAT:
         raise ValueError("not a format-2 event body")
     _, code, seq, type_, at, offset, actor, kind, *payload = items
+    if kind == "T" and len(payload) <= T_PAUSE_REASON:
+        payload.append(None)  # written before pause reasons: the reducer reads 18 fields
     entry = Entry.__new__(Entry)
     entry.code, entry.seq, entry.type = code, seq, EVENT_TYPES[type_]
     entry.at, entry.offset = at, offset

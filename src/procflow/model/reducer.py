@@ -54,15 +54,13 @@ def open_receipt(
 
 def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -> None:
     """Move the record as a transition event says (``p`` in
-    :data:`~procflow.model.encoding.TRANSITION` order, instants as POSIX seconds)."""
-    # the visit left: its cells from ``left`` on (Record.cells), in place
+    :data:`~procflow.model.encoding.TRANSITION` order, all 18 fields, instants
+    as POSIX seconds)."""
     cells = rec.cells
     agency = cells[LAST_AGENCY]
-    cells[LAST_LEFT:] = (at, p[0], p[2], p[3], p[4], p[8], p[6], p[7])
     to = p[2]
-
     paused_s = p[T_PAUSED_S]
-    reason = p[T_PAUSE_REASON] if len(p) > T_PAUSE_REASON else None
+    reason = p[T_PAUSE_REASON]
     if paused_s or reason is not None or p[T_SUPPLEMENT] or rec.pause_reason is not None:
         _pause(rec, p, paused_s, reason)  # a pause begins or ends here
     due = p[T_DUE]
@@ -77,7 +75,11 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
     rec.entered = at
     if rec.assignee is not None or rec.assigned_role is not None:
         rec.assignee = rec.assigned_role = None  # an assignment is to a step
+    # The visit left: its cells from ``left`` on (Record.cells), in place,
+    # and, unless the dossier closes, the visit entered (new_visit, inline:
+    # one slice assignment does both).
     if p[T_OUTCOME]:
+        cells[LAST_LEFT:] = (at, p[0], to, p[3], p[4], p[8], p[6], p[7])
         rec.is_open = False
         rec.outcome = p[T_OUTCOME]
         rec.closed = at
@@ -85,8 +87,12 @@ def apply_transition(rec: Record, at: Instant, p: list[Any] | tuple[Any, ...]) -
         rec.step_due = None
     else:
         step_due = rec.step_due = p[T_STEP_DUE]
-        # new_visit(), inline: the one call a transition would make here
-        cells += (to, p[3], at, step_due, None, None, None, None, None, None, 0.0, 0.0)
+        # fmt: off
+        cells[LAST_LEFT:] = (
+            at, p[0], to, p[3], p[4], p[8], p[6], p[7],  # the visit left, from V_LEFT
+            to, p[3], at, step_due, None, None, None, None, None, None, 0.0, 0.0,  # entered
+        )
+        # fmt: on
 
 
 def _pause(rec: Record, p: list[Any] | tuple[Any, ...], paused_s: Any, reason: str | None) -> None:
