@@ -19,11 +19,21 @@ A scenario writes one of::
 from __future__ import annotations
 
 import math
-import random
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class RandomSource(Protocol):
+    """What a draw reads: a ``random.Random``, or a simulated dossier's
+    :class:`~procflow.simulation.draws.Draws`."""
+
+    def random(self) -> float: ...
+    def expovariate(self, lambd: float) -> float: ...
+    def triangular(self, low: float, high: float, mode: float) -> float: ...
+    def lognormvariate(self, mu: float, sigma: float) -> float: ...
+
 
 # z such that P(Z <= z) = 0.9 for a standard normal.
 _Z90 = 1.2815515655446004
@@ -93,12 +103,11 @@ class Distribution(BaseModel):
         sigma = (math.log(self.lognormal["p90"]) - mu) / _Z90
         return mu, sigma
 
-    def sample_seconds(self, rng: random.Random) -> float:
-        """One draw, in working seconds.
-
-        The stdlib generator is used per dossier: numpy's is faster in bulk
-        but costs microseconds per scalar draw and ~100 us to create, and
-        each simulated dossier has a stream of its own.
+    def sample_seconds(self, rng: RandomSource) -> float:
+        """One draw, in working seconds, by the standard library's
+        transforms (``expovariate``, ``triangular``, ``lognormvariate``) of
+        ``rng``'s uniforms: a simulated dossier's own
+        (:mod:`procflow.simulation.draws`).
         """
         if self.fixed is not None:
             hours = self.fixed
@@ -112,7 +121,7 @@ class Distribution(BaseModel):
             hours = rng.lognormvariate(mu, sigma)
         return whole_seconds(float(hours) * 3600.0)
 
-    def sampler(self) -> Callable[[random.Random], float]:
+    def sampler(self) -> Callable[[RandomSource], float]:
         """:meth:`sample_seconds` as a function with the parameters worked out
         once: the same draws, for the simulator's inner loop."""
         if self.fixed is not None:

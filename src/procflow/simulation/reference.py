@@ -13,7 +13,6 @@ against 417 s, see docs/simulation.md); use :class:`Simulation`.
 from __future__ import annotations
 
 import gc
-import random
 import time as _time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -81,7 +80,7 @@ class GeneratorSimulation(Simulation):
 
     def _dossier(self, number: int) -> Process:
         sc = self.scenario
-        rng = random.Random(sc.seed * 1_000_003 + number)
+        rng = self._draws.of(number)
         engine, steps, served = self.engine, self._steps, self._served
         fire = engine.move
         self._sync()

@@ -19,10 +19,11 @@ maps it to the wall clock (worked out per day by
 applicants' answers are counted in working time too, and Tết, weekends and
 swapped days fall out of the axis by themselves.
 
-Each dossier draws from its own random stream (seeded by the scenario seed
-and its arrival number), so two procedures run on the same scenario and seed
-see the same dossiers with the same work: common random numbers, which is
-what makes :func:`procflow.simulation.compare.compare` sharp.
+Each dossier draws from its own random numbers (fixed by the scenario seed
+and its arrival number, drawn in blocks: :mod:`procflow.simulation.draws`),
+so two procedures run on the same scenario and seed see the same dossiers
+with the same work: common random numbers, which is what makes
+:func:`procflow.simulation.compare.compare` sharp.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import datetime as dt
 import gc
 import heapq
 import math
-import random
 import time as _time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
@@ -48,6 +48,7 @@ from procflow.engine import Actor, Engine
 from procflow.errors import ProcflowError, RuleViolation
 from procflow.model.record import V_AGENCY, V_LATE, V_STEP, V_TIMELINESS, VISIT_WIDTH, Record
 from procflow.simulation.distributions import whole_seconds
+from procflow.simulation.draws import DossierDraws, Draws
 from procflow.simulation.scenario import Scenario, StepLoad
 from procflow.simulation.store import ResultsWriter, SimulationStore
 
@@ -148,8 +149,8 @@ class _Step:
     supplement: str | None
     refuse: str | None
     supplement_dest: str | None
-    work: Callable[[random.Random], float] | None
-    response: Callable[[random.Random], float] | None
+    work: Callable[[Draws], float] | None
+    response: Callable[[Draws], float] | None
     p_refuse: float
     p_supplement: float
     officers: Officers | None
@@ -179,9 +180,7 @@ class _Open:
 
     step: _Step  # the step it waits in (set before its first wait)
 
-    def __init__(
-        self, number: int, rng: random.Random, code: str, state: str, withdraw_at: int
-    ) -> None:
+    def __init__(self, number: int, rng: Draws, code: str, state: str, withdraw_at: int) -> None:
         self.number = number
         self.rng = rng  # its own stream: common random numbers across versions
         self.code = code
@@ -289,6 +288,7 @@ class Simulation:
         self.pools = {a: Officers(n) for a, n in scenario.officers.items()}
         self._pool_list = list(self.pools.items())
         self._served: dict[str, int] = {}
+        self._draws = DossierDraws(scenario.seed)  # each dossier's random numbers
         self._samples: dict[str, list[tuple[float, int, int]]] = {a: [] for a in self.pools}
         self._sample_every = scenario.sample_every_hours * 3600
         # The event loop's state (see _advance): simulation time, the heap of
@@ -460,8 +460,8 @@ class Simulation:
         engine = self.engine
         fire, receive = engine.move, engine.receive_record
         clock, wall = self.clock, self.axis.wall_ts
-        closed, new_rng = self._closed, random.Random
-        seed, p_withdraw = self.scenario.seed * 1_000_003, self.scenario.withdraw
+        closed, draws_of = self._closed, self._draws.of
+        p_withdraw = self.scenario.withdraw
         cid, version = self.compiled.id, self.compiled.version
         desk, applicant = self._desk, self._applicant
         limit = self.compiled.procedure.rules.max_supplement_requests
@@ -515,7 +515,7 @@ class Simulation:
                     now = arr_t
                     arr_seq = next(seq)
                     arr_t = next(arrivals, _END)
-                    rng = new_rng(seed + number)
+                    rng = draws_of(number)
                     if now != synced:
                         clock.ts = wall(now)
                         synced = now
