@@ -394,7 +394,7 @@ def child_dict_fsm(n: int) -> dict[str, Any]:
 # --- (e): the work the targets require, and nothing else ------------------------------
 
 
-def child_lean_prototype(n: int) -> dict[str, Any]:
+def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None) -> dict[str, Any]:
     """(f) The leanest CPython doing (a)'s required work: the bound the
     lean-core issue asks to measure before a target is called out of reach.
 
@@ -407,9 +407,15 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
     per dossier over a compact body (orjson of a flat list, raw digests). A
     dossier is one list; its log the bodies; closed dossiers' logs compacted
     in batches with zlib (as MemoryStore does, for memory). Time is an int
-    clock. Left out, as no required work: numbering by desk and day, the
-    receipt slip, version checks, listeners, escalation rules, named
-    calendars, pause reasons, assignment, the lazy dossier ``fire`` returns.
+    clock. The calendar is asked as the leanest design would: through the
+    functions it makes once (``between_ts``, ``deadline_ts``: one per step's
+    allotment and one for the time limit), and the warning instant
+    remembered per due date, as the engine does. Left out, as no required
+    work: numbering by desk and day, the receipt slip, version checks,
+    listeners, escalation rules, named calendars, pause reasons, assignment,
+    the lazy dossier ``fire`` returns. ``logs_out``, when given, gets each
+    closed dossier's bodies (``tests/bench/test_lean_prototype.py`` checks
+    them against procflow's events, field by field).
     """
     import hashlib
     import zlib
@@ -428,16 +434,22 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
     assert off is not None
     limit = Deadline(10, wd, None, True, False)
     warn_s = 8 * 3600.0
-    # state -> trigger -> (dest, holder, role, allotment of dest, by_day, kind)
-    plans: dict[str, dict[str, tuple[str, str, str, float | None, int]]] = {}
+    between = cal.between_ts()
+    limit_due = cal.deadline_ts(10, wd, None)
+    first_due = cal.deadline_ts(0.5, wd, None)
+    warnings: dict[int, float] = {}  # the warning instant, per due date
+    # state -> trigger -> (dest, holder, role, deadline of dest, dest by day, kind)
+    plans: dict[str, dict[str, tuple[str, str, str, Any, bool, int]]] = {}
     for (state, trigger), dest in TABLE.items():
         kind = 1 if dest == "supplement" else 2 if state == "supplement" else 0
         kind = 3 if dest == "returned" else kind
+        allot = ALLOTMENT.get(dest)
         plans.setdefault(state, {})[trigger] = (
             dest,
             HOLDER[state],
             "officer",
-            ALLOTMENT.get(dest),
+            cal.deadline_ts(allot, wd, None) if allot is not None else None,
+            allot is not None and float(allot).is_integer(),
             kind,
         )
     actors = {
@@ -455,8 +467,8 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
 
     def receive(code: str, t: int) -> None:
         start = cal.received_at_ts(t)
-        due = cal.due_ts(start, 10, wd, None)
-        step_due = cal.due_ts(start, 0.5, wd, None)
+        due = limit_due(start)
+        step_due = first_due(start)
         body = dumps(
             [
                 2,
@@ -482,12 +494,15 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
         #  step judged by day]
         records[code] = ["reception", start, due, step_due, None, [], h, 1, False]
         logs[code] = [body]
-        alerts[code] = min(cal.subtract_working_seconds_ts(due, warn_s), step_due)
+        warn = warnings.get(due)
+        if warn is None:
+            warn = warnings[due] = cal.subtract_working_seconds_ts(due, warn_s)
+        alerts[code] = min(warn, step_due)
 
     def fire(code: str, trigger: str, actor: tuple[str, str, str], t: int) -> str | None:
         rec = records[code]
         state = rec[0]
-        dest, who, role, dest_allot, kind = plans[state][trigger]
+        dest, who, role, dest_due, dest_by_day, kind = plans[state][trigger]
         if actor[1] != who or actor[2] != role:
             raise PermissionError(f"{actor} may not move {code} out of {state}")
         entered, due, step_due = rec[1], rec[2], rec[3]
@@ -496,15 +511,15 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
         late = 0.0
         used = 0.0
         if kind == 2:  # leaving the applicant: the clock runs again
-            paused = cal.working_seconds_between_ts(rec[4], t)
+            paused = between(rec[4], t)
             due = moved_due_ts(cal, due, paused, limit)
         else:
-            used = cal.working_seconds_between_ts(entered, t)
+            used = between(entered, t)
             if step_due is not None:
                 due_day = (step_due + off) // 86400
                 if day_t > due_day or (not rec[8] and t > step_due):
                     left = "late"
-                    late = cal.working_seconds_between_ts(step_due, t)
+                    late = between(step_due, t)
                 else:
                     left = "early" if day_t < due_day else "on_time"
         paused_at = t if kind == 1 else None
@@ -516,8 +531,8 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
             timeliness = (
                 "late" if done_day > due_day else ("early" if done_day < due_day else "on_time")
             )
-        elif dest_allot is not None:
-            next_due = cal.due_ts(t, dest_allot, wd, None)
+        elif dest_due is not None:
+            next_due = dest_due(t)
         seq = rec[7] + 1
         body = dumps(
             [
@@ -552,19 +567,24 @@ def child_lean_prototype(n: int) -> dict[str, Any]:
             h,
             seq,
         )
-        rec[8] = dest_allot is not None and float(dest_allot).is_integer()
+        rec[8] = dest_by_day
         logs[code].append(body)
         if timeliness is not None:  # closed: compact its log with the others
             del records[code]
             alerts.pop(code, None)
-            pending.append(b"\n".join(logs.pop(code)))
+            log = logs.pop(code)
+            if logs_out is not None:  # tests compare them with procflow's events
+                logs_out[code] = log
+            pending.append(b"\n".join(log))
             if len(pending) >= 256:
                 batches.append(zlib.compress(b"\n".join(pending), 1))
                 pending.clear()
         elif paused_at is not None:
             alerts.pop(code, None)
         else:
-            warn = cal.subtract_working_seconds_ts(due, warn_s)
+            warn = warnings.get(due)
+            if warn is None:
+                warn = warnings[due] = cal.subtract_working_seconds_ts(due, warn_s)
             alerts[code] = warn if next_due is None or warn <= next_due else next_due
         return timeliness
 
