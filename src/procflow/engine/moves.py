@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, refusal
-from procflow.engine.core import EngineCore, _new_snapshot, _Snapshot, dated_before
+from procflow.engine.core import EngineCore, dated_before, snapshot
 from procflow.engine.plans import MovePlan, Plans
 from procflow.engine.timing import classify_ts, moved_due_ts
 from procflow.errors import (
@@ -82,10 +82,7 @@ class Moves(EngineCore):
                 # other writers share: the state as written, now.
                 return new.to_dossier()
             self._records_store = store
-        # snapshot(), inline: this runs on every fire
-        snap = _new_snapshot(_Snapshot)
-        snap._of = (store, code, new.version, (self._zone or self._read_zone())[0])
-        return snap
+        return snapshot(store, code, new.version, (self._zone or self._read_zone())[0])
 
     def move(
         self,

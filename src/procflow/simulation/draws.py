@@ -11,8 +11,7 @@ queueing together in the bare event loop.
 So the uniforms are drawn in blocks: numpy draws :data:`WIDTH` uniforms for
 each of :data:`BLOCK` dossiers at once, from a generator seeded by the
 scenario's seed and the block's number (``numpy.random.SeedSequence``,
-which
-makes streams of different seeds and blocks independent). Dossier ``n``
+which makes streams of different seeds and blocks independent). Dossier ``n``
 takes row ``n % BLOCK`` of block ``n // BLOCK``, whatever any other dossier
 used: its draws depend on the seed and its own number alone. A dossier that
 needs more than its row (long supplement loops, lognormal rejections) goes
