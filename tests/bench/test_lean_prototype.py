@@ -8,6 +8,7 @@ would be a bound on some other work."""
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,8 +37,6 @@ SLOW = [
 
 
 def _ts(text: str | None) -> Any:
-    from datetime import datetime
-
     return None if text is None else ts_of(datetime.fromisoformat(text))
 
 
