@@ -92,7 +92,7 @@ class EngineCore:
         ] = {}
         # The calendar's zone and fixed offset, read on first use (_read_zone):
         # a read-only command hands the engine a calendar built only if used.
-        self._zone: tuple[tzinfo, int | None, datetime] | None = None
+        self._zone: tuple[tzinfo, int | None] | None = None
         self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
@@ -217,7 +217,7 @@ class EngineCore:
         Raises UnknownCalendar for a calendar the engine was not given."""
         return self._plans_of(procedure_id, version)[1].calendars
 
-    def _read_zone(self) -> tuple[tzinfo, int | None, datetime]:
+    def _read_zone(self) -> tuple[tzinfo, int | None]:
         """The calendar's zone and its one UTC offset (None for a zone with
         summer time), read from the calendar on first use and kept in
         ``_zone``: reading them in ``__init__`` built the national calendar
@@ -226,10 +226,8 @@ class EngineCore:
         which CPython reads with a specialised instruction; a property, a
         cached property or ``__getattr__`` on the engine's class (which turns
         off that for every attribute) cost the engine benchmark 5% and 11% of
-        its machine instructions. The third is the zone's local epoch
-        (1970-01-01 00:00 in it), which :meth:`_instant` subtracts."""
-        tz = self.calendar.tz
-        zone = self._zone = (tz, self.calendar.fixed_offset, datetime(1970, 1, 1, tzinfo=tz))
+        its machine instructions."""
+        zone = self._zone = (self.calendar.tz, self.calendar.fixed_offset)
         return zone
 
     @property
@@ -256,15 +254,13 @@ class EngineCore:
 
     def _instant(self, now: datetime) -> tuple[Instant, int]:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""
-        zone, off, epoch = self._zone or self._read_zone()
-        if now.tzinfo is zone and off is not None and type(now) is datetime:
-            # Two datetimes with the same tzinfo subtract as wall-clock times,
-            # which, in a zone of one offset, differ as the instants do: the
-            # seconds since the local epoch, less that offset.
-            d = now - epoch
-            s = d.days * 86400 + d.seconds - off
-            us = d.microseconds
-            return (s if not us else (s * 1_000_000 + us) / 1_000_000), off
+        zone, off = self._zone or self._read_zone()
+        if now.tzinfo is zone and off is not None:
+            # datetime.timestamp() of an aware datetime, in C, is ts_of's
+            # arithmetic (microseconds over 10**6, one true division): the
+            # same float, made an int on a whole second as ts_of does.
+            t = now.timestamp()
+            return (int(t) if not now.microsecond else t), off
         delta = now.utcoffset()
         if delta is None:
             raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")

@@ -124,7 +124,7 @@ class Moves(EngineCore):
         procedure, with no officer's authority to check.
         """
         store = self.store
-        tz, off, _ = self._zone or self._read_zone()
+        tz, off = self._zone or self._read_zone()
         rec = store.record(code, tz)
         if rec is None:
             raise DossierNotFound(f"no dossier with code {code!r}")
@@ -163,8 +163,13 @@ class Moves(EngineCore):
             t, offset, zone = now_ts(), off or 0, tz
         else:
             now = self.clock.now() if at is None else at
-            t, offset = self._instant(now)
             zone = now.tzinfo
+            if zone is tz and off is not None:  # the calendar's zone: _instant, inline
+                t, offset = now.timestamp(), off
+                if not now.microsecond:
+                    t = int(t)
+            else:
+                t, offset = self._instant(now)
         entered = rec.entered
         if t < entered or (rec.updated is not None and t < rec.updated):
             raise RuleViolation(f"{dated_before(rec, t, zone)}; check the clock, or --at")
