@@ -77,7 +77,7 @@ class SimulationStore(HeldDossiers):
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
         apply_entry(stored, entry, stored.tz)
-        self._logs[code].append(entry.body + entry.hash)
+        self._logs[code].append(entry.body)
         if not stored.is_open:
             self._close(code)
         return stored
@@ -93,7 +93,7 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = rec
-        self._logs[code] = [entry.body + entry.hash]
+        self._logs[code] = [entry.body]
         if not rec.is_open:
             self._close(code)
         return rec, entry
