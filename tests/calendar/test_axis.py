@@ -27,6 +27,24 @@ def test_axis_is_add_working_seconds() -> None:
             assert got == want and got.isoformat() == want.isoformat(), t
 
 
+def test_axis_from_an_instant_that_is_no_opening() -> None:
+    """An origin in the middle of a morning, or on a day off: the axis still
+    answers as ``add_working_seconds`` from it (what is left of the first
+    day counts, not a whole day)."""
+    rng = random.Random(7)
+    day = CAL.day_seconds
+    for origin in (
+        dt.datetime(2026, 1, 5, 9, 0, tzinfo=CAL.tz),  # a Monday, after the opening
+        dt.datetime(2026, 1, 4, 7, 30, tzinfo=CAL.tz),  # a Sunday
+        dt.datetime(2026, 1, 5, 17, 0, tzinfo=CAL.tz),  # a closing
+    ):
+        axis = CAL.axis(origin)
+        times = [rng.uniform(0, day * 40) for _ in range(300)]
+        times += [k * day + off for k in range(40) for off in (0.0, 1.0, day - 1.0)]
+        for t in times:
+            assert axis.wall(t) == CAL.add_working_seconds(origin, t), (origin, t)
+
+
 def test_wall_ts_is_the_posix_seconds_of_wall() -> None:
     """The simulator's clock reads ``wall_ts``: the same instant as ``wall``,
     an int on a whole second (the int path of the calendar), and the same

@@ -12,9 +12,11 @@ reads the calendar's day tables through its public read-only view
 (``calendar.day_tables``, :mod:`procflow.calendar.days`), once, into its own
 attributes: ``wall``/``wall_ts`` then make no attribute look-up on the view.
 
-Instants within a millisecond of the turn of a working day, and the first
-day, go to ``add_working_seconds`` itself: that is where the calendar decides
-between one day's closing and the next day's opening. The tests check the
+A whole number of working days is the closing of the last of them, as
+``add_working_seconds`` decides; other instants within a millisecond of the
+turn of a working day, and every instant of an axis whose origin is not an
+opening, go to ``add_working_seconds`` itself: that is where the calendar
+decides between one day's closing and the next day's opening. The tests check the
 axis against ``add_working_seconds`` on the turns of days, the lunch break
 and random instants.
 """
@@ -22,6 +24,7 @@ and random instants.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING
 
 from procflow.calendar.hours import advance_in
@@ -38,6 +41,7 @@ class WorkingAxis:
         "_calendar",
         "_day",
         "_first",
+        "_low",
         "_nwd",
         "_off",
         "_origin",
@@ -59,7 +63,13 @@ class WorkingAxis:
         self._nwd = days.working_day_count
         # The working-day position of the origin's day (a working day: the
         # origin is an opening) plus one: the position of axis day 1.
-        self._first = days.rank[days.index(origin)] + 1
+        day = days.index(origin)
+        self._first = days.rank[day] + 1
+        # Axis day k is the k-th working day from the origin's only when the
+        # origin is an opening; from another instant every call is the
+        # calendar's own (which counts what is left of the origin's day).
+        opening = self._periods[0][0]
+        self._low = -self._day if days.instant(day, opening) == origin else math.inf
 
     @property
     def origin(self) -> dt.datetime:
@@ -88,10 +98,17 @@ class WorkingAxis:
         of a working day and on the first day (the calendar's own call)."""
         day = self._day
         s = t - day
-        if s > _MARGIN:
-            k = int(s // day)
+        if s > self._low:
+            k = int(s // day)  # -1 on the origin's day
             r = s - k * day
             pos = self._first + k
-            if r > _MARGIN and pos < self._nwd:
-                return self._wd_idx[pos], advance_in(self._periods, 0.0, r)
+            if pos < self._nwd:
+                if r > _MARGIN:
+                    return self._wd_idx[pos], advance_in(self._periods, 0.0, r)
+                if r == 0.0 and k >= 0:
+                    # A whole number of working days: the closing of the last
+                    # of them, as add_working_seconds decides (a deadline
+                    # that lands at 17:00 stays there). The simulator lands
+                    # here at every opening, where officers start work.
+                    return self._wd_idx[pos - 1], self._periods[-1][1]
         return None
