@@ -365,17 +365,23 @@ class EngineCore:
         data: dict[str, Any],
     ) -> tuple[Event, Record]:
         """:meth:`write_event` on the record to act on."""
-        event = make_event(rec.code, rec.version + 1, type_, now, actor, data, rec.last_hash.hex())
+        version = rec.version
+        event = make_event(rec.code, version + 1, type_, now, actor, data, rec.last_hash.hex())
         entry = Entry.of_event(event, rec.last_hash)
-        after = apply_entry(rec.copy(), entry, self._tz)
-        return event, self._store_entry(rec, entry, self._next_alert(after), event)
+        apply_entry(rec, entry, self._tz)  # the record read, moved: the store keeps it
+        return event, self._store_entry(rec, entry, version, self._next_alert(rec), event)
 
     def _store_entry(
-        self, rec: Record, entry: Entry, next_alert: Instant | None, event: Event | None = None
+        self,
+        rec: Record,
+        entry: Entry,
+        version: int,
+        next_alert: Instant | None,
+        event: Event | None = None,
     ) -> Record:
-        """Store an entry on the record read, then tell the listeners (``event``:
-        the public form, when the act already built it)."""
-        new = self.store.append_record(rec, entry, rec.version, next_alert)
+        """Store an entry and the record it moved from ``version``, then tell
+        the listeners (``event``: the public form, when the act already built it)."""
+        new = self.store.append_record(rec, entry, version, next_alert)
         if self._listeners:
             self._notify(event or entry, new)
         return new

@@ -26,6 +26,7 @@ from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import EventType
 from procflow.model.instant import Instant
 from procflow.model.record import V_STEP, VISIT_WIDTH, Record
+from procflow.model.reducer import apply_transition
 from procflow.model.storage import Capability
 
 _NO_MOVES: dict[str, MovePlan] = {}
@@ -284,6 +285,14 @@ class Moves(EngineCore):
             if warn is None:
                 warn = self._warn_at(until, None, lcal)
             next_alert = warn if next_due is None or warn <= next_due else next_due
+        # The record moves here, by the reducer's rule for a transition (the
+        # one replay uses), with nothing after it that can fail before the
+        # store keeps it; the store only stores (and lets a remembered record
+        # go if the write fails).
+        apply_transition(rec, t, payload)
+        rec.version = version + 1
+        rec.updated = t
+        rec.last_hash = entry.hash
         new = store.append_record(rec, entry, version, next_alert)
         if self._listeners:
             self._notify(entry, new)

@@ -47,10 +47,13 @@ from the basic ones, so callers never probe for methods:
 
 The engine itself writes through records (:mod:`procflow.model.record`) and
 entries (:mod:`procflow.model.entry`): ``record(code, tz)`` is the state to act
-on, ``append_record`` and ``create_numbered_record`` apply an entry to it and
-store both (``RECORDS``: natively, with no public form built on the way;
+on; the engine moves it (the reducer's rule for the entry) and
+``append_record`` and ``create_numbered_record`` store the entry and the moved
+record together (``RECORDS``: natively, with no public form built on the way;
 default: through ``get_current``, ``append`` and ``create_numbered`` with the
-dossier and event built from the record and entry).
+dossier and event built from the record and entry). A store never applies an
+entry itself: the engine's record is the state, and the reducer rebuilds it
+from the log only to replay, verify and recover.
 
 How a store is opened (read, write, create) is the stores' business:
 :mod:`procflow.store.base`.
@@ -65,7 +68,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
-from procflow.model.entry import Entry, apply_entry
+from procflow.model.entry import Entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant, dt_or_none
 from procflow.model.outbox import Delivery, DeliveryStatus, NewDelivery, OutboxItem
@@ -174,8 +177,11 @@ class Store(Protocol):
     def append_record(
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
     ) -> Record:
-        """Apply ``entry`` to ``rec`` and store both, atomically, if the stored
-        version is still ``expected_version``; returns the record now stored."""
+        """Store ``entry`` and ``rec``, the record after it (the engine has
+        moved it: ``rec.version == entry.seq``), atomically, if the stored
+        version is still ``expected_version``; returns the record now stored.
+        On any failure nothing is stored, and a store that remembers records
+        lets ``rec`` go (it may be the one it remembered)."""
         ...
 
     def create_numbered_record(
@@ -360,9 +366,8 @@ class StoreBase:
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
     ) -> Record:
         tz = rec.tz
-        new = apply_entry(rec.copy(), entry, tz)
-        self.append(new.to_dossier(), entry.event(tz), expected_version, dt_or_none(next_alert, tz))
-        return new
+        self.append(rec.to_dossier(), entry.event(tz), expected_version, dt_or_none(next_alert, tz))
+        return rec
 
     def create_numbered_record(
         self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]

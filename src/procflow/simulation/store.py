@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from procflow.errors import ConflictError
 from procflow.model.dossier import Dossier
-from procflow.model.entry import Entry, apply_entry
+from procflow.model.entry import Entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record
@@ -71,12 +71,11 @@ class SimulationStore(HeldDossiers):
     ) -> Record:
         code = rec.code
         stored = self._records.get(code)
-        if stored is None or stored.version != expected_version:
+        if stored is not rec or entry.seq != expected_version + 1 or rec.version != entry.seq:
             raise ConflictError(
                 f"dossier {code} changed since it was read (expected version "
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
-        apply_entry(stored, entry, stored.tz)
         self._logs[code].append(entry.body)
         if not stored.is_open:
             self._close(code)

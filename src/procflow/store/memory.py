@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-from procflow.errors import ConflictError
+from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
 from procflow.model.encoding import GENESIS_RAW, link, prev_raw
 from procflow.model.entry import Entry, apply_entry, entry_of_body, event_of_body
@@ -176,17 +176,22 @@ class MemoryStore(HeldDossiers):
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
     ) -> Record:
         code = rec.code
+        if entry.seq != expected_version + 1 or rec.version != entry.seq:
+            raise StoreError(
+                f"refusing to store dossier {code} at version {rec.version} with event "
+                f"{entry.seq}: it does not follow version {expected_version}"
+            )
         stored = self._records.get(code)
-        if stored is not rec:
+        if stored is not rec:  # the engine moved a record read before another was stored
             stored = self.record(code, rec.tz)
             if stored is None:
                 raise ConflictError(f"dossier {code} is not stored")
-        if stored.version != expected_version or entry.seq != expected_version + 1:
-            raise ConflictError(
-                f"dossier {code} changed since it was read "
-                f"(expected version {expected_version}); read it again and retry"
-            )
-        apply_entry(stored, entry, stored.tz)
+            if stored.version != expected_version:
+                raise ConflictError(
+                    f"dossier {code} changed since it was read "
+                    f"(expected version {expected_version}); read it again and retry"
+                )
+            self._records[code] = stored = rec
         if self._given:
             self._given.pop(code, None)
         self._logs[code].append(entry.body)

@@ -18,7 +18,7 @@ import orjson
 
 from procflow.errors import ProcflowError, StoreError
 from procflow.model.dossier import Dossier, Status
-from procflow.model.entry import Entry, apply_entry
+from procflow.model.entry import Entry
 from procflow.model.events import Event
 from procflow.model.instant import Instant
 from procflow.model.outbox import entry_notifies
@@ -143,17 +143,18 @@ class SQLReads(StoreBase):
     def append_record(
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
     ) -> Record:
-        """Apply ``entry`` to ``rec`` and write the event and the new row in one
-        transaction (as :meth:`append`); on any failure the record is forgotten,
-        so the next act reads the row again."""
+        """Write ``entry`` and the row of ``rec``, the record after it, in one
+        transaction (as :meth:`append`); on any failure the record is forgotten
+        (the engine moved it, and it may be the one remembered), so the next
+        act reads the row again."""
         tz = rec.tz
-        if entry.seq != expected_version + 1 or entry.code != rec.code:
+        if entry.seq != expected_version + 1 or entry.code != rec.code or rec.version != entry.seq:
+            self._forget(rec.code)
             raise StoreError(
-                f"refusing to store dossier {rec.code} with event {entry.seq} of {entry.code}: "
-                f"it does not follow version {expected_version}"
+                f"refusing to store dossier {rec.code} at version {rec.version} with event "
+                f"{entry.seq} of {entry.code}: it does not follow version {expected_version}"
             )
         try:
-            apply_entry(rec, entry, tz)
             self._write_rows(
                 record_row(rec, next_alert),
                 entry_row(entry, tz),
