@@ -17,6 +17,8 @@ import pytest
 from store_postgres import PostgresSchema, postgres_url
 from store_testdata import advance, fill
 
+from procflow.errors import ConflictError
+from procflow.model.entry import Entry
 from procflow.store.sqlite import SQLiteStore
 
 Opener = Callable[..., Any]
@@ -107,3 +109,27 @@ def test_closing_forgets(open_db: Opener) -> None:
     fill(store, "HS-200", 1)
     store.close()
     assert store._written == {}
+
+
+def test_a_moved_record_whose_write_fails_is_let_go(open_db: Opener) -> None:
+    """The engine moves the remembered record itself, then the store writes
+    it. When the write fails (here another writer got there between the
+    read and the write), the store lets that record go: the next act reads
+    the row, not a moved record that nobody stored."""
+    a, b = open_db(), open_db()
+    d1 = fill(a, "HS-004", 1)
+    tz = d1.received_at.tzinfo
+    rec = a.record("HS-004", tz)
+    assert rec is a._written["HS-004"]
+    d2, ev = advance(d1, "b-wins")
+    b.append(d2, ev, d1.version, None)  # after a read, before a writes
+    _, mine = advance(d1, "a-loses")
+    entry = Entry.of_event(mine, rec.last_hash)
+    # what the engine does before append_record: the record moves
+    rec.state, rec.version, rec.last_hash = "a-loses", entry.seq, entry.hash
+    with pytest.raises(ConflictError, match="changed since it was read"):
+        a.append_record(rec, entry, d1.version, None)
+    assert "HS-004" not in a._written
+    fresh = a.record("HS-004", tz)
+    assert fresh is not rec and fresh.version == d2.version and fresh.state == d2.state
+    assert [e.seq for e in a.events("HS-004")] == [e.seq for e in b.events("HS-004")]
