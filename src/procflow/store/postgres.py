@@ -241,6 +241,7 @@ class PostgresStore(SQLOutbox, SQLReads):
 
     _P = "%s"
     _STEP_DUE_SQL = "(body::jsonb ->> 'step_due_at')"
+    _SHARED_BY_THREADS = True
 
     CAPABILITIES = frozenset(
         {

@@ -63,6 +63,10 @@ class SQLReads(StoreBase):
     cache_size: int = 0
     """How many of the states this store object wrote last it keeps, to act
     on again without parsing their JSON bodies (:meth:`get_current`)."""
+    _SHARED_BY_THREADS = False
+    """Whether threads share one store object (PostgreSQL's pool): then each
+    act gets its own copy of a remembered record, since the engine moves the
+    record it is given before the store writes it."""
     _written: dict[str, Record]
     _written_lock: threading.Lock
 
@@ -136,7 +140,7 @@ class SQLReads(StoreBase):
         the row still has its version and hash (see :meth:`get_current`)."""
         cached = self._checked(code)
         if cached is not None:
-            return cached
+            return cached.copy() if self._SHARED_BY_THREADS else cached
         dossier = self.get(code)
         return Record.from_dossier(dossier, tz) if dossier is not None else None
 
