@@ -76,7 +76,7 @@ class SimulationStore(HeldDossiers):
                 f"dossier {code} changed since it was read (expected version "
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
-        self._logs[code].append(entry.body)
+        self._logs[code].append(entry.body + entry.hash)
         if not stored.is_open:
             self._close(code)
         return stored
@@ -92,7 +92,7 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = rec
-        self._logs[code] = [entry.body]
+        self._logs[code] = [entry.body + entry.hash]
         if not rec.is_open:
             self._close(code)
         return rec, entry
