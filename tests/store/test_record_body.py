@@ -106,3 +106,31 @@ def test_the_appointments_are_encoded_again_when_they_change() -> None:
     assert record_body(rec) == orjson.dumps(record_dict(rec))
     rec.appointments = []
     assert record_body(rec) == orjson.dumps(record_dict(rec))
+
+
+def test_the_fragments_a_record_keeps_hold_no_more_than_their_bytes() -> None:
+    """A SQL store remembers up to ``cache_size`` records with their encoded
+    visits. Each fragment must own a buffer of its own length: orjson's
+    output keeps the buffer orjson wrote into (4 KB and more in recent
+    releases), which a kept fragment would hold for as long as the record."""
+    import tracemalloc
+    from datetime import UTC
+
+    rec = Record("X-2", "p", "1", "desk", "a", 0, 86400, UTC, {}, {})
+    rec.appointments.append((86400, 0, None, "desk", None))
+    rec.open_visit("a", "desk", 0, 100)
+    for k in range(1, 21):
+        rec.cells[-8:] = [k * 10, "go", f"s{k}", "desk", "lan", "early", 10.0, 0.0]
+        rec.open_visit(f"s{k}", "desk", k * 10, None)
+    tracemalloc.start()
+    try:
+        body = record_body(rec)  # encodes the 20 visits left, and the appointments
+        held = sum(stat.size for stat in tracemalloc.take_snapshot().statistics("filename"))
+    finally:
+        tracemalloc.stop()
+    fragments = [*rec.encoded, rec.encoded_appointments[2]]
+    assert len(fragments) == 21
+    owned = sum(len(f) for f in fragments)
+    # Still allocated after the call: the body (a fresh join), the fragments
+    # and the lists holding them. 21 fragments in 4 KB buffers would be 86,000.
+    assert held < 2 * owned + 2 * len(body) + 4096, (held, owned, len(body))
