@@ -368,8 +368,10 @@ class EngineCore:
         version = rec.version
         event = make_event(rec.code, version + 1, type_, now, actor, data, rec.last_hash.hex())
         entry = Entry.of_event(event, rec.last_hash)
-        apply_entry(rec, entry, self._tz)  # the record read, moved: the store keeps it
-        return event, self._store_entry(rec, entry, version, self._next_alert(rec), event)
+        # A copy moves, so that nothing is changed if the next alert cannot
+        # be worked out (the store then keeps the copy: acts off the hot path).
+        after = apply_entry(rec.copy(), entry, self._tz)
+        return event, self._store_entry(after, entry, version, self._next_alert(after), event)
 
     def _store_entry(
         self,
