@@ -123,7 +123,9 @@ class HTTPSink:
                 except OSError:
                     pass  # the client gave up waiting (its timeout)
                 if sink.die_after is not None and n >= sink.die_after:
-                    threading.Thread(target=sink.stop, daemon=True).start()
+                    # this server only: a request it served last may get here
+                    # after the test has started the next one
+                    threading.Thread(target=sink.stop, args=(self.server,), daemon=True).start()
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -144,9 +146,13 @@ class HTTPSink:
         self._thread = threading.Thread(target=server.serve_forever, daemon=True)
         self._thread.start()
 
-    def stop(self) -> None:
+    def stop(self, only: object = None) -> None:
+        """Stop the server (``only``: if it is still that one)."""
         with self._lock:
-            server, self._server = self._server, None
+            server = self._server
+            if only is not None and server is not only:
+                return  # stopped already, or another one started since
+            self._server = None
         if server is not None:
             server.shutdown()
             server.server_close()
