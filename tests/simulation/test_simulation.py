@@ -174,3 +174,29 @@ def test_staffing_example_runs() -> None:
     assert run.returncode in (0, 1), run.stderr
     assert "on-time rate by staffing" in run.stdout
     assert run.stdout.count("│      120 │") == 5  # five staffing options, 120 dossiers each
+
+
+def test_the_simulation_store_keeps_the_copy_an_act_moved() -> None:
+    """Acts off the hot path (facts, apologies) move a copy of the record and
+    hand the store the copy: the simulation's store keeps it, as the other
+    stores do, and the replayed state agrees."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from simtest import single_queue
+
+    from procflow.calendar import WorkCalendar
+    from procflow.catalogue import Catalogue
+    from procflow.engine import Actor, Engine, VirtualClock
+    from procflow.simulation.store import SimulationStore
+
+    store = SimulationStore()
+    clock = VirtualClock(datetime(2025, 3, 3, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    engine = Engine(store, Catalogue([single_queue()]), WorkCalendar.vietnam(), clock)
+    lan = Actor("lan", "office", "officer")
+    code = engine.receive("test.single-queue", actor=lan).code
+    before = store.record(code, clock.now().tzinfo)
+    assert engine.set_facts(code, {"urgent": True}, lan).version == 2
+    after = store.record(code, clock.now().tzinfo)
+    assert after is not before and after.version == 2 and after.facts == {"urgent": True}
+    assert engine.verify().ok

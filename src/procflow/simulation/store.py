@@ -71,11 +71,18 @@ class SimulationStore(HeldDossiers):
     ) -> Record:
         code = rec.code
         stored = self._records.get(code)
-        if stored is not rec or entry.seq != expected_version + 1 or rec.version != entry.seq:
+        if (
+            stored is None
+            or entry.seq != expected_version + 1
+            or rec.version != entry.seq
+            or (stored is not rec and stored.version != expected_version)
+        ):
             raise ConflictError(
                 f"dossier {code} changed since it was read (expected version "
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
+        if stored is not rec:  # a copy the engine moved (an act off the hot path)
+            self._records[code] = stored = rec
         self._logs[code].append(entry.body + entry.hash)
         if not stored.is_open:
             self._close(code)
