@@ -106,11 +106,12 @@ class CompiledProcedure:
     initial: str
     table: dict[tuple[str, str], tuple[Transition, ...]] = field(repr=False)
 
-    @property
+    # Kept once read (an attribute after the first): a receipt reads both a few times.
+    @cached_property
     def id(self) -> str:
         return self.procedure.id
 
-    @property
+    @cached_property
     def version(self) -> str:
         return self.procedure.version
 

@@ -508,7 +508,7 @@ def _rule_applies(rule: Escalation, key: str, scope: str, state: str) -> bool:
     return rule.steps is None or state in rule.steps
 
 
-class _Snapshot(Dossier):
+class Snapshot(Dossier):
     """A dossier as it stood after a write, built only when first read.
 
     ``fire`` and the other acts return one: most callers of a busy engine
@@ -534,14 +534,8 @@ class _Snapshot(Dossier):
         return object.__getattribute__(self, name)
 
 
-def snapshot(store: Store, code: str, version: int, tz: Any) -> Dossier:
-    """The dossier ``code`` at ``version``, built when first read (:class:`_Snapshot`)."""
-    snap = _new_snapshot(_Snapshot)
-    snap._of = (store, code, version, tz)
-    return snap
-
-
-_new_snapshot = _Snapshot.__new__
+new_snapshot = Snapshot.__new__
+"""Make a :class:`Snapshot` with nothing set: its maker sets ``_of`` (one slot, one write)."""
 
 
 def dated_before_last(dossier: Dossier, now: datetime) -> str | None:

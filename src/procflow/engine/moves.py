@@ -9,7 +9,7 @@ from datetime import datetime, tzinfo
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, refusal
-from procflow.engine.core import EngineCore, dated_before, snapshot
+from procflow.engine.core import EngineCore, Snapshot, dated_before, new_snapshot
 from procflow.engine.plans import MovePlan, Plans
 from procflow.engine.timing import classify_ts, moved_due_ts
 from procflow.errors import (
@@ -83,7 +83,9 @@ class Moves(EngineCore):
                 # other writers share: the state as written, now.
                 return new.to_dossier()
             self._records_store = store
-        return snapshot(store, code, new.version, (self._zone or self._read_zone())[0])
+        snap = new_snapshot(Snapshot)
+        snap._of = (store, code, new.version, (self._zone or self._read_zone())[0])
+        return snap
 
     def move(
         self,

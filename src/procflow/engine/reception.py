@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from procflow.compiler import CompiledProcedure
 from procflow.definition.cases import limit_case
@@ -32,17 +32,12 @@ from procflow.model.payload import check_payload
 from procflow.model.record import Record
 from procflow.model.slips import FeeLine, ReceiptSlip, RefusalSlip, SupplementRequest
 
-
-class _Received(NamedTuple):
-    """What a receipt computed that its slip shows."""
-
-    rec: Record
-    proc: CompiledProcedure
-    plans: Plans
-    now: datetime
-    start: Instant
-    documents: list[dict[str, Any]]
-    fees: tuple[FeeLine, ...]
+_Received = tuple[
+    Record, CompiledProcedure, Plans, datetime, Instant, list[dict[str, Any]], tuple[FeeLine, ...]
+]
+"""What a receipt computed that its slip shows: the record, the version and
+its moves, the instant, when the clock starts, the documents and the fees (a
+plain tuple: a named one costs a Python call to make, every receipt)."""
 
 
 class Reception(EngineCore):
@@ -102,7 +97,7 @@ class Reception(EngineCore):
         legal ground (e.g. "court judgment 12/2026/HC-ST orders re-receipt"),
         and the receipt event records it.
         """
-        r = self._receive(
+        rec, proc, plans, now, start, docs, fees = self._receive(
             procedure_id,
             actor,
             applicant,
@@ -114,7 +109,6 @@ class Reception(EngineCore):
         )
         # The slip is built when first read (ReceiptSlip.later): from what the
         # receipt fixed, not from the record, which later acts change.
-        rec = r.rec
         code, due, received = rec.code, rec.due, rec.received
         given = dict(applicant) if applicant else {}
         case_facts = dict(facts) if facts else {}
@@ -123,21 +117,21 @@ class Reception(EngineCore):
         def make() -> dict[str, Any]:
             appointment = dt_of(due, tz)
             return {
-                "procedure_id": r.proc.id,
-                "procedure_version": r.proc.version,
-                "procedure_name": r.proc.procedure.name.vi,
+                "procedure_id": proc.id,
+                "procedure_version": proc.version,
+                "procedure_name": proc.procedure.name.vi,
                 "applicant": given,
-                "documents": r.documents,
-                "received_at": r.now,
+                "documents": docs,
+                "received_at": now,
                 "appointment": appointment,
-                "time_limit": r.plans.time_limit_text,
-                "time_limit_case": limit_case(r.proc.procedure, case_facts),
+                "time_limit": plans.time_limit_text,
+                "time_limit_case": limit_case(proc.procedure, case_facts),
                 "received_by": str(actor),
                 # the appointment rests on these days (form and circular: by the date)
-                "unconfirmed_days": r.plans.calendar.unconfirmed_between(r.now, appointment),
-                "fees": r.fees,
+                "unconfirmed_days": plans.calendar.unconfirmed_between(now, appointment),
+                "fees": fees,
                 # the receipt instant itself, or the opening it counts from
-                "clock_starts_at": r.now if r.start == received else dt_of(r.start, tz),
+                "clock_starts_at": now if start == received else dt_of(start, tz),
             }
 
         return ReceiptSlip.later({"code": code}, make)
@@ -157,10 +151,9 @@ class Reception(EngineCore):
         with the next act on the dossier."""
         # no documents handed in: the procedure's rules.check_documents decides,
         # as for receive() without them
-        r = self._receive(
+        return self._receive(
             procedure_id, actor, applicant, (), facts, version, version_override, None
-        )
-        return r.rec
+        )[0]
 
     def _receive(
         self,
@@ -240,7 +233,7 @@ class Reception(EngineCore):
         rec, entry = self.store.create_numbered_record(scope, make)
         if self._listeners:
             self._notify(entry, rec)
-        return _Received(rec, proc, plans, now, start, docs, fees)
+        return rec, proc, plans, now, start, docs, fees
 
     def required_documents(
         self,

@@ -88,6 +88,9 @@ T_DUE, T_PAUSED_S, T_SUPPLEMENT, T_MISSING, T_PAUSED_AT = 9, 10, 11, 12, 13
 T_OUTCOME, T_TIMELINESS, T_STEP_DUE, T_PAUSE_REASON = 14, 15, 16, 17
 R_DUE, R_STEP_DUE = 5, 6
 
+SORTING = {"T": 0, "R": _SORT, "O": _SORT}
+"""orjson's option per payload kind: a transition holds no objects, nothing to sort."""
+
 _TRANSITION_TYPES = frozenset(
     {"moved", "handed_off", "paused", "resumed", "returned", "refused", "withdrawn", "stopped"}
 )
@@ -103,11 +106,10 @@ def body(
     kind: str,
     payload: list[Any] | tuple[Any, ...],
 ) -> bytes:
-    """The event's body (see the module)."""
+    """The event's body (see the module). :class:`~procflow.model.entry.Entry`
+    writes the same two lines inline: keep them in step."""
     row = None if actor is None else [actor.id, actor.agency, actor.role, actor.name]
-    if kind == "T":  # no objects inside: nothing to sort
-        return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload])
-    return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=_SORT)
+    return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=SORTING[kind])
 
 
 def link(prev: bytes, data: bytes) -> bytes:

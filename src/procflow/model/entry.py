@@ -20,8 +20,8 @@ import orjson
 from procflow.model.actor import Actor
 from procflow.model.encoding import (
     FORMAT,
+    SORTING,
     T_PAUSE_REASON,
-    body,
     decode,
     layout,
     link,
@@ -34,6 +34,7 @@ from procflow.model.record import Record
 from procflow.model.reducer import apply_event, apply_transition, open_receipt
 
 _sha256 = hashlib.sha256
+_dumps = orjson.dumps
 
 
 class Entry:
@@ -83,9 +84,13 @@ class Entry:
         # the zone ``offset`` was read from at ``at``, when the writer knows it
         # (the engine: its clock's zone): zone() then needs no look-up
         self.tz: tzinfo | None = None
-        # the member itself: orjson writes a str enum as its value, and reading
+        # encoding.body(), inline (a call an event less); the type is the
+        # member itself: orjson writes a str enum as its value, and reading
         # ``.value`` costs more than the hash
-        self.body = raw = body(code, seq, type_, at, offset, actor, kind, payload)
+        row = None if actor is None else [actor.id, actor.agency, actor.role, actor.name]
+        self.body = raw = _dumps(
+            [FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=SORTING[kind]
+        )
         self.hash = _sha256(prev + raw).digest()
 
     @classmethod
