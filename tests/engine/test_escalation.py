@@ -328,3 +328,34 @@ def test_validate_finds_a_loop_of_escalation_moves() -> None:
     findings = [f for f in check_procedure(procedure(text)) if f.code == "escalation-loop"]
     assert len(findings) == 1
     assert "appraisal" in findings[0].message and "apology" in findings[0].message
+
+
+def test_a_move_whose_next_alert_fails_changes_nothing(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A procedure with its own margins works out the sweep's next look from
+    the moved state. The engine moves a copy for it and stores the copy; when
+    the alert cannot be worked out (here the rule raises), the dossier is as
+    it was, in the store and in the record the store remembers, and the same
+    move then goes through once."""
+    code = engine.receive("test.escalation", actor=DESK).code
+    before = engine.get(code)
+    real = engine._next_alert
+    calls: list[str] = []
+
+    def broken(rec):  # type: ignore[no-untyped-def]
+        calls.append(rec.state)
+        raise RuntimeError("the rule could not be read")
+
+    monkeypatch.setattr(engine, "_next_alert", broken)
+    with pytest.raises(RuntimeError, match="could not be read"):
+        engine.fire(code, "forward", DESK)
+    assert calls == ["review"]  # it was asked about the moved state
+    assert engine.get(code) == before
+    assert engine.store.record(code, VN).state == "reception"  # type: ignore[union-attr]
+    assert [e.seq for e in engine.history(code)] == [1]
+    monkeypatch.setattr(engine, "_next_alert", real)
+    moved = engine.fire(code, "forward", DESK)
+    assert moved.state == "review" and moved.version == 2
+    assert engine.replay(code) == engine.get(code)
+    assert engine.verify().ok
