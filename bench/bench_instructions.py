@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -63,12 +64,20 @@ def instructions(variant: str, dossiers: int) -> int:
         "--dossiers",
         str(dossiers),
     ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=_env())
     found = _COLLECTED.findall(proc.stderr)
     if proc.returncode != 0 or not found:
         tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
         raise SystemExit(f"callgrind run of {variant} ({dossiers} dossiers) failed: {tail}")
     return int(found[-1])
+
+
+def _env() -> dict[str, str]:
+    """The children's environment, with one fixed string-hash seed: Python
+    seeds string hashes at random per process, and the probes of its dicts
+    follow the hashes, so two runs of the same code counted up to 5,500
+    instructions a dossier apart (0.7%), more than some changes measured."""
+    return {**os.environ, "PYTHONHASHSEED": "0"}
 
 
 def warm_up(variant: str) -> None:
@@ -77,7 +86,7 @@ def warm_up(variant: str) -> None:
     every module and the second does not, which made the difference of the
     two runs (and so the count a dossier) negative."""
     cmd = [sys.executable, str(HERE / "bench_engine.py"), "--child", variant, "--dossiers", "10"]
-    subprocess.run(cmd, capture_output=True, check=False)
+    subprocess.run(cmd, capture_output=True, check=False, env=_env())
 
 
 def per_dossier(variant: str, small: int, large: int) -> dict[str, Any]:
