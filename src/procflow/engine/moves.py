@@ -22,7 +22,7 @@ from procflow.errors import (
 )
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
-from procflow.model.entry import Entry, apply_entry
+from procflow.model.entry import Entry
 from procflow.model.events import EventType
 from procflow.model.instant import Instant
 from procflow.model.record import V_STEP, VISIT_WIDTH, Record
@@ -276,30 +276,31 @@ class Moves(EngineCore):
         if plan.enters_result:
             entry.result_ready = True
         # The sweep's next look, from the state the entry leaves.
-        next_alert: Instant | None
-        if outcome is not None or paused_at is not None:
-            next_alert = None
-        elif rec.alerts or plans[1].alerting:
-            # The general rule reads the moved state: a copy moves (by the
-            # reducer's rule, as below), so that nothing has changed if the
-            # alert cannot be worked out, and the store keeps the copy.
-            rec = apply_entry(rec.copy(), entry, tz)
+        next_alert: Instant | None = None
+        general = False
+        if outcome is None and paused_at is None:
+            if rec.alerts or plans[1].alerting:
+                # The general rule reads the moved state (below): a copy
+                # moves, so that nothing has changed if the alert cannot be
+                # worked out, and the store keeps the copy.
+                general = True
+                rec = rec.copy()
+            else:  # the engine's margin before the due date (_warn_at's cache first)
+                until = due if due is not None else rec.due
+                warn = self._warn_cache.get(until) if lcal is self.calendar else None
+                if warn is None:
+                    warn = self._warn_at(until, None, lcal)
+                next_alert = warn if next_due is None or warn <= next_due else next_due
+        # The record moves here, by the reducer's rule for a transition (the
+        # one replay uses), with nothing after it that can fail before the
+        # store keeps it (but the general rule's alert, on a copy); the store
+        # only stores (and lets a remembered record go if the write fails).
+        apply_transition(rec, t, payload)
+        rec.version = version + 1
+        rec.updated = t
+        rec.last_hash = entry.hash
+        if general:
             next_alert = self._next_alert(rec)
-        else:  # the engine's margin before the due date (_warn_at's cache first)
-            until = due if due is not None else rec.due
-            warn = self._warn_cache.get(until) if lcal is self.calendar else None
-            if warn is None:
-                warn = self._warn_at(until, None, lcal)
-            next_alert = warn if next_due is None or warn <= next_due else next_due
-        if rec.version == version:  # not moved above
-            # The record moves here, by the reducer's rule for a transition
-            # (the one replay uses), with nothing after it that can fail before
-            # the store keeps it; the store only stores (and lets a remembered
-            # record go if the write fails).
-            apply_transition(rec, t, payload)
-            rec.version = version + 1
-            rec.updated = t
-            rec.last_hash = entry.hash
         new = store.append_record(rec, entry, version, next_alert)
         if self._listeners:
             self._notify(entry, new)
