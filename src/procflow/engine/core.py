@@ -520,15 +520,17 @@ class Snapshot(Dossier):
     """
 
     __slots__ = ("_of",)
-    _of: tuple[Store, str, int, Any]  # store, code, version, zone: one slot, one write
+    # store, code, version and the engine (its zone, read when a replay needs
+    # it): one slot, one write
+    _of: tuple[Store, str, int, EngineCore]
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        store, code, version, tz = object.__getattribute__(self, "_of")
+        store, code, version, engine = object.__getattribute__(self, "_of")
         dossier = store.get(code)
         if dossier is None or dossier.version != version:
-            dossier = replay(store.events(code)[:version], tz)
+            dossier = replay(store.events(code)[:version], engine._tz)
         for f in DOSSIER_FIELDS:
             object.__setattr__(self, f, getattr(dossier, f))
         return object.__getattribute__(self, name)

@@ -84,7 +84,7 @@ class Moves(EngineCore):
                 return new.to_dossier()
             self._records_store = store
         snap = new_snapshot(Snapshot)
-        snap._of = (store, code, new.version, (self._zone or self._read_zone())[0])
+        snap._of = (store, code, new.version, self)
         return snap
 
     def move(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
+from operator import itemgetter
 from typing import Any
 
 from procflow.errors import ConflictError, StoreError
@@ -32,6 +33,9 @@ from procflow.model.record import Record
 from procflow.store.base import Capability, StoreBase
 from procflow.store.outbox import MemoryOutbox
 from procflow.store.records import check_write, numbering_failed
+
+_body_of = itemgetter(slice(None, -32))
+"""The body of a log item ``body || hash`` (the hash is SHA-256's 32 bytes)."""
 
 
 class HeldDossiers(StoreBase):
@@ -220,7 +224,8 @@ class MemoryStore(HeldDossiers):
                 self._procedure[rec.code] = rec.procedure_id
                 self._records[rec.code] = rec
                 self._logs[rec.code] = [entry.body + entry.hash]
-                self._outbox_note(entry)
+                if self.keeps_outbox:
+                    self._outbox_note(entry)
                 self._sequences[scope] = before + i
                 self._after(rec, next_alert)
                 return rec, entry
@@ -241,7 +246,7 @@ class MemoryStore(HeldDossiers):
         if self.compact_closed and code not in self._public:
             # Bodies only: the hashes follow from them (replayed on reading).
             log: list[bytes] = self._logs.pop(code)  # type: ignore[assignment]
-            self._closed.put(code, b"\n".join([item[:-32] for item in log]), rec.tz)
+            self._closed.put(code, b"\n".join(map(_body_of, log)), rec.tz)
             del self._records[code]
             self._given.pop(code, None)
 
