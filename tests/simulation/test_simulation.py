@@ -200,3 +200,46 @@ def test_the_simulation_store_keeps_the_copy_an_act_moved() -> None:
     after = store.record(code, clock.now().tzinfo)
     assert after is not before and after.version == 2 and after.facts == {"urgent": True}
     assert engine.verify().ok
+
+
+def test_the_summary_is_what_reading_every_dossier_at_the_end_gives() -> None:
+    """The summary is counted as dossiers close, out of receipt order; it must
+    equal the figures of every dossier read at the end, in receipt order, to
+    the last bit of the hours late (float sums depend on their order)."""
+    proc = compile_procedure(read_procedure(ROOT / "procedures/lien-thong/child-under-6.yaml"))
+    # few officers: most dossiers close late, out of order, with late visits
+    scenario = _scenario(dossiers=400, seed=5, withdraw=0.05)
+    scenario = scenario.model_copy(update={"officers": {agency: 1 for agency in scenario.officers}})
+    sim = Simulation(scenario, proc, CAL, keep=True)
+    result = sim.run()
+    expected: dict[str, dict[str, float]] = {}
+    late_steps: dict[str, dict[str, float]] = {}
+    outcomes: dict[str, int] = {}
+    for d in sim.store.iter_dossier_dicts():  # receipt order
+        outcomes[d["outcome"]] = outcomes.get(d["outcome"], 0) + 1
+        for v in d["visits"]:
+            if v["timeliness"] is None or v["agency"] is None:
+                continue
+            acc = expected.setdefault(
+                v["agency"], {"steps": 0, "early": 0, "on_time": 0, "late": 0, "late_hours": 0.0}
+            )
+            acc["steps"] += 1
+            acc[v["timeliness"]] += 1
+            acc["late_hours"] += v["late_seconds"] / 3600
+            if v["timeliness"] == "late":
+                row = late_steps.setdefault(v["step"], {"late": 0, "late_hours": 0.0})
+                row["late"] += 1
+                row["late_hours"] += v["late_seconds"] / 3600
+    assert sum(acc["late"] for acc in expected.values()) > 50  # the case is exercised
+    assert result.outcomes == dict(sorted(outcomes.items()))
+    for agency, acc in expected.items():
+        got = result.per_agency[agency]
+        assert {k: got[k] for k in ("steps", "early", "on_time", "late")} == {
+            k: acc[k] for k in ("steps", "early", "on_time", "late")
+        }
+        assert got["late_hours"] == round(acc["late_hours"], 3)
+    assert sim._late_hours == {a: acc["late_hours"] for a, acc in expected.items() if acc["late"]}
+    assert {r["step"]: r["late"] for r in result.late_steps} == {
+        s: r["late"] for s, r in late_steps.items()
+    }
+    assert sim._late_steps == late_steps

@@ -33,7 +33,7 @@ import gc
 import heapq
 import math
 import time as _time
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, count
@@ -235,9 +235,9 @@ _GRANT, _RELEASE, _DONE, _ANSWER, _SAMPLE, _ARRIVAL, _TIMED = range(7)
 _END = _NEVER = math.inf
 
 
-# What a closed dossier adds to the summary: outcome, timeliness, and the
-# (agency, timeliness, late seconds, step) of each classified visit.
-_Folded = tuple[str, str | None, list[tuple[str, str, float, str]]]
+# A visit of a closed dossier whose late time the summary adds in receipt
+# order: (agency, timeliness, late seconds, step).
+_Late = tuple[str, str, float, str]
 
 
 class Simulation:
@@ -311,9 +311,10 @@ class Simulation:
         # come out as they would from reading every dossier at the end).
         self._outcomes: dict[str, int] = defaultdict(int)
         self._timeliness: dict[str, int] = {"early": 0, "on_time": 0, "late": 0}
-        self._agencies: dict[str, dict[str, float]] = {}
+        self._visits: Counter[tuple[str | None, str | None]] = Counter()
+        self._late_hours: dict[str, float] = {}
         self._late_steps: dict[str, dict[str, float]] = {}
-        self._waiting: dict[int, _Folded] = {}
+        self._waiting: dict[int, list[_Late] | None] = {}
         self._next_fold = 0
 
     def _prepare(self) -> dict[str, _Step]:
@@ -626,37 +627,73 @@ class Simulation:
     # --- results as dossiers close ---------------------------------------------------
 
     def _closed(self, number: int, d: Record) -> None:
-        c, w = d.cells, VISIT_WIDTH
-        visits = [
-            (c[i + V_AGENCY], c[i + V_TIMELINESS], c[i + V_LATE], c[i + V_STEP])
-            for i in range(0, len(c), w)
-            if c[i + V_TIMELINESS] is not None and c[i + V_AGENCY] is not None
-        ]
-        self._waiting[number] = (d.outcome or "open", d.timeliness, visits)
-        waiting = self._waiting
-        while self._next_fold in waiting:
-            self._fold(waiting.pop(self._next_fold))
-            self._next_fold += 1
+        """Count a closed dossier in the summary.
 
-    def _fold(self, item: _Folded) -> None:
-        outcome, timeliness, visits = item
-        self._outcomes[outcome] += 1
-        if timeliness:
-            self._timeliness[timeliness] += 1
-        agencies, late_steps = self._agencies, self._late_steps
+        Counts are whole numbers, the same in any order, so they are added at
+        once: visits by (agency, timeliness) in one counter, from the columns
+        of the record's visit cells (slices and a count made in C, no Python
+        step per visit). Hours late are sums of floats, which depend on the
+        order they are added in: a dossier's late visits wait in
+        ``_waiting`` until every dossier received before it has closed, and
+        are added in receipt order, so the sums come out as they would from
+        reading every dossier at the end. A visit that was not late adds
+        nothing to them (its late time is 0.0, and x + 0.0 is x): most
+        dossiers wait with nothing.
+        """
+        self._outcomes[d.outcome or "open"] += 1
+        if d.timeliness:
+            self._timeliness[d.timeliness] += 1
+        c = d.cells
+        agencies, classes = c[V_AGENCY::VISIT_WIDTH], c[V_TIMELINESS::VISIT_WIDTH]
+        self._visits.update(zip(agencies, classes, strict=True))
+        late: list[_Late] | None = None
+        if "late" in classes or any(c[V_LATE::VISIT_WIDTH]):
+            late = [
+                (agency, cls, c[i * VISIT_WIDTH + V_LATE], c[i * VISIT_WIDTH + V_STEP])
+                for i, (agency, cls) in enumerate(zip(agencies, classes, strict=True))
+                if cls is not None
+                and agency is not None
+                and (cls == "late" or c[i * VISIT_WIDTH + V_LATE])
+            ]
+        if number != self._next_fold:
+            self._waiting[number] = late
+            return
+        if late is not None:
+            self._fold(late)
+        waiting, after = self._waiting, number + 1
+        while after in waiting:
+            held = waiting.pop(after)
+            if held is not None:
+                self._fold(held)
+            after += 1
+        self._next_fold = after
+
+    def _fold(self, visits: list[_Late]) -> None:
+        """Add late visits' hours, in receipt order (see :meth:`_closed`)."""
+        hours, late_steps = self._late_hours, self._late_steps
         for agency, cls, late_seconds, step in visits:
-            acc = agencies.get(agency)
-            if acc is None:
-                acc = agencies[agency] = _empty_agency()
-            acc["steps"] += 1
-            acc[cls] += 1
-            acc["late_hours"] += late_seconds / 3600
+            hours[agency] = hours.get(agency, 0.0) + late_seconds / 3600
             if cls == "late":
                 row = late_steps.get(step)
                 if row is None:
                     row = late_steps[step] = {"late": 0, "late_hours": 0.0}
                 row["late"] += 1
                 row["late_hours"] += late_seconds / 3600
+
+    def _agency_figures(self) -> dict[str, dict[str, float]]:
+        """Per agency: its classified visits (steps), by timeliness, and the
+        hours they were late."""
+        out: dict[str, dict[str, float]] = {}
+        for (agency, cls), n in self._visits.items():
+            if agency is None or cls is None:
+                continue  # not judged (a result waiting at the desk), or no agency's
+            acc = out.get(agency)
+            if acc is None:
+                acc = out[agency] = _empty_agency()
+                acc["late_hours"] = self._late_hours.get(agency, 0.0)
+            acc["steps"] += n
+            acc[cls] += n
+        return out
 
     # --- running ----------------------------------------------------------------------
 
@@ -712,15 +749,18 @@ class Simulation:
     def _summarise(self) -> SimulationResult:
         if self._waiting:  # only if a run was cut short: fold what closed
             for number in sorted(self._waiting):
-                self._fold(self._waiting.pop(number))
+                held = self._waiting.pop(number)
+                if held is not None:
+                    self._fold(held)
         timeliness = self._timeliness
         resolved = sum(timeliness.values())
         rate = (timeliness["early"] + timeliness["on_time"]) / resolved if resolved else None
         end = max((s[-1][0] for s in self._samples.values() if s), default=0.0)
         horizon = end or 1.0
         per_agency: dict[str, dict[str, float | None]] = {}
+        figures = self._agency_figures()
         for agency, pool in self.pools.items():
-            acc = self._agencies.get(agency) or _empty_agency()
+            acc = figures.get(agency) or _empty_agency()
             samples = self._samples.get(agency, [])
             busy = sum(s[2] for s in samples) / max(len(samples), 1)
             per_agency[agency] = {
