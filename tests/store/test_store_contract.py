@@ -9,13 +9,14 @@ count per scope.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from store_testdata import T0, VN, advance, receive
 
-from procflow.errors import ConflictError
+from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
 from procflow.model.events import Event, verify_chain
 from procflow.store import Store
@@ -287,3 +288,18 @@ def test_create_numbered_gives_up_and_writes_nothing(store: Store) -> None:
     assert list(store.codes()) == ["TAKEN"]
     assert store.events("TAKEN") == [event]
     assert store.next_sequence("DESK") == 1  # the numbers taken were given back
+
+
+def test_an_event_whose_data_is_not_json_names_itself_and_writes_nothing(
+    store: Store, backend: str
+) -> None:
+    if backend == "memory":
+        pytest.skip("the in-memory store keeps events as given: nothing to encode")
+    d1, e1 = receive("HS-001")
+    store.create(d1, e1, None)
+    before = snapshot(store, "HS-001")
+    d2, e2 = advance(d1, "tham-dinh")
+    bad = dataclasses.replace(e2, data={**e2.data, "x": {1, 2}})  # a set: no JSON for it
+    with pytest.raises(StoreError, match=r"data of HS-001 event 2 cannot be stored as JSON"):
+        store.append(d2, bad, 1, None)
+    assert snapshot(store, "HS-001") == before

@@ -59,13 +59,17 @@ NumberedRows = tuple[DossierRow, EventRow, tuple[T, U]]
 what the store returns once they are committed."""
 
 
-def _json(value: Any, what: str) -> str:
+def _json(value: Any, what: str, code: str, seq: int | None = None) -> str:
+    """``value`` as JSON text; ``what`` of dossier ``code`` (of its event
+    ``seq``) names it if it cannot be, in the StoreError (worded only then:
+    this runs on every transition)."""
     try:
         # Compact, with Vietnamese text kept readable in the file; orjson
         # because this runs on every transition.
         return orjson.dumps(value).decode()
     except (TypeError, ValueError) as exc:
-        raise StoreError(f"{what} cannot be stored as JSON: {exc}") from exc
+        where = f"{what} {code}" if seq is None else f"{what} of {code} event {seq}"
+        raise StoreError(f"{where} cannot be stored as JSON: {exc}") from exc
 
 
 def _record_body(rec: Record) -> str:
@@ -99,7 +103,7 @@ def dossier_row(dossier: Dossier, next_alert_at: datetime | None) -> DossierRow:
         utc_key(next_alert_at) if next_alert_at is not None else None,
         dossier.version,
         dossier.last_hash,
-        _json(dossier, f"dossier {dossier.code}"),
+        _json(dossier, "dossier", dossier.code),
         *work,
     )
 
@@ -128,15 +132,17 @@ def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
     """:func:`event_row` of the entry's event, built from the entry."""
     zone = entry.zone(tz)
     actor = entry.actor
+    code, seq = entry.code, entry.seq
     return (
-        entry.code,
-        entry.seq,
-        entry.type.value,
+        code,
+        seq,
+        # the member's value as a plain attribute (``.value`` is a property
+        # of the enum class, a Python call on every event)
+        entry.type._value_,
         text_of(entry.at, zone),
-        _json(actor.to_dict(), f"actor of {entry.code} event {entry.seq}")
-        if actor is not None
-        else None,
-        _json(entry.data(zone), f"data of {entry.code} event {entry.seq}"),
+        # orjson writes the actor dataclass as Actor.to_dict() reads, in C
+        _json(actor, "actor", code, seq) if actor is not None else None,
+        _json(entry.data(zone), "data", code, seq),
         entry.prev.hex(),
         entry.hash.hex(),
         2,
@@ -154,10 +160,8 @@ def event_row(event: Event) -> EventRow:
         event.seq,
         event.type.value,
         iso(event.at),
-        _json(event.actor.to_dict(), f"actor of {event.code} event {event.seq}")
-        if event.actor is not None
-        else None,
-        _json(event.data, f"data of {event.code} event {event.seq}"),
+        _json(event.actor, "actor", event.code, event.seq) if event.actor is not None else None,
+        _json(event.data, "data", event.code, event.seq),
         event.prev_hash,
         event.hash,
         event.format,
