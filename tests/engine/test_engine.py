@@ -469,3 +469,32 @@ def test_top_level_names_are_the_real_ones() -> None:
     assert set(procflow.__all__) >= {"Engine", "Catalogue", "WorkCalendar", "open_engine"}
     with pytest.raises(AttributeError):
         _ = procflow.no_such_name
+
+
+def test_a_dossier_fire_returned_reads_as_it_stood_after_that_fire(
+    engine: Engine, clock: VirtualClock
+) -> None:
+    """``fire`` returns a dossier built when first read: read after later
+    moves (and after it closed, in a store that lets closed records go), it
+    still shows the state that fire left, with the calendar zone's instants."""
+    code = engine.receive(CHILD, actor=DESK).code
+    clock.advance(hours=1)
+    first = engine.fire(code, "forward", PC)
+    expected = engine.get(code)  # the state right after the first fire
+    run_to_return_from_review = [
+        ("register", PC),
+        ("send", PC),
+        ("register", POLICE),
+        ("send", POLICE),
+        ("issue", BHXH),
+        ("send", BHXH),
+        ("hand_over", PC),
+    ]
+    for trigger, actor in run_to_return_from_review:
+        clock.advance(hours=1)
+        last = engine.fire(code, trigger, actor)
+    assert first.version == 2 and first.state == expected.state
+    assert first.to_dict() == expected.to_dict()
+    assert first.state_entered_at.tzinfo is not None
+    assert first.state_entered_at.utcoffset() == timedelta(hours=7)
+    assert not last.is_open and last.to_dict() == engine.get(code).to_dict()
