@@ -29,7 +29,7 @@ from procflow.model.actor import Actor
 from procflow.model.dossier import DOSSIER_FIELDS, Dossier
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event, EventType, frozen_event, make_event
-from procflow.model.instant import Instant, dt_of, ts_of
+from procflow.model.instant import EPOCH_ORDINAL, Instant, dt_of, ts_of, wall_seconds
 from procflow.model.record import Record
 from procflow.model.reducer import replay
 from procflow.model.timefmt import iso
@@ -93,6 +93,9 @@ class EngineCore:
         # The calendar's zone and fixed offset, read on first use (_read_zone):
         # a read-only command hands the engine a calendar built only if used.
         self._zone: tuple[tzinfo, int | None] | None = None
+        # POSIX seconds [from, to) of the calendar's days when its zone has one
+        # offset there (set with _zone; empty until then)
+        self._span: tuple[int, int] = (0, 0)
         self._ts_clock: tuple[object, Callable[[], Instant] | None] = (None, None)
         self._plans: dict[tuple[str, str], tuple[CompiledProcedure, Plans]] = {}
         # Versions whose durations have cases: per (id, version, case_key).
@@ -227,7 +230,15 @@ class EngineCore:
         cached property or ``__getattr__`` on the engine's class (which turns
         off that for every attribute) cost the engine benchmark 5% and 11% of
         its machine instructions."""
-        zone = self._zone = (self.calendar.tz, self.calendar.fixed_offset)
+        cal = self.calendar
+        zone = self._zone = (cal.tz, cal.fixed_offset)
+        off = zone[1]
+        if off is not None:
+            # the POSIX seconds of the calendar's days, where its zone has
+            # that one offset: a wall clock less it is the instant (_instant)
+            first = (cal.first_day.toordinal() - EPOCH_ORDINAL) * 86400
+            after = (cal.last_day.toordinal() + 1 - EPOCH_ORDINAL) * 86400
+            self._span = (first - off, after - off)
         return zone
 
     @property
@@ -256,11 +267,15 @@ class EngineCore:
         """POSIX seconds of ``now`` and its UTC offset in seconds."""
         zone, off = self._zone or self._read_zone()
         if now.tzinfo is zone and off is not None:
-            # datetime.timestamp() of an aware datetime, in C, is ts_of's
-            # arithmetic (microseconds over 10**6, one true division): the
-            # same float, made an int on a whole second as ts_of does.
-            t = now.timestamp()
-            return (int(t) if not now.microsecond else t), off
+            # the wall clock less the zone's one offset, within the calendar's
+            # days (Moves._fire writes this inline); ts_of's arithmetic for the
+            # microseconds (over 10**6, one true division): the same number
+            t = wall_seconds(now) - off
+            lo, hi = self._span
+            if lo <= t < hi:
+                us = now.microsecond
+                return (t if not us else (t * 1_000_000 + us) / 1_000_000), off
+            return ts_of(now), off
         delta = now.utcoffset()
         if delta is None:
             raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")

@@ -24,7 +24,7 @@ from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry
 from procflow.model.events import EventType
-from procflow.model.instant import Instant
+from procflow.model.instant import EPOCH_ORDINAL, Instant, ts_of
 from procflow.model.record import V_STEP, VISIT_WIDTH, Record
 from procflow.model.reducer import apply_transition
 from procflow.model.storage import Capability
@@ -168,9 +168,22 @@ class Moves(EngineCore):
             now = self.clock.now() if at is None else at
             zone = now.tzinfo
             if zone is tz and off is not None:  # the calendar's zone: _instant, inline
-                t, offset = now.timestamp(), off
-                if not now.microsecond:
-                    t = int(t)
+                # the wall clock (wall_seconds, inline) less the one offset,
+                # where datetime.timestamp() asks the zone for it (0.7 us
+                # against 0.25 us, 7% of a move's machine instructions)
+                t = (
+                    (now.toordinal() - EPOCH_ORDINAL) * 86400
+                    + now.hour * 3600
+                    + now.minute * 60
+                    + now.second
+                    - off
+                )
+                offset = off
+                lo, hi = self._span
+                if not lo <= t < hi:  # outside the calendar's days
+                    t = ts_of(now)
+                elif now.microsecond:
+                    t = (t * 1_000_000 + now.microsecond) / 1_000_000
             else:
                 t, offset = self._instant(now)
         entered = rec.entered
