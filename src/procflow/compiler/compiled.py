@@ -115,6 +115,18 @@ class CompiledProcedure:
     def version(self) -> str:
         return self.procedure.version
 
+    # Read once per receipt or supplement request: each read of a field of the
+    # procedure's (pydantic) model goes through the model's __getattr__ hook.
+    @cached_property
+    def desk_id(self) -> str:
+        """The agency whose one-stop desk receives the dossiers."""
+        return self.procedure.desk.id
+
+    @cached_property
+    def max_supplement_requests(self) -> int:
+        """``rules.max_supplement_requests`` of the procedure."""
+        return self.procedure.rules.max_supplement_requests
+
     @property
     def key(self) -> str:
         return self.procedure.key

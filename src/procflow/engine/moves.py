@@ -384,7 +384,7 @@ class Moves(EngineCore):
         )
 
     def _check_supplement_rule(self, proc: CompiledProcedure, rec: Record, dest: StateInfo) -> None:
-        limit = proc.procedure.rules.max_supplement_requests
+        limit = proc.max_supplement_requests
         times = rec.cells[V_STEP::VISIT_WIDTH].count(dest.id)
         if times >= limit:
             raise RuleViolation(

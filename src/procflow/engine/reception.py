@@ -403,7 +403,7 @@ class Reception(EngineCore):
         )
 
     def _require_desk(self, proc: CompiledProcedure, actor: Actor) -> str:
-        desk = proc.procedure.desk.id
+        desk = proc.desk_id
         if actor.agency != desk:
             raise NotPermitted(
                 f"{actor} cannot receive dossiers of {proc.id!r}: they are received at the "
