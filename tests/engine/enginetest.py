@@ -24,6 +24,18 @@ BHXH = Actor("an", "social-insurance")
 PC_HEAD = Actor("minh", "commune-pc", "leader")
 POLICE_HEAD = Actor("tuan", "commune-police", "leader")
 
+TO_RETURN: list[tuple[str, Actor]] = [
+    ("forward", PC),
+    ("register", PC),
+    ("send", PC),
+    ("register", POLICE),
+    ("send", POLICE),
+    ("issue", BHXH),
+    ("send", BHXH),
+    ("hand_over", PC),
+]
+"""A received child-under-6 dossier's moves, with who fires each, to its return."""
+
 
 def load(relpath: str) -> Procedure:
     return Procedure.model_validate(yaml.safe_load((ROOT / relpath).read_text("utf-8")))

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, ROOT, VN
+from enginetest import CHILD, DESK, PC_HEAD, ROOT, TO_RETURN, VN
 
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
@@ -45,16 +45,7 @@ from procflow.reports.register import (
 from procflow.store import SQLiteStore
 
 BIRTH = "vn.civil-status.birth-registration"
-FULL_RUN = [
-    ("forward", PC),
-    ("register", PC),
-    ("send", PC),
-    ("register", POLICE),
-    ("send", POLICE),
-    ("issue", BHXH),
-    ("send", BHXH),
-    ("hand_over", PC),
-]
+FULL_RUN = TO_RETURN
 
 
 def _run(engine: Engine, clock: VirtualClock, code: str, script: list[tuple[str, object]]) -> None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, POLICE_HEAD, VN
+from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, POLICE_HEAD, TO_RETURN, VN
 
 from procflow.calendar import WorkCalendar
 from procflow.catalogue import Catalogue
-from procflow.engine import Engine, EventType, Timeliness, VirtualClock
+from procflow.engine import Actor, Dossier, Engine, EventType, Timeliness, VirtualClock
 from procflow.errors import (
     ConflictError,
     DossierClosed,
@@ -30,20 +30,16 @@ def at(day: int, hour: int = 8, minute: int = 0) -> datetime:
     return datetime(2026, 3, day, hour, minute, tzinfo=VN)
 
 
-def run_to_return(engine: Engine, clock: VirtualClock, code: str) -> None:
-    script = [
-        ("forward", PC),
-        ("register", PC),
-        ("send", PC),
-        ("register", POLICE),
-        ("send", POLICE),
-        ("issue", BHXH),
-        ("send", BHXH),
-        ("hand_over", PC),
-    ]
+def run_to_return(
+    engine: Engine, clock: VirtualClock, code: str, script: list[tuple[str, Actor]] = TO_RETURN
+) -> Dossier:
+    """Fire ``script`` on ``code``, an hour apart; the last dossier fire returned."""
+    last = None
     for trigger, actor in script:
         clock.advance(hours=1)
-        engine.fire(code, trigger, actor)
+        last = engine.fire(code, trigger, actor)
+    assert last is not None
+    return last
 
 
 def test_receipt_slip_gives_code_and_appointment(engine: Engine) -> None:
@@ -478,21 +474,9 @@ def test_a_dossier_fire_returned_reads_as_it_stood_after_that_fire(
     moves (and after it closed, in a store that lets closed records go), it
     still shows the state that fire left, with the calendar zone's instants."""
     code = engine.receive(CHILD, actor=DESK).code
-    clock.advance(hours=1)
-    first = engine.fire(code, "forward", PC)
+    first = run_to_return(engine, clock, code, TO_RETURN[:1])
     expected = engine.get(code)  # the state right after the first fire
-    run_to_return_from_review = [
-        ("register", PC),
-        ("send", PC),
-        ("register", POLICE),
-        ("send", POLICE),
-        ("issue", BHXH),
-        ("send", BHXH),
-        ("hand_over", PC),
-    ]
-    for trigger, actor in run_to_return_from_review:
-        clock.advance(hours=1)
-        last = engine.fire(code, trigger, actor)
+    last = run_to_return(engine, clock, code, TO_RETURN[1:])
     assert first.version == 2 and first.state == expected.state
     assert first.to_dict() == expected.to_dict()
     assert first.state_entered_at.tzinfo is not None

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from enginetest import BHXH, CHILD, DESK, PC, PC_HEAD, POLICE, ROOT, VN
+from enginetest import CHILD, DESK, PC, PC_HEAD, ROOT, TO_RETURN, VN
 
 from procflow.calendar import WorkCalendar, load_overlay, national_overlay_path
 from procflow.catalogue import Catalogue
@@ -234,16 +234,7 @@ def test_no_stop_notice_for_a_dossier_still_in_progress_or_returned(
     slip = engine.receive(CHILD, actor=DESK)
     with pytest.raises(RuleViolation, match="neither stopped nor withdrawn"):
         engine.stop_notice(slip.code)
-    for trigger, actor in [
-        ("forward", PC),
-        ("register", PC),
-        ("send", PC),
-        ("register", POLICE),
-        ("send", POLICE),
-        ("issue", BHXH),
-        ("send", BHXH),
-        ("hand_over", PC),
-    ]:
+    for trigger, actor in TO_RETURN:
         clock.advance(hours=1)
         engine.fire(slip.code, trigger, actor)
     with pytest.raises(RuleViolation, match=r"\(returned\)"):
