@@ -38,7 +38,9 @@ _MARGIN = 1e-3  # seconds around the turn of a working day left to the calendar
 class WorkingAxis:
     __slots__ = (
         "_at",
+        "_base",
         "_calendar",
+        "_closing",
         "_day",
         "_first",
         "_low",
@@ -46,6 +48,7 @@ class WorkingAxis:
         "_off",
         "_origin",
         "_periods",
+        "_steps",
         "_ts_at",
         "_wd_idx",
     )
@@ -70,6 +73,33 @@ class WorkingAxis:
         # calendar's own (which counts what is left of the origin's day).
         opening = self._periods[0][0]
         self._low = -self._day if days.instant(day, opening) == origin else math.inf
+        self._base, self._steps, self._closing = self._whole_second_tables()
+
+    def _whole_second_tables(
+        self,
+    ) -> tuple[list[int] | None, tuple[tuple[int, int], ...], int]:
+        """What :meth:`wall_ts` needs for a whole second: the POSIX seconds of
+        the midnight of each working day from the origin's (axis day ``q`` is
+        ``base[q]``), and the office hours as ``(limit, shift)`` pairs: an
+        office second ``w`` of a day, ``w <= limit`` of the first pair it
+        fits, is ``w + shift`` seconds after midnight. Simulated durations
+        are whole seconds, so the simulator's clock takes this path before
+        every engine call (about six a dossier); it is an index and an
+        addition where :meth:`_place` steps through ``advance_in`` and the
+        calendar's rounding. None when the zone has more than one offset,
+        the origin is no opening, or office hours do not fall on whole
+        seconds: then every call takes :meth:`_place`."""
+        off, periods = self._off, self._periods
+        bounds = [b for p in periods for b in p]
+        if off is None or self._low == math.inf or any(b != int(b) for b in bounds):
+            return None, (), 0
+        steps, used = [], 0
+        for start, end in periods:
+            steps.append((used + int(end - start), int(start) - used))
+            used += int(end - start)
+        ts_at, idx = self._ts_at, self._wd_idx
+        base = [int(ts_at(idx[pos], 0.0, off)) for pos in range(self._first - 1, self._nwd)]
+        return base, tuple(steps), int(periods[-1][1])
 
     @property
     def origin(self) -> dt.datetime:
@@ -86,6 +116,17 @@ class WorkingAxis:
         """``calendar.to_ts(self.wall(t))``: the same instant as POSIX seconds
         (an int on a whole second), with no datetime on the way when the
         calendar's zone has one offset."""
+        base = self._base
+        if base is not None and t > 0:
+            q, r = divmod(t, self._day)
+            i, w = int(q), int(r)
+            if w == r and i < len(base):  # a whole second, within the calendar
+                if w:
+                    for limit, shift in self._steps:
+                        if w <= limit:
+                            return base[i] + w + shift
+                elif i:  # a whole number of working days: the last one's closing
+                    return base[i - 1] + self._closing
         off = self._off
         if off is not None:
             place = self._place(t)
