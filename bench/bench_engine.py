@@ -59,7 +59,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -398,6 +398,61 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
     """(f) The leanest CPython doing (a)'s required work: the bound the
     lean-core issue asks to measure before a target is called out of reach.
 
+    :func:`lean_engine` does the work; this drives it through the same
+    cohorts and script as (a). ``logs_out``, when given, gets each closed
+    dossier's bodies (``tests/bench/test_lean_prototype.py`` checks them
+    against procflow's events, field by field).
+    """
+    engine = lean_engine(logs_out)
+    receive, fire, actors = engine.receive, engine.fire, engine.actors
+    late_total = 0
+    t = int(START.timestamp())
+    watch = Stopwatch()
+    tick = watch.tick
+    watch.start()
+    number = 0
+    last = None
+    for cohort in _cohorts(n):
+        codes = []
+        for _ in cohort:
+            number += 1
+            code = f"DESK-{number:07d}"
+            receive(code, t)
+            codes.append(code)
+            t += 1
+            tick()
+        for trigger, agency, delay in SCRIPT:
+            t += int(delay.total_seconds())
+            actor = actors[agency]
+            for code in codes:
+                last = fire(code, trigger, actor, t)
+                t += 1
+                tick()
+        late_total += last == "late"
+        t = int(_next_cohort_start(datetime.fromtimestamp(t, VN)).timestamp())
+    elapsed = watch.stop()
+    assert not engine.records and last is not None
+    return {"elapsed": elapsed, "last_timeliness": last, "late_cohort_tails": late_total}
+
+
+class LeanEngine(NamedTuple):
+    """:func:`lean_engine`'s two acts, the actors of its three agencies and
+    its open dossiers' records."""
+
+    receive: Callable[[str, int], None]
+    fire: Callable[[str, str, tuple[str, str, str], int], str | None]
+    actors: dict[str, tuple[str, str, str]]
+    records: dict[str, list[Any]]
+
+
+def lean_engine(
+    logs_out: dict[str, list[bytes]] | None = None,
+    on_close: Callable[[list[Any]], None] | None = None,
+) -> LeanEngine:
+    """The leanest CPython engine of (a)'s required work, for the benchmark's
+    procedure: (f) drives it in cohorts, ``bench_simulation.py``'s
+    ``lean-simulator`` from a simulated year's flat event loop.
+
     Per transition, as (a): the holder's agency and role check, the working
     seconds the step used on the real calendar (``WorkCalendar``'s POSIX-second
     calls), early / on time / late for the step (by day, whole-day allotments)
@@ -413,9 +468,9 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
     remembered per due date, as the engine does. Left out, as no required
     work: numbering by desk and day, the receipt slip, version checks,
     listeners, escalation rules, named calendars, pause reasons, assignment,
-    the lazy dossier ``fire`` returns. ``logs_out``, when given, gets each
-    closed dossier's bodies (``tests/bench/test_lean_prototype.py`` checks
-    them against procflow's events, field by field).
+    the lazy dossier ``fire`` returns. ``on_close`` gets a closed dossier's
+    record (its visits are ``record[5]``: state, entered, step due, left,
+    timeliness, used, late).
     """
     import hashlib
     import zlib
@@ -463,7 +518,6 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
     alerts: dict[str, float] = {}
     pending: list[bytes] = []
     batches: list[bytes] = []
-    late_total = 0
 
     def receive(code: str, t: int) -> None:
         start = cal.received_at_ts(t)
@@ -575,6 +629,8 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
             log = logs.pop(code)
             if logs_out is not None:  # tests compare them with procflow's events
                 logs_out[code] = log
+            if on_close is not None:
+                on_close(rec)
             pending.append(b"\n".join(log))
             if len(pending) >= 256:
                 batches.append(zlib.compress(b"\n".join(pending), 1))
@@ -588,33 +644,7 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
             alerts[code] = warn if next_due is None or warn <= next_due else next_due
         return timeliness
 
-    t = int(START.timestamp())
-    watch = Stopwatch()
-    tick = watch.tick
-    watch.start()
-    number = 0
-    last = None
-    for cohort in _cohorts(n):
-        codes = []
-        for _ in cohort:
-            number += 1
-            code = f"DESK-{number:07d}"
-            receive(code, t)
-            codes.append(code)
-            t += 1
-            tick()
-        for trigger, agency, delay in SCRIPT:
-            t += int(delay.total_seconds())
-            actor = actors[agency]
-            for code in codes:
-                last = fire(code, trigger, actor, t)
-                t += 1
-                tick()
-        late_total += last == "late"
-        t = int(_next_cohort_start(datetime.fromtimestamp(t, VN)).timestamp())
-    elapsed = watch.stop()
-    assert not records and last is not None
-    return {"elapsed": elapsed, "last_timeliness": last, "late_cohort_tails": late_total}
+    return LeanEngine(receive, fire, actors, records)
 
 
 def child_required_work(n: int) -> dict[str, Any]:

@@ -41,6 +41,7 @@ Target (issue 7): 1,000,000 dossiers in under 60 s and 1 GB.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import heapq
 import json
 import random
@@ -215,7 +216,9 @@ def run_heap_core(n: int) -> dict[str, Any]:
     return {"elapsed": time.perf_counter() - t0, "arrivals": n}
 
 
-def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
+def run_flat_core(
+    n: int, *, blocks: bool = False, lean: LeanDriver | None = None
+) -> dict[str, Any]:
     """The bench's dossier flow on a flat loop, built as Simulation._advance is
     (same sources, same tie rules), with no engine calls.
 
@@ -223,6 +226,9 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
     does), or, with ``blocks``, from a row of uniforms drawn by numpy for
     4,096 dossiers at a time, a row fixed by the dossier's number (so common
     random numbers would still hold) and long enough for its 9 draws at most.
+
+    ``lean`` (``lean-simulator``, :func:`run_lean_simulator`) is told of
+    every receipt and move, and times are whole seconds, as the simulator's.
     """
     from collections import deque
     from itertools import count
@@ -250,7 +256,7 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
     t = 0.0
     for _ in range(n):
         t += source.expovariate(PER_DAY / DAY)
-        arrivals.append(t)
+        arrivals.append(t if lean is None else round(t))
     arrivals.append(never)
     heap: list[tuple[float, int, int, list[Any]]] = []
     ready: deque[tuple[int, int, Any]] = deque()
@@ -278,10 +284,10 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
             action, payload = -1, None
         else:
             break
-        if action == grant:  # [rng or iterator of uniforms, step, asked]
+        if action == grant:  # [rng or iterator of uniforms, step, asked, code]
             draws = payload[0]
             w = -log(1.0 - next(draws)) * mean if blocks else draws.expovariate(lambd)
-            push(heap, (now + w, next(seq), done, payload))
+            push(heap, (now + (w if lean is None else round(w)), next(seq), done, payload))
             continue
         if action == release:
             if payload.queue and payload.busy < payload.capacity:
@@ -292,14 +298,16 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
             now = arr_t
             arr_seq = next(seq)
             if not blocks:
-                rec = [random.Random(number), 0, False]
+                rec = [random.Random(number), 0, False, None]
             else:
                 if number % block == 0:
                     gen = np.random.default_rng([1, number // block])
                     rows = gen.random((block, width)).tolist()
-                rec = [iter(rows[number % block]), 0, False]
+                rec = [iter(rows[number % block]), 0, False, None]
             number += 1
             arr_t = arrivals[number]
+            if lean is not None:
+                rec[3] = lean.receive(number, now)
         else:
             now, _, kind, rec = pop(heap)
             if kind == done:
@@ -313,17 +321,95 @@ def run_flat_core(n: int, *, blocks: bool = False) -> dict[str, Any]:
                     and (next(rec[0]) if blocks else rec[0].random()) < SUPPLEMENT
                 ):
                     rec[2] = True
+                    if lean is not None:
+                        lean.ask(rec[3], now)
                     push(heap, (now + response, next(seq), answer, rec))
                     continue
+                if lean is not None:
+                    lean.move(rec[3], k, now)
                 if k == last:
                     continue  # closed
                 rec[1] = k + 1
+            elif lean is not None:  # the applicant answers: reviewed again
+                lean.answer(rec[3], now)
         off = plan[rec[1]]  # arrival, next step or reviewed again: queue for it
         off.queue.append(rec)
         if off.busy < off.capacity:
             off.busy += 1
             append((next(seq), grant, off.queue.popleft()))
     return {"elapsed": time.perf_counter() - t0, "arrivals": n, "end": now}
+
+
+# The bench procedure's officer steps in STEPS order, and the trigger that
+# moves a dossier on from each (the review's other outcome asks for more).
+LEAN_STATES = ["reception", "review", "to-land", "appraisal", "to-tax", "tax-assessment", "return"]
+LEAN_FORWARD = ["forward", "accept", "send", "appraise", "send", "send", "hand_over"]
+
+
+class LeanDriver:
+    """The flat core's calls into the engine benchmark's lean engine
+    (``bench_engine.lean_engine``), at the wall-clock instant of each
+    simulated time (the calendar's working axis, as the simulator's clock),
+    and what it counts as dossiers close: each visit by agency and
+    timeliness, each dossier's timeliness."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        sys.path.insert(0, str(HERE))
+        import bench_engine
+
+        from procflow.calendar import WorkCalendar
+
+        self.visits: Counter[tuple[str, str | None]] = Counter()
+        self.outcomes: Counter[str | None] = Counter()
+        holder = self._holder = bench_engine.HOLDER
+        self.engine = bench_engine.lean_engine(on_close=self._closed)
+        actors = self.engine.actors
+        self._by_step = [actors[holder[s]] for s in LEAN_STATES]
+        self._desk = actors["desk"]
+        cal = WorkCalendar.vietnam()
+        origin = cal.add_working_seconds(dt.datetime(2025, 1, 2, tzinfo=cal.tz), 0.0)
+        self.wall = cal.axis(origin).wall_ts
+
+    def _closed(self, rec: list[Any]) -> None:
+        holder = self._holder
+        self.visits.update([(holder[v[0]], v[4]) for v in rec[5]])
+
+    def receive(self, number: int, now: float) -> str:
+        code = f"DESK-{number:07d}"
+        self.engine.receive(code, self.wall(now))
+        return code
+
+    def ask(self, code: str, now: float) -> None:
+        self.engine.fire(code, "request_supplement", self._desk, self.wall(now))
+
+    def answer(self, code: str, now: float) -> None:
+        self.engine.fire(code, "resubmit", self._desk, self.wall(now))
+
+    def move(self, code: str, k: int, now: float) -> None:
+        outcome = self.engine.fire(code, LEAN_FORWARD[k], self._by_step[k], self.wall(now))
+        if outcome is not None:
+            self.outcomes[outcome] += 1
+
+
+def run_lean_simulator(n: int) -> dict[str, Any]:
+    """The bound of the simulator, built as the engine benchmark's (f) is: the
+    flat loop with block draws (``flat-core-blocks``) driving the lean
+    engine (``bench_engine.lean_engine``: (a)'s required work per
+    transition, hash chain included) at every receipt and move, with the
+    simulator's own extras: whole-second times, the wall clock of each call
+    from the calendar's working axis, and each closed dossier's visits
+    counted by agency and timeliness, and its own timeliness (a method call
+    a move, as the simulator's inline loop does not pay). What it leaves
+    out is what (f) leaves out, and the simulator's queue samples: the
+    leanest CPython simulated year this benchmark knows of."""
+    lean = LeanDriver()
+    out = run_flat_core(n, blocks=True, lean=lean)
+    assert not lean.engine.records and sum(lean.outcomes.values()) == n
+    late = sum(c for (_, left), c in lean.visits.items() if left == "late")
+    out.update(on_time_rate=1 - lean.outcomes["late"] / n, late_visits=late)
+    return out
 
 
 class _StubDossier:
@@ -417,11 +503,12 @@ CHILDREN = {
     "heap-core": run_heap_core,
     "flat-core": run_flat_core,
     "flat-core-blocks": lambda n: run_flat_core(n, blocks=True),
+    "lean-simulator": run_lean_simulator,
     "generator-simulator": lambda n: run_simulator(n, generator=True),
     "loop-only": run_loop_only,
 }
 #: Variants that run the simulator (N dossiers); the others run the bare cores (M).
-SIMULATORS = ("simulator", "generator-simulator", "loop-only")
+SIMULATORS = ("simulator", "generator-simulator", "loop-only", "lean-simulator")
 
 
 def spawn(variant: str, n: int, *extra: str) -> dict[str, Any]:
@@ -441,7 +528,7 @@ def main() -> int:
     ap.add_argument(
         "--variants",
         default="simulator,generator-simulator,simpy-core,heap-core,flat-core,flat-core-blocks",
-        help="comma-separated variants (also: loop-only)",
+        help="comma-separated variants (also: loop-only, lean-simulator)",
     )
     ap.add_argument(
         "--engine-share", action="store_true", help="also time the engine's calls and the loop"
@@ -493,6 +580,8 @@ def main() -> int:
         )
     for slow, fast in (
         ("generator-simulator", "simulator"),
+        ("simulator", "lean-simulator"),
+        ("lean-simulator", "flat-core-blocks"),
         ("simpy-core", "heap-core"),
         ("heap-core", "flat-core"),
         ("simpy-core", "flat-core"),

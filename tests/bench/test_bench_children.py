@@ -45,6 +45,8 @@ def test_simulation_variant_runs(variant: str) -> None:
     out = _child("bench_simulation.py", variant, n)
     assert out["elapsed"] > 0
     assert out["arrivals"] == n  # every dossier of the load came in
+    if "on_time_rate" in out:  # the simulators and the lean one judge every dossier
+        assert 0 <= out["on_time_rate"] <= 1
     if variant == "engine-share":
         assert 0 < out["engine_share"] < 1
         assert out["calls_per_dossier"] > 1  # a receipt and the moves after it
