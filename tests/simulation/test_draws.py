@@ -5,6 +5,7 @@ in whatever order dossiers arrive; drawn in blocks, they are still uniform."""
 from __future__ import annotations
 
 import math
+import random
 import statistics
 
 from hypothesis import given, settings
@@ -69,3 +70,22 @@ def test_draws_are_uniform_and_the_transforms_keep_their_means() -> None:
         hours = [draw(source.of(n)) / 3600 for n in range(4000)]
         want = mean if mean is not None else dist.mean
         assert math.isclose(statistics.fmean(hours), want, rel_tol=0.06)
+
+
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 2**32), mean=st.floats(0.01, 500.0))
+def test_a_sampler_draws_what_sample_seconds_draws(seed: int, mean: float) -> None:
+    """The simulator's samplers, with their parameters worked out once (the
+    exponential one with ``expovariate`` written inline), draw to the bit
+    what :meth:`Distribution.sample_seconds` draws through the standard
+    library's own transforms, from the same uniforms: the same whole seconds."""
+    for dist in (
+        Distribution(exponential=mean),
+        Distribution(triangular=(mean / 4, mean / 2, mean)),
+        Distribution(lognormal={"median": mean, "p90": mean * 3}),
+        Distribution(fixed=mean),
+    ):
+        draw = dist.sampler()
+        ours, theirs = random.Random(seed), random.Random(seed)
+        for _ in range(50):
+            assert draw(ours) == dist.sample_seconds(theirs)

@@ -128,8 +128,13 @@ class Distribution(BaseModel):
             seconds = whole_seconds(float(self.fixed) * 3600.0)
             return lambda rng: seconds
         if self.exponential is not None:
-            lambd = 1.0 / self.exponential
-            return lambda rng: whole_seconds(rng.expovariate(lambd) * 3600.0)
+            # rng.expovariate(lambd) and whole_seconds, inline: the standard
+            # library's formula, -log(1 - u) / lambd, the same operations in
+            # the same order, so the same draws to the bit (a test checks it
+            # against expovariate); two Python calls fewer a draw, and work
+            # is drawn at every officer step of every simulated dossier
+            lambd, log = 1.0 / self.exponential, math.log
+            return lambda rng: float(round(-log(1.0 - rng.random()) / lambd * 3600.0))
         if self.triangular is not None:
             lo, mode, hi = self.triangular
             return lambda rng: whole_seconds(rng.triangular(lo, hi, mode) * 3600.0)
