@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import click
+import pytest
 from click.testing import CliRunner
 
 from procflow.calendar import WorkCalendar
@@ -125,6 +126,7 @@ def test_closed_dossiers_leave_memory_and_out_writes_them_in_batches(tmp_path: P
     result = lean.run()
     assert isinstance(lean.store, SimulationStore)
     assert list(lean.store.codes()) == [] and lean.store.closed_count == 300
+    assert not lean.store.logs  # nothing kept, nothing written: no logs either
     # Kept, then saved at the end: what the simulator wrote before.
     kept = Simulation(scenario, proc, CAL, keep=True)  # type: ignore[arg-type]
     assert kept.run().to_dict() == result.to_dict()
@@ -152,3 +154,39 @@ def test_cli_simulate_out(tmp_path: Path) -> None:
     again = CliRunner().invoke(group, [*args, "--out", str(out)])
     assert again.exit_code != 0 and "exists" in str(again.exception)
     assert len(_dump(out)[0]) == 60  # refused before running: the file is untouched
+
+
+def test_a_store_without_logs_says_so_and_keeps_the_chain() -> None:
+    """``logs=False`` (a run that keeps nothing but figures): the engine
+    writes, hashes and chains every event as ever, so a dossier's record
+    carries the hash of its last event; only the bodies are not kept. Asking
+    for events, or for what hands them over, is refused with the fix."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from simtest import single_queue
+
+    from procflow.catalogue import Catalogue
+    from procflow.engine import Actor, Engine, VirtualClock
+    from procflow.errors import StoreError
+
+    clock = VirtualClock(datetime(2025, 3, 3, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")))
+    lan = Actor("lan", "office", "officer")
+    codes, records = [], []
+    for logs in (True, False):
+        store = SimulationStore(logs=logs)
+        engine = Engine(store, Catalogue([single_queue()]), CAL, VirtualClock(clock.now()))
+        code = engine.receive("test.single-queue", actor=lan).code
+        engine.set_facts(code, {"urgent": True}, lan)
+        codes.append(code)
+        records.append(store.record(code, clock.now().tzinfo))
+    with_logs, without = records
+    assert with_logs is not None and without is not None
+    assert without.version == with_logs.version == 2
+    assert without.last_hash == with_logs.last_hash  # the same chain, to its last hash
+    with pytest.raises(StoreError, match=r"keeps no event logs.*logs=True"):
+        store.events(codes[1])
+    with pytest.raises(StoreError, match="on_close would be handed no events"):
+        store.on_close = lambda dossier, events: None
+    with pytest.raises(StoreError, match=r"keep=True would keep closed dossiers without events"):
+        SimulationStore(keep=True, logs=False)

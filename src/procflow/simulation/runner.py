@@ -278,7 +278,11 @@ class Simulation:
         self._batch = batch
         self._writer: ResultsWriter | None = None
         self.saved = 0
-        self.store: Store = store if store is not None else SimulationStore(keep=keep)
+        # A run that keeps no closed dossier and writes none keeps no event
+        # logs either: its dossiers are counted and let go as they close.
+        self.store: Store = (
+            store if store is not None else SimulationStore(keep=keep, logs=keep or out is not None)
+        )
         self.plans = plan_steps(compiled, scenario)
         first = dt.datetime.combine(scenario.first_day, dt.time(0, 0), tzinfo=calendar.tz)
         self.origin = calendar.add_working_seconds(first, 0.0)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING
 
-from procflow.errors import ConflictError
+from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
 from procflow.model.entry import Entry
 from procflow.model.events import Event
@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 OnClose = Callable[[Dossier, list[Event]], None]
 
+_NO_LOGS = (
+    "this simulation store keeps no event logs (logs=False); "
+    "make it with logs=True (the default) to read or hand over events"
+)
+
 #: The facts (Store.meta) that make a results database a simulation's.
 _PERIOD_KEYS = ("simulated_from", "simulated_until")
 
@@ -48,18 +53,43 @@ class SimulationStore(HeldDossiers):
     each open dossier's log as event bodies; a dossier and its events are
     built in their public form only when one closes and someone wants it
     (``on_close``, ``keep``).
+
+    ``logs=False`` keeps no logs at all, for a run that keeps nothing of its
+    closed dossiers but their figures (the simulator's default): every
+    event is still written by the engine, hashed and chained (the record
+    keeps its last hash), but no body is kept, which spares a tenth of a
+    simulated year's time. Such a store has no events to give
+    (:meth:`events` says so), and neither ``keep`` nor ``on_close``,
+    which hand the events over, can be asked of it.
     """
 
     CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
 
-    def __init__(self, on_close: OnClose | None = None, *, keep: bool = False) -> None:
+    def __init__(
+        self, on_close: OnClose | None = None, *, keep: bool = False, logs: bool = True
+    ) -> None:
+        self.logs = logs
+        self._on_close: OnClose | None = None
         self.on_close = on_close
+        if keep and not logs:
+            raise StoreError(_NO_LOGS + ": keep=True would keep closed dossiers without events")
         self.keep = keep
         self._records: dict[str, Record] = {}
         self._logs: dict[str, list[bytes | Event]] = {}
         self._closed: dict[str, tuple[Dossier, list[Event]]] = {}
         self._sequences: dict[str, int] = {}
         self.closed_count = 0
+
+    @property
+    def on_close(self) -> OnClose | None:
+        """Called with each dossier and its events as it closes."""
+        return self._on_close
+
+    @on_close.setter
+    def on_close(self, on_close: OnClose | None) -> None:
+        if on_close is not None and not self.logs:
+            raise StoreError(_NO_LOGS + ": on_close would be handed no events")
+        self._on_close = on_close
 
     # --- writing: the engine's records ---------------------------------------------
 
@@ -83,7 +113,8 @@ class SimulationStore(HeldDossiers):
             )
         if stored is not rec:  # a copy the engine moved (an act off the hot path)
             self._records[code] = stored = rec
-        self._logs[code].append(entry.body + entry.hash)
+        if self.logs:
+            self._logs[code].append(entry.body + entry.hash)
         if not stored.is_open:
             self._close(code)
         return stored
@@ -99,7 +130,8 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = rec
-        self._logs[code] = [entry.body + entry.hash]
+        if self.logs:
+            self._logs[code] = [entry.body + entry.hash]
         if not rec.is_open:
             self._close(code)
         return rec, entry
@@ -112,7 +144,8 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = Record.from_dossier(dossier, _zone(dossier))
-        self._logs[code] = [event]
+        if self.logs:
+            self._logs[code] = [event]
         if not dossier.is_open:
             self._close(code)
 
@@ -132,14 +165,17 @@ class SimulationStore(HeldDossiers):
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
         self._records[code] = Record.from_dossier(dossier, stored.tz)
-        self._logs[code].append(event)
+        if self.logs:
+            self._logs[code].append(event)
         if not dossier.is_open:
             self._close(code)
 
     def _close(self, code: str) -> None:
         rec = self._records.pop(code)
-        log = self._logs.pop(code)
         self.closed_count += 1
+        if not self.logs:
+            return
+        log = self._logs.pop(code)
         if not self.keep and self.on_close is None:
             return
         dossier, events = rec.to_dossier(), log_events(log, rec.tz)
@@ -162,6 +198,8 @@ class SimulationStore(HeldDossiers):
         if closed is not None:
             return list(closed[1])
         rec = self._records.get(code)
+        if rec is not None and not self.logs:
+            raise StoreError(f"{_NO_LOGS}: dossier {code} has no events to read")
         return log_events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
