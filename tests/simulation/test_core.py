@@ -184,9 +184,12 @@ def test_a_store_without_logs_says_so_and_keeps_the_chain() -> None:
     assert with_logs is not None and without is not None
     assert without.version == with_logs.version == 2
     assert without.last_hash == with_logs.last_hash  # the same chain, to its last hash
-    with pytest.raises(StoreError, match=r"keeps no event logs.*logs=True"):
+    with pytest.raises(StoreError, match=r"keeps no event logs.*no events to read.*logs=True"):
         store.events(codes[1])
     with pytest.raises(StoreError, match="on_close would be handed no events"):
         store.on_close = lambda dossier, events: None
     with pytest.raises(StoreError, match=r"keep=True would keep closed dossiers without events"):
         SimulationStore(keep=True, logs=False)
+    with pytest.raises(StoreError, match=r"keep=True would keep closed dossiers without events"):
+        store.keep = True
+    assert store.on_close is None and not store.keep  # nothing was changed

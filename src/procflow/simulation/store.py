@@ -37,10 +37,13 @@ if TYPE_CHECKING:
 
 OnClose = Callable[[Dossier, list[Event]], None]
 
-_NO_LOGS = (
-    "this simulation store keeps no event logs (logs=False); "
-    "make it with logs=True (the default) to read or hand over events"
-)
+
+def _no_logs(what: str) -> StoreError:
+    return StoreError(
+        f"this simulation store keeps no event logs (logs=False): {what}; "
+        "make it with logs=True (the default) to read or hand events over"
+    )
+
 
 #: The facts (Store.meta) that make a results database a simulation's.
 _PERIOD_KEYS = ("simulated_from", "simulated_until")
@@ -57,7 +60,7 @@ class SimulationStore(HeldDossiers):
     ``logs=False`` keeps no logs at all, for a run that keeps nothing of its
     closed dossiers but their figures (the simulator's default): every
     event is still written by the engine, hashed and chained (the record
-    keeps its last hash), but no body is kept, which spares a tenth of a
+    keeps its last hash), but no body is kept, which spares about 6% of a
     simulated year's time. Such a store has no events to give
     (:meth:`events` says so), and neither ``keep`` nor ``on_close``,
     which hand the events over, can be asked of it.
@@ -68,11 +71,10 @@ class SimulationStore(HeldDossiers):
     def __init__(
         self, on_close: OnClose | None = None, *, keep: bool = False, logs: bool = True
     ) -> None:
-        self.logs = logs
+        self._logs_kept = logs
         self._on_close: OnClose | None = None
+        self._keep = False
         self.on_close = on_close
-        if keep and not logs:
-            raise StoreError(_NO_LOGS + ": keep=True would keep closed dossiers without events")
         self.keep = keep
         self._records: dict[str, Record] = {}
         self._logs: dict[str, list[bytes | Event]] = {}
@@ -81,15 +83,31 @@ class SimulationStore(HeldDossiers):
         self.closed_count = 0
 
     @property
+    def logs(self) -> bool:
+        """Whether open dossiers' event logs are kept (fixed when the store is made)."""
+        return self._logs_kept
+
+    @property
     def on_close(self) -> OnClose | None:
         """Called with each dossier and its events as it closes."""
         return self._on_close
 
     @on_close.setter
     def on_close(self, on_close: OnClose | None) -> None:
-        if on_close is not None and not self.logs:
-            raise StoreError(_NO_LOGS + ": on_close would be handed no events")
+        if on_close is not None and not self._logs_kept:
+            raise _no_logs("on_close would be handed no events")
         self._on_close = on_close
+
+    @property
+    def keep(self) -> bool:
+        """Whether closed dossiers are kept, with their events, for reading."""
+        return self._keep
+
+    @keep.setter
+    def keep(self, keep: bool) -> None:
+        if keep and not self._logs_kept:
+            raise _no_logs("keep=True would keep closed dossiers without events")
+        self._keep = keep
 
     # --- writing: the engine's records ---------------------------------------------
 
@@ -113,7 +131,7 @@ class SimulationStore(HeldDossiers):
             )
         if stored is not rec:  # a copy the engine moved (an act off the hot path)
             self._records[code] = stored = rec
-        if self.logs:
+        if self._logs_kept:
             self._logs[code].append(entry.body + entry.hash)
         if not stored.is_open:
             self._close(code)
@@ -130,7 +148,7 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = rec
-        if self.logs:
+        if self._logs_kept:
             self._logs[code] = [entry.body + entry.hash]
         if not rec.is_open:
             self._close(code)
@@ -144,7 +162,7 @@ class SimulationStore(HeldDossiers):
         if code in self._records or code in self._closed:
             raise ConflictError(f"dossier {code} already exists")
         self._records[code] = Record.from_dossier(dossier, _zone(dossier))
-        if self.logs:
+        if self._logs_kept:
             self._logs[code] = [event]
         if not dossier.is_open:
             self._close(code)
@@ -165,7 +183,7 @@ class SimulationStore(HeldDossiers):
                 f"{expected_version}), or is closed and no longer held by the simulation"
             )
         self._records[code] = Record.from_dossier(dossier, stored.tz)
-        if self.logs:
+        if self._logs_kept:
             self._logs[code].append(event)
         if not dossier.is_open:
             self._close(code)
@@ -173,7 +191,7 @@ class SimulationStore(HeldDossiers):
     def _close(self, code: str) -> None:
         rec = self._records.pop(code)
         self.closed_count += 1
-        if not self.logs:
+        if not self._logs_kept:
             return
         log = self._logs.pop(code)
         if not self.keep and self.on_close is None:
@@ -198,8 +216,8 @@ class SimulationStore(HeldDossiers):
         if closed is not None:
             return list(closed[1])
         rec = self._records.get(code)
-        if rec is not None and not self.logs:
-            raise StoreError(f"{_NO_LOGS}: dossier {code} has no events to read")
+        if rec is not None and not self._logs_kept:
+            raise _no_logs(f"dossier {code} has no events to read")
         return log_events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
