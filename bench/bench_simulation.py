@@ -26,6 +26,11 @@ Variants, each in a fresh subprocess (peak memory is its own), medians of R:
   instant, a record per dossier, each dossier's own random.Random.
 - ``flat-core-blocks``: the same, drawing from numpy blocks of uniforms
   fixed per dossier number instead of a random.Random per dossier.
+- ``lean-simulator`` (asked for by name, N dossiers): the simulator's
+  bound, as bench_engine.py's (f) is the engine's: flat-core-blocks
+  driving bench_engine.lean_engine at every receipt and move, at whole
+  seconds and the working axis's instants, with each closed dossier's
+  visits counted. What a simulator on a lean core could reach here.
 
 ``--engine-share`` adds one simulator run that times Engine.receive_record and
 Engine.move (what the simulator fires through; the wrapper costs a little;
@@ -35,7 +40,7 @@ runs the simulator and the generator simulator on R seeds of the shipped
 commune scenario and compares their on-time rates: means with 95%
 confidence intervals, and the paired differences.
 
-Target (issue 7): 1,000,000 dossiers in under 60 s and 1 GB.
+Target (issue 7, and the lean-core issue 18): 1,000,000 dossiers in under 60 s and 1 GB.
 """
 
 from __future__ import annotations
