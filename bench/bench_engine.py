@@ -34,6 +34,10 @@ Every variant runs in its own fresh subprocess, so each one's peak memory
 (d) also runs ``procflow-sqlite-nolog``, procflow with the global log's
 insert left out, in the same turns: what the audit log costs a transition.
 Raw sqlite3 writes the log's row too (it writes the same rows procflow does).
+And (d)'s bound, in the same turns: ``lean-sqlite``, the lean prototype (f)
+with one durable commit per act (its rows in procflow's schema, and the
+check before a move that no other connection wrote), against
+``raw-lean-sqlite``, raw sqlite3 writing those rows alone.
 
 Targets (issue 18, the lean core): (a) >= 20,000 dossiers/s, (a)/(c) >= 20,
 (a)/(b) >= 0.10, (a) peak < 250 MB per 100,000 dossiers; (d) procflow/raw
@@ -357,10 +361,7 @@ def _sqlite_settings(store: Any) -> dict[str, Any]:
     conn = getattr(store, "_conn", None) or getattr(store, "conn", None)
     if not isinstance(conn, sqlite3.Connection):
         return {}
-    return {
-        "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
-        "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],  # 2 = FULL
-    }
+    return _pragmas(conn)
 
 
 # --- (b): the dict machine -------------------------------------------------------------
@@ -404,10 +405,19 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
     against procflow's events, field by field).
     """
     engine = lean_engine(logs_out)
+    out = _drive_lean(engine, n, Stopwatch())
+    assert not engine.records
+    return out
+
+
+def _drive_lean(
+    engine: LeanEngine, n: int, watch: Stopwatch, before: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Drive :func:`lean_engine` through (a)'s cohorts and script, timed by
+    ``watch``; ``before`` runs before each move (a durable store's check)."""
     receive, fire, actors = engine.receive, engine.fire, engine.actors
     late_total = 0
     t = int(START.timestamp())
-    watch = Stopwatch()
     tick = watch.tick
     watch.start()
     number = 0
@@ -425,13 +435,15 @@ def child_lean_prototype(n: int, logs_out: dict[str, list[bytes]] | None = None)
             t += int(delay.total_seconds())
             actor = actors[agency]
             for code in codes:
+                if before is not None:
+                    before()
                 last = fire(code, trigger, actor, t)
                 t += 1
                 tick()
         late_total += last == "late"
         t = int(_next_cohort_start(datetime.fromtimestamp(t, VN)).timestamp())
     elapsed = watch.stop()
-    assert not engine.records and last is not None
+    assert last is not None
     return {"elapsed": elapsed, "last_timeliness": last, "late_cohort_tails": late_total}
 
 
@@ -445,9 +457,16 @@ class LeanEngine(NamedTuple):
     records: dict[str, list[Any]]
 
 
+LeanSink = Callable[[str, str, int, tuple[str, str, str], bytes, bytes, list[Any], Any], None]
+"""What :func:`lean_engine` hands a store after each act: (code, event type,
+instant, actor, body, the previous hash, the record after the act, the next
+alert or None)."""
+
+
 def lean_engine(
     logs_out: dict[str, list[bytes]] | None = None,
     on_close: Callable[[list[Any]], None] | None = None,
+    sink: LeanSink | None = None,
 ) -> LeanEngine:
     """The leanest CPython engine of (a)'s required work, for the benchmark's
     procedure: (f) drives it in cohorts, ``bench_simulation.py``'s
@@ -470,7 +489,9 @@ def lean_engine(
     listeners, escalation rules, named calendars, pause reasons, assignment,
     the lazy dossier ``fire`` returns. ``on_close`` gets a closed dossier's
     record (its visits are ``record[5]``: state, entered, step due, left,
-    timeliness, used, late).
+    timeliness, used, late). ``sink``, when given, is the store: it gets every
+    act (:data:`LeanSink`), and the engine keeps no logs of its own
+    (``lean-sqlite`` writes them to SQLite).
     """
     import hashlib
     import zlib
@@ -493,12 +514,15 @@ def lean_engine(
     limit_due = cal.deadline_ts(10, wd, None)
     first_due = cal.deadline_ts(0.5, wd, None)
     warnings: dict[int, float] = {}  # the warning instant, per due date
-    # state -> trigger -> (dest, holder, role, deadline of dest, dest by day, kind)
-    plans: dict[str, dict[str, tuple[str, str, str, Any, bool, int]]] = {}
+    # state -> trigger -> (dest, holder, role, deadline of dest, dest by day,
+    # kind, event type)
+    plans: dict[str, dict[str, tuple[str, str, str, Any, bool, int, str]]] = {}
+    types = ("moved", "paused", "resumed", "returned")
     for (state, trigger), dest in TABLE.items():
         kind = 1 if dest == "supplement" else 2 if state == "supplement" else 0
         kind = 3 if dest == "returned" else kind
         allot = ALLOTMENT.get(dest)
+        handed = kind == 0 and HOLDER[dest] != HOLDER[state]
         plans.setdefault(state, {})[trigger] = (
             dest,
             HOLDER[state],
@@ -506,6 +530,7 @@ def lean_engine(
             cal.deadline_ts(allot, wd, None) if allot is not None else None,
             allot is not None and float(allot).is_integer(),
             kind,
+            "handed_off" if handed else types[kind],
         )
     actors = {
         "desk": ("lan", "desk", "officer"),
@@ -546,17 +571,20 @@ def lean_engine(
         h = sha(genesis + body).digest()
         # [state, entered, due, step_due, paused_at, visits, last_hash, version,
         #  step judged by day]
-        records[code] = ["reception", start, due, step_due, None, [], h, 1, False]
-        logs[code] = [body]
+        rec = records[code] = ["reception", start, due, step_due, None, [], h, 1, False]
         warn = warnings.get(due)
         if warn is None:
             warn = warnings[due] = cal.subtract_working_seconds_ts(due, warn_s)
-        alerts[code] = min(warn, step_due)
+        alert = alerts[code] = min(warn, step_due)
+        if sink is None:
+            logs[code] = [body]
+        else:
+            sink(code, "received", t, actors["desk"], body, genesis, rec, alert)
 
     def fire(code: str, trigger: str, actor: tuple[str, str, str], t: int) -> str | None:
         rec = records[code]
         state = rec[0]
-        dest, who, role, dest_due, dest_by_day, kind = plans[state][trigger]
+        dest, who, role, dest_due, dest_by_day, kind, type_ = plans[state][trigger]
         if actor[1] != who or actor[2] != role:
             raise PermissionError(f"{actor} may not move {code} out of {state}")
         entered, due, step_due = rec[1], rec[2], rec[3]
@@ -593,7 +621,7 @@ def lean_engine(
                 2,
                 code,
                 seq,
-                "moved",
+                type_,
                 t,
                 off,
                 actor,
@@ -610,7 +638,8 @@ def lean_engine(
                 next_due,
             ]
         )
-        h = sha(rec[6] + body).digest()
+        prev = rec[6]
+        h = sha(prev + body).digest()
         rec[5].append((state, entered, step_due, t, left, used, late))
         rec[0], rec[1], rec[2], rec[3], rec[4], rec[6], rec[7] = (
             dest,
@@ -622,26 +651,31 @@ def lean_engine(
             seq,
         )
         rec[8] = dest_by_day
-        logs[code].append(body)
+        if sink is None:
+            logs[code].append(body)
+        alert = None
         if timeliness is not None:  # closed: compact its log with the others
             del records[code]
             alerts.pop(code, None)
-            log = logs.pop(code)
-            if logs_out is not None:  # tests compare them with procflow's events
-                logs_out[code] = log
             if on_close is not None:
                 on_close(rec)
-            pending.append(b"\n".join(log))
-            if len(pending) >= 256:
-                batches.append(zlib.compress(b"\n".join(pending), 1))
-                pending.clear()
+            if sink is None:
+                log = logs.pop(code)
+                if logs_out is not None:  # tests compare them with procflow's events
+                    logs_out[code] = log
+                pending.append(b"\n".join(log))
+                if len(pending) >= 256:
+                    batches.append(zlib.compress(b"\n".join(pending), 1))
+                    pending.clear()
         elif paused_at is not None:
             alerts.pop(code, None)
         else:
             warn = warnings.get(due)
             if warn is None:
                 warn = warnings[due] = cal.subtract_working_seconds_ts(due, warn_s)
-            alerts[code] = warn if next_due is None or warn <= next_due else next_due
+            alert = alerts[code] = warn if next_due is None or warn <= next_due else next_due
+        if sink is not None:
+            sink(code, type_, t, actor, body, prev, rec, alert)
         return timeliness
 
     return LeanEngine(receive, fire, actors, records)
@@ -837,70 +871,212 @@ def _rows_from_memory_run(
     return [(erow, drow, first, notes) for _, erow, drow, first, notes in out]
 
 
-def child_raw_sqlite(
-    n: int, watch: Stopwatch | None = None, *, keep: Path | None = None
-) -> dict[str, Any]:
-    """(d, raw); ``keep``: write the database there and leave it (the test that
-    raw writes the rows procflow writes reads it)."""
-    watch = watch or Stopwatch()
-    rows = _rows_from_memory_run(n)
-    gc.collect()
+RawRow = tuple[tuple[Any, ...], tuple[Any, ...], bool, Any]
+"""One transaction's rows: (event row, dossier row, is-first-event, outbox row or None)."""
+
+
+def _sqlite_writer(path: Path) -> tuple[sqlite3.Connection, Callable[[RawRow], None]]:
+    """A connection to a new database at ``path`` with procflow's own schema,
+    and ``write(rows)``: one transaction of raw ``sqlite3`` statements writing
+    one act's rows, as procflow's store does (the dossier inserted or updated
+    under its version, the event, its place in the log, its outbox row).
+
+    The schema (tables, indexes and append-only triggers) is made by opening
+    the store once, untimed: the same pages and indexes to write, not a copy
+    of the DDL that can drift from it."""
     from procflow.store.records import DOSSIER_COLUMNS, EVENT_COLUMNS
     from procflow.store.sqlite import SQLiteStore
 
+    SQLiteStore(path).close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for pragma in SQLITE_PRAGMAS:
+        conn.execute(pragma)
+    ins_d = (
+        f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})"
+    )
+    ins_o = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
+    ins_e = (
+        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
+        f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
+    )
+    ins_l = (
+        "INSERT INTO log (position, code, seq, hash) "
+        "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
+    )
+    upd_d = (
+        "UPDATE dossiers SET procedure_version=?, state=?, status=?, due_at=?, closed_at=?,"
+        " next_alert_at=?, version=?, last_hash=?, body=?, holder=?, assignee=?,"
+        " assigned_role=?, deadline_at=?, paused=?, warned=? WHERE code=? AND version=?"
+    )
+    execute = conn.execute
+
+    def write(rows: RawRow) -> None:
+        erow, drow, first, notes = rows
+        execute("BEGIN IMMEDIATE")
+        if first:
+            execute(ins_d, drow)
+        else:
+            cur = execute(upd_d, (*drow[2:5], *drow[7:19], drow[0], drow[10] - 1))
+            assert cur.rowcount == 1
+        execute(ins_e, erow)
+        execute(ins_l, (erow[0], erow[1], erow[7]))
+        if notes is not None:
+            execute(ins_o, notes)
+        execute("COMMIT")
+
+    return conn, write
+
+
+def _write_raw(rows: list[RawRow], watch: Stopwatch, keep: Path | None) -> dict[str, Any]:
+    """Raw ``sqlite3`` writing ``rows``, one transaction each, timed by
+    ``watch``; ``keep``: write the database there and leave it (the tests
+    that raw writes the rows of what it is compared with read it)."""
+    gc.collect()
     with tempfile.TemporaryDirectory() as tmp:
-        path = keep or Path(tmp) / "raw.db"
-        # procflow's own schema (its tables, indexes and append-only
-        # triggers), made by opening the store once, untimed: the same pages
-        # and indexes to write, not a copy of the DDL that can drift from it
-        SQLiteStore(path).close()
-        conn = sqlite3.connect(path, isolation_level=None)
-        for pragma in SQLITE_PRAGMAS:
-            conn.execute(pragma)
-        ins_d = (
-            f"INSERT INTO dossiers ({', '.join(DOSSIER_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(DOSSIER_COLUMNS))})"
-        )
-        ins_o = "INSERT INTO outbox (code, seq, type, at) VALUES (?, ?, ?, ?)"
-        ins_e = (
-            f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(EVENT_COLUMNS))})"
-        )
-        ins_l = (
-            "INSERT INTO log (position, code, seq, hash) "
-            "SELECT COALESCE(MAX(position) + 1, 0), ?, ?, ? FROM log"
-        )
-        upd_d = (
-            "UPDATE dossiers SET procedure_version=?, state=?, status=?, due_at=?, closed_at=?,"
-            " next_alert_at=?, version=?, last_hash=?, body=?, holder=?, assignee=?,"
-            " assigned_role=?, deadline_at=?, paused=?, warned=? WHERE code=? AND version=?"
-        )
+        conn, write = _sqlite_writer(keep or Path(tmp) / "raw.db")
         tick = watch.tick
         watch.start()
-        for erow, drow, first, notes in rows:
-            conn.execute("BEGIN IMMEDIATE")
-            if first:
-                conn.execute(ins_d, drow)
-            else:
-                cur = conn.execute(
-                    upd_d,
-                    (*drow[2:5], *drow[7:19], drow[0], drow[10] - 1),
-                )
-                assert cur.rowcount == 1
-            conn.execute(ins_e, erow)
-            conn.execute(ins_l, (erow[0], erow[1], erow[7]))
-            if notes is not None:
-                conn.execute(ins_o, notes)
-            conn.execute("COMMIT")
+        for item in rows:
+            write(item)
             tick()
         elapsed = watch.stop()
-        out = {
-            "elapsed": elapsed,
-            "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
-            "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
-        }
+        out = {"elapsed": elapsed, **_pragmas(conn)}
         conn.close()
     return out
+
+
+def _pragmas(conn: sqlite3.Connection) -> dict[str, Any]:
+    """The journal mode and synchronous level a connection runs with (2: FULL)."""
+    return {
+        "journal_mode": conn.execute("PRAGMA journal_mode").fetchone()[0],
+        "synchronous": conn.execute("PRAGMA synchronous").fetchone()[0],
+    }
+
+
+def child_raw_sqlite(
+    n: int, watch: Stopwatch | None = None, *, keep: Path | None = None
+) -> dict[str, Any]:
+    """(d, raw): procflow's rows for n dossiers, written by raw sqlite3."""
+    return _write_raw(_rows_from_memory_run(n), watch or Stopwatch(), keep)
+
+
+# --- (d, the bound): the lean prototype on SQLite ---------------------------------------
+
+
+def _lean_rows() -> Callable[..., RawRow]:
+    """The rows of one act of :func:`lean_engine` (its :data:`LeanSink`
+    arguments), in procflow's schema and its columns' forms: RFC 3339 instants,
+    UTC keys, hex hashes, the actor as JSON. The lean design's own choices:
+    the event's ``data`` is its hashed body (JSON: a list of the event's
+    fields, no dict), and the dossier's ``body`` its record as one JSON list
+    (state, entered, due dates, pause, visits, version), made by one
+    ``orjson.dumps``."""
+    import orjson
+
+    from procflow.model.outbox import NOTIFYING_TYPES, RESULT_STEPS
+    from procflow.model.timefmt import texts_in
+    from procflow.store.schema import utc_key_ts
+
+    texts = texts_in(VN)
+    dumps = orjson.dumps
+    who: dict[tuple[str, str, str], str] = {}
+
+    def rows(
+        code: str,
+        type_: str,
+        t: int,
+        actor: tuple[str, str, str],
+        body: bytes,
+        prev: bytes,
+        rec: list[Any],
+        alert: Any,
+    ) -> RawRow:
+        state, entered, due, step_due, paused_at, visits, h, seq = rec[:8]
+        actor_json = who.get(actor)
+        if actor_json is None:
+            actor_json = who[actor] = dumps(
+                {"id": actor[0], "agency": actor[1], "role": actor[2], "name": None}
+            ).decode()
+        last_hash = h.hex()
+        closed = state == "returned"
+        deadline = due if step_due is None or due < step_due else step_due
+        drow = (
+            code,
+            "bench.land-transfer",
+            "bench-1",
+            state,
+            "closed" if closed else "open",
+            "desk",
+            utc_key_ts(t) if seq == 1 else None,  # a fixed column: written once
+            utc_key_ts(due),
+            utc_key_ts(t) if closed else None,
+            None if alert is None else utc_key_ts(alert),
+            seq,
+            last_hash,
+            dumps([state, entered, due, step_due, paused_at, visits, seq]).decode(),
+            None if closed else HOLDER[state],
+            None,
+            None,
+            None if closed else utc_key_ts(deadline),
+            0 if paused_at is None else 1,
+            0,
+        )
+        erow = (code, seq, type_, texts[t], actor_json, body.decode(), prev.hex(), last_hash, 2)
+        notifies = type_ in NOTIFYING_TYPES or state in RESULT_STEPS
+        return erow, drow, seq == 1, (code, seq, type_, utc_key_ts(t)) if notifies else None
+
+    return rows
+
+
+def child_lean_sqlite(
+    n: int, watch: Stopwatch | None = None, *, keep: Path | None = None
+) -> dict[str, Any]:
+    """(d, the bound) The lean prototype (f) with one durable SQLite commit per
+    act: the leanest CPython doing (d)'s required work, which (d)'s target is
+    to be judged by before it is called out of reach.
+
+    Per act: (f)'s work; before a move, the check that no other connection
+    wrote since this one last did (``PRAGMA data_version``: procflow's store
+    acts on the records it remembers only after it, and so must any design
+    that keeps dossiers in memory between acts); the act's rows
+    (:func:`_lean_rows`); and the transaction raw sqlite3 runs
+    (:func:`_sqlite_writer`). ``raw-lean-sqlite`` writes the same rows with
+    nothing else, in the same turns: their ratio is the most (d)'s could be
+    with rows of this size."""
+    watch = watch or Stopwatch()
+    with tempfile.TemporaryDirectory() as tmp:
+        conn, write = _sqlite_writer(keep or Path(tmp) / "lean.db")
+        rows = _lean_rows()
+        execute = conn.execute
+        seen = execute("PRAGMA data_version").fetchone()[0]
+
+        def fresh() -> None:
+            if execute("PRAGMA data_version").fetchone()[0] != seen:
+                raise AssertionError("another connection wrote: the records must be read again")
+
+        def sink(*act: Any) -> None:
+            write(rows(*act))
+
+        out = _drive_lean(lean_engine(sink=sink), n, watch, fresh)
+        out.update(_pragmas(conn))
+        conn.close()
+    return out
+
+
+def child_raw_lean_sqlite(
+    n: int, watch: Stopwatch | None = None, *, keep: Path | None = None
+) -> dict[str, Any]:
+    """(d, the bound's raw) The rows ``lean-sqlite`` writes, made (untimed) by
+    the same engine and row function, then written by raw sqlite3 alone."""
+    made: list[RawRow] = []
+    rows = _lean_rows()
+
+    def sink(*act: Any) -> None:
+        made.append(rows(*act))
+
+    _drive_lean(lean_engine(sink=sink), n, Stopwatch())
+    return _write_raw(made, watch or Stopwatch(), keep)
 
 
 # --- the harness -----------------------------------------------------------------------
@@ -914,6 +1090,8 @@ CHILDREN: dict[str, Callable[[int], dict[str, Any]]] = {
     "raw-sqlite": child_raw_sqlite,
     "required-work": child_required_work,
     "lean-prototype": child_lean_prototype,
+    "lean-sqlite": child_lean_sqlite,
+    "raw-lean-sqlite": child_raw_lean_sqlite,
 }
 LABELS = {
     "procflow-memory": "(a) procflow, MemoryStore",
@@ -924,11 +1102,19 @@ LABELS = {
     "raw-sqlite": "(d) raw sqlite3, same rows",
     "required-work": "(e) the required work alone",
     "lean-prototype": "(f) a lean prototype of the required work",
+    "lean-sqlite": "(d) the lean prototype, on SQLite",
+    "raw-lean-sqlite": "(d) raw sqlite3, the lean prototype's rows",
 }
 
 
-PAIRED = ("procflow-sqlite", "procflow-sqlite-nolog", "raw-sqlite")
-"""The variants of (d): they run in turns (see the module's docstring)."""
+PAIRED = (
+    "procflow-sqlite",
+    "procflow-sqlite-nolog",
+    "raw-sqlite",
+    "lean-sqlite",
+    "raw-lean-sqlite",
+)
+"""The variants of (d): those asked for run in turns (see the module's docstring)."""
 
 
 def run_child(variant: str, n: int, profile: bool, turn: int = 0) -> dict[str, Any]:
@@ -1099,17 +1285,20 @@ def main(argv: list[str] | None = None) -> int:
         "raw-sqlite": min(args.sqlite_dossiers, args.dossiers),
         "required-work": args.dossiers,
         "lean-prototype": args.dossiers,
+        "lean-sqlite": min(args.sqlite_dossiers, args.dossiers),
+        "raw-lean-sqlite": min(args.sqlite_dossiers, args.dossiers),
     }
     variants = args.only or list(CHILDREN)
     # Rounds, not blocks: each round runs every variant once, so a noisy spell
     # on the machine hits all variants alike and the ratios hold.
     runs: dict[str, list[dict[str, Any]]] = {v: [] for v in variants}
-    paired = args.turn > 0 and all(v in variants for v in PAIRED)
+    in_turns = tuple(v for v in PAIRED if v in variants)
+    paired = args.turn > 0 and len(in_turns) > 1
     for i in range(args.repeat):
         for variant in variants:
-            if paired and variant in PAIRED[1:]:
-                continue  # ran with PAIRED[0]
-            together = PAIRED if paired and variant == PAIRED[0] else (variant,)
+            if paired and variant in in_turns[1:]:
+                continue  # ran with in_turns[0]
+            together = in_turns if paired and variant == in_turns[0] else (variant,)
             if not args.json:
                 print(
                     f"  {' + '.join(together)} run {i + 1}/{args.repeat} "
@@ -1131,6 +1320,7 @@ def main(argv: list[str] | None = None) -> int:
         },
         "repeat": args.repeat,
         "d_in_turns_of": args.turn if paired else None,
+        "d_in_turns": list(in_turns) if paired else None,
         "events_per_dossier": EVENTS_PER_DOSSIER,
         "results": results,
         "ratios": _ratios(results),
@@ -1185,6 +1375,11 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
         out["d_target"] = 0.9
     if dp and dn:
         out["d_log_cost"] = round(dn / dp - 1, 3)
+    dl, dlr = _rate(results, "lean-sqlite"), _rate(results, "raw-lean-sqlite")
+    if dl and dlr:
+        out["d_lean_over_raw"] = round(dl / dlr, 3)
+    if dp and dl:
+        out["d_procflow_over_lean"] = round(dp / dl, 3)
     # Judged at 100,000 dossiers or more only: below, the interpreter's own
     # ~40 MB weighs more than the dossiers.
     n_a = results.get("procflow-memory", {}).get("dossiers", 0)
@@ -1283,6 +1478,13 @@ def _print_table(report: dict[str, Any]) -> None:
             f"(d) procflow/raw = {ratios['d_procflow_over_raw']:.2f}  (target >= 0.9): "
             f"{mark(met['d_at_least_90pct_raw'])}"
         )
+    if "d_lean_over_raw" in ratios:
+        console.print(
+            f"(d) lean/raw = {ratios['d_lean_over_raw']:.2f}  (the lean prototype against raw "
+            "sqlite3 writing its rows: the most (d)'s ratio could be in this Python)"
+        )
+    if "d_procflow_over_lean" in ratios:
+        console.print(f"(d) procflow/lean = {ratios['d_procflow_over_lean']:.2f}")
     if "d_log_cost" in ratios:
         console.print(
             f"(d) the global log adds {ratios['d_log_cost']:.1%} to a durable transition "

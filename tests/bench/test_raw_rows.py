@@ -92,3 +92,43 @@ def test_raw_psycopg_writes_the_rows_procflow_writes(bench_engine) -> None:  # t
     finally:
         ours.drop()
         raw.drop()
+
+
+def test_the_lean_prototype_on_sqlite_writes_the_rows_its_raw_baseline_writes(
+    bench_engine,  # type: ignore[no-untyped-def]
+    tmp_path: Path,
+) -> None:
+    """(d)'s bound, lean-sqlite against raw-lean-sqlite, is fair only if the two
+    write the same rows, in procflow's schema; and the rows are a durable
+    store's: every event's hash is the SHA-256 of the previous hash and the
+    data column, chained from zero per dossier, and each dossier's row holds
+    its last event's version and hash."""
+    import hashlib
+
+    from procflow.store.sqlite import SQLiteStore
+
+    n = 40
+    bench_engine.child_lean_sqlite(n, keep=tmp_path / "lean.db")
+    bench_engine.child_raw_lean_sqlite(n, keep=tmp_path / "raw.db")
+    SQLiteStore(tmp_path / "procflow.db").close()
+    schema = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+    assert _query(tmp_path / "lean.db", schema) == _query(tmp_path / "procflow.db", schema)
+    assert _query(tmp_path / "raw.db", schema) == _query(tmp_path / "procflow.db", schema)
+    for table, order in TABLES.items():
+        lean = _rows(tmp_path / "lean.db", table, order)
+        raw = _rows(tmp_path / "raw.db", table, order)
+        assert len(lean) == len(raw) > 0, table
+        assert lean == raw, table
+    events = _rows(tmp_path / "lean.db", "events", "code, seq")
+    assert len(events) == n * bench_engine.EVENTS_PER_DOSSIER
+    last: dict[str, tuple[int, str]] = {}
+    for code, seq, _type, _at, _actor, data, prev, hash_, _fmt in events:
+        expected_prev = last[code][1] if code in last else "00" * 32
+        assert prev == expected_prev and seq == (last[code][0] + 1 if code in last else 1)
+        assert hashlib.sha256(bytes.fromhex(prev) + data.encode()).hexdigest() == hash_
+        last[code] = (seq, hash_)
+    dossiers = _query(tmp_path / "lean.db", "SELECT code, version, last_hash, status FROM dossiers")
+    assert {code: (v, h) for code, v, h, _ in dossiers} == last
+    assert {status for *_, status in dossiers} == {"closed"}
+    outbox = _query(tmp_path / "lean.db", "SELECT type, count(*) FROM outbox GROUP BY type")
+    assert dict(outbox) == {"received": n, "paused": n, "handed_off": n, "returned": n}
