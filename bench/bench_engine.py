@@ -1439,57 +1439,73 @@ def _print_table(report: dict[str, Any]) -> None:
     def mark(ok: bool) -> str:
         return "[green]met[/]" if ok else "[red]NOT met[/]"
 
-    if "a_dossiers_per_s" in ratios:
-        console.print(
-            f"(a) = {ratios['a_dossiers_per_s']:,.0f} dossiers/s  (target >= 20,000): "
-            f"{mark(met['a_20000_per_s'])}"
-        )
-    if "a_over_c" in ratios:
-        console.print(
-            f"(a)/(c) = {ratios['a_over_c']:.1f}x  (target >= 20x): {mark(met['a_20x_c'])}"
-        )
-    if "a_peak_mb" in ratios:
-        judged = report["results"]["procflow-memory"]["dossiers"] >= 100_000
-        console.print(
-            f"(a) peak = {ratios['a_peak_mb']:.0f} MB  (target < 250 MB per 100,000 dossiers): "
-            + (
-                mark(met["a_peak_under_250mb_per_100k"])
-                if judged
-                else "not judged below 100,000 dossiers (the interpreter's own ~40 MB weighs more)"
-            )
-        )
-    if "a_over_b" in ratios:
-        console.print(
-            f"(a)/(b) = {ratios['a_over_b']:.4f}  (target >= 0.10): {mark(met['a_tenth_of_b'])}"
-        )
-    if "e_over_c" in ratios:
-        console.print(f"(e)/(c) = {ratios['e_over_c']:.1f}x  (the old pieces' bound)")
-    if "a_over_e" in ratios:
-        console.print(f"(a)/(e) = {ratios['a_over_e']:.2f}  (procflow's share of that bound)")
-    if "f_over_c" in ratios:
-        console.print(
-            f"(f)/(c) = {ratios['f_over_c']:.1f}x, (f)/(b) = {ratios.get('f_over_b', 0):.3f}  "
-            "(the lean prototype: what the required work reaches in this Python)"
-        )
-    if "a_over_f" in ratios:
-        console.print(f"(a)/(f) = {ratios['a_over_f']:.2f}  (procflow's share of it)")
-    if "d_procflow_over_raw" in ratios:
-        console.print(
-            f"(d) procflow/raw = {ratios['d_procflow_over_raw']:.2f}  (target >= 0.9): "
-            f"{mark(met['d_at_least_90pct_raw'])}"
-        )
-    if "d_lean_over_raw" in ratios:
-        console.print(
-            f"(d) lean/raw = {ratios['d_lean_over_raw']:.2f}  (the lean prototype against raw "
-            "sqlite3 writing its rows: the most (d)'s ratio could be in this Python)"
-        )
-    if "d_procflow_over_lean" in ratios:
-        console.print(f"(d) procflow/lean = {ratios['d_procflow_over_lean']:.2f}")
-    if "d_log_cost" in ratios:
-        console.print(
-            f"(d) the global log adds {ratios['d_log_cost']:.1%} to a durable transition "
-            f"(target <= 10%): {mark(met['d_log_at_most_10pct'])}"
-        )
+    judged = report["results"].get("procflow-memory", {}).get("dossiers", 0) >= 100_000
+    lines: list[tuple[str, Callable[[dict[str, Any]], str]]] = [
+        (
+            "a_dossiers_per_s",
+            lambda r: (
+                f"(a) = {r['a_dossiers_per_s']:,.0f} dossiers/s  (target >= 20,000): "
+                f"{mark(met['a_20000_per_s'])}"
+            ),
+        ),
+        (
+            "a_over_c",
+            lambda r: f"(a)/(c) = {r['a_over_c']:.1f}x  (target >= 20x): {mark(met['a_20x_c'])}",
+        ),
+        (
+            "a_peak_mb",
+            lambda r: (
+                f"(a) peak = {r['a_peak_mb']:.0f} MB  (target < 250 MB per 100,000 "
+                "dossiers): "
+                + (
+                    mark(met["a_peak_under_250mb_per_100k"])
+                    if judged
+                    else "not judged below 100,000 dossiers (the interpreter's own ~40 MB weighs more)"
+                )
+            ),
+        ),
+        (
+            "a_over_b",
+            lambda r: (
+                f"(a)/(b) = {r['a_over_b']:.4f}  (target >= 0.10): {mark(met['a_tenth_of_b'])}"
+            ),
+        ),
+        ("e_over_c", lambda r: f"(e)/(c) = {r['e_over_c']:.1f}x  (the old pieces' bound)"),
+        ("a_over_e", lambda r: f"(a)/(e) = {r['a_over_e']:.2f}  (procflow's share of that bound)"),
+        (
+            "f_over_c",
+            lambda r: (
+                f"(f)/(c) = {r['f_over_c']:.1f}x, (f)/(b) = {r.get('f_over_b', 0):.3f}  "
+                "(the lean prototype: what the required work reaches in this Python)"
+            ),
+        ),
+        ("a_over_f", lambda r: f"(a)/(f) = {r['a_over_f']:.2f}  (procflow's share of it)"),
+        (
+            "d_procflow_over_raw",
+            lambda r: (
+                f"(d) procflow/raw = {r['d_procflow_over_raw']:.2f}  (target >= 0.9): "
+                f"{mark(met['d_at_least_90pct_raw'])}"
+            ),
+        ),
+        (
+            "d_lean_over_raw",
+            lambda r: (
+                f"(d) lean/raw = {r['d_lean_over_raw']:.2f}  (the lean prototype against "
+                "raw sqlite3 writing its rows: the most (d)'s ratio could be in this Python)"
+            ),
+        ),
+        ("d_procflow_over_lean", lambda r: f"(d) procflow/lean = {r['d_procflow_over_lean']:.2f}"),
+        (
+            "d_log_cost",
+            lambda r: (
+                f"(d) the global log adds {r['d_log_cost']:.1%} to a durable transition "
+                f"(target <= 10%): {mark(met['d_log_at_most_10pct'])}"
+            ),
+        ),
+    ]
+    for key, line in lines:
+        if key in ratios:
+            console.print(line(ratios))
     if "profile_a" in report and isinstance(report["profile_a"], list):
         prof = Table(title="(a) profile: top cumulative")
         for col in ("function", "calls", "cum %", "self %"):
