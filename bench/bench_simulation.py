@@ -369,7 +369,8 @@ class LeanDriver:
         self.visits: Counter[tuple[str, str | None]] = Counter()
         self.outcomes: Counter[str | None] = Counter()
         holder = self._holder = bench_engine.HOLDER
-        self.engine = bench_engine.lean_engine(on_close=self._closed)
+        # no event logs kept, as the simulator keeps none when it writes none
+        self.engine = bench_engine.lean_engine(on_close=self._closed, logs=False)
         actors = self.engine.actors
         self._by_step = [actors[holder[s]] for s in LEAN_STATES]
         self._desk = actors["desk"]
