@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from procflow.catalogue import Catalogue
@@ -280,6 +280,17 @@ class EngineCore:
         if delta is None:
             raise RuleViolation(f"the clock gave {now.isoformat()}, with no time zone")
         return ts_of(now), int(delta.total_seconds())
+
+    def _local_date(self, t: Instant, calendar: WorkCalendar) -> date:
+        """The date in ``calendar``'s zone of POSIX seconds ``t``: by one
+        division in the engine calendar's days when its zone keeps one offset
+        (the version in force, on every receipt), else through the zone."""
+        if calendar is self.calendar:
+            off = self._offset
+            lo, hi = self._span
+            if off is not None and lo <= t < hi:
+                return date.fromordinal(int((t + off) // 86400) + EPOCH_ORDINAL)
+        return dt_of(t, calendar.tz).date()
 
     def get(self, code: str) -> Dossier:
         dossier = self.store.get(code)

@@ -12,7 +12,7 @@ submitted at night or on a day off (:meth:`WorkCalendar.received_at`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
@@ -33,11 +33,18 @@ from procflow.model.record import Record
 from procflow.model.slips import FeeLine, ReceiptSlip, RefusalSlip, SupplementRequest
 
 _Received = tuple[
-    Record, CompiledProcedure, Plans, datetime, Instant, list[dict[str, Any]], tuple[FeeLine, ...]
+    Record,
+    CompiledProcedure,
+    Plans,
+    datetime | None,
+    Instant,
+    list[dict[str, Any]],
+    tuple[FeeLine, ...],
 ]
 """What a receipt computed that its slip shows: the record, the version and
-its moves, the instant, when the clock starts, the documents and the fees (a
-plain tuple: a named one costs a Python call to make, every receipt)."""
+its moves, the clock's datetime (None from a clock of numbers: the record's
+``received`` is the instant), when the clock starts, the documents and the
+fees (a plain tuple: a named one costs a Python call to make, every receipt)."""
 
 
 class Reception(EngineCore):
@@ -113,6 +120,9 @@ class Reception(EngineCore):
         given = dict(applicant) if applicant else {}
         case_facts = dict(facts) if facts else {}
         tz = (self._zone or self._read_zone())[0]
+        if now is None:  # a clock of numbers: its instant, in the calendar's zone
+            now = dt_of(received, tz)
+        received_at = now
 
         def make() -> dict[str, Any]:
             appointment = dt_of(due, tz)
@@ -122,16 +132,16 @@ class Reception(EngineCore):
                 "procedure_name": proc.procedure.name.vi,
                 "applicant": given,
                 "documents": docs,
-                "received_at": now,
+                "received_at": received_at,
                 "appointment": appointment,
                 "time_limit": plans.time_limit_text,
                 "time_limit_case": limit_case(proc.procedure, case_facts),
                 "received_by": str(actor),
                 # the appointment rests on these days (form and circular: by the date)
-                "unconfirmed_days": plans.calendar.unconfirmed_between(now, appointment),
+                "unconfirmed_days": plans.calendar.unconfirmed_between(received_at, appointment),
                 "fees": fees,
                 # the receipt instant itself, or the opening it counts from
-                "clock_starts_at": now if start == received else dt_of(start, tz),
+                "clock_starts_at": received_at if start == received else dt_of(start, tz),
             }
 
         return ReceiptSlip.later({"code": code}, make)
@@ -172,8 +182,21 @@ class Reception(EngineCore):
         for i, doc in enumerate(documents):
             if not isinstance(doc, str):
                 check_payload(f"documents[{i}]", doc)
-        now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, version, now, version_override)
+        # The receipt's instant, as a move reads it: a clock of numbers (the
+        # simulator's) gives POSIX seconds, and no datetime is made for it
+        seen, now_ts = self._ts_clock
+        if seen is not self.clock:
+            now_ts = self._clock_ts()
+        now: datetime | None
+        zone: tzinfo | None
+        if now_ts is not None:
+            zone, off = self._zone or self._read_zone()
+            t, offset, now = now_ts(), off or 0, None
+        else:
+            now = self.clock.now()
+            t, offset = self._instant(now)
+            zone = now.tzinfo
+        proc = self._procedure_for_receipt(procedure_id, version, t, version_override)
         desk = self._require_desk(proc, actor)
         # the version's durations for these facts (a time limit with cases)
         plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})[1]
@@ -190,7 +213,6 @@ class Reception(EngineCore):
         # when a receipt outside office hours counts from; the first step's
         # agency's calendar counts that step's allotment.
         cal = plans.calendar
-        t, offset = self._instant(now)
         # the real instant goes into the event; the clock starts when it counts
         start = cal.received_at_ts(t)
         due = plans.limit_due(start)
@@ -201,7 +223,7 @@ class Reception(EngineCore):
             fees = desk_list.fees_for(facts or {})
         override = None
         if version_override is not None and not proc.procedure.in_force_on(
-            now.astimezone(cal.tz).date()
+            self._local_date(t, cal)
         ):
             override = version_override.strip()
         payload = [
@@ -220,12 +242,12 @@ class Reception(EngineCore):
         warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = (self._zone or self._read_zone())[0]
-        scope = self._scope(desk, t, now)
+        scope = self._scope(desk, t)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
             code = f"{scope}-{number:0{self.sequence_digits}d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
-            entry.tz = now.tzinfo  # ``offset`` is its offset at ``now``
+            entry.tz = zone  # ``offset`` is its offset at ``t``
             rec = apply_entry(None, entry, tz)
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
@@ -267,14 +289,14 @@ class Reception(EngineCore):
         day = self.clock.now().astimezone(self.calendar.tz).date()
         return self.catalogue.in_force(procedure_id, day)
 
-    def _scope(self, desk: str, t: Instant, now: datetime) -> str:
+    def _scope(self, desk: str, t: Instant) -> str:
         """The numbering scope of a receipt: the desk's code and the local date
         (``DESK-250303``), remembered per desk and day."""
         day = self.calendar.ordinal_ts(t)
         key = (desk, day)
         scope = self._scopes.get(key)
         if scope is None:
-            local = now.astimezone(self.calendar.tz)
+            local = dt_of(t, self.calendar.tz)
             prefix = self.agency_codes.get(desk, desk.upper())
             scope = f"{prefix}-{local:%y%m%d}"
             if len(self._scopes) > 4096:
@@ -309,7 +331,7 @@ class Reception(EngineCore):
         check_payload("applicant", applicant)
         check_payload("facts", facts)
         now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, None, now)
+        proc = self._procedure_for_receipt(procedure_id, None, self._instant(now)[0])
         desk = self._require_desk(proc, actor)
         if not missing and (documents is not None or facts is not None):
             desk_list = self._desk_list(proc)
@@ -352,7 +374,7 @@ class Reception(EngineCore):
             raise RuleViolation("a refusal must give its reason")
         check_payload("applicant", applicant)
         now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, None, now)
+        proc = self._procedure_for_receipt(procedure_id, None, self._instant(now)[0])
         desk = self._require_desk(proc, actor)
         data = self._not_received_data(proc, desk, "refused_at_reception", applicant)
         data["reason"] = reason
@@ -374,16 +396,16 @@ class Reception(EngineCore):
         self,
         procedure_id: str,
         version: str | None,
-        now: datetime,
+        t: Instant,
         version_override: str | None = None,
     ) -> CompiledProcedure:
-        """The version a dossier received now is received under.
+        """The version a dossier received at ``t`` (POSIX seconds) is received under.
 
-        A version named explicitly must be in force today too, unless
+        A version named explicitly must be in force that day too, unless
         ``version_override`` gives the legal ground for receiving under another
         one (e.g. a court-ordered re-receipt); the receipt event records it.
         """
-        day = now.astimezone(self.calendar.tz).date()
+        day = self._local_date(t, self.calendar)
         if version is None:
             if version_override is not None:
                 raise RuleViolation(
@@ -425,12 +447,12 @@ class Reception(EngineCore):
         t = ts_of(now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t, now)}-{number:0{self.sequence_digits}d}"
+            code = f"{self._scope(desk, t)}-{number:0{self.sequence_digits}d}"
             event = make_event(code, 1, type_, now, actor, data, GENESIS)
             entry = Entry.of_event(event, GENESIS_RAW)
             return apply_entry(None, entry, tz), entry, None
 
-        rec, entry = self.store.create_numbered_record(self._scope(desk, t, now), make)
+        rec, entry = self.store.create_numbered_record(self._scope(desk, t), make)
         event = entry.event(tz)
         if self._listeners:
             self._notify(event, rec)
