@@ -286,10 +286,11 @@ class EngineCore:
         division in the engine calendar's days when its zone keeps one offset
         (the version in force, on every receipt), else through the zone."""
         if calendar is self.calendar:
-            off = self._offset
+            off = (self._zone or self._read_zone())[1]
             lo, hi = self._span
             if off is not None and lo <= t < hi:
-                return date.fromordinal(int((t + off) // 86400) + EPOCH_ORDINAL)
+                day = (t + off) // 86400
+                return date.fromordinal((day if type(day) is int else int(day)) + EPOCH_ORDINAL)
         return dt_of(t, calendar.tz).date()
 
     def get(self, code: str) -> Dossier:

@@ -12,7 +12,7 @@ submitted at night or on a day off (:meth:`WorkCalendar.received_at`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
@@ -196,7 +196,8 @@ class Reception(EngineCore):
             now = self.clock.now()
             t, offset = self._instant(now)
             zone = now.tzinfo
-        proc = self._procedure_for_receipt(procedure_id, version, t, version_override)
+        day = self._local_date(t, self.calendar)
+        proc = self._procedure_for_receipt(procedure_id, version, day, version_override)
         desk = self._require_desk(proc, actor)
         # the version's durations for these facts (a time limit with cases)
         plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})[1]
@@ -223,7 +224,7 @@ class Reception(EngineCore):
             fees = desk_list.fees_for(facts or {})
         override = None
         if version_override is not None and not proc.procedure.in_force_on(
-            self._local_date(t, cal)
+            day if cal is self.calendar else self._local_date(t, cal)
         ):
             override = version_override.strip()
         payload = [
@@ -331,7 +332,9 @@ class Reception(EngineCore):
         check_payload("applicant", applicant)
         check_payload("facts", facts)
         now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, None, self._instant(now)[0])
+        proc = self._procedure_for_receipt(
+            procedure_id, None, self._local_date(self._instant(now)[0], self.calendar)
+        )
         desk = self._require_desk(proc, actor)
         if not missing and (documents is not None or facts is not None):
             desk_list = self._desk_list(proc)
@@ -374,7 +377,9 @@ class Reception(EngineCore):
             raise RuleViolation("a refusal must give its reason")
         check_payload("applicant", applicant)
         now = self.clock.now()
-        proc = self._procedure_for_receipt(procedure_id, None, self._instant(now)[0])
+        proc = self._procedure_for_receipt(
+            procedure_id, None, self._local_date(self._instant(now)[0], self.calendar)
+        )
         desk = self._require_desk(proc, actor)
         data = self._not_received_data(proc, desk, "refused_at_reception", applicant)
         data["reason"] = reason
@@ -396,16 +401,16 @@ class Reception(EngineCore):
         self,
         procedure_id: str,
         version: str | None,
-        t: Instant,
+        day: date,
         version_override: str | None = None,
     ) -> CompiledProcedure:
-        """The version a dossier received at ``t`` (POSIX seconds) is received under.
+        """The version a dossier received on ``day`` (the engine calendar's
+        local date) is received under.
 
         A version named explicitly must be in force that day too, unless
         ``version_override`` gives the legal ground for receiving under another
         one (e.g. a court-ordered re-receipt); the receipt event records it.
         """
-        day = self._local_date(t, self.calendar)
         if version is None:
             if version_override is not None:
                 raise RuleViolation(
