@@ -1,6 +1,8 @@
-"""Instructions per dossier of the engine benchmark's variants, counted by callgrind.
+"""Instructions per dossier of the engine and simulation benchmarks' variants,
+counted by callgrind.
 
     python bench/bench_instructions.py [--variants a,f,b] [--small N] [--large M]
+    python bench/bench_instructions.py --variants sim,lsim   # the simulator and its bound
 
 The machines this runs on drift by 1.5x within minutes: ``bench_engine.py``'s
 lean prototype (f), whose code never changes, has run at 9,300 and at 14,800
@@ -41,29 +43,32 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 VARIANTS = {
-    "a": ("procflow-memory", "(a) procflow, MemoryStore"),
-    "f": ("lean-prototype", "(f) the lean prototype"),
-    "b": ("dict-fsm", "(b) dict state machine"),
-    "c": ("transitions", "(c) transitions.Machine per dossier"),
+    "a": ("bench_engine.py", "procflow-memory", "(a) procflow, MemoryStore"),
+    "f": ("bench_engine.py", "lean-prototype", "(f) the lean prototype"),
+    "b": ("bench_engine.py", "dict-fsm", "(b) dict state machine"),
+    "c": ("bench_engine.py", "transitions", "(c) transitions.Machine per dossier"),
+    "sim": ("bench_simulation.py", "simulator", "the simulator, a dossier of its year"),
+    "lsim": ("bench_simulation.py", "lean-simulator", "the lean simulator (its bound)"),
 }
+"""Key: (benchmark script, its ``--child`` variant, label). The simulator's
+variants run ``bench_simulation.py``'s load (4,000 dossiers a working day): a
+simulated dossier is a receipt and its moves, as (a)'s is, on another
+procedure's path and another clock."""
 # (c) costs ~50x (a) per dossier: fewer dossiers keep its runs to a minute or two.
 SCALE = {"c": 0.1}
 _COLLECTED = re.compile(r"Collected\s*:\s*(\d+)")
 
 
-def instructions(variant: str, dossiers: int) -> int:
-    """The instructions one ``--child`` run of ``variant`` executes, in all."""
-    cmd = [
-        "valgrind",
-        "--tool=callgrind",
-        "--callgrind-out-file=/dev/null",
-        sys.executable,
-        str(HERE / "bench_engine.py"),
-        "--child",
-        variant,
-        "--dossiers",
-        str(dossiers),
-    ]
+def _child(key: str, dossiers: int) -> list[str]:
+    """The command of one ``--child`` run of variant ``key``."""
+    script, variant, _ = VARIANTS[key]
+    return [sys.executable, str(HERE / script), "--child", variant, "--dossiers", str(dossiers)]
+
+
+def instructions(key: str, dossiers: int) -> int:
+    """The instructions one ``--child`` run of variant ``key`` executes, in all."""
+    variant = VARIANTS[key][1]
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", *_child(key, dossiers)]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False, env=_env())
     found = _COLLECTED.findall(proc.stderr)
     if proc.returncode != 0 or not found:
@@ -80,19 +85,18 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONHASHSEED": "0"}
 
 
-def warm_up(variant: str) -> None:
-    """One plain run of ``variant`` on a few dossiers, before counting: where
-    Python writes bytecode caches, the first run of a fresh checkout compiles
-    every module and the second does not, which made the difference of the
-    two runs (and so the count a dossier) negative."""
-    cmd = [sys.executable, str(HERE / "bench_engine.py"), "--child", variant, "--dossiers", "10"]
-    subprocess.run(cmd, capture_output=True, check=False, env=_env())
+def warm_up(key: str) -> None:
+    """One plain run of variant ``key`` on a few dossiers, before counting:
+    where Python writes bytecode caches, the first run of a fresh checkout
+    compiles every module and the second does not, which made the difference
+    of the two runs (and so the count a dossier) negative."""
+    subprocess.run(_child(key, 10), capture_output=True, check=False, env=_env())
 
 
-def per_dossier(variant: str, small: int, large: int) -> dict[str, Any]:
+def per_dossier(key: str, small: int, large: int) -> dict[str, Any]:
     """Instructions per dossier: the difference of two runs over their difference."""
-    warm_up(variant)
-    low, high = instructions(variant, small), instructions(variant, large)
+    warm_up(key)
+    low, high = instructions(key, small), instructions(key, large)
     return {
         "dossiers": [small, large],
         "instructions": [low, high],
@@ -102,7 +106,9 @@ def per_dossier(variant: str, small: int, large: int) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--variants", default="a,f,b", help="of a, f, b, c (comma-separated)")
+    ap.add_argument(
+        "--variants", default="a,f,b", help="of a, f, b, c, sim, lsim (comma-separated)"
+    )
     ap.add_argument("--small", type=int, default=1000, help="dossiers of the first run")
     ap.add_argument("--large", type=int, default=3000, help="dossiers of the second run")
     ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
@@ -120,13 +126,14 @@ def main(argv: list[str] | None = None) -> int:
     for key in keys:
         scale = SCALE.get(key, 1.0)
         small, large = max(1, int(args.small * scale)), max(2, int(args.large * scale))
-        print(f"  {VARIANTS[key][1]}: {small:,} and {large:,} dossiers...", file=sys.stderr)
-        results[key] = per_dossier(VARIANTS[key][0], small, large)
+        print(f"  {VARIANTS[key][2]}: {small:,} and {large:,} dossiers...", file=sys.stderr)
+        results[key] = per_dossier(key, small, large)
     per = {k: r["per_dossier"] for k, r in results.items()}
     ratios = {}
     # Speed ratios as the timed benchmark states them: (a)/(c) is how many
     # times fewer instructions (a) needs than (c), and so on.
-    for num, den in (("a", "c"), ("a", "b"), ("a", "f"), ("f", "c"), ("f", "b")):
+    pairs = (("a", "c"), ("a", "b"), ("a", "f"), ("f", "c"), ("f", "b"), ("sim", "lsim"))
+    for num, den in pairs:
         if num in per and den in per and per[num] > 0:
             ratios[f"({num})/({den})"] = per[den] / per[num]
     report = {"python": sys.version.split()[0], "results": results, "ratios": ratios}
@@ -134,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     for key, r in results.items():
-        print(f"{VARIANTS[key][1]:40} {r['per_dossier']:>14,.0f} instructions a dossier")
+        print(f"{VARIANTS[key][2]:40} {r['per_dossier']:>14,.0f} instructions a dossier")
     for name, value in ratios.items():
         print(f"{name:>10} = {value:.3f} (in instructions)")
     return 0

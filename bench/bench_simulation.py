@@ -408,8 +408,10 @@ def run_lean_simulator(n: int) -> dict[str, Any]:
     from the calendar's working axis, and each closed dossier's visits
     counted by agency and timeliness, and its own timeliness (a method call
     a move, as the simulator's inline loop does not pay). What it leaves
-    out is what (f) leaves out, and the simulator's queue samples: the
-    leanest CPython simulated year this benchmark knows of."""
+    out is what (f) leaves out, and the simulator's queue samples; like the
+    simulator when it keeps nothing, it keeps no event logs (each dossier's
+    chain still runs to its last hash): the leanest CPython simulated year
+    this benchmark knows of."""
     lean = LeanDriver()
     out = run_flat_core(n, blocks=True, lean=lean)
     assert not lean.engine.records and sum(lean.outcomes.values()) == n

@@ -72,7 +72,7 @@ def test_instruction_counts_take_the_difference_of_two_runs() -> None:
         sys.path.remove(str(BENCH))
     # (b), the cheapest variant: 20 more dossiers of ten dict look-ups and
     # appends each, with start-up and imports paid by both runs and cancelled.
-    got = bench_instructions.per_dossier("dict-fsm", 20, 40)
+    got = bench_instructions.per_dossier("b", 20, 40)
     low, high = got["instructions"]
     assert high > low > 10_000_000  # an interpreter start-up is tens of millions
     assert 5_000 < got["per_dossier"] < 200_000  # ~29,000 on CPython 3.11
@@ -111,3 +111,23 @@ def test_the_validation_benchmark_valid_procedures_are_valid(steps: int, tmp_pat
     path.write_text(bench_validate.valid_procedure(0, steps), encoding="utf-8")
     result = load_procedure(path)
     assert result.ok, [f.message for f in result.findings]
+
+
+@pytest.mark.parametrize("key", ["sim", "lsim"])
+def test_instruction_counts_run_the_simulation_benchmarks_children(key: str) -> None:
+    """bench_instructions.py counts a simulated dossier through
+    bench_simulation.py's own children: the command it runs under callgrind
+    runs that benchmark's variant, as that benchmark does."""
+    import json
+    import subprocess
+
+    sys.path.insert(0, str(BENCH))
+    try:
+        import bench_instructions
+    finally:
+        sys.path.remove(str(BENCH))
+    cmd = bench_instructions._child(key, 60)
+    assert cmd[1].endswith("bench_simulation.py")
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["arrivals"] == 60 and out["elapsed"] > 0
