@@ -192,11 +192,13 @@ class Reception(EngineCore):
         if now_ts is not None:
             zone, off = self._zone or self._read_zone()
             t, offset, now = now_ts(), off or 0, None
+            day = self._local_date(t, self.calendar)
         else:
             now = self.clock.now()
             t, offset = self._instant(now)
             zone = now.tzinfo
-        day = self._local_date(t, self.calendar)
+            # (the clock's datetime in the calendar's zone: astimezone is itself)
+            day = now.astimezone(self.calendar.tz).date()
         proc = self._procedure_for_receipt(procedure_id, version, day, version_override)
         desk = self._require_desk(proc, actor)
         # the version's durations for these facts (a time limit with cases)
