@@ -335,7 +335,7 @@ class Reception(EngineCore):
         check_payload("facts", facts)
         now = self.clock.now()
         proc = self._procedure_for_receipt(
-            procedure_id, None, self._local_date(self._instant(now)[0], self.calendar)
+            procedure_id, None, now.astimezone(self.calendar.tz).date()
         )
         desk = self._require_desk(proc, actor)
         if not missing and (documents is not None or facts is not None):
@@ -380,7 +380,7 @@ class Reception(EngineCore):
         check_payload("applicant", applicant)
         now = self.clock.now()
         proc = self._procedure_for_receipt(
-            procedure_id, None, self._local_date(self._instant(now)[0], self.calendar)
+            procedure_id, None, now.astimezone(self.calendar.tz).date()
         )
         desk = self._require_desk(proc, actor)
         data = self._not_received_data(proc, desk, "refused_at_reception", applicant)
