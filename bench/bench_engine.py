@@ -1063,7 +1063,9 @@ def child_lean_sqlite(
         def sink(*act: Any) -> None:
             write(rows(*act))
 
-        out = _drive_lean(lean_engine(sink=sink), n, watch, fresh)
+        engine = lean_engine(sink=sink)
+        out = _drive_lean(engine, n, watch, fresh)
+        assert not engine.records  # every dossier went all the way
         out.update(_pragmas(conn))
         conn.close()
     return out
@@ -1080,7 +1082,9 @@ def child_raw_lean_sqlite(
     def sink(*act: Any) -> None:
         made.append(rows(*act))
 
-    _drive_lean(lean_engine(sink=sink), n, Stopwatch())
+    engine = lean_engine(sink=sink)
+    _drive_lean(engine, n, Stopwatch())
+    assert not engine.records
     return _write_raw(made, watch or Stopwatch(), keep)
 
 
