@@ -90,7 +90,12 @@ def register(cli: click.Group) -> None:
 
         def render(console: Console) -> None:
             if output:
-                console.print(f"wrote {escape(output)}: {cp.size} event(s), signed {len(keys)}x")
+                signed = (
+                    f"signed with {len(keys)} key(s)"
+                    if keys
+                    else "not signed (sign it with --key KEY: procflow keygen makes one)"
+                )
+                console.print(f"wrote {escape(output)}: {cp.size} event(s), {signed}")
             else:
                 sys.stdout.write(text)
 
