@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -19,6 +19,12 @@ class Actor:
     agency: str
     role: str | None = None
     name: str | None = None
+    row: tuple[str, str, str | None, str | None] = field(init=False, repr=False, compare=False)
+    """``(id, agency, role, name)``: the actor as every event body writes it
+    (:mod:`procflow.model.encoding`), made once, not on each of its moves."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "row", (self.id, self.agency, self.role, self.name))
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "agency": self.agency, "role": self.role, "name": self.name}

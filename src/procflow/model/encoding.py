@@ -108,7 +108,7 @@ def body(
 ) -> bytes:
     """The event's body (see the module). :class:`~procflow.model.entry.Entry`
     writes the same two lines inline: keep them in step."""
-    row = None if actor is None else [actor.id, actor.agency, actor.role, actor.name]
+    row = None if actor is None else actor.row
     return _dumps([FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=SORTING[kind])
 
 

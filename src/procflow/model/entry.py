@@ -87,7 +87,7 @@ class Entry:
         # encoding.body(), inline (a call an event less); the type is the
         # member itself: orjson writes a str enum as its value, and reading
         # ``.value`` costs more than the hash
-        row = None if actor is None else [actor.id, actor.agency, actor.role, actor.name]
+        row = None if actor is None else actor.row
         self.body = raw = _dumps(
             [FORMAT, code, seq, type_, at, offset, row, kind, *payload], option=SORTING[kind]
         )
