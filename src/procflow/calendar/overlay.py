@@ -395,6 +395,11 @@ class Overlay:
     days: tuple[OverlayDay, ...]
     _data: Any = field(default=None, repr=False, compare=False)
     _model: Any = field(default=None, repr=False, compare=False)
+    years: tuple[int, ...] = ()
+    """The years the file has a block for, in order, empty blocks included:
+    a year whose decisions someone recorded (``years: 2027: {}`` says "checked:
+    nothing beyond the statutory days"). See
+    :meth:`~procflow.calendar.WorkCalendar.unrecorded_years`."""
 
     @property
     def name(self) -> str:
@@ -538,7 +543,7 @@ def parse_overlay(text: str, path: str = "<overlay>") -> Overlay:
             add(swap.day_off, "day_off", swap, (*loc, "day_off"))
             add(swap.working_day, "working_day", swap, (*loc, "working_day"))
     days.sort(key=lambda d: d.date)
-    return Overlay(path, settings, tuple(days), data, spec)
+    return Overlay(path, settings, tuple(days), data, spec, tuple(sorted(years)))
 
 
 def load_overlay(path: str | Path) -> Overlay:

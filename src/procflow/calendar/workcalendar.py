@@ -748,6 +748,28 @@ class WorkCalendar:
         """Every overlay entry (all files, in order), optionally of one year."""
         return [e for o in self.overlays for e in o.days if year is None or e.date.year == year]
 
+    def unrecorded_years(self, start: date | datetime, end: date | datetime) -> list[int]:
+        """The years from ``start`` to ``end`` (both included) that no overlay
+        has a block for: their days off are the ``holidays`` package's
+        statutory ones alone.
+
+        Each year the Prime Minister decides the public sector's Tết days and
+        swaps (a VPCP-KGVX dispatch, usually in the autumn before); until
+        someone records that decision in an overlay, a deadline counted across
+        the year may move by several days (Tết alone has run from five to nine
+        days off). So a deadline that rests on such a year says so, as one
+        resting on an unconfirmed entry does. Any overlay's block counts,
+        an empty one included (``years: 2027: {}``: checked, nothing to add).
+        Local dates of aware instants, as :meth:`unconfirmed_between`; empty
+        when ``end`` is before ``start``.
+        """
+        ia, ib = self._index(start), self._index(end)
+        if ib < ia:
+            return []
+        first, last = (date.fromordinal(self._lo + i).year for i in (ia, ib))
+        recorded = {y for o in self.overlays for y in o.years}
+        return [y for y in range(first, last + 1) if y not in recorded]
+
     def unconfirmed_between(
         self, start: date | datetime, end: date | datetime
     ) -> list[UnconfirmedDay]:

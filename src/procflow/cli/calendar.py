@@ -132,6 +132,7 @@ def show(
     make_up = [s for s in special if s.working and s.weekend]
     unconfirmed = [e for e in cal.overlay_entries(year) if not e.confirmed]
     differs = [s for s in special if s.working != s.package_working]
+    recorded = not cal.unrecorded_years(date(year, 1, 1), date(year, 1, 1))
     data: dict[str, Any] = {
         "year": year,
         "calendar": cal.name,
@@ -148,6 +149,7 @@ def show(
             for e in unconfirmed
         ],
         "differs_from_holidays_package": [s.date for s in differs],
+        "recorded": recorded,
     }
     if list_days:
         data["working_days"] = working
@@ -188,6 +190,13 @@ def show(
             con.print(
                 f"[yellow]unconfirmed[/yellow]: {e.date.isoformat()} {e.name} ({e.source}) — "
                 f"{e.file}:{e.line}"
+            )
+        if not recorded:
+            con.print(
+                f"[yellow]not recorded[/yellow]: no calendar file has a block for {year}; its "
+                "days off are the holidays package's statutory ones alone, without the Prime "
+                "Minister's yearly decision (Tết days, swaps). Record it in a calendar overlay "
+                f"under 'years: {year}:' (--calendar FILE, docs/calendar.md)"
             )
         if list_days:
             con.print("working days: " + " ".join(d.isoformat() for d in working))
@@ -250,19 +259,50 @@ def due(
         "working_days_after_receipt": cal.count_working_days(received, deadline),
         "working_hours_until_due": round(cal.working_seconds_between(received, deadline) / 3600, 4),
         "calendar": cal.name,
+        **_uncertain(cal, received, deadline),
     }
 
     if fmt == "json":
         sys.stdout.write(dumps(data) + "\n")
         return
-    # One line: click.echo rather than rich, whose import would add a tenth
-    # to the run time of a command meant to answer at once.
+    # click.echo rather than rich, whose import would add a tenth to the run
+    # time of a command meant to answer at once.
     limit = "same day" if unit is TimeUnit.SAME_DAY else f"{value:g} {unit.label}"
     click.echo(
         f"received {received.strftime('%H:%M %d/%m/%Y')} ({received.strftime('%a')}), "
         f"{limit} → due {click.style(deadline.strftime('%H:%M %d/%m/%Y'), bold=True)} "
         f"({deadline.strftime('%A')})"
     )
+    for line in _uncertain_lines(cal, received, deadline, "this date"):
+        click.echo(line)
+
+
+def _uncertain(cal: WorkCalendar, start: datetime, end: datetime) -> dict[str, Any]:
+    """What a figure counted from ``start`` to ``end`` rests on that may still
+    change: unconfirmed overlay entries, and years with no decision recorded."""
+    return {
+        "unconfirmed": [u.to_dict() for u in cal.unconfirmed_between(start, end)],
+        "unrecorded_years": cal.unrecorded_years(start, end),
+    }
+
+
+def _uncertain_lines(cal: WorkCalendar, start: datetime, end: datetime, what: str) -> list[str]:
+    """The lines that tell an officer why ``what`` may still move (see
+    :func:`_uncertain`), with what to do about it; none when nothing may."""
+    lines = [
+        f"  rests on an unconfirmed entry: {u.describe()}; {what} moves if it is decided otherwise"
+        for u in cal.unconfirmed_between(start, end)
+    ]
+    years = cal.unrecorded_years(start, end)
+    if years:
+        which = ", ".join(map(str, years))
+        lines.append(
+            f"  rests on {which}, whose days off and swaps no calendar file records yet (the "
+            "statutory holidays of the holidays package only): the Prime Minister's yearly "
+            f"decision may move {what}; record it in a calendar overlay (--calendar FILE, "
+            "docs/calendar.md)"
+        )
+    return lines
 
 
 @calendar_group.command("count")
@@ -292,6 +332,7 @@ def count(
         "working_hours": round(seconds / 3600, 4),
         "standard_working_days": round(seconds / cal.day_seconds, 4),
         "calendar": cal.name,
+        **_uncertain(cal, a, b),
     }
 
     def render(con: Console) -> None:
@@ -300,5 +341,7 @@ def count(
             f"{seconds / 3600:g} office hour(s) from {a.strftime('%H:%M %d/%m/%Y')} to "
             f"{b.strftime('%H:%M %d/%m/%Y')}"
         )
+        for line in _uncertain_lines(cal, a, b, "this count"):
+            con.print(line, markup=False, highlight=False)
 
     emit(fmt, data, render)
