@@ -49,6 +49,7 @@ def receipt_values(draw: st.DrawFn) -> dict[str, object]:
                 received.date(), "day_off", "A day", "a source", None, "vn.yaml", True, False
             )
         ],
+        "unrecorded_years": [received.year + 1],
         "fees": (FeeLine("fee", draw(st.integers(0, 10**6))),),
         "clock_starts_at": draw(st.none() | instants),
         "time_limit_case": draw(st.none() | text),

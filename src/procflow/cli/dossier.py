@@ -589,13 +589,22 @@ def _form(slip: Any) -> str:
     return f" — Mẫu số {slip.form}, Thông tư {slip.legal_basis}"
 
 
-def _unconfirmed(console: Console, days: Iterable[Any]) -> None:
-    """The unconfirmed calendar days a slip's dates rest on, with their source."""
+def _unconfirmed(console: Console, days: Iterable[Any], years: Iterable[int] = ()) -> None:
+    """The unconfirmed calendar days a slip's dates rest on, with their source,
+    and the years no calendar file records yet."""
     days = list(days)
     if days:
         console.print("  [yellow]the dates rest on unconfirmed calendar day(s):[/]")
         for day in days:
             console.print(f"    - {escape(day.describe())}")
+    years = list(years)
+    if years:
+        which = ", ".join(map(str, years))
+        console.print(
+            f"  [yellow]the dates rest on {which}, whose days off and swaps no calendar file "
+            "records yet[/] (statutory holidays only): they may move when the Prime "
+            "Minister's decision is recorded (procflow calendar show, docs/calendar.md)"
+        )
 
 
 def _moves_text(triggers: Iterable[str], label: Callable[[str], str]) -> str:
@@ -785,7 +794,7 @@ def register(cli: click.Group) -> None:
             for fee in slip.fees:
                 basis = f" — {escape(fee.basis)}" if fee.basis else ""
                 console.print(f"  fee: {escape(fee.name)}: {fee.amount:,} {fee.currency}{basis}")
-            _unconfirmed(console, slip.unconfirmed_days)
+            _unconfirmed(console, slip.unconfirmed_days, slip.unrecorded_years)
 
         emit(fmt, slip.to_dict(), render)
 
@@ -1063,7 +1072,7 @@ def register(cli: click.Group) -> None:
                 "(the dossier is judged against it)"
             )
             console.print(f"  issued {_dt(slip.issued_at)} by {escape(slip.signed_by)}")
-            _unconfirmed(console, slip.unconfirmed_days)
+            _unconfirmed(console, slip.unconfirmed_days, slip.unrecorded_years)
 
         emit(fmt, slip.to_dict(), render)
 

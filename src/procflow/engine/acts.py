@@ -123,6 +123,7 @@ class FactsAndApologies(EngineCore):
             issued_at=now,
             signed_by=str(actor),
             unconfirmed_days=cal.unconfirmed_between(dossier.received_at, new_appointment),
+            unrecorded_years=cal.unrecorded_years(dossier.received_at, new_appointment),
         )
 
 

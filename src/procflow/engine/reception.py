@@ -139,6 +139,7 @@ class Reception(EngineCore):
                 "received_by": str(actor),
                 # the appointment rests on these days (form and circular: by the date)
                 "unconfirmed_days": plans.calendar.unconfirmed_between(received_at, appointment),
+                "unrecorded_years": plans.calendar.unrecorded_years(received_at, appointment),
                 "fees": fees,
                 # the receipt instant itself, or the opening it counts from
                 "clock_starts_at": received_at if start == received else dt_of(start, tz),

@@ -270,6 +270,10 @@ class ReceiptSlip(_Slip):
     """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
     unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
     """Unconfirmed calendar entries between receipt and the date promised."""
+    unrecorded_years: list[int] = field(default_factory=list)
+    """Years between receipt and the date promised whose days off and swaps no
+    calendar file records yet (:meth:`~procflow.calendar.WorkCalendar.unrecorded_years`):
+    the date may move when the Prime Minister's yearly decision is recorded."""
     fees: tuple[FeeLine, ...] = ()
     """The fees and charges for this dossier's facts, with their legal basis."""
     clock_starts_at: datetime | None = None
@@ -372,6 +376,9 @@ class ApologySlip(_Slip):
     """The circular prescribing the form, e.g. ``03/2025/TT-VPCP``."""
     unconfirmed_days: list[UnconfirmedDay] = field(default_factory=list)
     """Unconfirmed calendar entries between receipt and the new appointment."""
+    unrecorded_years: list[int] = field(default_factory=list)
+    """Years between receipt and the new appointment that no calendar file
+    records yet (as :attr:`ReceiptSlip.unrecorded_years`)."""
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,7 @@ def receipt_slip(engine: Engine, code: str) -> ReceiptSlip:
         time_limit_case=case,
         received_by=_actor(first),
         unconfirmed_days=engine.calendar.unconfirmed_between(first.at, appointment),
+        unrecorded_years=engine.calendar.unrecorded_years(first.at, appointment),
         fees=fees,
         clock_starts_at=first.at if starts == first.at else starts,
     )
@@ -185,6 +186,7 @@ def apology_slip(engine: Engine, code: str) -> ApologySlip:
             issued_at=event.at,
             signed_by=_actor(event),
             unconfirmed_days=engine.calendar.unconfirmed_between(before.received_at, new),
+            unrecorded_years=engine.calendar.unrecorded_years(before.received_at, new),
         )
     raise NoSuchSlip(
         f"{code} has no apology: none was issued (an apology with a new appointment is "

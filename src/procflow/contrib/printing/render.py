@@ -239,6 +239,7 @@ class Printer:
             "landscape": form.landscape,
             "width": width,
             "unconfirmed": list(getattr(slip, "unconfirmed_days", None) or []),
+            "unrecorded": list(getattr(slip, "unrecorded_years", None) or []),
         }
         if form.prepare is not None:
             values.update(form.prepare(slip, ctx, lang))
