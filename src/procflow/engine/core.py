@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,9 @@ if TYPE_CHECKING:
     from procflow.store.base import Store
 
 log = logging.getLogger("procflow.engine")
+
+_UNLOCKED: AbstractContextManager[Any] = nullcontext()
+"""What :meth:`EngineCore._acting` gives for a store without an act lock."""
 
 Listener = Callable[[Event, Dossier], None]
 
@@ -371,16 +375,23 @@ class EngineCore:
         recalculations, :mod:`procflow.versions`) make them first.
         ``proc`` is the version the dossier runs under after the event.
         """
-        rec = self.store.record(dossier.code, self._tz)
-        if rec is None:
-            raise DossierNotFound(f"no dossier with code {dossier.code!r}")
-        if rec.version != dossier.version:
-            raise ConflictError(
-                f"dossier {dossier.code} changed since it was read (expected version "
-                f"{dossier.version}, stored version {rec.version}); read it again and retry"
-            )
-        event, new = self._write(proc, rec, type_, now, actor, data)
-        return new.to_dossier(), event
+        with self._acting():
+            rec = self.store.record(dossier.code, self._tz)
+            if rec is None:
+                raise DossierNotFound(f"no dossier with code {dossier.code!r}")
+            if rec.version != dossier.version:
+                raise ConflictError(
+                    f"dossier {dossier.code} changed since it was read (expected version "
+                    f"{dossier.version}, stored version {rec.version}); read it again and retry"
+                )
+            event, new = self._write(proc, rec, type_, now, actor, data)
+            return new.to_dossier(), event
+
+    def _acting(self) -> AbstractContextManager[Any]:
+        """The store's ``act_lock`` for an act that writes (threads sharing an
+        in-memory store act one at a time), or a context that does nothing.
+        Moves take the lock inline (:meth:`Moves.fire`), for their speed."""
+        return self.store.act_lock or _UNLOCKED
 
     def _write(
         self,

@@ -75,8 +75,16 @@ class Moves(EngineCore):
         The dossier returned is built when first read (most callers of a
         busy desk never read it).
         """
-        new = self._fire(code, trigger, actor, note, missing, expected_version)
         store = self.store
+        lock = store.act_lock  # threads sharing an in-memory store act one at a time
+        if lock is None:
+            new = self._fire(code, trigger, actor, note, missing, expected_version)
+        else:  # acquire and release, not ``with``: a fifth of the cost
+            lock.acquire()
+            try:
+                new = self._fire(code, trigger, actor, note, missing, expected_version)
+            finally:
+                lock.release()
         if store is not self._records_store:
             if Capability.RECORDS not in store.capabilities:
                 # A store that may let the dossier go (the simulator's) or that
@@ -99,7 +107,14 @@ class Moves(EngineCore):
         """:meth:`fire` for procflow's own drivers (the simulator): the record
         the store keeps, after the move, instead of a dossier. Read it, never
         change it; it changes with the next act on the dossier."""
-        return self._fire(code, trigger, actor, note, missing, None)
+        lock = self.store.act_lock
+        if lock is None:
+            return self._fire(code, trigger, actor, note, missing, None)
+        lock.acquire()
+        try:
+            return self._fire(code, trigger, actor, note, missing, None)
+        finally:
+            lock.release()
 
     def _fire(
         self,

@@ -256,7 +256,15 @@ class Reception(EngineCore):
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
-        rec, entry = self.store.create_numbered_record(scope, make)
+        lock = self.store.act_lock  # as a move takes it (Moves.fire)
+        if lock is None:
+            rec, entry = self.store.create_numbered_record(scope, make)
+        else:
+            lock.acquire()
+            try:
+                rec, entry = self.store.create_numbered_record(scope, make)
+            finally:
+                lock.release()
         if self._listeners:
             self._notify(entry, rec)
         return rec, proc, plans, now, start, docs, fees
@@ -460,7 +468,8 @@ class Reception(EngineCore):
             entry = Entry.of_event(event, GENESIS_RAW)
             return apply_entry(None, entry, tz), entry, None
 
-        rec, entry = self.store.create_numbered_record(self._scope(desk, t), make)
+        with self._acting():
+            rec, entry = self.store.create_numbered_record(self._scope(desk, t), make)
         event = entry.event(tz)
         if self._listeners:
             self._notify(event, rec)

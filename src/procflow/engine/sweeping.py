@@ -48,30 +48,34 @@ class Sweeping(Moves):
         # alone keeps alerts from being written twice.
         codes = self.store.claim_for_alert(now, limit)
         t = ts_of(now)
-        tz = self._tz
         for code in codes:
-            rec = self.store.record(code, tz)
-            if rec is None or not rec.is_open:
-                continue
-            early = dated_before(rec, t, now.tzinfo)
-            if early:
-                # The same guard as an officer's move: a sweep "as of" an instant
-                # before the dossier's last event would date alerts before it.
-                log.warning("sweep skipped %s: %s", code, early)
-                continue
-            try:
-                # An escalation that fires a move may make new alerts due
-                # (the next step's); a few rounds settle any dossier.
-                for _ in range(_ROUNDS):
-                    due_now = [a for a in sorted(self._alerts(rec)) if a[0] <= t]
-                    if not due_now:
-                        break
-                    rec = self._carry_out(rec, due_now, now, emitted)
-                    if not rec.is_open:
-                        break
-            except ConflictError:
-                continue  # someone else moved it; the next sweep looks again
+            with self._acting():  # one dossier's alerts and escalations: one act
+                self._sweep_one(code, t, now, emitted)
         return emitted
+
+    def _sweep_one(self, code: str, t: Instant, now: datetime, emitted: list[Event]) -> None:
+        """The alerts due on one dossier, and the escalations they owe."""
+        rec = self.store.record(code, self._tz)
+        if rec is None or not rec.is_open:
+            return
+        early = dated_before(rec, t, now.tzinfo)
+        if early:
+            # The same guard as an officer's move: a sweep "as of" an instant
+            # before the dossier's last event would date alerts before it.
+            log.warning("sweep skipped %s: %s", code, early)
+            return
+        try:
+            # An escalation that fires a move may make new alerts due
+            # (the next step's); a few rounds settle any dossier.
+            for _ in range(_ROUNDS):
+                due_now = [a for a in sorted(self._alerts(rec)) if a[0] <= t]
+                if not due_now:
+                    break
+                rec = self._carry_out(rec, due_now, now, emitted)
+                if not rec.is_open:
+                    break
+        except ConflictError:
+            return  # someone else moved it; the next sweep looks again
 
     def _carry_out(
         self,

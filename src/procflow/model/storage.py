@@ -55,6 +55,16 @@ dossier and event built from the record and entry). A store never applies an
 entry itself: the engine's record is the state, and the reducer rebuilds it
 from the log only to replay, verify and recover.
 
+``act_lock`` is for a store whose ``record`` hands out the stored record
+itself, which the engine moves in place before ``append_record`` stores it
+(the in-memory store): the engine holds it for the whole of each act that
+writes (read, move, store), so that threads sharing the store, through one
+engine or several, act one at a time and a version check cannot be passed
+by two of them. The store's own public calls take it too. A store whose
+records are copies checked by version on write (the SQL stores), or that
+one thread owns (the simulator's), has none (None): the engine then takes
+no lock.
+
 How a store is opened (read, write, create) is the stores' business:
 :mod:`procflow.store.base`.
 """
@@ -64,6 +74,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
+from types import TracebackType
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from procflow.errors import ConflictError, StoreError
@@ -76,7 +87,27 @@ from procflow.model.record import Record
 from procflow.model.reducer import apply
 from procflow.model.worklist import WorkItem, WorkQuery, page_of
 
-__all__ = ["Capability", "Store", "StoreBase"]
+__all__ = ["ActLock", "Capability", "Store", "StoreBase"]
+
+
+class ActLock(Protocol):
+    """What the engine needs of a store's ``act_lock``: a re-entrant lock
+    (``threading.RLock``), taken by ``acquire``/``release`` on the hot path
+    and by ``with`` elsewhere."""
+
+    def acquire(self, blocking: bool = ..., timeout: float = ...) -> bool: ...
+
+    def release(self) -> None: ...
+
+    def __enter__(self) -> bool: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> None: ...
 
 
 @runtime_checkable
@@ -119,6 +150,11 @@ class Store(Protocol):
 
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         """Open dossiers whose next warning or deadline is at or before ``now``."""
+        ...
+
+    @property
+    def act_lock(self) -> ActLock | None:
+        """The lock the engine holds for each act that writes, or None (see the module)."""
         ...
 
     def next_sequence(self, scope: str) -> int:
@@ -293,6 +329,10 @@ class StoreBase:
 
     CAPABILITIES: ClassVar[frozenset[Capability]] = frozenset()
     """What every store of the class does better than the defaults."""
+
+    act_lock: ActLock | None = None
+    """The lock the engine holds for each act that writes (see the module):
+    none by default, for stores whose records are copies checked on write."""
 
     @property
     def capabilities(self) -> frozenset[Capability]:

@@ -6,15 +6,23 @@ optimistic version check) but nothing survives the process.
 Open dossiers are kept as records the engine changes in place; a closed
 dossier no longer changes, so only its event bodies are kept, compacted in
 batches, and its state is replayed from them when read.
+
+Threads may share a store, through one engine or several: the engine holds
+the store's ``act_lock`` for the whole of each act that writes (a record is
+read, moved in place and stored), and the store's public calls take it too,
+so acts happen one at a time and two racing moves on one dossier never both
+succeed (``tests/store/test_memory_threads.py``).
 """
 
 from __future__ import annotations
 
+import functools
+import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta, tzinfo
 from operator import itemgetter
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
@@ -30,11 +38,30 @@ from procflow.model.outbox import (
     entry_notifies,
 )
 from procflow.model.record import Record
+from procflow.model.storage import ActLock
 from procflow.store.base import Capability, StoreBase
 from procflow.store.outbox import MemoryOutbox
 from procflow.store.records import check_write, numbering_failed
 
 _body_of = itemgetter(slice(None, -32))
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _locked(
+    method: Callable[Concatenate[MemoryStore, _P], _R],
+) -> Callable[Concatenate[MemoryStore, _P], _R]:
+    """A public call made under the store's ``act_lock``: one step for other threads."""
+
+    def call(self: MemoryStore, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self.act_lock:
+            return method(self, *args, **kwargs)
+
+    functools.update_wrapper(call, method)
+    return call
+
+
 """The body of a log item ``body || hash`` (the hash is SHA-256's 32 bytes)."""
 
 
@@ -137,8 +164,12 @@ class MemoryStore(HeldDossiers):
     """
 
     CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
+    act_lock: ActLock
 
     def __init__(self, *, compress_closed: bool = True, outbox: bool = False) -> None:
+        self.act_lock = threading.RLock()
+        """Held by the engine for each act that writes, and by the public calls
+        (see the module): re-entrant, since an act reads through them."""
         self.compact_closed = compress_closed
         self.keeps_outbox = outbox
         """Keep an outbox of notifications (``outbox=True``): off by default,
@@ -167,7 +198,8 @@ class MemoryStore(HeldDossiers):
 
     def record(self, code: str, tz: tzinfo) -> Record | None:
         """The stored record itself: the engine reads it, and only
-        :meth:`append_record` changes it."""
+        :meth:`append_record` changes it. The engine calls this and the two
+        below under ``act_lock``, which it holds for the whole act."""
         rec = self._records.get(code)
         if rec is None and code in self._closed:
             self._reopen(code)
@@ -267,6 +299,7 @@ class MemoryStore(HeldDossiers):
 
     # --- writing: the public form (imports, tests) ---------------------------------
 
+    @_locked
     def create(self, dossier: Dossier, event: Event, next_alert_at: datetime | None) -> None:
         check_write(dossier, event, None)
         if dossier.code in self._procedure:
@@ -278,6 +311,7 @@ class MemoryStore(HeldDossiers):
         self._logs[dossier.code] = [event]
         self._after(self._records[dossier.code], _ts(next_alert_at))
 
+    @_locked
     def create_numbered(
         self,
         scope: str,
@@ -297,6 +331,7 @@ class MemoryStore(HeldDossiers):
                 return dossier, event
         raise numbering_failed(scope, attempts)
 
+    @_locked
     def append(
         self,
         dossier: Dossier,
@@ -320,6 +355,7 @@ class MemoryStore(HeldDossiers):
 
     # --- reading ----------------------------------------------------------------
 
+    @_locked
     def get(self, code: str) -> Dossier | None:
         given = self._given.get(code)
         if given is not None:
@@ -344,6 +380,7 @@ class MemoryStore(HeldDossiers):
         assert rec is not None
         return rec
 
+    @_locked
     def events(self, code: str) -> list[Event]:
         closed = self._closed.get(code)
         if closed is not None:
@@ -358,15 +395,19 @@ class MemoryStore(HeldDossiers):
         return log_events(self._logs.get(code, []), rec.tz if rec is not None else None)
 
     def codes(self, *, open_only: bool = False, procedure_id: str | None = None) -> Iterator[str]:
-        for code, proc in list(self._procedure.items()):
-            if open_only:
-                rec = self._records.get(code)
-                if rec is None or not rec.is_open:
+        with self.act_lock:  # the codes as they are now, not as other threads go on
+            found = []
+            for code, proc in self._procedure.items():
+                if open_only:
+                    rec = self._records.get(code)
+                    if rec is None or not rec.is_open:
+                        continue
+                if procedure_id is not None and proc != procedure_id:
                     continue
-            if procedure_id is not None and proc != procedure_id:
-                continue
-            yield code
+                found.append(code)
+        return iter(found)
 
+    @_locked
     def due_for_alert(self, now: datetime, limit: int = 1000) -> list[str]:
         t = ts_of(now)
         records = self._records
@@ -377,6 +418,7 @@ class MemoryStore(HeldDossiers):
         )
         return [code for _, code in due[:limit]]
 
+    @_locked
     def next_sequence(self, scope: str) -> int:
         self._sequences[scope] = self._sequences.get(scope, 0) + 1
         return self._sequences[scope]
