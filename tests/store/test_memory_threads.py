@@ -182,3 +182,22 @@ def test_readers_see_whole_dossiers_while_others_write(catalogue: Catalogue) -> 
     _race(work, 3)
     assert seen[1] + seen[2] > 0
     assert writer.verify().problems == []
+
+
+@pytest.mark.parametrize("how", ["deepcopy", "pickle"])
+def test_a_copy_of_the_store_is_a_store_of_its_own(catalogue: Catalogue, how: str) -> None:
+    """A copy keeps the dossiers and gets a lock of its own (a lock cannot be
+    copied): moving a dossier in the copy leaves the original as it was."""
+    import copy
+    import pickle
+
+    store = MemoryStore()
+    engine = _engine(store, catalogue)
+    code = engine.receive(CHILD, actor=DESK).code
+    other = copy.deepcopy(store) if how == "deepcopy" else pickle.loads(pickle.dumps(store))
+    assert other.act_lock is not store.act_lock
+    twin = _engine(other, catalogue)
+    twin.clock.advance(timedelta(hours=1))  # type: ignore[attr-defined]
+    twin.fire(code, "forward", DESK)
+    assert (twin.get(code).version, engine.get(code).version) == (2, 1)
+    assert twin.verify().problems == [] and engine.verify().problems == []

@@ -188,6 +188,18 @@ class MemoryStore(HeldDossiers):
         # create/append): kept as they are when they close, never compacted.
         self._public: set[str] = set()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (``copy.deepcopy``, ``pickle``) holds the dossiers, not the
+        lock: a lock cannot be copied, and the copy is a store of its own with
+        a lock of its own. Copy a store while no other thread acts on it."""
+        state = self.__dict__.copy()
+        del state["act_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.act_lock = threading.RLock()
+
     @property
     def capabilities(self) -> frozenset[Capability]:
         if self.keeps_outbox:
