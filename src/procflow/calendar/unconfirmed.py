@@ -17,12 +17,13 @@ returns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-__all__ = ["UnconfirmedDay"]
+__all__ = ["UnconfirmedDay", "describe_unrecorded"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,3 +67,14 @@ class UnconfirmedDay:
             f"{self.date:%d/%m/%Y} {self.name} ({treated}, unconfirmed{ignored}; "
             f"source: {self.source})"
         )
+
+
+def describe_unrecorded(years: Sequence[int]) -> str:
+    """The years a date rests on that no calendar file records
+    (:meth:`~procflow.calendar.WorkCalendar.unrecorded_years`), for a line
+    that goes on with what follows: ``2027, whose days off and swaps no
+    calendar file records yet (statutory holidays only)``."""
+    which = ", ".join(map(str, years))
+    return (
+        f"{which}, whose days off and swaps no calendar file records yet (statutory holidays only)"
+    )

@@ -17,6 +17,7 @@ import click
 
 from procflow.calendar import TimeUnit, WorkCalendar
 from procflow.calendar.hours import parse_clock
+from procflow.calendar.unconfirmed import describe_unrecorded
 from procflow.cli.output import FORMAT_OPTION, dumps, emit
 from procflow.errors import CalendarError
 
@@ -295,12 +296,9 @@ def _uncertain_lines(cal: WorkCalendar, start: datetime, end: datetime, what: st
     ]
     years = cal.unrecorded_years(start, end)
     if years:
-        which = ", ".join(map(str, years))
         lines.append(
-            f"  rests on {which}, whose days off and swaps no calendar file records yet (the "
-            "statutory holidays of the holidays package only): the Prime Minister's yearly "
-            f"decision may move {what}; record it in a calendar overlay (--calendar FILE, "
-            "docs/calendar.md)"
+            f"  rests on {describe_unrecorded(years)}: the Prime Minister's yearly decision "
+            f"may move {what}; record it in a calendar overlay (--calendar FILE, docs/calendar.md)"
         )
     return lines
 

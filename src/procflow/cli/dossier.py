@@ -599,11 +599,12 @@ def _unconfirmed(console: Console, days: Iterable[Any], years: Iterable[int] = (
             console.print(f"    - {escape(day.describe())}")
     years = list(years)
     if years:
-        which = ", ".join(map(str, years))
+        from procflow.calendar.unconfirmed import describe_unrecorded
+
         console.print(
-            f"  [yellow]the dates rest on {which}, whose days off and swaps no calendar file "
-            "records yet[/] (statutory holidays only): they may move when the Prime "
-            "Minister's decision is recorded (procflow calendar show, docs/calendar.md)"
+            f"  [yellow]the dates rest on {escape(describe_unrecorded(years))}[/]: they may "
+            "move when the Prime Minister's decision is recorded (procflow calendar show, "
+            "docs/calendar.md)"
         )
 
 
