@@ -109,6 +109,10 @@ class EngineCore:
         self._resolved: dict[tuple[str, str, tuple[bool, ...]], CompiledProcedure] = {}
         self._scopes: dict[tuple[str, int], str] = {}
         self._records_store: Store | None = None
+        # the store moves reach as bytes (Capability.BODIES), or as entries,
+        # once seen to be one
+        self._bodies_store: Store | None = None
+        self._entries_store: Store | None = None
         self.agency_codes = dict(agency_codes or {})
         self._listeners: list[tuple[Listener, frozenset[EventType] | None]] = []
         self.listener_errors = 0

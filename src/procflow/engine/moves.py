@@ -4,8 +4,11 @@ and left on every step it leaves and enters.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
+
+import orjson
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, refusal
@@ -22,6 +25,7 @@ from procflow.errors import (
 )
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
+from procflow.model.encoding import FORMAT
 from procflow.model.entry import Entry
 from procflow.model.events import EventType
 from procflow.model.instant import EPOCH_ORDINAL, Instant, ts_of
@@ -30,6 +34,8 @@ from procflow.model.reducer import apply_transition
 from procflow.model.storage import Capability
 
 _NO_MOVES: dict[str, MovePlan] = {}
+_dumps = orjson.dumps
+_sha256 = hashlib.sha256
 
 
 class Moves(EngineCore):
@@ -299,10 +305,12 @@ class Moves(EngineCore):
             next_due,
             reason,
         ]
-        entry = Entry(code, version + 1, type_, t, offset, actor, "T", payload, rec.last_hash)
-        entry.tz = zone  # ``offset`` is its offset at ``t``
-        if plan.enters_result:
-            entry.result_ready = True
+        # The event's body (encoding.body, inline: a call a move less) and its
+        # hash, once; an Entry of them only for a store or listener that reads one.
+        seq = version + 1
+        prev = rec.last_hash
+        body = _dumps([FORMAT, code, seq, type_, t, offset, actor.row, "T", *payload])
+        hash_ = _sha256(prev + body).digest()
         # The sweep's next look, from the state the entry leaves.
         next_alert: Instant | None = None
         general = False
@@ -324,13 +332,26 @@ class Moves(EngineCore):
         # store keeps it (but the general rule's alert, on a copy); the store
         # only stores (and lets a remembered record go if the write fails).
         apply_transition(rec, t, payload)
-        rec.version = version + 1
+        rec.version = seq
         rec.updated = t
-        rec.last_hash = entry.hash
+        rec.last_hash = hash_
         if general:
             next_alert = self._next_alert(rec)
+        listeners = self._listeners
+        if not listeners and store is self._bodies_store:
+            return store.append_body(rec, body, prev, hash_, version, next_alert)
+        entry = Entry.encoded(code, seq, type_, t, offset, actor, payload, prev, body, hash_)
+        entry.tz = zone  # ``offset`` is its offset at ``t``
+        if plan.enters_result:
+            entry.result_ready = True
+        if not listeners and store is not self._entries_store:
+            # what the store takes, asked once (this move has its entry)
+            if Capability.BODIES in store.capabilities:
+                self._bodies_store = store
+            else:
+                self._entries_store = store
         new = store.append_record(rec, entry, version, next_alert)
-        if self._listeners:
+        if listeners:
             self._notify(entry, new)
         return new
 

@@ -94,6 +94,30 @@ class Entry:
         self.hash = _sha256(prev + raw).digest()
 
     @classmethod
+    def encoded(
+        cls,
+        code: str,
+        seq: int,
+        type_: EventType,
+        at: Instant,
+        offset: int,
+        actor: Actor | None,
+        payload: list[Any],
+        prev: bytes,
+        body: bytes,
+        hash_: bytes,
+    ) -> Entry:
+        """The entry of a transition (``"T"``) its writer has already encoded
+        and hashed (the engine's move, for a store or listener that reads one)."""
+        entry = cls.__new__(cls)
+        entry.code, entry.seq, entry.type, entry.at, entry.offset = code, seq, type_, at, offset
+        entry.actor, entry.kind, entry.payload, entry.prev = actor, "T", payload, prev
+        entry.body, entry.hash = body, hash_
+        entry.result_ready = False
+        entry.tz = None
+        return entry
+
+    @classmethod
     def of_event(cls, event: Event, prev: bytes) -> Entry:
         """The entry of an event built in its public form (rare acts, migrations)."""
         off = event.at.utcoffset()

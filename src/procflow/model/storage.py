@@ -51,7 +51,12 @@ on; the engine moves it (the reducer's rule for the entry) and
 ``append_record`` and ``create_numbered_record`` store the entry and the moved
 record together (``RECORDS``: natively, with no public form built on the way;
 default: through ``get_current``, ``append`` and ``create_numbered`` with the
-dossier and event built from the record and entry). A store never applies an
+dossier and event built from the record and entry). A store that keeps each
+event as its body and hash and nothing else (``BODIES``: the in-memory and
+the simulator's stores) takes a move as those bytes, ``append_body``: the
+engine then builds no :class:`~procflow.model.entry.Entry` for a move no
+listener waits for (default: the entry read back from the body, stored by
+``append_record``). A store never applies an
 entry itself: the engine's record is the state, and the reducer rebuilds it
 from the log only to replay, verify and recover.
 
@@ -79,7 +84,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
-from procflow.model.entry import Entry
+from procflow.model.entry import Entry, entry_of_body
 from procflow.model.events import Event
 from procflow.model.instant import Instant, dt_or_none
 from procflow.model.outbox import Delivery, DeliveryStatus, NewDelivery, OutboxItem
@@ -220,6 +225,20 @@ class Store(Protocol):
         lets ``rec`` go (it may be the one it remembered)."""
         ...
 
+    def append_body(
+        self,
+        rec: Record,
+        body: bytes,
+        prev: bytes,
+        hash_: bytes,
+        expected_version: int,
+        next_alert: Instant | None,
+    ) -> Record:
+        """:meth:`append_record` of a move given as its event's format-2 body,
+        the previous hash and its own (raw SHA-256 digests): the same contract.
+        The engine calls it only on a store with ``BODIES``."""
+        ...
+
     def create_numbered_record(
         self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]
     ) -> tuple[Record, Entry]:
@@ -310,6 +329,9 @@ class Capability(enum.StrEnum):
     """Keeps the global append-only log (procflow.audit): checkpoints and proofs."""
     RECORDS = "records"
     """Keeps records and entries itself: the engine's writes build no public form."""
+    BODIES = "bodies"
+    """Keeps each event as its body and hash only: a move reaches it as bytes
+    (``append_body``), with no :class:`~procflow.model.entry.Entry` made."""
     WORKLISTS = "worklists"
     """Answers worklists from indexed columns, not by reading dossiers."""
     OUTBOX = "outbox"
@@ -408,6 +430,17 @@ class StoreBase:
         tz = rec.tz
         self.append(rec.to_dossier(), entry.event(tz), expected_version, dt_or_none(next_alert, tz))
         return rec
+
+    def append_body(
+        self,
+        rec: Record,
+        body: bytes,
+        prev: bytes,
+        hash_: bytes,
+        expected_version: int,
+        next_alert: Instant | None,
+    ) -> Record:
+        return self.append_record(rec, entry_of_body(body, prev), expected_version, next_alert)
 
     def create_numbered_record(
         self, scope: str, make: Callable[[int], tuple[Record, Entry, Instant | None]]

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier
-from procflow.model.entry import Entry
+from procflow.model.entry import Entry, entry_of_body
 from procflow.model.events import Event
 from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record
@@ -70,7 +70,7 @@ class SimulationStore(HeldDossiers):
     move, costs about 1% of a move).
     """
 
-    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS, Capability.BODIES})
 
     def __init__(
         self, on_close: OnClose | None = None, *, keep: bool = False, logs: bool = True
@@ -135,11 +135,29 @@ class SimulationStore(HeldDossiers):
             )
         if stored is not rec:  # a copy the engine moved (an act off the hot path)
             self._records[code] = stored = rec
+        # checked: the stored record moves by the entry's bytes
+        return self.append_body(
+            stored, entry.body, entry.prev, entry.hash, expected_version, next_alert
+        )
+
+    def append_body(
+        self,
+        rec: Record,
+        body: bytes,
+        prev: bytes,
+        hash_: bytes,
+        expected_version: int,
+        next_alert: Instant | None,
+    ) -> Record:
+        """:meth:`append_record` of a move's bytes (``BODIES``), with no entry made."""
+        code = rec.code
+        if rec.version != expected_version + 1 or self._records.get(code) is not rec:
+            return self.append_record(rec, entry_of_body(body, prev), expected_version, next_alert)
         if self._logs_kept:
-            self._logs[code].append(entry.body + entry.hash)
-        if not stored.is_open:
+            self._logs[code].append(body + hash_)
+        if not rec.is_open:
             self._close(code)
-        return stored
+        return rec
 
     def create_numbered_record(
         self,

@@ -163,7 +163,7 @@ class MemoryStore(HeldDossiers):
     events) are kept as they are.
     """
 
-    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS})
+    CAPABILITIES = frozenset({Capability.NUMBERED_RECEIPTS, Capability.RECORDS, Capability.BODIES})
     act_lock: ActLock
 
     def __init__(self, *, compress_closed: bool = True, outbox: bool = False) -> None:
@@ -203,7 +203,9 @@ class MemoryStore(HeldDossiers):
     @property
     def capabilities(self) -> frozenset[Capability]:
         if self.keeps_outbox:
-            return self.CAPABILITIES | {Capability.OUTBOX}
+            # an outbox item is made from the entry of the event (its result
+            # ready, the applicant's notice): moves reach it as entries
+            return (self.CAPABILITIES - {Capability.BODIES}) | {Capability.OUTBOX}
         return self.CAPABILITIES
 
     # --- writing: the engine's records and entries ----------------------------------
@@ -238,21 +240,41 @@ class MemoryStore(HeldDossiers):
                     f"(expected version {expected_version}); read it again and retry"
                 )
             self._records[code] = stored = rec
+        if self.keeps_outbox:
+            self._outbox_note(entry)
+        # checked: the stored record moves by the entry's bytes
+        return self.append_body(
+            stored, entry.body, entry.prev, entry.hash, expected_version, next_alert
+        )
+
+    def append_body(
+        self,
+        rec: Record,
+        body: bytes,
+        prev: bytes,
+        hash_: bytes,
+        expected_version: int,
+        next_alert: Instant | None,
+    ) -> Record:
+        """:meth:`append_record` of a move's bytes (``BODIES``): the engine's
+        move of the stored record itself, with no entry made; anything else
+        (a copy, a version out of step) takes :meth:`append_record`'s checks."""
+        code = rec.code
+        if rec.version != expected_version + 1 or self._records.get(code) is not rec:
+            return self.append_record(rec, entry_of_body(body, prev), expected_version, next_alert)
         if self._given:
             self._given.pop(code, None)
         # A new bytes object of its own length: the body alone would keep
         # orjson's buffer (4 KB a body since orjson 3.12: 33 MB more at the
         # peak of the engine benchmark, and slower).
-        self._logs[code].append(entry.body + entry.hash)
-        if self.keeps_outbox:
-            self._outbox_note(entry)
+        self._logs[code].append(body + hash_)
         if next_alert is None:
             self._alerts.pop(code, None)
         else:
             self._alerts[code] = next_alert
-        if not stored.is_open:
-            self._shelve(stored)
-        return stored
+        if not rec.is_open:
+            self._shelve(rec)
+        return rec
 
     def create_numbered_record(
         self,
