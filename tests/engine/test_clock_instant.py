@@ -68,3 +68,49 @@ def test_the_zone_is_asked_outside_the_calendars_days() -> None:
     engine = Engine(MemoryStore(), CATALOGUE, CAL, VirtualClock(now))
     t, _ = engine._instant(now)
     assert t == ts_of(now) == datetime(1970, 6, 1, 1, 0, 0, 250_000, tzinfo=UTC).timestamp()
+
+
+steps = st.one_of(
+    st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
+    st.integers(min_value=0, max_value=86_400 * 9).map(lambda s: timedelta(seconds=s)),
+)
+
+
+@given(
+    start=instants,
+    moves=st.lists(st.tuples(st.booleans(), steps, st.sampled_from([VN, UTC])), max_size=12),
+)
+def test_the_virtual_clock_keeps_its_seconds_as_it_moves(
+    start: datetime, moves: list[tuple[bool, timedelta, object]]
+) -> None:
+    """A VirtualClock is a clock of numbers too: after any advances and sets
+    its ``now_ts`` is ``ts_of`` its ``now`` (an int on a whole second), and
+    it tells the time in its start's zone."""
+    clock = VirtualClock(start)
+    for by_set, step, zone in moves:
+        if by_set:
+            clock.set((clock.now() + step).astimezone(zone))  # type: ignore[arg-type]
+        else:
+            clock.advance(step)
+        now = clock.now()
+        assert now.tzinfo is VN
+        assert clock.now_ts() == ts_of(now) and type(clock.now_ts()) is type(ts_of(now))
+
+
+def test_a_virtual_clock_in_another_zone_dates_events_in_its_zone() -> None:
+    """On a clock in the calendar's zone the engine reads ``now_ts``; on one
+    in another zone it reads ``now()``, and the events keep that zone's offset."""
+    at = datetime(2026, 3, 3, 8, 0, 0, 500_000, tzinfo=VN)
+    logs = []
+    for start in (at, at.astimezone(UTC)):
+        clock = VirtualClock(start)
+        engine = Engine(MemoryStore(), CATALOGUE, CAL, clock)
+        code = engine.receive(CHILD, actor=DESK).code
+        clock.advance(hours=3)
+        engine.fire(code, "forward", PC)
+        assert engine.verify([code]).ok
+        logs.append(engine.history(code))
+    ours, theirs = logs
+    assert [e.at for e in ours] == [e.at for e in theirs] == [at, at + timedelta(hours=3)]
+    assert {e.at.utcoffset() for e in ours} == {timedelta(hours=7)}
+    assert {e.at.utcoffset() for e in theirs} == {timedelta(0)}

@@ -11,6 +11,7 @@ from typing import Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from procflow.errors import ProcflowError
+from procflow.model.instant import ts_of
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _ZERO = timedelta(0)
@@ -48,14 +49,29 @@ class SystemClock:
 
 
 class VirtualClock:
-    """A clock that only moves when told to."""
+    """A clock that only moves when told to.
+
+    It tells the time in the zone of its start: an instant given to
+    :meth:`set` in another zone is the same instant, told in the clock's.
+    It is also a :class:`TimestampClock`: it keeps its instant as POSIX
+    seconds as it moves (an ``int`` on a whole second), so that an engine
+    whose calendar is in the clock's zone reads a move's instant with no
+    datetime arithmetic, as it reads the simulator's clock.
+    """
 
     def __init__(self, start: datetime) -> None:
         _require_aware(start)
         self._now = start
+        self._ts: int | float = ts_of(start)
+        self.zone: tzinfo = start.tzinfo  # type: ignore[assignment]  # aware: checked
+        """The zone the clock tells time in (its start's)."""
 
     def now(self) -> datetime:
         return self._now
+
+    def now_ts(self) -> int | float:
+        """POSIX seconds of :meth:`now`."""
+        return self._ts
 
     def set(self, instant: datetime) -> None:
         """Jump to ``instant``; time never goes backwards."""
@@ -65,15 +81,23 @@ class VirtualClock:
                 f"the virtual clock cannot go back from {self._now.isoformat()} "
                 f"to {instant.isoformat()}"
             )
+        if instant.tzinfo is not self.zone:
+            instant = instant.astimezone(self.zone)
         self._now = instant
+        self._ts = ts_of(instant)
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or timedelta keyword arguments)."""
         step = delta if delta is not None else timedelta(**kwargs)
         if step < _ZERO:
             self.set(self._now + step)  # refused, with the reason
-        self._now += step
-        return self._now
+        self._now = now = self._now + step
+        ts = self._ts
+        if step.microseconds or type(ts) is not int:
+            self._ts = ts_of(now)  # exact to the microsecond
+        else:  # whole seconds: a sum (ts_of's arithmetic, on the step)
+            self._ts = ts + step.days * 86400 + step.seconds
+        return now
 
 
 def _require_aware(instant: datetime) -> None:
