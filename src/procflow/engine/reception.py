@@ -120,11 +120,10 @@ class Reception(EngineCore):
         given = dict(applicant) if applicant else {}
         case_facts = dict(facts) if facts else {}
         tz = (self._zone or self._read_zone())[0]
-        if now is None:  # a clock of numbers: its instant, in the calendar's zone
-            now = dt_of(received, tz)
-        received_at = now
 
         def make() -> dict[str, Any]:
+            # a clock of numbers gave no datetime: its instant, in the calendar's zone
+            received_at = now if now is not None else dt_of(received, tz)
             appointment = dt_of(due, tz)
             return {
                 "procedure_id": proc.id,
