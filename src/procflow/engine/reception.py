@@ -38,13 +38,15 @@ _Received = tuple[
     Plans,
     datetime | None,
     Instant,
-    list[dict[str, Any]],
+    list[Any],
     tuple[FeeLine, ...],
 ]
 """What a receipt computed that its slip shows: the record, the version and
 its moves, the clock's datetime (None from a clock of numbers: the record's
-``received`` is the instant), when the clock starts, the documents and the
-fees (a plain tuple: a named one costs a Python call to make, every receipt)."""
+``received`` is the instant), when the clock starts, the receipt's payload
+(:data:`~procflow.model.encoding.RECEIPT`: the applicant, facts and
+documents as received) and the fees (a plain tuple: a named one costs a
+Python call to make, every receipt)."""
 
 
 class Reception(EngineCore):
@@ -104,7 +106,7 @@ class Reception(EngineCore):
         legal ground (e.g. "court judgment 12/2026/HC-ST orders re-receipt"),
         and the receipt event records it.
         """
-        rec, proc, plans, now, start, docs, fees = self._receive(
+        rec, proc, plans, now, start, payload, fees = self._receive(
             procedure_id,
             actor,
             applicant,
@@ -117,8 +119,9 @@ class Reception(EngineCore):
         # The slip is built when first read (ReceiptSlip.later): from what the
         # receipt fixed, not from the record, which later acts change.
         code, due, received = rec.code, rec.due, rec.received
-        given = dict(applicant) if applicant else {}
-        case_facts = dict(facts) if facts else {}
+        # the receipt's own copies of what the caller gave (the log's payload,
+        # which nothing changes after it is written)
+        given, case_facts, docs = payload[7], payload[8], payload[9]
         tz = (self._zone or self._read_zone())[0]
 
         def make() -> dict[str, Any]:
@@ -255,11 +258,18 @@ class Reception(EngineCore):
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
-        with self._acting():
+        lock = self.store.act_lock  # acquire and release, as a move takes it
+        if lock is None:
             rec, entry = self.store.create_numbered_record(scope, make)
+        else:
+            lock.acquire()
+            try:
+                rec, entry = self.store.create_numbered_record(scope, make)
+            finally:
+                lock.release()
         if self._listeners:
             self._notify(entry, rec)
-        return rec, proc, plans, now, start, docs, fees
+        return rec, proc, plans, now, start, payload, fees
 
     def required_documents(
         self,
