@@ -10,7 +10,9 @@ datetime back.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from enginetest import CHILD, DESK, PC, VN, load
 from hypothesis import given, settings
@@ -73,28 +75,56 @@ def test_the_zone_is_asked_outside_the_calendars_days() -> None:
 steps = st.one_of(
     st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=3)),
     st.integers(min_value=0, max_value=86_400 * 9).map(lambda s: timedelta(seconds=s)),
+    st.sampled_from([timedelta(hours=1), timedelta(minutes=30), timedelta(days=1)]),
 )
+# Zones that change their offset (summer time; by half an hour on Lord Howe
+# Island; Saigon's last change, in 1975) and one that keeps it.
+ZONES = [
+    ZoneInfo("Europe/Berlin"),
+    ZoneInfo("America/New_York"),
+    ZoneInfo("Australia/Lord_Howe"),
+    VN,
+]
 
 
+@settings(max_examples=150, deadline=None)
 @given(
-    start=instants,
-    moves=st.lists(st.tuples(st.booleans(), steps, st.sampled_from([VN, UTC])), max_size=12),
+    start=st.datetimes(min_value=datetime(1974, 1, 1), max_value=datetime(2030, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    moves=st.lists(st.tuples(st.booleans(), steps, st.sampled_from([VN, UTC])), max_size=40),
 )
 def test_the_virtual_clock_keeps_its_seconds_as_it_moves(
-    start: datetime, moves: list[tuple[bool, timedelta, object]]
+    start: datetime, zone: ZoneInfo, moves: list[tuple[bool, timedelta, tzinfo]]
 ) -> None:
-    """A VirtualClock is a clock of numbers too: after any advances and sets
-    its ``now_ts`` is ``ts_of`` its ``now`` (an int on a whole second), and
-    it tells the time in its start's zone."""
-    clock = VirtualClock(start)
-    for by_set, step, zone in moves:
+    """A VirtualClock is a clock of numbers too: after any advances and sets,
+    across changes of its zone's offset, its ``now_ts`` is ``ts_of`` its
+    ``now`` (an int on a whole second), and it tells the time in its start's zone."""
+    clock = VirtualClock(start.replace(tzinfo=zone))
+    for by_set, step, other in moves:
         if by_set:
-            clock.set((clock.now() + step).astimezone(zone))  # type: ignore[arg-type]
+            clock.set((clock.now() + step).astimezone(other))
         else:
             clock.advance(step)
         now = clock.now()
-        assert now.tzinfo is VN
+        assert now.tzinfo is zone
         assert clock.now_ts() == ts_of(now) and type(clock.now_ts()) is type(ts_of(now))
+
+
+def test_the_virtual_clock_follows_a_change_of_summer_time_hour_by_hour() -> None:
+    """Berlin, 29 March and 25 October 2026. An hour of wall clock added to
+    an aware datetime moves the instant by the difference of the two wall
+    clocks' offsets as well (Python's arithmetic: 02:00 on 29 March, a time
+    that does not exist, is read at +01:00, and 03:00 is the same instant),
+    and the clock's seconds follow the instant, not the step."""
+    berlin = ZoneInfo("Europe/Berlin")
+    clock = VirtualClock(datetime(2026, 3, 1, 0, 0, tzinfo=berlin))
+    moved: Counter[int | float] = Counter()
+    for _ in range(24 * 250):
+        before = clock.now_ts()
+        clock.advance(hours=1)
+        assert clock.now_ts() == ts_of(clock.now())
+        moved[clock.now_ts() - before] += 1
+    assert moved[0] == 1 and moved[7200] == 1 and moved[3600] == 24 * 250 - 2
 
 
 def test_a_virtual_clock_in_another_zone_dates_events_in_its_zone() -> None:

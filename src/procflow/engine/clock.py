@@ -54,17 +54,28 @@ class VirtualClock:
     It tells the time in the zone of its start: an instant given to
     :meth:`set` in another zone is the same instant, told in the clock's.
     It is also a :class:`TimestampClock`: it keeps its instant as POSIX
-    seconds as it moves (an ``int`` on a whole second), so that an engine
-    whose calendar is in the clock's zone reads a move's instant with no
-    datetime arithmetic, as it reads the simulator's clock.
+    seconds as it moves, so that an engine whose calendar is in the clock's
+    zone reads a move's instant with no datetime arithmetic, as it reads the
+    simulator's clock.
+
+    Adding a timedelta to an aware datetime moves its wall clock, and the
+    POSIX seconds move by as much only while the zone keeps its offset
+    (across a change to or from summer time they do not). So the clock adds
+    a whole-second step to its seconds only within a window it has seen the
+    zone keep one offset over (probed every half day, a month ahead, as the
+    calendar probes its zone: no zone changes its offset and back within
+    half a day); anywhere else, and for steps with microseconds, it takes
+    the seconds of the new instant itself.
     """
 
     def __init__(self, start: datetime) -> None:
         _require_aware(start)
-        self._now = start
-        self._ts: int | float = ts_of(start)
         self.zone: tzinfo = start.tzinfo  # type: ignore[assignment]  # aware: checked
         """The zone the clock tells time in (its start's)."""
+        self._now = start
+        self._ts: int | float = ts_of(start)
+        self._until: int | float = self._ts
+        """The last instant of the window the zone keeps the offset of ``_ts`` over."""
 
     def now(self) -> datetime:
         return self._now
@@ -84,7 +95,7 @@ class VirtualClock:
         if instant.tzinfo is not self.zone:
             instant = instant.astimezone(self.zone)
         self._now = instant
-        self._ts = ts_of(instant)
+        self._ts = self._until = ts_of(instant)  # a window from here, when next asked
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or timedelta keyword arguments)."""
@@ -93,11 +104,37 @@ class VirtualClock:
             self.set(self._now + step)  # refused, with the reason
         self._now = now = self._now + step
         ts = self._ts
-        if step.microseconds or type(ts) is not int:
-            self._ts = ts_of(now)  # exact to the microsecond
-        else:  # whole seconds: a sum (ts_of's arithmetic, on the step)
-            self._ts = ts + step.days * 86400 + step.seconds
+        if type(ts) is int and not step.microseconds:
+            moved = ts + step.days * 86400 + step.seconds
+            if moved <= self._until:  # the zone keeps its offset: the seconds move as the wall
+                self._ts = moved
+                return now
+        t = self._ts = ts_of(now)  # exact to the microsecond
+        if t > self._until:
+            self._until = _steady_until(self.zone, t, now.utcoffset())
         return now
+
+
+_PROBE = 43_200
+"""Seconds between two probes of a zone's offset: half a day (see VirtualClock)."""
+_PROBES = 62
+"""Probes a window looks ahead: a month."""
+
+
+def _steady_until(zone: tzinfo, t: int | float, offset: timedelta | None) -> int | float:
+    """The last half-day probe after POSIX ``t``, at most a month on, up to
+    which ``zone`` keeps ``offset`` (``t`` itself when the next probe finds
+    another)."""
+    until = t
+    for _ in range(_PROBES):
+        probe = until + _PROBE
+        try:
+            if datetime.fromtimestamp(probe, zone).utcoffset() != offset:
+                break
+        except (OverflowError, OSError, ValueError):  # beyond the platform's time_t
+            break
+        until = probe
+    return until
 
 
 def _require_aware(instant: datetime) -> None:
