@@ -58,10 +58,19 @@ FORMAT_OPTION = click.option(
 )
 
 
+PIPE_WIDTH = 200
+"""Columns of text written to a file or a pipe (no terminal, no ``COLUMNS``):
+rich would lay tables out in 80 and cut what does not fit with an ellipsis
+(an officer's id, a hash, a step's name), which a file should keep."""
+
+
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    out = Console(stderr=stderr, highlight=False, soft_wrap=True)
+    if not out.is_terminal and "COLUMNS" not in os.environ:
+        out = Console(stderr=stderr, highlight=False, soft_wrap=True, width=PIPE_WIDTH)
+    return out
 
 
 def _default(obj: Any) -> Any:
