@@ -23,6 +23,8 @@ from procflow.engine import Engine, VirtualClock
 from procflow.errors import ConflictError, StoreError
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import Event
+from procflow.model.instant import Instant
+from procflow.model.record import Record
 from procflow.model.storage import Capability, StoreBase
 from procflow.simulation.store import SimulationStore
 from procflow.store import MemoryStore, Store
@@ -140,3 +142,29 @@ def test_the_default_stores_a_body_as_the_entry_it_encodes(
         assert engine.verify([code]).ok
     finally:
         store.close()
+
+
+class _Audited(MemoryStore):
+    """An embedder's store that sees every entry stored (an audit hook)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[str, int]] = []
+
+    def append_record(
+        self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
+    ) -> Record:
+        self.seen.append((entry.code, entry.seq))
+        return super().append_record(rec, entry, expected_version, next_alert)
+
+
+def test_a_store_that_changes_append_record_alone_still_sees_every_move(
+    catalogue: Catalogue,
+) -> None:
+    """A subclass overriding ``append_record`` and not ``append_body`` does not
+    claim ``BODIES`` (it would never be called for a move): it gets entries."""
+    store = _Audited()
+    assert Capability.BODIES not in store.capabilities
+    assert Capability.BODIES in MemoryStore().capabilities
+    _, code = _run(store, catalogue)
+    assert store.seen == [(code, seq) for seq in range(2, 2 + len(TO_RETURN))]

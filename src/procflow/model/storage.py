@@ -92,7 +92,7 @@ from procflow.model.record import Record
 from procflow.model.reducer import apply
 from procflow.model.worklist import WorkItem, WorkQuery, page_of
 
-__all__ = ["ActLock", "Capability", "Store", "StoreBase"]
+__all__ = ["ActLock", "Capability", "Store", "StoreBase", "declared"]
 
 
 class ActLock(Protocol):
@@ -339,6 +339,23 @@ class Capability(enum.StrEnum):
     and keeps the deliveries (:mod:`procflow.model.outbox`, :mod:`procflow.notify`)."""
 
 
+def declared(cls: type, capabilities: frozenset[Capability]) -> frozenset[Capability]:
+    """``capabilities`` as a store of class ``cls`` may claim them.
+
+    ``BODIES`` holds only while the class that stores a move's entry
+    (``append_record``) also stores its bytes (``append_body``): a subclass
+    that changes ``append_record`` alone, to see every entry (an audit hook,
+    a test's spy), would otherwise never be called for a move, and gets
+    entries instead."""
+    if Capability.BODIES in capabilities:
+        for klass in cls.__mro__:
+            if "append_record" in vars(klass):
+                if "append_body" not in vars(klass):
+                    return capabilities - {Capability.BODIES}
+                break
+    return capabilities
+
+
 class StoreBase:
     """The optional calls of :class:`Store`, done the plain way.
 
@@ -358,7 +375,7 @@ class StoreBase:
 
     @property
     def capabilities(self) -> frozenset[Capability]:
-        return self.CAPABILITIES
+        return declared(type(self), self.CAPABILITIES)
 
     def reader_factory(self) -> Callable[[], Store] | None:
         return None

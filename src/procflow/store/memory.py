@@ -38,7 +38,7 @@ from procflow.model.outbox import (
     entry_notifies,
 )
 from procflow.model.record import Record
-from procflow.model.storage import ActLock
+from procflow.model.storage import ActLock, declared
 from procflow.store.base import Capability, StoreBase
 from procflow.store.outbox import MemoryOutbox
 from procflow.store.records import check_write, numbering_failed
@@ -202,11 +202,12 @@ class MemoryStore(HeldDossiers):
 
     @property
     def capabilities(self) -> frozenset[Capability]:
+        capabilities = declared(type(self), self.CAPABILITIES)
         if self.keeps_outbox:
             # an outbox item is made from the entry of the event (its result
             # ready, the applicant's notice): moves reach it as entries
-            return (self.CAPABILITIES - {Capability.BODIES}) | {Capability.OUTBOX}
-        return self.CAPABILITIES
+            return (capabilities - {Capability.BODIES}) | {Capability.OUTBOX}
+        return capabilities
 
     # --- writing: the engine's records and entries ----------------------------------
 
