@@ -24,6 +24,10 @@ class Catalogue:
         # in_force's answers by (id, day): every receipt asks, and a desk's
         # receipts share a handful of days (forgotten when a version is added)
         self._in_force: dict[tuple[str, dt.date], CompiledProcedure] = {}
+        self.generation = 0
+        """How many versions were added: a cache of what is in force (the
+        engine's receipts keep one per procedure and day) is stale when it
+        has moved."""
         for procedure in procedures:
             self.add(procedure)
 
@@ -65,6 +69,7 @@ class Catalogue:
         )
         self._versions.setdefault(compiled.id, {})[compiled.version] = compiled
         self._in_force.clear()
+        self.generation += 1
         return compiled
 
     def __iter__(self) -> Iterator[CompiledProcedure]:

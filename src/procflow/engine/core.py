@@ -108,6 +108,11 @@ class EngineCore:
         ] = {}
         self._resolved: dict[tuple[str, str, tuple[bool, ...]], CompiledProcedure] = {}
         self._scopes: dict[tuple[str, int], str] = {}
+        # receipts' version in force, desk list and scope, by procedure and day
+        # (Reception._desk_day), for the catalogue as it was at one generation
+        self._desk_days: dict[tuple[str, int], Any] = {}
+        self._desk_days_of: Catalogue | None = None
+        self._desk_days_at = -1
         self._records_store: Store | None = None
         # the store moves reach as bytes (Capability.BODIES), or as entries,
         # once seen to be one

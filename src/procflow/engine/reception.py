@@ -27,7 +27,7 @@ from procflow.model.dossier import Dossier
 from procflow.model.encoding import GENESIS_RAW
 from procflow.model.entry import Entry, apply_entry
 from procflow.model.events import GENESIS, Event, EventType, make_event
-from procflow.model.instant import Instant, dt_of, ts_of
+from procflow.model.instant import EPOCH_ORDINAL, Instant, dt_of, ts_of
 from procflow.model.payload import check_payload
 from procflow.model.record import Record
 from procflow.model.slips import FeeLine, ReceiptSlip, RefusalSlip, SupplementRequest
@@ -47,6 +47,10 @@ its moves, the clock's datetime (None from a clock of numbers: the record's
 (:data:`~procflow.model.encoding.RECEIPT`: the applicant, facts and
 documents as received) and the fees (a plain tuple: a named one costs a
 Python call to make, every receipt)."""
+
+
+_DeskDay = tuple[CompiledProcedure, tuple[CompiledProcedure, Plans], DeskList, str, date]
+"""What receipts of one procedure on one day share (:meth:`Reception._desk_day`)."""
 
 
 class Reception(EngineCore):
@@ -192,21 +196,36 @@ class Reception(EngineCore):
             now_ts = self._clock_ts()
         now: datetime | None
         zone: tzinfo | None
+        desk_day: _DeskDay | None = None
         if now_ts is not None:
             zone, off = self._zone or self._read_zone()
             t, offset, now = now_ts(), off or 0, None
-            day = self._local_date(t, self.calendar)
+            lo, hi = self._span
+            if version is None and version_override is None and off is not None and lo <= t < hi:
+                # the version in force today and what goes with it, asked once a day
+                desk_day = self._desk_day(procedure_id, int((t + off) // 86400), t)
+                day = desk_day[4]
+            else:
+                day = self._local_date(t, self.calendar)
         else:
             now = self.clock.now()
             t, offset = self._instant(now)
             zone = now.tzinfo
             # (the clock's datetime in the calendar's zone: astimezone is itself)
             day = now.astimezone(self.calendar.tz).date()
-        proc = self._procedure_for_receipt(procedure_id, version, day, version_override)
-        desk = self._require_desk(proc, actor)
+        if desk_day is not None:
+            proc, base, desk_list, scope, _ = desk_day
+            desk = proc.desk_id
+            if actor.agency != desk:
+                self._require_desk(proc, actor)  # refused, with the reason
+        else:
+            proc = self._procedure_for_receipt(procedure_id, version, day, version_override)
+            desk = self._require_desk(proc, actor)
+            base = self._plans_of(proc.id, proc.version)
+            desk_list = self._desk_list(proc)
+            scope = self._scope(desk, t)
         # the version's durations for these facts (a time limit with cases)
-        plans = self._variant(self._plans_of(proc.id, proc.version), facts or {})[1]
-        desk_list = self._desk_list(proc)
+        plans = (self._variant(base, facts or {}) if base[1].case_facts else base)[1]
         if check_documents if check_documents is not None else desk_list.check:
             handed = desk_list.read(documents)
             lacking = desk_list.missing(handed, facts or {})
@@ -248,7 +267,6 @@ class Reception(EngineCore):
         warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = (self._zone or self._read_zone())[0]
-        scope = self._scope(desk, t)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
             code = f"{scope}-{number:0{self.sequence_digits}d}"
@@ -302,6 +320,33 @@ class Reception(EngineCore):
             return self.catalogue.get(procedure_id, version)
         day = self.clock.now().astimezone(self.calendar.tz).date()
         return self.catalogue.in_force(procedure_id, day)
+
+    def _desk_day(self, procedure_id: str, day_number: int, t: Instant) -> _DeskDay:
+        """What a receipt of ``procedure_id`` on local day ``day_number`` (days
+        since 1970-01-01, the instant ``t`` one of its) rests on: the version in
+        force, its moves, the desk's checklist, the numbering scope and the
+        date. Worked out on a day's first receipt; a version added to the
+        catalogue (``Catalogue.generation``) makes every day's answer again."""
+        catalogue = self.catalogue
+        if self._desk_days_of is not catalogue or self._desk_days_at != catalogue.generation:
+            self._desk_days.clear()
+            self._desk_days_of, self._desk_days_at = catalogue, catalogue.generation
+        key = (procedure_id, day_number)
+        hit = self._desk_days.get(key)
+        if hit is None:
+            day = date.fromordinal(day_number + EPOCH_ORDINAL)
+            proc = self._procedure_for_receipt(procedure_id, None, day)
+            hit = (
+                proc,
+                self._plans_of(proc.id, proc.version),
+                self._desk_list(proc),
+                self._scope(proc.desk_id, t),
+                day,
+            )
+            if len(self._desk_days) > 4096:
+                self._desk_days.clear()
+            self._desk_days[key] = hit
+        return hit
 
     def _scope(self, desk: str, t: Instant) -> str:
         """The numbering scope of a receipt: the desk's code and the local date
