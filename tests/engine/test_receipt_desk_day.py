@@ -30,6 +30,16 @@ def _version(name: str, **window: Any) -> Procedure:
     return BASE.model_copy(update={"version": name, **window})
 
 
+def _old_then_new() -> Catalogue:
+    """Two versions: "old" up to 3 March 2026, "new" from the 4th."""
+    return Catalogue(
+        [
+            _version("old", effective_from=None, effective_to=date(2026, 3, 3)),
+            _version("new", effective_from=date(2026, 3, 4), effective_to=None),
+        ]
+    )
+
+
 def _engine(catalogue: Catalogue, at: datetime) -> tuple[Engine, VirtualClock]:
     clock = VirtualClock(at)
     return Engine(MemoryStore(), catalogue, WorkCalendar.vietnam(), clock), clock
@@ -41,12 +51,7 @@ def _received_under(engine: Engine) -> str:
 
 
 def test_each_day_is_received_under_its_own_version() -> None:
-    catalogue = Catalogue(
-        [
-            _version("old", effective_from=None, effective_to=date(2026, 3, 3)),
-            _version("new", effective_from=date(2026, 3, 4), effective_to=None),
-        ]
-    )
+    catalogue = _old_then_new()
     engine, clock = _engine(catalogue, datetime(2026, 3, 3, 16, 0, tzinfo=VN))
     assert _received_under(engine) == "old"
     clock.advance(minutes=30)
@@ -83,12 +88,7 @@ def test_another_agency_cannot_receive_on_a_day_already_asked() -> None:
 
 
 def test_a_named_version_is_not_taken_from_the_day() -> None:
-    catalogue = Catalogue(
-        [
-            _version("old", effective_from=None, effective_to=date(2026, 3, 3)),
-            _version("new", effective_from=date(2026, 3, 4), effective_to=None),
-        ]
-    )
+    catalogue = _old_then_new()
     engine, _ = _engine(catalogue, datetime(2026, 3, 3, 8, 0, tzinfo=VN))
     assert _received_under(engine) == "old"
     code = engine.receive(
