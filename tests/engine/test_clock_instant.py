@@ -144,3 +144,25 @@ def test_a_virtual_clock_in_another_zone_dates_events_in_its_zone() -> None:
     assert [e.at for e in ours] == [e.at for e in theirs] == [at, at + timedelta(hours=3)]
     assert {e.at.utcoffset() for e in ours} == {timedelta(hours=7)}
     assert {e.at.utcoffset() for e in theirs} == {timedelta(0)}
+
+
+class _LateClock(VirtualClock):
+    """An embedder's clock that changes ``now`` alone: always an hour on."""
+
+    def now(self) -> datetime:
+        return super().now() + timedelta(hours=1)
+
+
+def test_a_clock_that_changes_now_alone_is_read_by_now() -> None:
+    """Moves read a clock's seconds only where the class that tells ``now``
+    tells ``now_ts`` too: a subclass changing ``now`` alone is read by it."""
+    start = datetime(2026, 3, 3, 8, 0, tzinfo=VN)
+    clock = _LateClock(start)
+    engine = Engine(MemoryStore(), CATALOGUE, CAL, clock)
+    code = engine.receive(CHILD, actor=DESK).code
+    clock.advance(hours=1)
+    engine.fire(code, "forward", PC)
+    assert [e.at for e in engine.history(code)] == [
+        start + timedelta(hours=1),
+        start + timedelta(hours=2),
+    ]

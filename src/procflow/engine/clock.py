@@ -137,6 +137,19 @@ def _steady_until(zone: tzinfo, t: int | float, offset: timedelta | None) -> int
     return until
 
 
+def tells_seconds(clock: object) -> bool:
+    """Whether ``clock`` is a :class:`TimestampClock` whose ``now_ts`` is its
+    own ``now``'s: the class that defines ``now`` defines ``now_ts`` too. A
+    subclass that changes ``now`` alone (of :class:`VirtualClock`, say) would
+    otherwise have moves read the seconds of the clock it changed."""
+    if not isinstance(clock, TimestampClock):
+        return False
+    for klass in type(clock).__mro__:
+        if "now" in vars(klass):
+            return "now_ts" in vars(klass)
+    return False
+
+
 def _require_aware(instant: datetime) -> None:
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ProcflowError(

@@ -17,7 +17,7 @@ from procflow.definition.cases import case_key, resolve_durations
 from procflow.definition.model import Escalation, WarningMargin
 from procflow.engine.authority import Act, refusal
 from procflow.engine.calendars import DEFAULT_CALENDAR_NAME, check_names, resolve
-from procflow.engine.clock import Clock, SystemClock, TimestampClock, VirtualClock
+from procflow.engine.clock import Clock, SystemClock, VirtualClock, tells_seconds
 from procflow.engine.plans import Plans
 from procflow.errors import (
     ConflictError,
@@ -272,7 +272,7 @@ class EngineCore:
         seen, now_ts = self._ts_clock
         if seen is not clock:
             zone, off = self._zone or self._read_zone()
-            ok = isinstance(clock, TimestampClock) and off is not None
+            ok = tells_seconds(clock) and off is not None
             if isinstance(clock, VirtualClock) and clock.zone is not zone:
                 ok = False  # its events keep its zone's offsets: moves read now()
             now_ts = clock.now_ts if ok else None  # type: ignore[attr-defined]
