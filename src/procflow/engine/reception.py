@@ -276,15 +276,8 @@ class Reception(EngineCore):
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
-        lock = self.store.act_lock  # acquire and release, as a move takes it
-        if lock is None:
+        with self._acting():
             rec, entry = self.store.create_numbered_record(scope, make)
-        else:
-            lock.acquire()
-            try:
-                rec, entry = self.store.create_numbered_record(scope, make)
-            finally:
-                lock.release()
         if self._listeners:
             self._notify(entry, rec)
         return rec, proc, plans, now, start, payload, fees
