@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
+import pytest
 from enginetest import CHILD, DESK, PC, VN, load
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -110,7 +111,42 @@ def test_the_virtual_clock_keeps_its_seconds_as_it_moves(
         assert clock.now_ts() == ts_of(now) and type(clock.now_ts()) is type(ts_of(now))
 
 
-def test_the_virtual_clock_follows_a_change_of_summer_time_hour_by_hour() -> None:
+@settings(max_examples=150, deadline=None)
+@given(
+    start=st.datetimes(min_value=datetime(1974, 1, 1), max_value=datetime(2030, 12, 31)),
+    zone=st.sampled_from(ZONES),
+    pool=st.lists(steps, min_size=1, max_size=3),
+    moves=st.lists(st.tuples(st.integers(0, 2), st.booleans()), max_size=60),
+)
+def test_the_same_step_object_again_and_again_moves_as_a_new_one_would(
+    start: datetime, zone: ZoneInfo, pool: list[timedelta], moves: list[tuple[int, bool]]
+) -> None:
+    """A driver advances by one timedelta object again and again, and the
+    clock remembers the last whole-second step it added: the same object
+    next time, between sets and other steps (some with microseconds), and
+    across changes of offset, moves the clock exactly as an equal step made
+    anew moves a second clock."""
+    reused = VirtualClock(start.replace(tzinfo=zone))
+    fresh = VirtualClock(start.replace(tzinfo=zone))
+    for index, by_set in moves:
+        step = pool[index % len(pool)]
+        if by_set:
+            reused.set(reused.now() + step)
+            fresh.set(fresh.now() + step)
+        else:
+            reused.advance(step)
+            fresh.advance(
+                timedelta(days=step.days, seconds=step.seconds, microseconds=step.microseconds)
+            )
+        assert reused.now() == fresh.now() and reused.now().tzinfo is zone
+        assert reused.now_ts() == fresh.now_ts() == ts_of(reused.now())
+        assert type(reused.now_ts()) is type(ts_of(reused.now()))
+
+
+@pytest.mark.parametrize(
+    "one_object", [False, True], ids=["a-new-step-each-time", "one-step-object"]
+)
+def test_the_virtual_clock_follows_a_change_of_summer_time_hour_by_hour(one_object: bool) -> None:
     """Berlin, 29 March and 25 October 2026. An hour of wall clock added to
     an aware datetime moves the instant by the difference of the two wall
     clocks' offsets as well (Python's arithmetic: 02:00 on 29 March, a time
@@ -119,9 +155,13 @@ def test_the_virtual_clock_follows_a_change_of_summer_time_hour_by_hour() -> Non
     berlin = ZoneInfo("Europe/Berlin")
     clock = VirtualClock(datetime(2026, 3, 1, 0, 0, tzinfo=berlin))
     moved: Counter[int | float] = Counter()
+    hour = timedelta(hours=1)
     for _ in range(24 * 250):
         before = clock.now_ts()
-        clock.advance(hours=1)
+        if one_object:
+            clock.advance(hour)  # the step the clock remembers
+        else:
+            clock.advance(hours=1)
         assert clock.now_ts() == ts_of(clock.now())
         moved[clock.now_ts() - before] += 1
     assert moved[0] == 1 and moved[7200] == 1 and moved[3600] == 24 * 250 - 2

@@ -15,6 +15,9 @@ from procflow.model.instant import ts_of
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 _ZERO = timedelta(0)
+_NO_STEP = object()
+"""What :class:`VirtualClock` remembers as its last step before it has one: no
+argument to ``advance`` is this object."""
 
 
 class Clock(Protocol):
@@ -76,6 +79,11 @@ class VirtualClock:
         self._ts: int | float = ts_of(start)
         self._until: int | float = self._ts
         """The last instant of the window the zone keeps the offset of ``_ts`` over."""
+        self._step: object = _NO_STEP
+        """The last step :meth:`advance` added as whole seconds to whole seconds
+        (``_step_s`` of them): a driver advances by the same step again and
+        again, and the next such advance skips the checks it passed."""
+        self._step_s = 0
 
     def now(self) -> datetime:
         return self._now
@@ -96,18 +104,28 @@ class VirtualClock:
             instant = instant.astimezone(self.zone)
         self._now = instant
         self._ts = self._until = ts_of(instant)  # a window from here, when next asked
+        self._step = _NO_STEP  # the seconds may have a fraction now
 
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         """Move forward by ``delta`` (or timedelta keyword arguments)."""
+        if delta is self._step:  # the same whole-second step as last time, onto whole seconds
+            moved = self._ts + self._step_s
+            if moved <= self._until:
+                self._ts = moved
+                self._now = now = self._now + delta  # type: ignore[operator]  # it is the step
+                return now
+        self._step = _NO_STEP  # remembered again below, if it moves whole seconds
         step = delta if delta is not None else timedelta(**kwargs)
         if step < _ZERO:
             self.set(self._now + step)  # refused, with the reason
         self._now = now = self._now + step
         ts = self._ts
         if type(ts) is int and not step.microseconds:
-            moved = ts + step.days * 86400 + step.seconds
+            seconds = step.days * 86400 + step.seconds
+            moved = ts + seconds
             if moved <= self._until:  # the zone keeps its offset: the seconds move as the wall
                 self._ts = moved
+                self._step, self._step_s = step, seconds
                 return now
         t = self._ts = ts_of(now)  # exact to the microsecond
         if t > self._until:
