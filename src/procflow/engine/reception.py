@@ -30,6 +30,7 @@ from procflow.model.events import GENESIS, Event, EventType, make_event
 from procflow.model.instant import EPOCH_ORDINAL, Instant, dt_of, ts_of
 from procflow.model.payload import check_payload
 from procflow.model.record import Record
+from procflow.model.reducer import open_receipt
 from procflow.model.slips import FeeLine, ReceiptSlip, RefusalSlip, SupplementRequest
 
 _Received = tuple[
@@ -264,7 +265,10 @@ class Reception(EngineCore):
             docs,
             override,
         ]
-        warn = self._warn_at(due, None, cal)
+        # the engine's margin before the due date (_warn_at's cache first, as a move reads it)
+        warn = self._warn_cache.get(due) if cal is self.calendar else None
+        if warn is None:
+            warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = (self._zone or self._read_zone())[0]
 
@@ -272,7 +276,9 @@ class Reception(EngineCore):
             code = f"{scope}-{number:0{self.sequence_digits}d}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
             entry.tz = zone  # ``offset`` is its offset at ``t``
-            rec = apply_entry(None, entry, tz)
+            # apply_entry of a receipt, inline: the reducer's rule for it
+            rec = open_receipt(code, t, payload, desk, tz)
+            rec.version, rec.updated, rec.last_hash = 1, t, entry.hash
             # a procedure with its own margins or step warnings: the general rule
             return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 

@@ -25,7 +25,7 @@ from procflow.model.encoding import (
 )
 from procflow.model.events import TRANSITIONS, Event, EventType
 from procflow.model.instant import Instant, ts_of
-from procflow.model.record import LAST_AGENCY, LAST_LEFT, V_DUE, VISIT_WIDTH, Record
+from procflow.model.record import LAST_AGENCY, LAST_LEFT, V_DUE, VISIT_WIDTH, Record, new_visit
 
 _OPENING = frozenset({EventType.RECEIVED, EventType.GUIDED, EventType.REFUSED_AT_RECEPTION})
 
@@ -42,7 +42,7 @@ def open_receipt(
     rec = Record(code, p[0], p[1], p[2], p[3], at, p[R_DUE], tz, dict(p[7]), dict(p[8]))
     step_due = rec.step_due = p[R_STEP_DUE]
     rec.appointments.append((rec.due, at, None, desk, None))
-    rec.open_visit(p[3], p[4], at, step_due)
+    rec.cells += new_visit(p[3], p[4], at, step_due)  # Record.open_visit, inline
     return rec
 
 

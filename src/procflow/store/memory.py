@@ -287,14 +287,18 @@ class MemoryStore(HeldDossiers):
         before = self._sequences.get(scope, 0)
         for i in range(1, attempts + 1):
             rec, entry, next_alert = make(before + i)
-            if rec.code not in self._procedure:
-                self._procedure[rec.code] = rec.procedure_id
-                self._records[rec.code] = rec
-                self._logs[rec.code] = [entry.body + entry.hash]
+            code = rec.code
+            if code not in self._procedure:
+                self._procedure[code] = rec.procedure_id
+                self._records[code] = rec
+                self._logs[code] = [entry.body + entry.hash]
                 if self.keeps_outbox:
                     self._outbox_note(entry)
                 self._sequences[scope] = before + i
-                self._after(rec, next_alert)
+                if next_alert is not None and rec.is_open:  # _after, inline: the usual receipt
+                    self._alerts[code] = next_alert
+                else:
+                    self._after(rec, next_alert)
                 return rec, entry
         raise numbering_failed(scope, attempts)
 
