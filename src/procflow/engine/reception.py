@@ -185,8 +185,10 @@ class Reception(EngineCore):
         check_documents: bool | None,
     ) -> _Received:
         """The whole of a receipt but its slip: checked, computed, written, told."""
-        check_payload("applicant", applicant)
-        check_payload("facts", facts)
+        if applicant is not None:  # None: nothing given, nothing to check (a call spared)
+            check_payload("applicant", applicant)
+        if facts is not None:
+            check_payload("facts", facts)
         for i, doc in enumerate(documents):
             if not isinstance(doc, str):
                 check_payload(f"documents[{i}]", doc)
@@ -273,7 +275,8 @@ class Reception(EngineCore):
         tz = (self._zone or self._read_zone())[0]
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{scope}-{number:0{self.sequence_digits}d}"
+            # zfill: the nested format spec f"{number:0{digits}d}" costs twice as much
+            code = f"{scope}-{str(number).zfill(self.sequence_digits)}"
             entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
             entry.tz = zone  # ``offset`` is its offset at ``t``
             # apply_entry of a receipt, inline: the reducer's rule for it
@@ -509,7 +512,7 @@ class Reception(EngineCore):
         t = ts_of(now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t)}-{number:0{self.sequence_digits}d}"
+            code = f"{self._scope(desk, t)}-{str(number).zfill(self.sequence_digits)}"
             event = make_event(code, 1, type_, now, actor, data, GENESIS)
             entry = Entry.of_event(event, GENESIS_RAW)
             return apply_entry(None, entry, tz), entry, None
