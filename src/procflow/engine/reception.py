@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
+from functools import partial
 from typing import Any
 
 from procflow.compiler import CompiledProcedure
@@ -52,6 +53,46 @@ Python call to make, every receipt)."""
 
 _DeskDay = tuple[CompiledProcedure, tuple[CompiledProcedure, Plans], DeskList, str, date]
 """What receipts of one procedure on one day share (:meth:`Reception._desk_day`)."""
+
+
+def _slip_fields(
+    proc: CompiledProcedure,
+    plans: Plans,
+    actor: Actor,
+    now: datetime | None,
+    start: Instant,
+    due: Instant,
+    received: Instant,
+    payload: list[Any],
+    fees: tuple[FeeLine, ...],
+    tz: tzinfo,
+) -> dict[str, Any]:
+    """The receipt slip's fields but its code, from what the receipt fixed:
+    the version and its moves, the clock's datetime (None from a clock of
+    numbers: then the instant ``received``, in the calendar's zone ``tz``),
+    when the clock starts, the due date, the receipt's own copies of what
+    the caller gave (its payload, which nothing changes after it is written)
+    and the fees. The same values whenever it runs (ReceiptSlip.later)."""
+    received_at = now if now is not None else dt_of(received, tz)
+    appointment = dt_of(due, tz)
+    return {
+        "procedure_id": proc.id,
+        "procedure_version": proc.version,
+        "procedure_name": proc.procedure.name.vi,
+        "applicant": payload[7],
+        "documents": payload[9],
+        "received_at": received_at,
+        "appointment": appointment,
+        "time_limit": plans.time_limit_text,
+        "time_limit_case": limit_case(proc.procedure, payload[8]),
+        "received_by": str(actor),
+        # the appointment rests on these days (form and circular: by the date)
+        "unconfirmed_days": plans.calendar.unconfirmed_between(received_at, appointment),
+        "unrecorded_years": plans.calendar.unrecorded_years(received_at, appointment),
+        "fees": fees,
+        # the receipt instant itself, or the opening it counts from
+        "clock_starts_at": received_at if start == received else dt_of(start, tz),
+    }
 
 
 class Reception(EngineCore):
@@ -122,37 +163,14 @@ class Reception(EngineCore):
             check_documents,
         )
         # The slip is built when first read (ReceiptSlip.later): from what the
-        # receipt fixed, not from the record, which later acts change.
-        code, due, received = rec.code, rec.due, rec.received
-        # the receipt's own copies of what the caller gave (the log's payload,
-        # which nothing changes after it is written)
-        given, case_facts, docs = payload[7], payload[8], payload[9]
+        # receipt fixed, not from the record, which later acts change. Its
+        # maker is a partial of a module function, not a closure: a closure
+        # over a dozen names makes a cell for each, every receipt.
         tz = (self._zone or self._read_zone())[0]
-
-        def make() -> dict[str, Any]:
-            # a clock of numbers gave no datetime: its instant, in the calendar's zone
-            received_at = now if now is not None else dt_of(received, tz)
-            appointment = dt_of(due, tz)
-            return {
-                "procedure_id": proc.id,
-                "procedure_version": proc.version,
-                "procedure_name": proc.procedure.name.vi,
-                "applicant": given,
-                "documents": docs,
-                "received_at": received_at,
-                "appointment": appointment,
-                "time_limit": plans.time_limit_text,
-                "time_limit_case": limit_case(proc.procedure, case_facts),
-                "received_by": str(actor),
-                # the appointment rests on these days (form and circular: by the date)
-                "unconfirmed_days": plans.calendar.unconfirmed_between(received_at, appointment),
-                "unrecorded_years": plans.calendar.unrecorded_years(received_at, appointment),
-                "fees": fees,
-                # the receipt instant itself, or the opening it counts from
-                "clock_starts_at": received_at if start == received else dt_of(start, tz),
-            }
-
-        return ReceiptSlip.later({"code": code}, make)
+        make = partial(
+            _slip_fields, proc, plans, actor, now, start, rec.due, rec.received, payload, fees, tz
+        )
+        return ReceiptSlip.later({"code": rec.code}, make)
 
     def receive_record(
         self,
