@@ -291,23 +291,42 @@ class Reception(EngineCore):
             warn = self._warn_at(due, None, cal)
         next_alert = warn if step_due is None or warn <= step_due else step_due
         tz = (self._zone or self._read_zone())[0]
-
-        def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            # zfill: the nested format spec f"{number:0{digits}d}" costs twice as much
-            code = f"{scope}-{str(number).zfill(self.sequence_digits)}"
-            entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
-            entry.tz = zone  # ``offset`` is its offset at ``t``
-            # apply_entry of a receipt, inline: the reducer's rule for it
-            rec = open_receipt(code, t, payload, desk, tz)
-            rec.version, rec.updated, rec.last_hash = 1, t, entry.hash
-            # a procedure with its own margins or step warnings: the general rule
-            return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
-
+        # what the store calls with the number it takes (a partial, not a
+        # closure: no cell for each name it reads, in this whole function)
+        make = partial(
+            self._opened, scope, t, offset, zone, actor, payload, desk, tz, plans, next_alert
+        )
         with self._acting():
             rec, entry = self.store.create_numbered_record(scope, make)
         if self._listeners:
             self._notify(entry, rec)
         return rec, proc, plans, now, start, payload, fees
+
+    def _opened(
+        self,
+        scope: str,
+        t: Instant,
+        offset: int,
+        zone: tzinfo | None,
+        actor: Actor,
+        payload: list[Any],
+        desk: str,
+        tz: tzinfo,
+        plans: Plans,
+        next_alert: Instant | None,
+        number: int,
+    ) -> tuple[Record, Entry, Instant | None]:
+        """The record, entry and next alert of a receipt numbered ``number``
+        in ``scope`` (what :meth:`_receive` hands the store to number)."""
+        # zfill: the nested format spec f"{number:0{digits}d}" costs twice as much
+        code = f"{scope}-{str(number).zfill(self.sequence_digits)}"
+        entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
+        entry.tz = zone  # ``offset`` is its offset at ``t``
+        # apply_entry of a receipt, inline: the reducer's rule for it
+        rec = open_receipt(code, t, payload, desk, tz)
+        rec.version, rec.updated, rec.last_hash = 1, t, entry.hash
+        # a procedure with its own margins or step warnings: the general rule
+        return rec, entry, self._next_alert(rec) if plans.alerting else next_alert
 
     def required_documents(
         self,
