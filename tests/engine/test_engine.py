@@ -7,6 +7,9 @@ there are Monday to Friday.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
+import pickle
 from datetime import datetime, timedelta
 
 import pytest
@@ -465,6 +468,30 @@ def test_top_level_names_are_the_real_ones() -> None:
     assert set(procflow.__all__) >= {"Engine", "Catalogue", "WorkCalendar", "open_engine"}
     with pytest.raises(AttributeError):
         _ = procflow.no_such_name
+
+
+@pytest.mark.parametrize("read_first", [False, True], ids=["unread", "read"])
+def test_a_dossier_fire_returned_copies_pickles_and_replaces_as_a_dossier(
+    engine: Engine, clock: VirtualClock, read_first: bool
+) -> None:
+    """What ``fire`` returns is a Dossier in every way a caller uses one:
+    ``dataclasses.replace`` (which calls its class with every field), ``copy``,
+    ``deepcopy`` and ``pickle`` give the dossier as that fire left it, read
+    or not, and a copy or a pickle is a plain Dossier that keeps no store or
+    engine (they hold locks and the calendar's functions)."""
+    code = engine.receive(CHILD, actor=DESK).code
+    fired = run_to_return(engine, clock, code, TO_RETURN[:1])
+    expected = engine.get(code).to_dict()
+    if read_first:
+        assert fired.state == engine.get(code).state
+    run_to_return(engine, clock, code, TO_RETURN[1:2])  # the dossier moves on
+    moved = dataclasses.replace(fired, assignee="lan")
+    assert type(moved) is type(fired)
+    assert {**moved.to_dict(), "assignee": None} == {**expected, "assignee": None}
+    assert moved.assignee == "lan"
+    for twin in (copy.copy(fired), copy.deepcopy(fired), pickle.loads(pickle.dumps(fired))):
+        assert type(twin) is Dossier and twin.to_dict() == expected
+    assert fired.to_dict() == expected
 
 
 def test_a_dossier_fire_returned_reads_as_it_stood_after_that_fire(

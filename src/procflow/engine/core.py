@@ -573,10 +573,6 @@ class Snapshot(Dossier):
     # store, code, version and the engine (its zone, read when a replay needs
     # it): one slot, one write
     _of: tuple[Store, str, int, EngineCore]
-    # ``Snapshot()`` makes one with nothing set, its maker sets ``_of``: the
-    # class called with object's own __init__, which CPython runs without a
-    # Python frame, costs a quarter less than ``object.__new__(Snapshot)``
-    __init__ = object.__init__
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -588,6 +584,20 @@ class Snapshot(Dossier):
         for f in DOSSIER_FIELDS:
             object.__setattr__(self, f, getattr(dossier, f))
         return object.__getattribute__(self, name)
+
+    def __reduce__(self) -> tuple[type[Dossier], tuple[Any, ...]]:
+        """Pickled and copied as the plain :class:`Dossier` it stands for:
+        the store and engine it reads from stay behind (they hold
+        connections, locks and the calendar's functions, none of which
+        pickle)."""
+        return Dossier, tuple(getattr(self, f) for f in DOSSIER_FIELDS)
+
+
+new_snapshot = Snapshot.__new__
+"""Make a :class:`Snapshot` with nothing set: its maker sets ``_of`` (one slot,
+one write). Not ``Snapshot()``: with object's own ``__init__`` that would
+cost less, and ``dataclasses.replace`` of a dossier ``fire`` returned (which
+calls its class with every field) would fail."""
 
 
 def dated_before_last(dossier: Dossier, now: datetime) -> str | None:

@@ -12,7 +12,7 @@ import orjson
 
 from procflow.compiler import CompiledProcedure, MoveKind, StateInfo
 from procflow.engine.authority import ACT_OF_MOVE, refusal
-from procflow.engine.core import EngineCore, Snapshot, dated_before
+from procflow.engine.core import EngineCore, Snapshot, dated_before, new_snapshot
 from procflow.engine.plans import MovePlan, Plans
 from procflow.engine.timing import classify_ts, moved_due_ts
 from procflow.errors import (
@@ -97,7 +97,7 @@ class Moves(EngineCore):
                 # other writers share: the state as written, now.
                 return new.to_dossier()
             self._records_store = store
-        snap: Snapshot = Snapshot()
+        snap = new_snapshot(Snapshot)
         snap._of = (store, code, new.version, self)
         return snap
 
