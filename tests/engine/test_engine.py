@@ -491,7 +491,25 @@ def test_a_dossier_fire_returned_copies_pickles_and_replaces_as_a_dossier(
     assert moved.assignee == "lan"
     for twin in (copy.copy(fired), copy.deepcopy(fired), pickle.loads(pickle.dumps(fired))):
         assert type(twin) is Dossier and twin.to_dict() == expected
+        assert twin == fired and fired == twin
+        assert not twin != fired  # noqa: SIM202 - != itself is tested
     assert fired.to_dict() == expected
+    assert fired != engine.get(code) and engine.get(code) != fired  # it moved on since
+
+
+def test_a_dossier_fire_returned_equals_what_get_reads_for_the_same_state(
+    engine: Engine, clock: VirtualClock
+) -> None:
+    """``==`` compares a dossier by its fields, whichever act returned it:
+    what ``fire`` returned equals what ``get`` reads until the next act,
+    both ways round, and an earlier fire's no longer does."""
+    code = engine.receive(CHILD, actor=DESK).code
+    first = run_to_return(engine, clock, code, TO_RETURN[:1])
+    assert first == engine.get(code) and engine.get(code) == first
+    assert not first != engine.get(code)  # noqa: SIM202 - != itself is tested
+    second = run_to_return(engine, clock, code, TO_RETURN[1:2])
+    assert second == engine.get(code) and first != second and second != first
+    assert first != "a dossier" and first != None  # noqa: E711 - the comparison itself is tested
 
 
 def test_a_dossier_fire_returned_reads_as_it_stood_after_that_fire(

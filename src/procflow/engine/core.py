@@ -585,6 +585,16 @@ class Snapshot(Dossier):
             object.__setattr__(self, f, getattr(dossier, f))
         return object.__getattribute__(self, name)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to any dossier with the same fields, plain or returned by an
+        act: the dataclass's own ``==`` asks for the same class, and a
+        snapshot would never equal what ``get`` gives for the same state."""
+        if not isinstance(other, Dossier):
+            return NotImplemented
+        return all(getattr(self, f) == getattr(other, f) for f in DOSSIER_FIELDS)
+
+    __hash__ = None  # type: ignore[assignment]  # as Dossier: mutable, compared by value
+
     def __reduce__(self) -> tuple[type[Dossier], tuple[Any, ...]]:
         """Pickled and copied as the plain :class:`Dossier` it stands for:
         the store and engine it reads from stay behind (they hold
