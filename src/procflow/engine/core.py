@@ -495,8 +495,9 @@ class EngineCore:
         most dossiers share their due instant (the close of office on some
         day), and this runs on every transition; the key names the calendar
         when it is not the default. ``Moves._fire`` reads the default key (the
-        due instant alone) from the cache itself before calling this: keep
-        the two in step if the keys change."""
+        due instant alone) from the cache itself before calling this, and so
+        does ``Reception._receive``: keep the three in step if the keys
+        change."""
         if seconds is None:
             seconds = self.warning_seconds
         cache = self._warn_cache
