@@ -318,8 +318,7 @@ class Reception(EngineCore):
     ) -> tuple[Record, Entry, Instant | None]:
         """The record, entry and next alert of a receipt numbered ``number``
         in ``scope`` (what :meth:`_receive` hands the store to number)."""
-        # zfill: the nested format spec f"{number:0{digits}d}" costs twice as much
-        code = f"{scope}-{str(number).zfill(self.sequence_digits)}"
+        code = self._code(scope, number)
         entry = Entry(code, 1, EventType.RECEIVED, t, offset, actor, "R", payload, GENESIS_RAW)
         entry.tz = zone  # ``offset`` is its offset at ``t``
         # apply_entry of a receipt, inline: the reducer's rule for it
@@ -386,6 +385,12 @@ class Reception(EngineCore):
                 self._desk_days.clear()
             self._desk_days[key] = hit
         return hit
+
+    def _code(self, scope: str, number: int) -> str:
+        """A dossier's code: its numbering scope and its number, padded to
+        ``sequence_digits`` (``str.zfill``: the nested format spec
+        ``f"{number:0{digits}d}"`` costs twice as much, every receipt)."""
+        return f"{scope}-{str(number).zfill(self.sequence_digits)}"
 
     def _scope(self, desk: str, t: Instant) -> str:
         """The numbering scope of a receipt: the desk's code and the local date
@@ -549,7 +554,7 @@ class Reception(EngineCore):
         t = ts_of(now)
 
         def make(number: int) -> tuple[Record, Entry, Instant | None]:
-            code = f"{self._scope(desk, t)}-{str(number).zfill(self.sequence_digits)}"
+            code = self._code(self._scope(desk, t), number)
             event = make_event(code, 1, type_, now, actor, data, GENESIS)
             entry = Entry.of_event(event, GENESIS_RAW)
             return apply_entry(None, entry, tz), entry, None
