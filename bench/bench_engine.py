@@ -482,7 +482,7 @@ def lean_engine(
     the alert instant, the dossier's timeliness at the end, and a SHA-256 chain
     per dossier over a compact body (orjson of a flat list, raw digests). A
     dossier is one list; its log the bodies; closed dossiers' logs compacted
-    in batches with zlib (as MemoryStore does, for memory). Time is an int
+    in batches with Zstandard (as MemoryStore does, for memory). Time is an int
     clock. The calendar is asked as the leanest design would: through the
     functions it makes once (``between_ts``, ``deadline_ts``: one per step's
     allotment and one for the time limit), and the warning instant
@@ -498,9 +498,9 @@ def lean_engine(
     simulator keeps it when it keeps no event logs (``lean-simulator``).
     """
     import hashlib
-    import zlib
 
     import orjson
+    import zstandard
 
     from procflow.calendar import WorkCalendar
     from procflow.calendar.units import TimeUnit
@@ -542,6 +542,7 @@ def lean_engine(
         "tax": ("thu", "tax", "officer"),
     }
     genesis = bytes(32)
+    squeeze = zstandard.ZstdCompressor(level=1).compress
     keep_logs = logs and sink is None
     records: dict[str, list[Any]] = {}
     logs: dict[str, list[bytes]] = {}
@@ -670,7 +671,7 @@ def lean_engine(
                     logs_out[code] = log
                 pending.append(b"\n".join(log))
                 if len(pending) >= 256:
-                    batches.append(zlib.compress(b"\n".join(pending), 1))
+                    batches.append(squeeze(b"\n".join(pending)))
                     pending.clear()
         elif paused_at is not None:
             alerts.pop(code, None)

@@ -47,3 +47,23 @@ def test_closed_dossiers_read_back_across_batches() -> None:
         ]
     report = compact.verify()
     assert report.ok and report.checked == n
+
+
+def test_a_store_with_compacted_batches_copies_and_carries_on() -> None:
+    """A copy (``deepcopy``, ``pickle``) of a store that has compacted batches
+    reads them back, and compacts the next batch itself: the compressor, made
+    on the first batch, is not part of the copy."""
+    import copy
+    import pickle
+
+    n = 2 * _Shelf.BATCH  # four in five close: one batch compacted, some pending
+    store = MemoryStore()
+    _, codes = run(store, n)
+    assert len(store._closed._batches) == 1 and store._closed._zc is not None
+    for other in (copy.deepcopy(store), pickle.loads(pickle.dumps(store))):
+        for code in codes:
+            assert other.get(code).to_dict() == store.get(code).to_dict()
+        engine, more = run(other, _Shelf.BATCH)  # enough closed for another batch
+        assert len(other._closed._batches) > len(store._closed._batches)
+        assert engine.verify().ok
+        assert all(other.get(code) is not None for code in more)
