@@ -671,7 +671,8 @@ def lean_engine(
                     logs_out[code] = log
                 pending.append(b"\n".join(log))
                 if len(pending) >= 256:
-                    batches.append(squeeze(b"\n".join(pending)))
+                    # a copy of its own length (as MemoryStore keeps it: memory)
+                    batches.append(memoryview(squeeze(b"\n".join(pending))).tobytes())
                     pending.clear()
         elif paused_at is not None:
             alerts.pop(code, None)

@@ -141,7 +141,10 @@ class _Shelf:
             zc = self._zc
             if zc is None:
                 zc = self._zc = zstandard.ZstdCompressor(level=1)
-            self._batches.append(zc.compress(b"".join(parts)))
+            # a copy of its own length: the frame comes in a buffer made for
+            # the worst case (the batch's size), and kept as it is, 100,000
+            # dossiers peaked at 218 MB instead of 88 (the lean prototype's run)
+            self._batches.append(memoryview(zc.compress(b"".join(parts))).tobytes())
             pending.clear()
 
     def get(self, code: str) -> tuple[bytes, tzinfo] | None:
