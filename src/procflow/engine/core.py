@@ -38,7 +38,7 @@ from procflow.model.timefmt import iso
 if TYPE_CHECKING:
     from procflow.calendar import WorkCalendar
     from procflow.engine.calendars import ProcedureCalendars
-    from procflow.store.base import Store
+    from procflow.model.storage import Store
 
 log = logging.getLogger("procflow.engine")
 

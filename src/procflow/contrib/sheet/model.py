@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import procflow.contrib.sheet.vietnamese as vietnamese
 from procflow.calendar.units import TimeUnit
 from procflow.checks.graph import critical_path, duration_days
 from procflow.contrib.labels import (
@@ -31,7 +32,6 @@ from procflow.contrib.labels import (
     money_text,
     number_text,
 )
-from procflow.contrib.sheet import vietnamese
 from procflow.definition.model import Procedure, StepKind
 
 __all__ = ["LABELS", "Sheet", "SheetRow", "build_sheet"]
