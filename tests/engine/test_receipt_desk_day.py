@@ -95,3 +95,35 @@ def test_a_named_version_is_not_taken_from_the_day() -> None:
         CHILD, actor=DESK, version="new", version_override="court judgment 1/2026"
     ).code
     assert engine.get(code).procedure_version == "new"
+
+
+def test_a_named_version_is_remembered_for_the_day_with_its_own_answer() -> None:
+    """Receipts under a named version (the simulator's what-if receives every
+    dossier so) are remembered per day too, apart from the version in force:
+    a version outside its window is refused every time it is asked without a
+    legal ground, and received, with the ground recorded, every time with one."""
+    from procflow.errors import RuleViolation
+
+    catalogue = _old_then_new()
+    engine, clock = _engine(catalogue, datetime(2026, 3, 3, 8, 0, tzinfo=VN))
+    for _ in range(2):
+        with pytest.raises(RuleViolation, match="version_override"):
+            engine.receive(CHILD, actor=DESK, version="new")
+        clock.advance(minutes=1)
+    ground = "court judgment 1/2026"
+    codes = []
+    for _ in range(2):
+        codes.append(engine.receive(CHILD, actor=DESK, version="new", version_override=ground).code)
+        codes.append(engine.receive(CHILD, actor=DESK, version="old").code)
+        codes.append(engine.receive(CHILD, actor=DESK).code)
+        clock.advance(minutes=1)
+    assert [engine.get(c).procedure_version for c in codes] == ["new", "old", "old"] * 2
+    overrides = [engine.history(c)[0].data.get("version_override") for c in codes]
+    assert overrides == [ground, None, None] * 2
+    with pytest.raises(NotPermitted, match="one-stop desk"):
+        engine.receive(CHILD, actor=POLICE, version="new", version_override=ground)
+    clock.advance(hours=24)  # the 4th: "new" is in force, and no ground is recorded for it
+    code = engine.receive(CHILD, actor=DESK, version="new", version_override=ground).code
+    assert engine.history(code)[0].data.get("version_override") is None
+    with pytest.raises(RuleViolation, match="version_override"):
+        engine.receive(CHILD, actor=DESK, version="old")

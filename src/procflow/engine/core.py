@@ -110,7 +110,7 @@ class EngineCore:
         self._scopes: dict[tuple[str, int], str] = {}
         # receipts' version in force, desk list and scope, by procedure and day
         # (Reception._desk_day), for the catalogue as it was at one generation
-        self._desk_days: dict[tuple[str, int], Any] = {}
+        self._desk_days: dict[tuple[str, int, str | None, str | None], Any] = {}
         self._desk_days_of: Catalogue | None = None
         self._desk_days_at = -1
         self._records_store: Store | None = None

@@ -222,9 +222,11 @@ class Reception(EngineCore):
             zone, off = self._zone or self._read_zone()
             t, offset, now = now_ts(), off or 0, None
             lo, hi = self._span
-            if version is None and version_override is None and off is not None and lo <= t < hi:
-                # the version in force today and what goes with it, asked once a day
-                desk_day = self._desk_day(procedure_id, int((t + off) // 86400), t)
+            if off is not None and lo <= t < hi:
+                # the version received under today and what goes with it, asked once a day
+                desk_day = self._desk_day(
+                    procedure_id, int((t + off) // 86400), t, version, version_override
+                )
                 day = desk_day[4]
             else:
                 day = self._local_date(t, self.calendar)
@@ -359,21 +361,33 @@ class Reception(EngineCore):
         day = self.clock.now().astimezone(self.calendar.tz).date()
         return self.catalogue.in_force(procedure_id, day)
 
-    def _desk_day(self, procedure_id: str, day_number: int, t: Instant) -> _DeskDay:
+    def _desk_day(
+        self,
+        procedure_id: str,
+        day_number: int,
+        t: Instant,
+        version: str | None = None,
+        version_override: str | None = None,
+    ) -> _DeskDay:
         """What a receipt of ``procedure_id`` on local day ``day_number`` (days
-        since 1970-01-01, the instant ``t`` one of its) rests on: the version in
-        force, its moves, the desk's checklist, the numbering scope and the
-        date. Worked out on a day's first receipt; a version added to the
-        catalogue (``Catalogue.generation``) makes every day's answer again."""
+        since 1970-01-01, the instant ``t`` one of its) rests on: the version it
+        is received under (the one in force, or ``version`` as
+        :meth:`_procedure_for_receipt` allows it), its moves, the desk's
+        checklist, the numbering scope and the date. Worked out on a day's
+        first receipt (a refused version is not remembered: the next receipt
+        is refused again, with the reason); a version added to the catalogue
+        (``Catalogue.generation``) makes every day's answer again. The
+        simulator receives every dossier of a what-if under one named
+        version, with an override: a receipt of its year asks here too."""
         catalogue = self.catalogue
         if self._desk_days_of is not catalogue or self._desk_days_at != catalogue.generation:
             self._desk_days.clear()
             self._desk_days_of, self._desk_days_at = catalogue, catalogue.generation
-        key = (procedure_id, day_number)
+        key = (procedure_id, day_number, version, version_override)
         hit = self._desk_days.get(key)
         if hit is None:
             day = date.fromordinal(day_number + EPOCH_ORDINAL)
-            proc = self._procedure_for_receipt(procedure_id, None, day)
+            proc = self._procedure_for_receipt(procedure_id, version, day, version_override)
             hit = (
                 proc,
                 self._plans_of(proc.id, proc.version),
