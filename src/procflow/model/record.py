@@ -400,14 +400,17 @@ def _visit_dict(v: Visit | list[Any], texts: Texts) -> dict[str, Any]:
     }
 
 
-def _kept(raw: bytes) -> bytes:
-    """``raw`` in a buffer of its own length, for bytes a record keeps.
+def kept(raw: bytes) -> bytes:
+    """``raw`` in a buffer of its own length, for bytes kept long.
 
     orjson's output keeps the buffer orjson wrote it into (4 KB and more
     since orjson 3.12, whatever the length of the JSON), and a fragment kept
     on a remembered record kept it all: 4 KB a visit, for up to
-    ``cache_size`` records of a SQL store. Joined with an empty part, it is
-    copied into a buffer of its length (0.06 us for a visit's fragment)."""
+    ``cache_size`` records of a SQL store. A Zstandard frame comes in a
+    buffer made for the worst case, the size of its input: the in-memory
+    store's closed batches, kept so, held 100,000 dossiers' heap at 218 MB
+    instead of 88. Joined with an empty part, bytes are copied into a
+    buffer of their length (0.06 us for a visit's fragment)."""
     return b"".join((raw, b""))
 
 
@@ -430,14 +433,14 @@ def record_body(rec: Record) -> bytes:
         encoded.clear()
     while len(encoded) < last:
         at = len(encoded) * w
-        encoded.append(_kept(_dumps(_visit_dict(cells[at : at + w], texts))))
+        encoded.append(kept(_dumps(_visit_dict(cells[at : at + w], texts))))
     parts = [*encoded, _dumps(_visit_dict(cells[last * w :], texts))] if cells else encoded
     appointments = rec.appointments
     listed = b"[]"
     if appointments:
         cached = rec.encoded_appointments
         if cached is None or cached[0] != len(appointments) or cached[1] is not appointments[-1]:
-            listed = _kept(_dumps(_appointment_dicts(rec, texts)))
+            listed = kept(_dumps(_appointment_dicts(rec, texts)))
             rec.encoded_appointments = (len(appointments), appointments[-1], listed)
         else:
             listed = cached[2]
