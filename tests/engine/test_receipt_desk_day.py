@@ -110,6 +110,7 @@ def test_a_named_version_is_remembered_for_the_day_with_its_own_answer() -> None
         with pytest.raises(RuleViolation, match="version_override"):
             engine.receive(CHILD, actor=DESK, version="new")
         clock.advance(minutes=1)
+    assert list(engine.store.codes()) == []  # refused: nothing written
     ground = "court judgment 1/2026"
     codes = []
     for _ in range(2):
@@ -122,6 +123,7 @@ def test_a_named_version_is_remembered_for_the_day_with_its_own_answer() -> None
     assert overrides == [ground, None, None] * 2
     with pytest.raises(NotPermitted, match="one-stop desk"):
         engine.receive(CHILD, actor=POLICE, version="new", version_override=ground)
+    assert len(list(engine.store.codes())) == len(codes)
     clock.advance(hours=24)  # the 4th: "new" is in force, and no ground is recorded for it
     code = engine.receive(CHILD, actor=DESK, version="new", version_override=ground).code
     assert engine.history(code)[0].data.get("version_override") is None
