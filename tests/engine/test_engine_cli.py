@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from enginetest import ROOT, procflow
 
@@ -69,7 +71,14 @@ def test_verify_detects_tampering(tmp_path: Path) -> None:
     ]
     for name in triggers:
         conn.execute(f'DROP TRIGGER "{name}"')
-    conn.execute("UPDATE events SET data = replace(data, '2026-03-06', '2026-03-20')")
+    # The receipt's body keeps its due date (2026-03-06 17:00 +07:00) as POSIX
+    # seconds; move it a fortnight on.
+    due = int(datetime(2026, 3, 6, 17, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).timestamp())
+    edited = conn.execute(
+        "UPDATE events SET data = replace(data, ?1, ?2) WHERE instr(data, ?1) > 0",
+        (str(due), str(due + 14 * 86400)),
+    )
+    assert edited.rowcount == 1
     conn.commit()
     conn.close()
     r = procflow("verify", db, *common, cwd=tmp_path)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from procflow.engine.core import EngineCore
+from procflow.errors import TamperDetected
 from procflow.model.dossier import Dossier
 from procflow.model.encoding import event_body
 from procflow.model.events import verify_chain
@@ -66,7 +67,11 @@ class Audit(EngineCore):
         report = VerifyReport()
         for code in codes if codes is not None else self.store.codes():
             report.checked += 1
-            events = self.store.events(code)
+            try:
+                events = self.store.events(code)
+            except TamperDetected as exc:  # a row that does not hold its hashed event
+                report.problems.append(f"{code}: {exc}")
+                continue
             problems = verify_chain(code, events)
             report.problems.extend(str(p) for p in problems)
             stored = self.store.get(code)

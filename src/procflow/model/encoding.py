@@ -274,12 +274,7 @@ def decode(raw: bytes, tz: tzinfo | None = None) -> dict[str, Any]:
     _, code, seq, type_, at, offset, actor, kind, *payload = items
     at_utc = dt_of(at, UTC)
     zone = _zone(offset, tz, at_utc)
-    if kind == "T":
-        data = transition_data(payload, zone)
-    elif kind == "R":
-        data = receipt_data(payload, zone)
-    else:
-        (data,) = payload
+    data = payload_data(kind, payload, zone)
     return {
         "code": code,
         "seq": seq,
@@ -288,3 +283,16 @@ def decode(raw: bytes, tz: tzinfo | None = None) -> dict[str, Any]:
         "actor": Actor(*actor) if actor is not None else None,
         "data": data,
     }
+
+
+def payload_data(kind: str, payload: list[Any], zone: tzinfo) -> dict[str, Any]:
+    """The data dict of a body's payload, of layout ``kind`` (instants as text
+    in ``zone``): what ``history`` shows of the event."""
+    if kind == "T":
+        return transition_data(payload, zone)
+    if kind == "R":
+        return receipt_data(payload, zone)
+    (data,) = payload
+    if not isinstance(data, dict):
+        raise ValueError("an event's data is a JSON object")
+    return data

@@ -8,17 +8,18 @@ apart, and the contract tests cover both through either.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TypeVar
 
 import orjson
 
-from procflow.errors import ConflictError, StoreError
+from procflow.errors import ConflictError, StoreError, TamperDetected
 from procflow.model.actor import Actor
 from procflow.model.dossier import Dossier
+from procflow.model.encoding import FORMAT, link, payload_data, prev_raw
 from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
-from procflow.model.instant import Instant
+from procflow.model.instant import Instant, ts_of
 from procflow.model.record import Record, record_body
 from procflow.model.storage import check_import
 from procflow.model.timefmt import iso, text_of
@@ -129,8 +130,11 @@ def record_row(rec: Record, next_alert: Instant | None) -> DossierRow:
 
 
 def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
-    """:func:`event_row` of the entry's event, built from the entry."""
-    zone = entry.zone(tz)
+    """The ``events`` row of an entry the engine wrote: its ``data`` is the
+    entry's body, the bytes its hash covers (a JSON array, docs/engine.md
+    "Event encoding"), as they are. The data object ``history`` shows is
+    read from it (:func:`event_from_row`); no object is built and encoded
+    on the way in, on every transition."""
     actor = entry.actor
     code, seq = entry.code, entry.seq
     return (
@@ -139,10 +143,10 @@ def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
         # the member's value as a plain attribute (``.value`` is a property
         # of the enum class, a Python call on every event)
         entry.type._value_,
-        text_of(entry.at, zone),
+        text_of(entry.at, entry.zone(tz)),
         # orjson writes the actor dataclass as Actor.to_dict() reads, in C
         _json(actor, "actor", code, seq) if actor is not None else None,
-        _json(entry.data(zone), "data", code, seq),
+        entry.body.decode(),
         entry.prev.hex(),
         entry.hash.hex(),
         2,
@@ -169,16 +173,27 @@ def event_row(event: Event) -> EventRow:
 
 
 def event_from_row(row: tuple[Any, ...], where: str) -> Event:
-    """Read an ``events`` row; a row procflow cannot read is a StoreError naming it."""
+    """Read an ``events`` row; a row procflow cannot read is a StoreError naming
+    it, and a row that does not hold the event its hash covers is
+    :class:`~procflow.errors.TamperDetected`."""
     code, seq, type_, at, actor, data, prev_hash, hash_, fmt = row
     try:
+        when = datetime.fromisoformat(at)
+        who = Actor.from_dict(orjson.loads(actor)) if actor is not None else None
         return Event(
             code=code,
             seq=int(seq),
             type=EVENT_TYPES[type_],
-            at=datetime.fromisoformat(at),
-            actor=Actor.from_dict(orjson.loads(actor)) if actor is not None else None,
-            data=orjson.loads(data),
+            at=when,
+            actor=who,
+            # the engine's rows keep the event's body (a JSON array, entry_row);
+            # rows written before schema 6, and events given in their public
+            # form, their data object
+            data=(
+                _body_data(code, int(seq), type_, when, who, data, prev_hash, hash_, where)
+                if data[:1] == "["
+                else orjson.loads(data)
+            ),
             prev_hash=prev_hash,
             hash=hash_,
             format=int(fmt),
@@ -188,6 +203,42 @@ def event_from_row(row: tuple[Any, ...], where: str) -> Event:
             f"{where}: event {seq} of dossier {code} cannot be read ({exc}); the row was "
             "edited outside procflow or written by a newer release"
         ) from exc
+
+
+def _body_data(
+    code: str,
+    seq: int,
+    type_: str,
+    when: datetime,
+    who: Actor | None,
+    data: str,
+    prev_hash: str,
+    hash_: str,
+    where: str,
+) -> dict[str, Any]:
+    """The data object of a row that keeps its event's body, once the row is
+    found whole: the body hashes, from the row's previous hash, to the row's
+    hash, and the row's other columns are the body's own fields. A column
+    edited apart from the body, or a body edited at all, is caught here,
+    before anyone reads the event (``verify`` reports it for the dossier)."""
+    raw = data.encode()
+    items = orjson.loads(raw)
+    off = when.utcoffset()
+    head = [
+        FORMAT,
+        code,
+        seq,
+        type_,
+        ts_of(when),
+        None if off is None else int(off.total_seconds()),
+        None if who is None else list(who.row),
+    ]
+    if link(prev_raw(prev_hash), raw).hex() != hash_ or items[:7] != head:
+        raise TamperDetected(
+            f"{where}: event {seq} of dossier {code} was edited outside procflow: the "
+            "row does not hold the event its hash covers"
+        )
+    return payload_data(items[7], items[8:], when.tzinfo or UTC)
 
 
 def numbering_failed(scope: str, attempts: int) -> ConflictError:
