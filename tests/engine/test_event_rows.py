@@ -192,6 +192,7 @@ def test_a_column_edited_apart_from_the_rest_is_found(
     # whitespace in the body too: the same event in other bytes is not the
     # bytes its hash covers
     assert [p for p in report.problems if "edited outside procflow" in p] == [
-        f"{code}: SQLite store {path}: event {seq} of dossier {code} was edited outside "
-        "procflow: the row does not hold the event its hash covers"
+        f"{code}: SQLite store {path}: event {seq} of dossier {code}: content does not "
+        "match its hash (edited outside procflow: the row's body, or a column beside it, "
+        "was changed)"
     ], report.problems

@@ -13,7 +13,6 @@ def _filled() -> Record:
     rec.open_visit("a", "desk", 10, 100)
     rec.appointments.append((86400, 10, None, "desk", None))
     rec.pauses["supplement"] = {"count": 1, "seconds": 5.0}
-    rec.encoded = [b"{}"]
     # every slot gets a value of its own, distinct from the defaults
     for i, name in enumerate(Record.__slots__):
         if getattr(rec, name, None) in (None, 0, 0.0, (), b"", False):
@@ -31,7 +30,7 @@ def test_the_copy_has_every_slot() -> None:
 def test_the_copy_shares_nothing_changeable() -> None:
     rec = _filled()
     new = rec.copy()
-    for name in ("applicant", "facts", "appointments", "cells", "pauses", "encoded"):
+    for name in ("applicant", "facts", "appointments", "cells", "pauses"):
         assert getattr(new, name) is not getattr(rec, name), name
     assert new.facts["kids"] is not rec.facts["kids"]
     assert new.pauses["supplement"] is not rec.pauses["supplement"]

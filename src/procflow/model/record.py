@@ -11,8 +11,9 @@ with aware datetimes in the calendar's zone.
 
 from __future__ import annotations
 
-from datetime import tzinfo
+from datetime import UTC, timedelta, timezone, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import orjson
 
@@ -73,8 +74,6 @@ class Record:
         "code",
         "desk_agency",
         "due",
-        "encoded",
-        "encoded_appointments",
         "entered",
         "facts",
         "is_open",
@@ -134,14 +133,6 @@ class Record:
     """Why the clock is stopped now (None while it runs)."""
     assignee: str | None
     assigned_role: str | None
-    encoded: list[bytes] | None
-    """The row body's JSON of each visit but the last (:func:`record_body`):
-    only the last visit ever changes, so the others are encoded once. None
-    until a body is first written (the in-memory store never writes one)."""
-    encoded_appointments: tuple[int, AppointmentRow, bytes] | None
-    """The row body's JSON of the appointments, with their count and the last
-    one (:func:`record_body`): a dossier gains one on receipt and seldom
-    another, so the list is encoded again only when it grows."""
 
     def __init__(
         self,
@@ -185,8 +176,6 @@ class Record:
         self.pause_reason = None
         self.assignee = None
         self.assigned_role = None
-        self.encoded = None
-        self.encoded_appointments = None
 
     @property
     def appointment(self) -> Instant:
@@ -243,8 +232,6 @@ class Record:
         new.code = self.code
         new.desk_agency = self.desk_agency
         new.due = self.due
-        new.encoded = None if self.encoded is None else list(self.encoded)
-        new.encoded_appointments = self.encoded_appointments  # a tuple
         new.entered = self.entered
         new.facts = _own(self.facts)
         new.is_open = self.is_open
@@ -404,62 +391,17 @@ def kept(raw: bytes) -> bytes:
     """``raw`` in a buffer of its own length, for bytes kept long.
 
     orjson's output keeps the buffer orjson wrote it into (4 KB and more
-    since orjson 3.12, whatever the length of the JSON), and a fragment kept
-    on a remembered record kept it all: 4 KB a visit, for up to
-    ``cache_size`` records of a SQL store. A Zstandard frame comes in a
-    buffer made for the worst case, the size of its input: the in-memory
-    store's closed batches, kept so, held 100,000 dossiers' heap at 218 MB
-    instead of 88. Joined with an empty part, bytes are copied into a
-    buffer of their length (0.06 us for a visit's fragment)."""
+    since orjson 3.12, whatever the length of the JSON). A Zstandard frame
+    comes in a buffer made for the worst case, the size of its input: the
+    in-memory store's closed batches, kept so, held 100,000 dossiers' heap
+    at 218 MB instead of 88. Joined with an empty part, bytes are copied
+    into a buffer of their length."""
     return b"".join((raw, b""))
 
 
-def record_body(rec: Record) -> bytes:
-    """``orjson.dumps(record_dict(rec))``, the same bytes, with every visit but
-    the last encoded once (:attr:`Record.encoded`): the SQL stores write this
-    body on every transition, and a dossier's visits grow with each one.
-
-    The body is :func:`record_dict` with its ``appointments`` and ``visits``
-    lists spliced in: the keys before them, the appointments (encoded again
-    only when one is added: :attr:`Record.encoded_appointments`), the visits'
-    fragments, the keys after them, each part orjson's own encoding."""
-    cells, w = rec.cells, VISIT_WIDTH
-    encoded = rec.encoded
-    if encoded is None:
-        encoded = rec.encoded = []
-    texts = texts_in(rec.tz)
-    last = len(cells) // w - 1
-    if len(encoded) > last:  # a shorter list of visits: not one a move made
-        encoded.clear()
-    while len(encoded) < last:
-        at = len(encoded) * w
-        encoded.append(kept(_dumps(_visit_dict(cells[at : at + w], texts))))
-    parts = [*encoded, _dumps(_visit_dict(cells[last * w :], texts))] if cells else encoded
-    appointments = rec.appointments
-    listed = b"[]"
-    if appointments:
-        cached = rec.encoded_appointments
-        if cached is None or cached[0] != len(appointments) or cached[1] is not appointments[-1]:
-            listed = kept(_dumps(_appointment_dicts(rec, texts)))
-            rec.encoded_appointments = (len(appointments), appointments[-1], listed)
-        else:
-            listed = cached[2]
-    return b"".join(
-        (
-            _dumps(_head_dict(rec, texts))[:-1],
-            b',"appointments":',
-            listed,
-            b',"visits":[',
-            b",".join(parts),
-            b"],",
-            _dumps(_tail_dict(rec, texts))[1:],
-        )
-    )
-
-
 def record_dict(rec: Record) -> dict[str, Any]:
-    """``rec.to_dossier().to_dict()`` without the dossier: a dossier's row body
-    in the SQL stores (written as :func:`record_body`)."""
+    """``rec.to_dossier().to_dict()`` without the dossier: what reports read
+    of each dossier (``Store.iter_dossier_dicts``)."""
     texts = texts_in(rec.tz)
     return {
         **_head_dict(rec, texts),
@@ -512,3 +454,142 @@ def _tail_dict(rec: Record, texts: Texts) -> dict[str, Any]:
         "assignee": rec.assignee,
         "assigned_role": rec.assigned_role,
     }
+
+
+# --- the row body: the record as one JSON list -------------------------------------
+
+ROW_LAYOUT = 1
+"""The layout number a row body starts with (:func:`row_body`)."""
+
+ROW_STEP_DUE = 12
+"""Where a row body keeps the step's due instant (the SQL worklists read it)."""
+
+_ZONE_NAMES: dict[tzinfo, str | int | None] = {}
+
+
+def _zone_name(tz: tzinfo) -> str | int | None:
+    """How a row body names ``tz``: a tz database key, or a fixed offset in
+    seconds; None for a zone it cannot name (the body is then the public form)."""
+    try:
+        return _ZONE_NAMES[tz]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable tzinfo
+        return None
+    name: str | int | None = None
+    if isinstance(tz, ZoneInfo):
+        name = tz.key
+    elif isinstance(tz, timezone):
+        offset = tz.utcoffset(None)
+        if offset == timedelta(seconds=int(offset.total_seconds())):
+            name = int(offset.total_seconds())
+    if len(_ZONE_NAMES) < 256:
+        _ZONE_NAMES[tz] = name
+    return name
+
+
+def _zone_named(name: str | int) -> tzinfo:
+    if isinstance(name, str):
+        return ZoneInfo(name)  # ZoneInfo keeps one object per key
+    return UTC if name == 0 else timezone(timedelta(seconds=name))
+
+
+def row_body(rec: Record) -> bytes | None:
+    """The record as one JSON list, every slot in :data:`ROW_LAYOUT` 1 order:
+    what an SQL store keeps in a dossier row's ``body`` (docs/engine.md,
+    "Event encoding"). One ``orjson.dumps`` of lists and numbers, on every
+    transition; instants stay POSIX seconds and the zone is named once.
+    None when the record's zone has no name to write (the store then keeps
+    :func:`record_dict`'s public form)."""
+    zone = _zone_name(rec.tz)
+    if zone is None:
+        return None
+    return _dumps(
+        [
+            ROW_LAYOUT,
+            rec.code,
+            rec.procedure_id,
+            rec.procedure_version,
+            rec.desk_agency,
+            rec.state,
+            rec.received,
+            rec.due,
+            rec.entered,
+            rec.applicant,
+            rec.facts,
+            rec.is_open,
+            rec.step_due,
+            rec.paused,
+            rec.paused_seconds,
+            rec.supplements,
+            rec.appointments,
+            rec.cells,
+            rec.alerts,
+            rec.outcome,
+            rec.closed,
+            rec.timeliness,
+            rec.version,
+            rec.last_hash.hex(),
+            rec.updated,
+            rec.pauses,
+            rec.pause_reason,
+            rec.assignee,
+            rec.assigned_role,
+            zone,
+        ]
+    )
+
+
+def record_of_row(items: list[Any], tz: tzinfo | None = None) -> Record:
+    """The record a row body (:func:`row_body`, parsed) keeps; in ``tz``, or in
+    the zone the body names. ValueError for a list that is not one."""
+    if len(items) != 30 or items[0] != ROW_LAYOUT:
+        raise ValueError(f"not a row body of layout {ROW_LAYOUT}")
+    (
+        _,
+        code,
+        procedure_id,
+        procedure_version,
+        desk_agency,
+        state,
+        received,
+        due,
+        entered,
+        applicant,
+        facts,
+        is_open,
+        step_due,
+        paused,
+        paused_seconds,
+        supplements,
+        appointments,
+        cells,
+        alerts,
+        outcome,
+        closed,
+        timeliness,
+        version,
+        last_hash,
+        updated,
+        pauses,
+        pause_reason,
+        assignee,
+        assigned_role,
+        zone,
+    ) = items
+    rec = _new_record(Record)
+    rec.code, rec.procedure_id, rec.procedure_version = code, procedure_id, procedure_version
+    rec.desk_agency, rec.state = desk_agency, state
+    rec.received, rec.due, rec.entered = received, due, entered
+    rec.applicant, rec.facts, rec.is_open = applicant, facts, is_open
+    rec.step_due, rec.paused = step_due, paused
+    rec.paused_seconds, rec.supplements = paused_seconds, supplements
+    rec.appointments = [tuple(a) for a in appointments]
+    rec.cells = cells
+    rec.alerts = tuple(alerts)
+    rec.outcome, rec.closed, rec.timeliness = outcome, closed, timeliness
+    rec.version, rec.last_hash, rec.updated = version, bytes.fromhex(last_hash), updated
+    rec.pauses, rec.pause_reason = pauses, pause_reason
+    rec.assignee, rec.assigned_role = assignee, assigned_role
+    rec.tz = tz if tz is not None else _zone_named(zone)
+    return rec

@@ -72,6 +72,7 @@ from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.events import Event
 from procflow.model.outbox import Delivery, OutboxItem
+from procflow.model.record import ROW_STEP_DUE
 from procflow.store.base import Capability
 from procflow.store.outbox import (
     DELIVERY_COLUMNS,
@@ -240,7 +241,7 @@ class PostgresStore(SQLOutbox, SQLReads):
     """
 
     _P = "%s"
-    _STEP_DUE_SQL = "(body::jsonb ->> 'step_due_at')"
+    _STEP_DUE_SQL = f"(body::jsonb ->> 'step_due_at'), (body::jsonb ->> {ROW_STEP_DUE})"
     _SHARED_BY_THREADS = True
 
     CAPABILITIES = frozenset(

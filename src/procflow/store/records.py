@@ -20,7 +20,7 @@ from procflow.model.encoding import FORMAT, link, payload_data, prev_raw
 from procflow.model.entry import Entry
 from procflow.model.events import EVENT_TYPES, Event
 from procflow.model.instant import Instant, ts_of
-from procflow.model.record import Record, record_body
+from procflow.model.record import Record, record_dict, record_of_row, row_body
 from procflow.model.storage import check_import
 from procflow.model.timefmt import iso, text_of
 from procflow.model.worklist import work_fields
@@ -54,6 +54,7 @@ DossierRow = tuple[Any, ...]
 EventRow = tuple[str, int, str, str, str | None, str, str, str, int]
 
 T = TypeVar("T")
+R = TypeVar("R")
 U = TypeVar("U")
 NumberedRows = tuple[DossierRow, EventRow, tuple[T, U]]
 """What a numbered receipt inserts (its dossier row and first event row) and
@@ -74,8 +75,11 @@ def _json(value: Any, what: str, code: str, seq: int | None = None) -> str:
 
 
 def _record_body(rec: Record) -> str:
+    """A dossier row's ``body``: the record as one JSON list (:func:`row_body`),
+    or, for a record whose zone has no name, the public form."""
     try:
-        return record_body(rec).decode()
+        body = row_body(rec)
+        return (body if body is not None else orjson.dumps(record_dict(rec))).decode()
     except (TypeError, ValueError) as exc:  # as _json words it
         raise StoreError(f"dossier {rec.code} cannot be stored as JSON: {exc}") from exc
 
@@ -235,8 +239,8 @@ def _body_data(
     ]
     if link(prev_raw(prev_hash), raw).hex() != hash_ or items[:7] != head:
         raise TamperDetected(
-            f"{where}: event {seq} of dossier {code} was edited outside procflow: the "
-            "row does not hold the event its hash covers"
+            f"{where}: event {seq} of dossier {code}: content does not match its hash "
+            "(edited outside procflow: the row's body, or a column beside it, was changed)"
         )
     return payload_data(items[7], items[8:], when.tzinfo or UTC)
 
@@ -250,8 +254,45 @@ def numbering_failed(scope: str, attempts: int) -> ConflictError:
 
 
 def dossier_from_body(code: str, body: str, where: str) -> Dossier:
+    """The dossier a row's ``body`` keeps: the record's list (schema 6 on) or
+    the public form (rows written before, and dossiers given in it)."""
+    return _read_body(code, body, where, _dossier_of)
+
+
+def record_from_body(code: str, body: str, where: str, tz: tzinfo) -> Record:
+    """:func:`dossier_from_body` as the record the engine acts on, in ``tz``:
+    a row body of the record's list is read with no dossier on the way."""
+    return _read_body(code, body, where, lambda found: _record_of(found, tz))
+
+
+def dict_from_body(code: str, body: str, where: str) -> dict[str, Any]:
+    """:func:`dossier_from_body` as ``Dossier.to_dict()`` gives it (what reports stream)."""
+    return _read_body(code, body, where, _dict_of)
+
+
+def _dossier_of(found: Any) -> Dossier:
+    if isinstance(found, list):
+        return record_of_row(found).to_dossier()
+    return Dossier.from_dict(found)
+
+
+def _record_of(found: Any, tz: tzinfo) -> Record:
+    if isinstance(found, list):
+        return record_of_row(found, tz)
+    return Record.from_dossier(Dossier.from_dict(found), tz)
+
+
+def _dict_of(found: Any) -> dict[str, Any]:
+    if isinstance(found, list):
+        return record_dict(record_of_row(found))
+    if not isinstance(found, dict):
+        raise ValueError("neither a record's list nor a dossier object")
+    return found
+
+
+def _read_body(code: str, body: str, where: str, read: Callable[[Any], R]) -> R:
     try:
-        return Dossier.from_dict(orjson.loads(body))
+        return read(orjson.loads(body))
     except (ValueError, TypeError, KeyError, AssertionError) as exc:
         raise StoreError(
             f"{where}: the stored state of dossier {code} cannot be read ({exc!r}); the row "

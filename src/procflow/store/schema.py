@@ -361,12 +361,12 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         6,
-        "events.data: the engine's events keep their hashed body (a JSON array), "
-        "not a data object",
-        # No statement: rows written before keep their data objects, and both
-        # forms are read (store.records.event_from_row). The version is there
-        # so that an older procflow, which reads only data objects, refuses
-        # the database instead of misreading its new rows.
+        "events.data keeps the engine's event body (the bytes hashed), dossiers.body "
+        "the record as one JSON list: no data object or dossier object encoded per act",
+        # No statement: rows written before keep their objects, and both forms
+        # are read (store.records: event_from_row, dossier_from_body). The
+        # version is there so that an older procflow, which reads only
+        # objects, refuses the database instead of misreading its new rows.
         (),
     ),
 )

@@ -74,7 +74,7 @@ from procflow.errors import ConflictError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.events import Event
 from procflow.model.outbox import Delivery, OutboxItem
-from procflow.model.record import Record
+from procflow.model.record import ROW_STEP_DUE, Record
 from procflow.store.base import Capability, Store
 from procflow.store.outbox import (
     DELIVERY_COLUMNS,
@@ -242,7 +242,7 @@ class SQLiteStore(SQLOutbox, SQLReads):
 
     _P = "?"
     _SHARD = "rowid % {p} = {p}"
-    _STEP_DUE_SQL = "json_extract(body, '$.step_due_at')"
+    _STEP_DUE_SQL = f"json_extract(body, '$.step_due_at'), json_extract(body, '$[{ROW_STEP_DUE}]')"
 
     @property
     def _label(self) -> str:

@@ -14,13 +14,11 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-import orjson
-
 from procflow.errors import ProcflowError, StoreError
 from procflow.model.dossier import Dossier, Status
 from procflow.model.entry import Entry
 from procflow.model.events import Event
-from procflow.model.instant import Instant
+from procflow.model.instant import Instant, dt_of
 from procflow.model.outbox import entry_notifies
 from procflow.model.record import Record
 from procflow.model.worklist import WorkItem, WorkQuery
@@ -33,10 +31,12 @@ from procflow.store.records import (
     NumberedRows,
     T,
     U,
+    dict_from_body,
     dossier_from_body,
     entry_row,
     event_from_row,
     public_rows,
+    record_from_body,
     record_row,
     record_rows,
 )
@@ -46,6 +46,13 @@ from procflow.store.schema import utc_key_ts
 def _local(text: str | None, tz: tzinfo) -> datetime | None:
     """A stored instant (a UTC key, or the body's own text) in ``tz``."""
     return None if text is None else datetime.fromisoformat(text).astimezone(tz)
+
+
+def _number(value: Any) -> Instant:
+    """POSIX seconds read from JSON by SQL: a number, or its text (PostgreSQL's ``->>``)."""
+    if isinstance(value, str):
+        return int(value) if value.lstrip("-").isdigit() else float(value)
+    return value  # type: ignore[no-any-return]
 
 
 PAGE_SIZE = 500
@@ -141,8 +148,8 @@ class SQLReads(StoreBase):
         cached = self._checked(code)
         if cached is not None:
             return cached.copy() if self._SHARED_BY_THREADS else cached
-        dossier = self.get(code)
-        return Record.from_dossier(dossier, tz) if dossier is not None else None
+        body = self._body(code)
+        return record_from_body(code, body, self._label, tz) if body is not None else None
 
     def append_record(
         self, rec: Record, entry: Entry, expected_version: int, next_alert: Instant | None
@@ -425,8 +432,10 @@ class SQLReads(StoreBase):
     def _read(self, what: str, sql: Any, params: Sequence[object] = ()) -> list[Any]:
         raise NotImplementedError  # pragma: no cover - provided by the store
 
-    _STEP_DUE_SQL = "NULL"
-    """The dialect's expression for the body's ``step_due_at`` (a worklist column)."""
+    _STEP_DUE_SQL = "NULL, NULL"
+    """The dialect's two expressions for the step's due instant (a worklist
+    column): the ``step_due_at`` text of a body in the public form, and the
+    POSIX seconds of a record's list (:data:`~procflow.model.record.ROW_STEP_DUE`)."""
 
     def worklist(self, query: WorkQuery, tz: tzinfo) -> list[WorkItem]:
         """One page of a worklist, from the worklist columns and their partial
@@ -477,8 +486,8 @@ class SQLReads(StoreBase):
         rows = self._read("read a worklist", sql, params)
         items = []
         for row in rows:
-            code, proc, state, holder, assignee, role, deadline, due, step_due = row[:9]
-            paused, warned, received = bool(row[9]), bool(row[10]), row[11]
+            code, proc, state, holder, assignee, role, deadline, due, step_text, step_ts = row[:10]
+            paused, warned, received = bool(row[10]), bool(row[11]), row[12]
             when = _local(deadline, tz)
             items.append(
                 WorkItem(
@@ -490,7 +499,9 @@ class SQLReads(StoreBase):
                     assigned_role=role,
                     deadline=when,
                     due_at=_local(due, tz),  # type: ignore[arg-type]
-                    step_due_at=_local(step_due, tz),
+                    step_due_at=(
+                        _local(step_text, tz) if step_ts is None else dt_of(_number(step_ts), tz)
+                    ),
                     paused=paused,
                     warned=warned,
                     overdue=when is not None and not paused and deadline < now,
@@ -500,13 +511,15 @@ class SQLReads(StoreBase):
         return items
 
     def get(self, code: str) -> Dossier | None:
-        p = self._P
+        body = self._body(code)
+        return dossier_from_body(code, body, self._label) if body is not None else None
+
+    def _body(self, code: str) -> str | None:
+        """The ``body`` of the dossier's row, or None when there is no row."""
         rows = self._read(
-            f"read dossier {code}", f"SELECT body FROM dossiers WHERE code = {p}", (code,)
+            f"read dossier {code}", f"SELECT body FROM dossiers WHERE code = {self._P}", (code,)
         )
-        if not rows:
-            return None
-        return dossier_from_body(code, rows[0][0], self._label)
+        return rows[0][0] if rows else None
 
     def events(self, code: str) -> list[Event]:
         """One dossier's events, ordered by seq (one statement: one consistent snapshot)."""
@@ -535,9 +548,9 @@ class SQLReads(StoreBase):
     ) -> Iterator[dict[str, Any]]:
         """Every dossier's state as a plain dict (``Dossier.to_dict()`` form), in
         receipt order, page by page, in bounded memory: what reports stream over."""
-        loads = orjson.loads
-        for _, body in self._pages("body", open_only, procedure_id, shard):
-            yield loads(body)
+        where = self._label
+        for code, body in self._pages("body", open_only, procedure_id, shard):
+            yield dict_from_body(code, body, where)
 
     def _pages(
         self,
