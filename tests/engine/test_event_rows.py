@@ -99,17 +99,21 @@ def test_event_rows_keep_the_bytes_their_hash_covers(
     engine, codes = _populated(database, catalogue, calendar, seed=5, n=10)
     engine.store.close()
     rows = database.sql(
-        "SELECT code, seq, type, data, prev_hash, hash FROM events ORDER BY code, seq"
+        "SELECT code, seq, type, data, prev_hash, hash, actor FROM events ORDER BY code, seq"
     )
     assert {r[0] for r in rows} == set(codes)
     last: dict[str, str] = {}
-    for code, seq, type_, data, prev_hash, hash_ in rows:
+    for code, seq, type_, data, prev_hash, hash_, actor in rows:
         # the chain, from the rows alone: SHA-256(previous hash || data)
         prev = bytes.fromhex(prev_hash)
         assert prev == (bytes.fromhex(last[code]) if code in last else bytes(32))
         assert hashlib.sha256(prev + data.encode()).hexdigest() == hash_
         body = orjson.loads(data)
         assert body[:4] == [2, code, seq, type_]
+        # the actor column: the object Actor.to_dict() gives, the body's fields
+        who = None if actor is None else orjson.loads(actor)
+        assert who is None or list(who) == ["id", "agency", "role", "name"]
+        assert body[6] == (None if who is None else list(who.values()))
         last[code] = hash_
 
 

@@ -138,6 +138,23 @@ def record_row(rec: Record, next_alert: Instant | None) -> DossierRow:
     )
 
 
+_ACTOR_TEXTS: dict[tuple[str, str, str | None, str | None], str] = {}
+
+
+def _actor_text(actor: Actor) -> str:
+    """An ``events`` row's ``actor``: the JSON object ``Actor.to_dict()`` gives,
+    remembered by the actor's fields (a desk's officers act again and again).
+
+    Not orjson's encoding of the dataclass, which adds the ``row`` field the
+    actor keeps for event bodies: rows written by procflow from the eleventh
+    session to the fifteenth carry it, and reading ignores it."""
+    text = orjson.dumps(actor.to_dict()).decode()
+    if len(_ACTOR_TEXTS) >= 4096:
+        _ACTOR_TEXTS.clear()
+    _ACTOR_TEXTS[actor.row] = text
+    return text
+
+
 def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
     """The ``events`` row of an entry the engine wrote: its ``data`` is the
     entry's body, the bytes its hash covers (a JSON array, docs/engine.md
@@ -153,8 +170,7 @@ def entry_row(entry: Entry, tz: tzinfo) -> EventRow:
         # of the enum class, a Python call on every event)
         entry.type._value_,
         text_of(entry.at, entry.zone(tz)),
-        # orjson writes the actor dataclass as Actor.to_dict() reads, in C
-        _json(actor, "actor", code, seq) if actor is not None else None,
+        None if actor is None else _ACTOR_TEXTS.get(actor.row) or _actor_text(actor),
         entry.body.decode(),
         entry.prev.hex(),
         entry.hash.hex(),
@@ -173,7 +189,7 @@ def event_row(event: Event) -> EventRow:
         event.seq,
         event.type.value,
         iso(event.at),
-        _json(event.actor, "actor", event.code, event.seq) if event.actor is not None else None,
+        None if event.actor is None else _actor_text(event.actor),
         _json(event.data, "data", event.code, event.seq),
         event.prev_hash,
         event.hash,
