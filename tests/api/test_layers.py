@@ -54,6 +54,7 @@ ABOVE = {
     "model": {"engine", "store", "simulation", "reports", "export", "cli", "audit", "testing"},
     "engine": {"store", "simulation", "reports", "export", "cli", "audit", "testing"},
     "calendar": {"engine", "store", "simulation", "reports", "export", "cli"},
+    "definition": {"engine", "store", "simulation", "reports", "export", "cli", "audit", "testing"},
     "compiler": {"engine", "store", "simulation", "reports", "export", "cli"},
     "checks": {"engine", "store", "simulation", "reports", "export", "cli"},
 }

@@ -7,7 +7,7 @@ import re
 
 from procflow.checks import CODES
 from procflow.definition.loader import load_procedure
-from procflow.definition.schema import json_schema
+from procflow.schemas import json_schema
 
 from .conftest import ROOT
 

@@ -20,8 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from procflow.cli.definition import register
-from procflow.definition.schema import SCHEMA_FILES, SCHEMA_KINDS, json_schema, schema_id
 from procflow.definition.yamlio import read_yaml
+from procflow.schemas import SCHEMA_FILES, SCHEMA_KINDS, json_schema, schema_id
 from procflow.testing.when import UNITS, parse_at
 
 from .conftest import ROOT

@@ -19,9 +19,9 @@ from rich.text import Text
 
 from procflow.cli.output import FORMAT_OPTION, console, emit, output_option, write_output
 from procflow.definition.loader import LoadResult, discover, load_procedure
-from procflow.definition.schema import SCHEMA_KINDS, SchemaKind, json_schema
 from procflow.definition.summary import summarise
 from procflow.findings import Finding, Severity
+from procflow.schemas import SCHEMA_KINDS, SchemaKind, json_schema
 
 __all__ = ["register"]
 
