@@ -189,7 +189,9 @@ def event_row(event: Event) -> EventRow:
         event.seq,
         event.type.value,
         iso(event.at),
-        None if event.actor is None else _actor_text(event.actor),
+        None
+        if event.actor is None
+        else _json(event.actor.to_dict(), "actor", event.code, event.seq),
         _json(event.data, "data", event.code, event.seq),
         event.prev_hash,
         event.hash,
