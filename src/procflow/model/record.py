@@ -369,7 +369,7 @@ class Record:
 _new_record = Record.__new__
 
 
-def _visit_dict(v: Visit | list[Any], texts: Texts) -> dict[str, Any]:
+def _visit_dict(v: Visit, texts: Texts) -> dict[str, Any]:
     """A visit as the public form writes it (a :class:`StepVisit`'s dict)."""
     return {
         "step": v[0],
@@ -401,18 +401,9 @@ def kept(raw: bytes) -> bytes:
 
 def record_dict(rec: Record) -> dict[str, Any]:
     """``rec.to_dossier().to_dict()`` without the dossier: what reports read
-    of each dossier (``Store.iter_dossier_dicts``)."""
+    of each dossier (``Store.iter_dossier_dicts``), and a closed dossier's
+    row body in the SQL stores."""
     texts = texts_in(rec.tz)
-    return {
-        **_head_dict(rec, texts),
-        "appointments": _appointment_dicts(rec, texts),
-        "visits": [_visit_dict(v, texts) for v in rec.visits],
-        **_tail_dict(rec, texts),
-    }
-
-
-def _head_dict(rec: Record, texts: Texts) -> dict[str, Any]:
-    """The keys of :func:`record_dict` before ``appointments``, in order."""
     return {
         "code": rec.code,
         "procedure_id": rec.procedure_id,
@@ -429,20 +420,17 @@ def _head_dict(rec: Record, texts: Texts) -> dict[str, Any]:
         "paused_at": None if rec.paused is None else texts[rec.paused],
         "paused_seconds": rec.paused_seconds,
         "supplements": rec.supplements,
-    }
-
-
-def _appointment_dicts(rec: Record, texts: Texts) -> list[dict[str, Any]]:
-    """The ``appointments`` of :func:`record_dict`."""
-    return [
-        {"due_at": texts[a[0]], "given_at": texts[a[1]], "reason": a[2], "by": a[3], "kind": a[4]}
-        for a in rec.appointments
-    ]
-
-
-def _tail_dict(rec: Record, texts: Texts) -> dict[str, Any]:
-    """The keys of :func:`record_dict` after ``visits``, in order."""
-    return {
+        "appointments": [
+            {
+                "due_at": texts[a[0]],
+                "given_at": texts[a[1]],
+                "reason": a[2],
+                "by": a[3],
+                "kind": a[4],
+            }
+            for a in rec.appointments
+        ],
+        "visits": [_visit_dict(v, texts) for v in rec.visits],
         "alerts": list(rec.alerts),
         "outcome": rec.outcome,
         "closed_at": None if rec.closed is None else texts[rec.closed],
@@ -496,8 +484,8 @@ def _zone_named(name: str | int) -> tzinfo:
 
 def row_body(rec: Record) -> bytes | None:
     """The record as one JSON list, every slot in :data:`ROW_LAYOUT` 1 order:
-    what an SQL store keeps in a dossier row's ``body`` (docs/engine.md,
-    "Event encoding"). One ``orjson.dumps`` of lists and numbers, on every
+    what an SQL store keeps in an open dossier's row ``body`` (docs/engine.md,
+    "The core"). One ``orjson.dumps`` of lists and numbers, on every
     transition; instants stay POSIX seconds and the zone is named once.
     None when the record's zone has no name to write (the store then keeps
     :func:`record_dict`'s public form)."""
