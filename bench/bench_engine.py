@@ -688,6 +688,14 @@ def lean_engine(
     return LeanEngine(receive, fire, actors, records)
 
 
+def child_lean_full(n: int) -> dict[str, Any]:
+    """(g) The lean prototype with the features procflow owes its callers on
+    (a)'s path, in their leanest form (``bench/lean_full.py``)."""
+    from lean_full import run_lean_full
+
+    return run_lean_full(n)
+
+
 def child_required_work(n: int) -> dict[str, Any]:
     """A lower bound for (a): only the work every dossier needs, with no engine.
 
@@ -1101,6 +1109,7 @@ CHILDREN: dict[str, Callable[[int], dict[str, Any]]] = {
     "raw-sqlite": child_raw_sqlite,
     "required-work": child_required_work,
     "lean-prototype": child_lean_prototype,
+    "lean-full": child_lean_full,
     "lean-sqlite": child_lean_sqlite,
     "raw-lean-sqlite": child_raw_lean_sqlite,
 }
@@ -1113,6 +1122,7 @@ LABELS = {
     "raw-sqlite": "(d) raw sqlite3, same rows",
     "required-work": "(e) the required work alone",
     "lean-prototype": "(f) a lean prototype of the required work",
+    "lean-full": "(g) the lean prototype with procflow's features",
     "lean-sqlite": "(d) the lean prototype, on SQLite",
     "raw-lean-sqlite": "(d) raw sqlite3, the lean prototype's rows",
 }
@@ -1296,6 +1306,7 @@ def main(argv: list[str] | None = None) -> int:
         "raw-sqlite": min(args.sqlite_dossiers, args.dossiers),
         "required-work": args.dossiers,
         "lean-prototype": args.dossiers,
+        "lean-full": args.dossiers,
         "lean-sqlite": min(args.sqlite_dossiers, args.dossiers),
         "raw-lean-sqlite": min(args.sqlite_dossiers, args.dossiers),
     }
