@@ -30,6 +30,12 @@ Every variant runs in its own fresh subprocess, so each one's peak memory
     calendar's POSIX-second calls, the accounting, a SHA-256 chain over a
     compact body, one list per dossier, an int clock): the bound the issue
     asks to measure before a target is called out of reach.
+(g) ``lean-full``: (f) with what procflow owes its callers on (a)'s path
+    (numbering, the lazy slip and dossier, the act lock, version, pause
+    reason, supplement limit, assignment and listener checks, a store behind
+    methods, a clock a driver advances by timedeltas), each in its leanest
+    form, writing procflow's events byte for byte (``bench/lean_full.py``).
+    (a)/(g) is what procflow's design costs; (g)/(f) what the features do.
 
 (d) also runs ``procflow-sqlite-nolog``, procflow with the global log's
 insert left out, in the same turns: what the audit log costs a transition.
@@ -1388,6 +1394,15 @@ def _ratios(results: dict[str, Any]) -> dict[str, Any]:
         out["f_over_c"] = round(f / c, 2)
     if f and b:
         out["f_over_b"] = round(f / b, 4)
+    g = _rate(results, "lean-full")
+    if g and a:
+        out["a_over_g"] = round(a / g, 3)
+    if g and f:
+        out["g_over_f"] = round(g / f, 3)
+    if g and c:
+        out["g_over_c"] = round(g / c, 2)
+    if g and b:
+        out["g_over_b"] = round(g / b, 4)
     peak_a = results.get("procflow-memory", {}).get("peak_mb")
     if peak_a is not None:
         out["a_peak_mb"] = peak_a
@@ -1503,6 +1518,20 @@ def _print_table(report: dict[str, Any]) -> None:
             ),
         ),
         ("a_over_f", lambda r: f"(a)/(f) = {r['a_over_f']:.2f}  (procflow's share of it)"),
+        (
+            "g_over_c",
+            lambda r: (
+                f"(g)/(c) = {r['g_over_c']:.1f}x, (g)/(b) = {r.get('g_over_b', 0):.3f}  "
+                "(the lean prototype with procflow's features: what its work reaches here)"
+            ),
+        ),
+        (
+            "a_over_g",
+            lambda r: (
+                f"(a)/(g) = {r['a_over_g']:.2f}  (what procflow's design costs), "
+                f"(g)/(f) = {r.get('g_over_f', 0):.2f}  (what the features cost, at their leanest)"
+            ),
+        ),
         (
             "d_procflow_over_raw",
             lambda r: (

@@ -1,7 +1,7 @@
 """Instructions per dossier of the engine and simulation benchmarks' variants,
 counted by callgrind.
 
-    python bench/bench_instructions.py [--variants a,f,b] [--small N] [--large M]
+    python bench/bench_instructions.py [--variants a,f,g,b] [--small N] [--large M]
     python bench/bench_instructions.py --variants sim,lsim   # the simulator and its bound
 
 The machines this runs on drift by 1.5x within minutes: ``bench_engine.py``'s
@@ -45,6 +45,7 @@ HERE = Path(__file__).resolve().parent
 VARIANTS = {
     "a": ("bench_engine.py", "procflow-memory", "(a) procflow, MemoryStore"),
     "f": ("bench_engine.py", "lean-prototype", "(f) the lean prototype"),
+    "g": ("bench_engine.py", "lean-full", "(g) the lean prototype with procflow's features"),
     "b": ("bench_engine.py", "dict-fsm", "(b) dict state machine"),
     "c": ("bench_engine.py", "transitions", "(c) transitions.Machine per dossier"),
     "sim": ("bench_simulation.py", "simulator", "the simulator, a dossier of its year"),
@@ -107,7 +108,7 @@ def per_dossier(key: str, small: int, large: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument(
-        "--variants", default="a,f,b", help="of a, f, b, c, sim, lsim (comma-separated)"
+        "--variants", default="a,f,g,b", help="of a, f, g, b, c, sim, lsim (comma-separated)"
     )
     ap.add_argument("--small", type=int, default=1000, help="dossiers of the first run")
     ap.add_argument("--large", type=int, default=3000, help="dossiers of the second run")
@@ -132,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     ratios = {}
     # Speed ratios as the timed benchmark states them: (a)/(c) is how many
     # times fewer instructions (a) needs than (c), and so on.
-    pairs = (("a", "c"), ("a", "b"), ("a", "f"), ("f", "c"), ("f", "b"), ("sim", "lsim"))
+    pairs = (
+        ("a", "c"), ("a", "b"), ("a", "f"), ("a", "g"), ("g", "f"), ("f", "c"), ("f", "b"),
+        ("g", "c"), ("g", "b"), ("sim", "lsim"),
+    )  # fmt: skip
     for num, den in pairs:
         if num in per and den in per and per[num] > 0:
             ratios[f"({num})/({den})"] = per[den] / per[num]
