@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     for key, r in results.items():
-        print(f"{VARIANTS[key][2]:40} {r['per_dossier']:>14,.0f} instructions a dossier")
+        print(f"{VARIANTS[key][2]:48} {r['per_dossier']:>10,.0f} instructions a dossier")
     for name, value in ratios.items():
         print(f"{name:>10} = {value:.3f} (in instructions)")
     return 0
