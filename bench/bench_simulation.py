@@ -382,6 +382,10 @@ class LeanDriver:
         holder = self._holder
         self.visits.update([(holder[v[0]], v[4]) for v in rec[5]])
 
+    def open_records(self) -> int:
+        """How many dossiers are still open."""
+        return len(self.engine.records)
+
     def receive(self, number: int, now: float) -> str:
         code = f"DESK-{number:07d}"
         self.engine.receive(code, self.wall(now))
@@ -399,6 +403,73 @@ class LeanDriver:
             self.outcomes[outcome] += 1
 
 
+class LeanFullDriver(LeanDriver):
+    """:class:`LeanDriver` on ``bench/lean_full.py``'s engine (g): the lean
+    engine with the features procflow owes its callers, numbering and the
+    act lock and the slip included, writing procflow's events. Its clock is
+    set to each act's wall-clock instant; its store keeps no logs, as the
+    simulator's keeps none, and counts what closes as :class:`LeanDriver`."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        sys.path.insert(0, str(HERE))
+        import bench_engine
+        import lean_full
+
+        from procflow.calendar import WorkCalendar
+
+        self.visits: Counter[tuple[str, str | None]] = Counter()
+        self.outcomes: Counter[str | None] = Counter()
+        self._holder = bench_engine.HOLDER
+        self.store = lean_full.LeanStore(on_close=self._closed_full)
+        self.clock = lean_full.LeanClock(bench_engine.START)
+        self._receive, self._fire = lean_full.lean_full_engine(self.store, self.clock)
+        actors = {
+            "desk": ("lan", "desk", "officer", None),
+            "land": ("minh", "land", "officer", None),
+            "tax": ("thu", "tax", "officer", None),
+        }
+        self._by_step = [actors[self._holder[s]] for s in LEAN_STATES]
+        self._desk = actors["desk"]
+        self._timeliness = lean_full.TIMELINESS
+        self._visits_at = lean_full.VISITS
+        cal = WorkCalendar.vietnam()
+        origin = cal.add_working_seconds(dt.datetime(2025, 1, 2, tzinfo=cal.tz), 0.0)
+        self.wall = cal.axis(origin).wall_ts
+
+    def open_records(self) -> int:
+        return len(self.store._records)
+
+    def _closed_full(self, rec: list[Any]) -> None:
+        holder = self._holder
+        self.visits.update([(holder[v[0]], v[4]) for v in rec[self._visits_at]])
+        self.outcomes[rec[self._timeliness]] += 1
+
+    def receive(self, number: int, now: float) -> str:
+        self.clock.t = self.wall(now)
+        code: str = self._receive("bench.land-transfer", actor=self._desk).code
+        return code
+
+    def ask(self, code: str, now: float) -> None:
+        self.clock.t = self.wall(now)
+        self._fire(code, "request_supplement", self._desk)
+
+    def answer(self, code: str, now: float) -> None:
+        self.clock.t = self.wall(now)
+        self._fire(code, "resubmit", self._desk)
+
+    def move(self, code: str, k: int, now: float) -> None:
+        self.clock.t = self.wall(now)
+        self._fire(code, LEAN_FORWARD[k], self._by_step[k])
+
+
+def run_lean_full_simulator(n: int) -> dict[str, Any]:
+    """The simulator's bound with procflow's features: ``lean-simulator``'s
+    flat loop driving (g) (``bench/lean_full.py``) instead of (f)."""
+    return _drive(LeanFullDriver(), n)
+
+
 def run_lean_simulator(n: int) -> dict[str, Any]:
     """The bound of the simulator, built as the engine benchmark's (f) is: the
     flat loop with block draws (``flat-core-blocks``) driving the lean
@@ -412,9 +483,14 @@ def run_lean_simulator(n: int) -> dict[str, Any]:
     simulator when it keeps nothing, it keeps no event logs (each dossier's
     chain still runs to its last hash): the leanest CPython simulated year
     this benchmark knows of."""
-    lean = LeanDriver()
+    return _drive(LeanDriver(), n)
+
+
+def _drive(lean: LeanDriver, n: int) -> dict[str, Any]:
+    """A year of ``n`` dossiers on the flat loop with block draws, driving
+    ``lean``; every dossier must close, and the on-time rate is counted."""
     out = run_flat_core(n, blocks=True, lean=lean)
-    assert not lean.engine.records and sum(lean.outcomes.values()) == n
+    assert not lean.open_records() and sum(lean.outcomes.values()) == n
     late = sum(c for (_, left), c in lean.visits.items() if left == "late")
     out.update(on_time_rate=1 - lean.outcomes["late"] / n, late_visits=late)
     return out
@@ -512,11 +588,18 @@ CHILDREN = {
     "flat-core": run_flat_core,
     "flat-core-blocks": lambda n: run_flat_core(n, blocks=True),
     "lean-simulator": run_lean_simulator,
+    "lean-full-simulator": run_lean_full_simulator,
     "generator-simulator": lambda n: run_simulator(n, generator=True),
     "loop-only": run_loop_only,
 }
 #: Variants that run the simulator (N dossiers); the others run the bare cores (M).
-SIMULATORS = ("simulator", "generator-simulator", "loop-only", "lean-simulator")
+SIMULATORS = (
+    "simulator",
+    "generator-simulator",
+    "loop-only",
+    "lean-simulator",
+    "lean-full-simulator",
+)
 
 
 def spawn(variant: str, n: int, *extra: str) -> dict[str, Any]:
@@ -536,7 +619,7 @@ def main() -> int:
     ap.add_argument(
         "--variants",
         default="simulator,generator-simulator,simpy-core,heap-core,flat-core,flat-core-blocks",
-        help="comma-separated variants (also: loop-only, lean-simulator)",
+        help="comma-separated variants (also: loop-only, lean-simulator, lean-full-simulator)",
     )
     ap.add_argument(
         "--engine-share", action="store_true", help="also time the engine's calls and the loop"
@@ -589,6 +672,8 @@ def main() -> int:
     for slow, fast in (
         ("generator-simulator", "simulator"),
         ("simulator", "lean-simulator"),
+        ("simulator", "lean-full-simulator"),
+        ("lean-full-simulator", "lean-simulator"),
         ("lean-simulator", "flat-core-blocks"),
         ("simpy-core", "heap-core"),
         ("heap-core", "flat-core"),

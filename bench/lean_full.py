@@ -144,7 +144,7 @@ class LeanStore:
 
     BATCH = 256
 
-    def __init__(self) -> None:
+    def __init__(self, on_close: Callable[[list[Any]], None] | None = None) -> None:
         self.act_lock = threading.Lock()
         self._records: dict[str, list[Any]] = {}
         self._logs: dict[str, list[bytes]] = {}
@@ -155,6 +155,11 @@ class LeanStore:
         self._batches: list[bytes] = []
         self._squeeze = zstandard.ZstdCompressor(level=1).compress
         self.logs_out: dict[str, list[bytes]] | None = None
+        if on_close is not None:
+            # A simulator's store: it keeps no logs (each dossier's chain still
+            # runs to its last hash), and hands each closed record to on_close.
+            self.on_close = on_close
+            self.append = self._append_unlogged  # type: ignore[method-assign]
 
     def record(self, code: str) -> list[Any] | None:
         return self._records.get(code)
@@ -187,6 +192,22 @@ class LeanStore:
             self._alerts[code] = alert
         if rec[OUTCOME] is not None:
             self._shelve(code)
+        return rec
+
+    def _append_unlogged(
+        self, rec: list[Any], raw: bytes, expected_version: int, alert: float | None
+    ) -> list[Any]:
+        code = rec[CODE]
+        if rec[VERSION] != expected_version + 1 or self._records.get(code) is not rec:
+            raise Refused(f"{code} changed")
+        alerts = self._alerts
+        if rec[OUTCOME] is not None or alert is None:
+            alerts.pop(code, None)
+            if rec[OUTCOME] is not None:
+                del self._records[code], self._logs[code]
+                self.on_close(rec)
+        else:
+            alerts[code] = alert
         return rec
 
     def _shelve(self, code: str) -> None:
