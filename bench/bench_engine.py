@@ -469,6 +469,45 @@ instant, actor, body, the previous hash, the record after the act, the next
 alert or None)."""
 
 
+class LeanCalendar(NamedTuple):
+    """What the lean designs ((f), (g)) ask the calendar, made once: the real
+    calendar, its working-day unit, its fixed offset, the procedure's time
+    limit, the engine's warning margin (8 working hours), and the functions
+    for working seconds between two instants, the time limit's due date and
+    the first step's."""
+
+    cal: Any
+    wd: Any
+    off: int
+    limit: Any
+    warn_s: float
+    between: Callable[[float, float], float]
+    limit_due: Callable[[float], float]
+    first_due: Callable[[float], float]
+
+
+def lean_calendar() -> LeanCalendar:
+    """The lean designs' calendar set-up (:class:`LeanCalendar`)."""
+    from procflow.calendar import WorkCalendar
+    from procflow.calendar.units import TimeUnit
+    from procflow.engine.timing import Deadline
+
+    cal = WorkCalendar.vietnam()
+    wd = TimeUnit.WORKING_DAYS
+    off = cal.fixed_offset
+    assert off is not None
+    return LeanCalendar(
+        cal,
+        wd,
+        off,
+        Deadline(10, wd, None, True, False),
+        8 * 3600.0,
+        cal.between_ts(),
+        cal.deadline_ts(10, wd, None),
+        cal.deadline_ts(0.5, wd, None),
+    )
+
+
 def lean_engine(
     logs_out: dict[str, list[bytes]] | None = None,
     on_close: Callable[[list[Any]], None] | None = None,
@@ -508,21 +547,11 @@ def lean_engine(
     import orjson
     import zstandard
 
-    from procflow.calendar import WorkCalendar
-    from procflow.calendar.units import TimeUnit
-    from procflow.engine.timing import Deadline, moved_due_ts
+    from procflow.engine.timing import moved_due_ts
 
-    cal = WorkCalendar.vietnam()
-    wd = TimeUnit.WORKING_DAYS
+    cal, wd, off, limit, warn_s, between, limit_due, first_due = lean_calendar()
     sha = hashlib.sha256
     dumps = orjson.dumps
-    off = cal.fixed_offset
-    assert off is not None
-    limit = Deadline(10, wd, None, True, False)
-    warn_s = 8 * 3600.0
-    between = cal.between_ts()
-    limit_due = cal.deadline_ts(10, wd, None)
-    first_due = cal.deadline_ts(0.5, wd, None)
     warnings: dict[int, float] = {}  # the warning instant, per due date
     # state -> trigger -> (dest, holder, role, deadline of dest, dest by day,
     # kind, event type)

@@ -249,23 +249,13 @@ def lean_full_engine(store: LeanStore, clock: LeanClock) -> Any:
     checks (none are there)."""
     import yaml
 
-    from procflow.calendar import WorkCalendar
-    from procflow.calendar.units import TimeUnit
-    from procflow.engine.timing import Deadline, moved_due_ts
+    from procflow.engine.timing import moved_due_ts
 
     proc = yaml.safe_load(be.PROCEDURE_YAML)
-    cal = WorkCalendar.vietnam()
-    wd = TimeUnit.WORKING_DAYS
+    cal, wd, off, limit, warn_s, between, limit_due, first_due = be.lean_calendar()
     sha = hashlib.sha256
     dumps = orjson.dumps
     sort = orjson.OPT_SORT_KEYS
-    off = cal.fixed_offset
-    assert off is not None
-    limit = Deadline(10, wd, None, True, False)
-    warn_s = 8 * 3600.0
-    between = cal.between_ts()
-    limit_due = cal.deadline_ts(10, wd, None)
-    first_due = cal.deadline_ts(0.5, wd, None)
     max_supplements = 1  # rules.max_supplement_requests, procflow's default
     warnings: dict[float, float] = {}
     genesis = bytes(32)
