@@ -309,13 +309,28 @@ def _engine(store: Any) -> tuple[Any, Any, dict[str, Any]]:
 
 
 def run_procflow(n: int, store: Any, watch: Stopwatch | None = None) -> dict[str, Any]:
-    watch = watch or Stopwatch()
     engine, clock, actors = _engine(store)
+    return drive(engine.receive, engine.fire, clock, actors, n, watch or Stopwatch())
+
+
+def drive(
+    receive: Callable[..., Any],
+    fire: Callable[..., Any],
+    clock: Any,
+    actors: dict[str, Any],
+    n: int,
+    watch: Stopwatch,
+    script: list[tuple[str, str, timedelta]] | None = None,
+) -> dict[str, Any]:
+    """(a)'s driver, through the engine's public shape: cohorts of receipts,
+    then ``script`` (the benchmark's by default) fired on each, the clock
+    advanced by a second after every act. (g) runs through it too, so both
+    pay the same loop."""
     second = timedelta(seconds=1)
     desk = actors["desk"]
-    receive, fire = engine.receive, engine.fire
     late = 0
     tick = watch.tick
+    d: Any = None
     watch.start()
     for cohort in _cohorts(n):
         codes = []
@@ -323,7 +338,7 @@ def run_procflow(n: int, store: Any, watch: Stopwatch | None = None) -> dict[str
             codes.append(receive("bench.land-transfer", actor=desk, applicant={"name": "A"}).code)
             clock.advance(second)
             tick()
-        for trigger, agency, delay in SCRIPT:
+        for trigger, agency, delay in script or SCRIPT:
             clock.advance(delay)
             actor = actors[agency]
             for code in codes:

@@ -492,28 +492,4 @@ def run_lean_full(
         "land": ("minh", "land", "officer", None),
         "tax": ("thu", "tax", "officer", None),
     }
-    watch = be.Stopwatch()
-    second = timedelta(seconds=1)
-    desk = actors["desk"]
-    late = 0
-    tick = watch.tick
-    watch.start()
-    d: Any = None
-    for cohort in be._cohorts(n):
-        codes = []
-        for _ in cohort:
-            codes.append(receive("bench.land-transfer", actor=desk, applicant={"name": "A"}).code)
-            clock.advance(second)
-            tick()
-        for trigger, agency, delay in script or be.SCRIPT:
-            clock.advance(delay)
-            actor = actors[agency]
-            for code in codes:
-                d = fire(code, trigger, actor)
-                clock.advance(second)
-                tick()
-        late += d.timeliness == "late"
-        clock.set(be._next_cohort_start(clock.now()))
-    elapsed = watch.stop()
-    assert d.outcome == "returned", d.outcome
-    return {"elapsed": elapsed, "last_timeliness": str(d.timeliness), "late_cohort_tails": late}
+    return be.drive(receive, fire, clock, actors, n, be.Stopwatch(), script)
