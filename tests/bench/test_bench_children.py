@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench_scripts import bench_module
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-try:
-    import bench_engine
-    import bench_simulation
-finally:
-    sys.path.remove(str(BENCH))
+bench_engine = bench_module("bench_engine")
+bench_simulation = bench_module("bench_simulation")
 
 
 def _child(script: str, variant: str, n: int) -> dict[str, Any]:
@@ -65,11 +62,7 @@ def test_engine_variant_runs(variant: str) -> None:
     shutil.which("valgrind") is None, reason="needs valgrind (apt-get install valgrind)"
 )
 def test_instruction_counts_take_the_difference_of_two_runs() -> None:
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_instructions
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_instructions = bench_module("bench_instructions")
     # (b), the cheapest variant: 20 more dossiers of ten dict look-ups and
     # appends each, with start-up and imports paid by both runs and cancelled.
     got = bench_instructions.per_dossier("b", 20, 40)
@@ -83,11 +76,7 @@ def test_the_catalogue_benchmark_generates_valid_procedures(tmp_path: Path) -> N
     first procedure that does not load; its time limits were once counted in
     8-hour days, half an hour a day more than the calendar's, and one
     procedure in a few hundred came out over its own limit."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_catalogue
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_catalogue = bench_module("bench_catalogue")
     from procflow.definition.loader import load_procedure
 
     for path in bench_catalogue.write_catalogue(tmp_path, 400):
@@ -100,11 +89,7 @@ def test_the_validation_benchmark_valid_procedures_are_valid(steps: int, tmp_pat
     """bench_validate.py divides each hostile file's time by a valid one's;
     a "valid" procedure of more than ~200 steps came out over its own time
     limit when days were counted as 8 hours."""
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_validate
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_validate = bench_module("bench_validate")
     from procflow.definition.loader import load_procedure
 
     path = tmp_path / "valid.yaml"
@@ -121,11 +106,7 @@ def test_instruction_counts_run_the_simulation_benchmarks_children(key: str) -> 
     import json
     import subprocess
 
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_instructions
-    finally:
-        sys.path.remove(str(BENCH))
+    bench_instructions = bench_module("bench_instructions")
     cmd = bench_instructions._child(key, 60)
     assert cmd[1].endswith("bench_simulation.py")
     proc = subprocess.run(cmd, capture_output=True, text=True, check=True)

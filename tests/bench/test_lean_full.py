@@ -7,22 +7,16 @@ design."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from bench_scripts import bench_module
 
 from procflow.store import MemoryStore
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-try:
-    import bench_engine
-    import lean_full
-finally:
-    sys.path.remove(str(BENCH))
+bench_engine = bench_module("bench_engine")
+lean_full = bench_module("lean_full")
 
 N = 1200  # a full cohort and part of the next, on the next working day
 

@@ -7,24 +7,18 @@ would be a bound on some other work."""
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+from bench_scripts import bench_module
 
 from procflow.model.events import Event
 from procflow.model.instant import ts_of
 from procflow.store import MemoryStore
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-sys.path.insert(0, str(BENCH))
-try:
-    import bench_engine
-finally:
-    sys.path.remove(str(BENCH))
+bench_engine = bench_module("bench_engine")
 
 N = 2500  # two full cohorts and part of a third, across days and a weekend
 

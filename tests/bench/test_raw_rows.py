@@ -10,19 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from bench_scripts import bench_module
 
 BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 @pytest.fixture(scope="module")
 def bench_engine():  # type: ignore[no-untyped-def]
-    sys.path.insert(0, str(BENCH))
-    try:
-        import bench_engine
-
-        yield bench_engine
-    finally:
-        sys.path.remove(str(BENCH))
+    return bench_module("bench_engine")
 
 
 TABLES = {
